@@ -1,0 +1,203 @@
+//! Spans, line indexes and diagnostics as plain data.
+//!
+//! Every stage of aimsc reports problems as [`Diagnostic`] values that point into a
+//! file by path and byte span. Rendering (miette, LSP, SARIF) happens in the shells,
+//! so this crate depends on nothing but serde.
+
+mod line_index;
+
+pub use line_index::LineIndex;
+
+use serde::Serialize;
+use std::sync::Arc;
+
+/// A half-open byte range `start..end` inside one source text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize)]
+pub struct Span {
+    /// First byte of the range.
+    pub start: u32,
+    /// One past the last byte of the range.
+    pub end: u32,
+}
+
+impl Span {
+    /// A span from byte offsets; offsets past `u32::MAX` saturate.
+    pub fn new(start: usize, end: usize) -> Self {
+        let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        Span { start: clamp(start), end: clamp(end.max(start)) }
+    }
+
+    /// The smallest span covering both.
+    pub fn to(self, other: Span) -> Span {
+        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+    }
+
+    /// Start offset as `usize`.
+    pub fn start(self) -> usize {
+        self.start as usize
+    }
+
+    /// End offset as `usize`.
+    pub fn end(self) -> usize {
+        self.end as usize
+    }
+
+    /// Length in bytes.
+    pub fn len(self) -> usize {
+        (self.end - self.start) as usize
+    }
+
+    /// Whether the span covers no bytes.
+    pub fn is_empty(self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// A span inside a named file: the unit every diagnostic and explanation points at.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    /// The file's path as the user named it (relative paths stay relative).
+    pub file: Arc<str>,
+    /// Byte span inside that file.
+    pub span: Span,
+}
+
+impl Location {
+    /// A location from a file path and a span.
+    pub fn new(file: &Arc<str>, span: Span) -> Self {
+        Location { file: file.clone(), span }
+    }
+}
+
+/// How serious a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Makes the run invalid (exit code 2).
+    Error,
+    /// Worth attention; does not change the exit code.
+    Warning,
+}
+
+/// A secondary location with its own message.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Related {
+    /// Where.
+    pub location: Location,
+    /// What is there.
+    pub message: String,
+}
+
+/// One problem found in a rule file, a facts file or the command line.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct Diagnostic {
+    /// Stable code, e.g. `aimsc::parse::syntax`.
+    pub code: &'static str,
+    /// Error or warning.
+    pub severity: Severity,
+    /// One-line statement of the problem.
+    pub message: String,
+    /// Primary location; `None` only for problems with no file (e.g. a missing path).
+    pub location: Option<Location>,
+    /// Text of the primary label.
+    pub label: String,
+    /// How to fix it, when we can tell.
+    pub help: Option<String>,
+    /// Other places involved.
+    pub related: Vec<Related>,
+}
+
+impl Diagnostic {
+    /// An error at a location.
+    pub fn error(code: &'static str, message: impl Into<String>, location: Option<Location>) -> Self {
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            location,
+            label: String::new(),
+            help: None,
+            related: Vec::new(),
+        }
+    }
+
+    /// A warning at a location.
+    pub fn warning(code: &'static str, message: impl Into<String>, location: Option<Location>) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message, location) }
+    }
+
+    /// Sets the label shown under the primary span.
+    #[must_use]
+    pub fn with_label(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Sets the help text.
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Adds a related location.
+    #[must_use]
+    pub fn with_related(mut self, location: Location, message: impl Into<String>) -> Self {
+        self.related.push(Related { location, message: message.into() });
+        self
+    }
+
+    /// Whether this is an error (as opposed to a warning).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// Sorts diagnostics by file, position and code so output is deterministic.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        let ka = a.location.as_ref().map(|l| (l.file.clone(), l.span));
+        let kb = b.location.as_ref().map(|l| (l.file.clone(), l.span));
+        ka.cmp(&kb).then_with(|| a.code.cmp(b.code)).then_with(|| a.message.cmp(&b.message))
+    });
+}
+
+/// Returns the candidate closest to `name`, if any is close enough to suggest.
+pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let mut best: Option<(usize, &str)> = None;
+    for cand in candidates {
+        let d = edit_distance(&name.to_lowercase(), &cand.to_lowercase());
+        let limit = (name.chars().count().max(3)) / 3 + 1;
+        if d <= limit && best.is_none_or(|(bd, bc)| d < bd || (d == bd && cand < bc)) {
+            best = Some((d, cand));
+        }
+    }
+    best.map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_near_misses_only() {
+        let names = ["ai_systems", "people", "datasets"];
+        assert_eq!(did_you_mean("ai_sytems", names), Some("ai_systems"));
+        assert_eq!(did_you_mean("peple", names), Some("people"));
+        assert_eq!(did_you_mean("suppliers", names), None);
+    }
+}

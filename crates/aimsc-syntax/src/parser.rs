@@ -1,0 +1,612 @@
+use crate::ast::*;
+use aimsc_diagnostics::{Diagnostic, Location, Span};
+use pest::Parser as _;
+use pest::iterators::Pair;
+use std::sync::Arc;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../../grammar/aimsc.pest"]
+struct AimsParser;
+
+/// How deeply expressions and brackets may nest. Deeper input is refused with a
+/// diagnostic instead of risking the stack.
+pub const MAX_NESTING: usize = 200;
+
+const ITEM_KEYWORDS: &[&str] =
+    &["framework", "enum", "record", "facts", "def", "control", "rule", "map", "exclude", "waive"];
+
+/// Parses one `.aims` file. Returns every item that parsed and a diagnostic per broken item.
+pub fn parse(path: &Arc<str>, text: &str) -> (SourceFile, Vec<Diagnostic>) {
+    let mut items = Vec::new();
+    let mut diags = Vec::new();
+    let mut pos = skip_trivia(text, 0);
+    while pos < text.len() {
+        let rest = &text[pos..];
+        let end_guess = next_item_start(text, pos + 1);
+        if let Some((depth_at, _)) = too_deep(&text[pos..end_guess]) {
+            diags.push(
+                Diagnostic::error(
+                    "aimsc::parse::too_deep",
+                    format!("this item nests deeper than {MAX_NESTING} levels"),
+                    Some(Location::new(path, Span::new(pos + depth_at, pos + depth_at + 1))),
+                )
+                .with_label("nesting limit reached here")
+                .with_help("split the expression into `def`s or `let` bindings"),
+            );
+            pos = skip_trivia(text, end_guess);
+            continue;
+        }
+        match AimsParser::parse(Rule::item_at, rest) {
+            Ok(mut pairs) => {
+                let Some(pair) = pairs.next() else { break };
+                let end = pos + pair.as_span().end();
+                let mut b = Builder { path, offset: pos, diags: &mut diags, depth: 0 };
+                if let Some(item) = b.item(pair) {
+                    items.push(item);
+                }
+                pos = skip_trivia(text, end);
+            }
+            Err(err) => {
+                diags.push(syntax_error(path, pos, rest, &err));
+                pos = skip_trivia(text, end_guess);
+            }
+        }
+    }
+    (SourceFile { items }, diags)
+}
+
+/// Skips whitespace and comments.
+fn skip_trivia(text: &str, mut pos: usize) -> usize {
+    let bytes = text.as_bytes();
+    while pos < bytes.len() {
+        match bytes[pos] {
+            b' ' | b'\t' | b'\r' | b'\n' => pos += 1,
+            b'/' if bytes.get(pos + 1) == Some(&b'/') => {
+                pos = text[pos..].find('\n').map_or(text.len(), |n| pos + n + 1);
+            }
+            _ => break,
+        }
+    }
+    pos
+}
+
+/// The start of the next line at or after `from` that begins with an item keyword.
+fn next_item_start(text: &str, from: usize) -> usize {
+    let mut line_start = match text.get(..from).and_then(|s| s.rfind('\n')) {
+        Some(n) => n + 1,
+        None => 0,
+    };
+    loop {
+        if line_start >= from && starts_item(&text[line_start..]) {
+            return line_start;
+        }
+        match text[line_start..].find('\n') {
+            Some(n) => line_start += n + 1,
+            None => return text.len(),
+        }
+    }
+}
+
+fn starts_item(line: &str) -> bool {
+    ITEM_KEYWORDS.iter().any(|kw| {
+        line.starts_with(kw)
+            && line[kw.len()..].chars().next().is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+    })
+}
+
+/// Finds the first place where brackets, or `not` chains, nest deeper than the limit.
+fn too_deep(text: &str) -> Option<(usize, usize)> {
+    let bytes = text.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    let mut nots = 0usize;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth + nots > MAX_NESTING {
+                    return Some((i, depth));
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'n' if text[i..].starts_with("not ") || text[i..].starts_with("not(") => {
+                nots += 1;
+                if depth + nots > MAX_NESTING {
+                    return Some((i, depth + nots));
+                }
+                i += 2;
+            }
+            c if c.is_ascii_alphanumeric() || c == b'_' => {
+                // Any other word ends a `not` chain; skip the whole word.
+                let word_end = text[i..]
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .map_or(text.len(), |n| i + n);
+                if &text[i..word_end] != "not" {
+                    nots = 0;
+                }
+                i = word_end.max(i + 1);
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn rule_name(rule: &Rule) -> Option<&'static str> {
+    Some(match rule {
+        Rule::ident | Rule::ident_raw => "a name",
+        Rule::qid => "an id such as `iso42001::A.5.2`",
+        Rule::string => "a string in double quotes",
+        Rule::expr | Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::cmp_expr => "an expression",
+        Rule::add_expr | Rule::postfix => "a value",
+        Rule::type_expr => "a type",
+        Rule::field_decl => "a field `name: Type`",
+        Rule::date_lit => "a date `YYYY-MM-DD`",
+        Rule::block => "`{`",
+        Rule::clause_body | Rule::domain_clause => "`domain`",
+        Rule::intent_clause => "`intent`",
+        Rule::applies_clause => "`applies when`",
+        Rule::require_clause => "`require`",
+        Rule::supports => "`supports`",
+        Rule::framework_item
+        | Rule::enum_item
+        | Rule::record_item
+        | Rule::facts_item
+        | Rule::def_item
+        | Rule::control_item
+        | Rule::rule_item
+        | Rule::map_item
+        | Rule::exclude_item
+        | Rule::waive_item => "an item (`control`, `rule`, `record`, `enum`, `facts`, `def`, `map`, `exclude`, `waive`, `framework`)",
+        Rule::cmp_op => "a comparison",
+        Rule::add_op => "`+` or `-`",
+        Rule::is_test => "`is set` or `is missing`",
+        Rule::until => "`until DATE`",
+        Rule::owner => "`owner \"name\"`",
+        Rule::provenance => "`provenance`",
+        Rule::let_stmt => "`let`",
+        _ => return None,
+    })
+}
+
+fn syntax_error(path: &Arc<str>, offset: usize, rest: &str, err: &pest::error::Error<Rule>) -> Diagnostic {
+    let at = match err.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let mut expected: Vec<&str> = match &err.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => {
+            positives.iter().filter_map(rule_name).collect()
+        }
+        pest::error::ErrorVariant::CustomError { .. } => Vec::new(),
+    };
+    expected.sort_unstable();
+    expected.dedup();
+    let found = rest.get(at..).and_then(|s| s.split_whitespace().next()).unwrap_or("end of file");
+    let found: String = found.chars().take(24).collect();
+    let message = if expected.is_empty() {
+        format!("unexpected `{found}`")
+    } else {
+        format!("expected {}, found `{found}`", join_or(&expected))
+    };
+    let end = rest[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    Diagnostic::error("aimsc::parse::syntax", message, Some(Location::new(path, Span::new(offset + at, offset + end))))
+        .with_label("the item stops parsing here")
+        .with_help("the rest of this item was skipped; other items were still checked")
+}
+
+fn join_or(items: &[&str]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => (*one).to_string(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+struct Builder<'a> {
+    path: &'a Arc<str>,
+    offset: usize,
+    diags: &'a mut Vec<Diagnostic>,
+    depth: usize,
+}
+
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+impl Builder<'_> {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.offset + s.start(), self.offset + s.end())
+    }
+
+    fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
+        Ident { name: pair.as_str().to_string(), span: self.span(&pair) }
+    }
+
+    fn qid(&self, pair: Pair<'_, Rule>) -> QualId {
+        let text = pair.as_str().to_string();
+        let namespace = text.split("::").next().unwrap_or_default().to_string();
+        QualId { text, namespace, span: self.span(&pair) }
+    }
+
+    fn string(&self, pair: Pair<'_, Rule>) -> StrLit {
+        let span = self.span(&pair);
+        let raw = pair.into_inner().next().map_or("", |p| p.as_str());
+        StrLit { value: unescape(raw), span }
+    }
+
+    fn item(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let mut inner = pair.into_inner();
+        Some(match rule {
+            Rule::framework_item => {
+                let name = self.ident(inner.next()?);
+                let title = inner.next().map(|p| self.string(p));
+                Item::Framework(Framework { name, title, span })
+            }
+            Rule::enum_item => {
+                let name = self.ident(inner.next()?);
+                let members = inner.map(|p| self.ident(p)).collect();
+                Item::Enum(EnumDecl { name, members, span })
+            }
+            Rule::record_item => {
+                let name = self.ident(inner.next()?);
+                let fields = inner.filter_map(|p| self.field(p)).collect();
+                Item::Record(RecordDecl { name, fields, span })
+            }
+            Rule::facts_item => Item::Facts(FactsDecl { fields: inner.filter_map(|p| self.field(p)).collect(), span }),
+            Rule::def_item => {
+                let name = self.ident(inner.next()?);
+                let mut params = Vec::new();
+                let mut next = inner.next()?;
+                if next.as_rule() == Rule::params {
+                    for param in next.into_inner() {
+                        let mut pi = param.into_inner();
+                        let pname = self.ident(pi.next()?);
+                        let ty = self.type_expr(pi.next()?)?;
+                        params.push(Param { name: pname, ty });
+                    }
+                    next = inner.next()?;
+                }
+                let body = self.expr_or_block(next)?;
+                Item::Def(DefDecl { name, params, body, span })
+            }
+            Rule::control_item | Rule::rule_item => self.check(rule, inner, span)?,
+            Rule::map_item => {
+                let source = self.qid(inner.next()?);
+                let target = self.qid(inner.next()?);
+                let relation = self.ident(inner.next()?);
+                let mut provenance = None;
+                let mut note = None;
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::provenance => provenance = p.into_inner().next().map(|i| self.ident(i)),
+                        _ => note = Some(self.string(p)),
+                    }
+                }
+                Item::Map(MapDecl { source, target, relation, provenance, note, span })
+            }
+            Rule::exclude_item => {
+                let target = self.qid(inner.next()?);
+                let justification = inner.next().map(|p| self.string(p));
+                Item::Exclude(ExcludeDecl { target, justification, span })
+            }
+            Rule::waive_item => {
+                let target = self.qid(inner.next()?);
+                let (mut until, mut owner, mut justification) = (None, None, None);
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::until => {
+                            until = p.into_inner().next().map(|d| (d.as_str().to_string(), self.span(&d)));
+                        }
+                        Rule::owner => owner = p.into_inner().next().map(|s| self.string(s)),
+                        _ => justification = Some(self.string(p)),
+                    }
+                }
+                Item::Waive(WaiveDecl { target, until, owner, justification, span })
+            }
+            _ => return None,
+        })
+    }
+
+    fn check(&mut self, rule: Rule, mut inner: pest::iterators::Pairs<'_, Rule>, span: Span) -> Option<Item> {
+        let kind = if rule == Rule::control_item { CheckKind::Control } else { CheckKind::Rule };
+        let id = self.qid(inner.next()?);
+        let title = self.string(inner.next()?);
+        let mut check = CheckDecl {
+            kind,
+            id,
+            title,
+            domain: None,
+            intent: None,
+            applies: None,
+            requires: Vec::new(),
+            supports: Vec::new(),
+            span,
+        };
+        for clause in inner {
+            let cspan = self.span(&clause);
+            match clause.as_rule() {
+                Rule::supports => check.supports = clause.into_inner().map(|q| self.qid(q)).collect(),
+                Rule::domain_clause => {
+                    let p = clause.into_inner().next()?;
+                    check.domain = Some(if p.as_rule() == Rule::string {
+                        self.string(p)
+                    } else {
+                        StrLit { value: p.as_str().to_string(), span: self.span(&p) }
+                    });
+                }
+                Rule::intent_clause => check.intent = clause.into_inner().next().map(|p| self.string(p)),
+                Rule::applies_clause => check.applies = Some(self.expr(clause.into_inner().next()?)?),
+                Rule::require_clause => {
+                    let mut ri = clause.into_inner();
+                    let name = self.string(ri.next()?);
+                    let body = self.expr_or_block(ri.next()?)?;
+                    check.requires.push(Require { name, body, span: cspan });
+                }
+                Rule::block => {
+                    // A rule written as a bare block is one requirement named by its title.
+                    let body = self.expr_or_block(clause)?;
+                    check.requires.push(Require { name: check.title.clone(), body, span: cspan });
+                }
+                _ => {}
+            }
+        }
+        Some(Item::Check(check))
+    }
+
+    fn field(&mut self, pair: Pair<'_, Rule>) -> Option<FieldDecl> {
+        let mut inner = pair.into_inner();
+        let name = self.ident(inner.next()?);
+        let ty = self.type_expr(inner.next()?)?;
+        Some(FieldDecl { name, ty })
+    }
+
+    fn type_expr(&mut self, pair: Pair<'_, Rule>) -> Option<TypeExpr> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner();
+        let head = inner.next()?;
+        let optional = inner.next().is_some();
+        let kind = match head.as_rule() {
+            Rule::list_type => TypeKind::List(Box::new(self.type_expr(head.into_inner().next()?)?)),
+            Rule::ref_type => TypeKind::Ref(self.ident(head.into_inner().next()?)),
+            _ => TypeKind::Named(self.ident(head)),
+        };
+        Some(TypeExpr { kind, optional, span })
+    }
+
+    fn expr_or_block(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
+        if pair.as_rule() != Rule::block {
+            return self.expr(pair);
+        }
+        let span = self.span(&pair);
+        let mut lets = Vec::new();
+        let mut body = None;
+        for p in pair.into_inner() {
+            if p.as_rule() == Rule::let_stmt {
+                let mut li = p.into_inner();
+                let name = self.ident(li.next()?);
+                let value = self.expr(li.next()?)?;
+                lets.push((name, value));
+            } else {
+                body = Some(self.expr(p)?);
+            }
+        }
+        let body = body?;
+        if lets.is_empty() {
+            return Some(body);
+        }
+        Some(Expr { kind: ExprKind::Block(lets, Box::new(body)), span })
+    }
+
+    fn expr(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
+        self.depth += 1;
+        if self.depth > MAX_NESTING {
+            self.depth -= 1;
+            let span = self.span(&pair);
+            self.diags.push(
+                Diagnostic::error(
+                    "aimsc::parse::too_deep",
+                    format!("this expression nests deeper than {MAX_NESTING} levels"),
+                    Some(Location::new(self.path, Span::new(span.start(), span.start() + 1))),
+                )
+                .with_help("split the expression into `def`s or `let` bindings"),
+            );
+            return None;
+        }
+        let out = self.expr_inner(pair);
+        self.depth -= 1;
+        out
+    }
+
+    fn boxed(&mut self, pair: Pair<'_, Rule>) -> Option<Box<Expr>> {
+        self.expr(pair).map(Box::new)
+    }
+
+    fn expr_inner(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        let text = pair.as_str();
+        let mut inner = pair.into_inner();
+        let kind = match rule {
+            Rule::expr | Rule::paren => return self.expr(inner.next()?),
+            Rule::or_expr | Rule::and_expr => {
+                let parts: Vec<Expr> = inner.map(|p| self.expr(p)).collect::<Option<_>>()?;
+                if parts.len() == 1 {
+                    return parts.into_iter().next();
+                }
+                if rule == Rule::or_expr { ExprKind::Or(parts) } else { ExprKind::And(parts) }
+            }
+            Rule::not_expr => {
+                let first = inner.next()?;
+                if first.as_rule() == Rule::not_op {
+                    ExprKind::Not(self.boxed(inner.next()?)?)
+                } else {
+                    return self.expr(first);
+                }
+            }
+            Rule::cmp_expr => {
+                let lhs = inner.next()?;
+                let Some(op) = inner.next() else { return self.expr(lhs) };
+                let lhs = self.boxed(lhs)?;
+                match op.as_rule() {
+                    Rule::is_test => {
+                        let mut negated = false;
+                        let mut set = true;
+                        for p in op.into_inner() {
+                            match p.as_rule() {
+                                Rule::is_not_kw => negated = true,
+                                Rule::missing_kw => set = false,
+                                _ => {}
+                            }
+                        }
+                        ExprKind::IsSet(lhs, set != negated)
+                    }
+                    Rule::not_in | Rule::in_op => {
+                        let list = self.boxed(inner.next()?)?;
+                        ExprKind::In { elem: lhs, list, negated: op.as_rule() == Rule::not_in }
+                    }
+                    Rule::cmp_op => {
+                        let cmp = match op.as_str() {
+                            "==" => CmpOp::Eq,
+                            "!=" => CmpOp::Ne,
+                            "<" => CmpOp::Lt,
+                            "<=" => CmpOp::Le,
+                            ">" => CmpOp::Gt,
+                            _ => CmpOp::Ge,
+                        };
+                        ExprKind::Compare(lhs, cmp, self.boxed(inner.next()?)?)
+                    }
+                    _ => {
+                        let t = match op.as_str() {
+                            "contains" => TextOp::Contains,
+                            "starts with" => TextOp::StartsWith,
+                            "ends with" => TextOp::EndsWith,
+                            _ => TextOp::Matches,
+                        };
+                        ExprKind::Text(lhs, t, self.boxed(inner.next()?)?)
+                    }
+                }
+            }
+            Rule::add_expr => {
+                let mut acc = self.expr(inner.next()?)?;
+                while let Some(op) = inner.next() {
+                    let rhs = self.expr(inner.next()?)?;
+                    let span = acc.span.to(rhs.span);
+                    acc = Expr { kind: ExprKind::Arith(Box::new(acc), op.as_str() == "+", Box::new(rhs)), span };
+                }
+                return Some(acc);
+            }
+            Rule::postfix => {
+                let mut acc = self.expr(inner.next()?)?;
+                for field in inner {
+                    let f = self.ident(field);
+                    let span = acc.span.to(f.span);
+                    acc = Expr { kind: ExprKind::Field(Box::new(acc), f), span };
+                }
+                return Some(acc);
+            }
+            Rule::bool_lit => ExprKind::Bool(text == "true"),
+            Rule::int_lit => match text.parse::<i64>() {
+                Ok(n) => ExprKind::Int(n),
+                Err(_) => {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "aimsc::parse::number",
+                            format!("`{text}` does not fit in a 64-bit integer"),
+                            Some(Location::new(self.path, span)),
+                        )
+                        .with_label("too large"),
+                    );
+                    return None;
+                }
+            },
+            Rule::decimal_lit => ExprKind::Decimal(text.to_string()),
+            Rule::string => {
+                let raw = inner.next().map_or("", |p| p.as_str());
+                ExprKind::Str(unescape(raw))
+            }
+            Rule::date_lit => ExprKind::Date(text.to_string()),
+            Rule::duration_lit => {
+                let amount = inner.next()?.as_str().parse::<i64>().unwrap_or(i64::MAX);
+                let unit = match inner.next()?.as_str().trim_end_matches('s') {
+                    "day" => DurationUnit::Days,
+                    "week" => DurationUnit::Weeks,
+                    "month" => DurationUnit::Months,
+                    _ => DurationUnit::Years,
+                };
+                ExprKind::Duration(amount, unit)
+            }
+            Rule::today => ExprKind::Today,
+            Rule::ident => ExprKind::Name(text.to_string()),
+            Rule::quantifier => {
+                let kind = match inner.next()?.as_str() {
+                    "all" => Quant::All,
+                    "any" => Quant::Any,
+                    _ => Quant::None,
+                };
+                let var = self.ident(inner.next()?);
+                let coll = self.boxed(inner.next()?)?;
+                let mut rest: Vec<Pair<'_, Rule>> = inner.collect();
+                let body = self.boxed(rest.pop()?)?;
+                let filter = match rest.pop() {
+                    Some(p) => Some(self.boxed(p)?),
+                    None => None,
+                };
+                ExprKind::Quant { kind, var, coll, filter, body }
+            }
+            Rule::count_expr => {
+                let arg = inner.next()?;
+                if arg.as_rule() == Rule::count_binder {
+                    let mut bi = arg.into_inner();
+                    let var = self.ident(bi.next()?);
+                    let coll = self.boxed(bi.next()?)?;
+                    let filter = match bi.next() {
+                        Some(p) => Some(self.boxed(p)?),
+                        None => None,
+                    };
+                    ExprKind::Count { var: Some(var), coll, filter }
+                } else {
+                    ExprKind::Count { var: None, coll: self.boxed(arg)?, filter: None }
+                }
+            }
+            Rule::call => {
+                let name = self.ident(inner.next()?);
+                let args = inner.map(|p| self.expr(p)).collect::<Option<_>>()?;
+                ExprKind::Call(name, args)
+            }
+            Rule::list_lit => ExprKind::List(inner.map(|p| self.expr(p)).collect::<Option<_>>()?),
+            _ => return None,
+        };
+        Some(Expr { kind, span })
+    }
+}
