@@ -1,0 +1,187 @@
+use crate::parse::Format;
+use crate::value::{Entry, Value, ValueKind};
+use aimsc_diagnostics::{Diagnostic, Location, Span};
+use indexmap::IndexMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// What part of the merged facts a file provides.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum SourceRole {
+    /// Its mapping's keys are root facts.
+    Root,
+    /// It is one record of the named collection.
+    Record(String),
+}
+
+/// One facts file found on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FactSource {
+    /// Path as displayed (relative to the working folder when given relative).
+    pub path: Arc<str>,
+    /// How it merges.
+    pub role: SourceRole,
+    /// File contents.
+    pub text: String,
+}
+
+fn read(path: &Path, display: &str) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        Diagnostic::error("aimsc::io::read", format!("cannot read `{display}`: {e}"), None)
+            .with_help("check the path given to --facts or in aims.toml")
+    })?;
+    if bytes.len() > crate::MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            "aimsc::facts::too_large",
+            format!("`{display}` is {} MB; the limit is {} MB", bytes.len() / 1_000_000, crate::MAX_FILE_BYTES / 1_000_000),
+            None,
+        )
+        .with_help("split the facts into a folder with one file per record"));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        Diagnostic::error(
+            "aimsc::io::not_utf8",
+            format!("`{display}` is not UTF-8 text (invalid byte at offset {at})"),
+            Some(Location::new(&Arc::from(display), Span::new(at, at))),
+        )
+        .with_help("save the file as UTF-8")
+    })
+}
+
+fn sorted_entries(dir: &Path) -> Result<Vec<std::path::PathBuf>, Diagnostic> {
+    let rd = std::fs::read_dir(dir).map_err(|e| {
+        Diagnostic::error("aimsc::io::read", format!("cannot read folder `{}`: {e}", dir.display()), None)
+    })?;
+    let mut out: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
+    out.sort();
+    Ok(out)
+}
+
+fn is_facts_file(p: &Path) -> bool {
+    p.is_file()
+        && !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'))
+        && p.to_str().and_then(Format::from_path).is_some()
+}
+
+/// Finds the facts files at `path`: the file itself, or a folder laid out by the folder
+/// rule (see the crate docs). Files come back in a deterministic order.
+pub fn discover(path: &Path) -> Result<Vec<FactSource>, Vec<Diagnostic>> {
+    let display = |p: &Path| -> Arc<str> { Arc::from(p.to_string_lossy().as_ref()) };
+    if !path.exists() {
+        return Err(vec![
+            Diagnostic::error("aimsc::io::missing", format!("facts path `{}` does not exist", path.display()), None)
+                .with_help("pass --facts FILE_OR_FOLDER, or set `facts` in aims.toml"),
+        ]);
+    }
+    if path.is_file() {
+        let d = display(path);
+        let text = read(path, &d).map_err(|e| vec![e])?;
+        return Ok(vec![FactSource { path: d, role: SourceRole::Root, text }]);
+    }
+    let mut out = Vec::new();
+    let mut errs = Vec::new();
+    let entries = sorted_entries(path).map_err(|e| vec![e])?;
+    for entry in &entries {
+        if is_facts_file(entry) {
+            let d = display(entry);
+            match read(entry, &d) {
+                Ok(text) => out.push(FactSource { path: d, role: SourceRole::Root, text }),
+                Err(e) => errs.push(e),
+            }
+        }
+    }
+    for entry in &entries {
+        let Some(name) = entry.file_name().and_then(|n| n.to_str()) else { continue };
+        if !entry.is_dir() || name.starts_with('.') {
+            continue;
+        }
+        for file in sorted_entries(entry).map_err(|e| vec![e])? {
+            if is_facts_file(&file) {
+                let d = display(&file);
+                match read(&file, &d) {
+                    Ok(text) => out.push(FactSource { path: d, role: SourceRole::Record(name.to_string()), text }),
+                    Err(e) => errs.push(e),
+                }
+            }
+        }
+    }
+    if out.is_empty() && errs.is_empty() {
+        errs.push(
+            Diagnostic::error(
+                "aimsc::facts::no_files",
+                format!("folder `{}` holds no .yaml, .yml, .json or .toml facts files", path.display()),
+                None,
+            )
+            .with_help("see the folder rule in the README: root files plus one subfolder per collection"),
+        );
+    }
+    if errs.is_empty() { Ok(out) } else { Err(errs) }
+}
+
+/// Merges parsed files by the folder rule into one root mapping.
+/// `parsed` pairs each file's role and path with its parsed value.
+pub fn merge(parsed: &[(SourceRole, Arc<str>, Value)]) -> (Value, Vec<Diagnostic>) {
+    let mut root: IndexMap<String, Entry> = IndexMap::new();
+    let mut diags = Vec::new();
+    let mut origin: IndexMap<String, Arc<str>> = IndexMap::new();
+    for (role, path, value) in parsed {
+        match role {
+            SourceRole::Root => {
+                let ValueKind::Map(map) = &value.kind else {
+                    diags.push(
+                        Diagnostic::error(
+                            "aimsc::facts::root_not_mapping",
+                            format!("the facts root must be a mapping, found {}", value.kind.describe()),
+                            Some(Location::new(path, value.span)),
+                        )
+                        .with_help("write `key: value` pairs at the top level"),
+                    );
+                    continue;
+                };
+                for (k, e) in map {
+                    match root.get_mut(k) {
+                        None => {
+                            origin.insert(k.clone(), path.clone());
+                            root.insert(k.clone(), e.clone());
+                        }
+                        Some(existing) => match (&mut existing.value.kind, &e.value.kind) {
+                            (ValueKind::List(a), ValueKind::List(b)) => a.extend(b.iter().cloned()),
+                            _ => diags.push(
+                                Diagnostic::error(
+                                    "aimsc::facts::duplicate_key",
+                                    format!("root fact `{k}` is defined in two files"),
+                                    Some(Location::new(path, e.key_span)),
+                                )
+                                .with_related(
+                                    Location::new(origin.get(k).unwrap_or(path), existing.key_span),
+                                    "first defined here",
+                                )
+                                .with_help("only lists may be split across files"),
+                            ),
+                        },
+                    }
+                }
+            }
+            SourceRole::Record(coll) => {
+                let entry = root.entry(coll.clone()).or_insert_with(|| Entry {
+                    key_span: Span::default(),
+                    value: Value { kind: ValueKind::List(Vec::new()), file: value.file, span: Span::default() },
+                });
+                match &mut entry.value.kind {
+                    ValueKind::List(items) => items.push(value.clone()),
+                    other => diags.push(
+                        Diagnostic::error(
+                            "aimsc::facts::duplicate_key",
+                            format!("`{coll}` is both a folder of records and {} in a root file", other.describe()),
+                            Some(Location::new(path, value.span)),
+                        )
+                        .with_help("make it a list in the root file, or keep only the folder"),
+                    ),
+                }
+            }
+        }
+    }
+    let span = Span::default();
+    (Value { kind: ValueKind::Map(root), file: 0, span }, diags)
+}

@@ -1,0 +1,25 @@
+//! Facts files to a value tree with spans.
+//!
+//! YAML and JSON are read with serde-saphyr (panic-free, with budgets against alias
+//! bombs and deep nesting), TOML with the `toml` crate's spanned document API. Every
+//! [`Value`] records which file it came from and its byte span there, so explanations and
+//! reports can point at the exact line.
+//!
+//! # Folder rule
+//!
+//! `--facts DIR` merges a folder like this:
+//! - every `*.yaml`, `*.yml`, `*.json` or `*.toml` file directly in `DIR` holds a mapping whose
+//!   keys become root facts (the same key in two files is an error, except lists, which are
+//!   concatenated in file-name order);
+//! - every subfolder `DIR/<name>/` is the collection `<name>`: each file in it is one record,
+//!   appended to the list `<name>` in file-name order (after any elements from root files).
+//!
+//! Other files (README.md, dotfiles) are ignored.
+
+mod folder;
+mod parse;
+mod value;
+
+pub use folder::{FactSource, SourceRole, discover, merge};
+pub use parse::{Format, MAX_DEPTH, MAX_FILE_BYTES, parse_file};
+pub use value::{Entry, Value, ValueKind};

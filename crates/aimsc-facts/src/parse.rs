@@ -1,0 +1,363 @@
+use crate::value::{Entry, Value, ValueKind};
+use aimsc_diagnostics::{Diagnostic, Location, Span};
+use indexmap::IndexMap;
+use indexmap::map::Entry as MapEntry;
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_saphyr::Spanned;
+use std::fmt;
+use std::sync::Arc;
+
+/// Largest facts file accepted, in bytes. Larger files are refused with a diagnostic.
+pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
+/// Deepest nesting accepted in a facts file.
+pub const MAX_DEPTH: usize = 64;
+
+/// The syntax of a facts file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// `.yaml` / `.yml`
+    Yaml,
+    /// `.json`
+    Json,
+    /// `.toml`
+    Toml,
+}
+
+impl Format {
+    /// The format for a file name, by extension.
+    pub fn from_path(path: &str) -> Option<Format> {
+        let ext = path.rsplit_once('.')?.1.to_ascii_lowercase();
+        match ext.as_str() {
+            "yaml" | "yml" => Some(Format::Yaml),
+            "json" => Some(Format::Json),
+            "toml" => Some(Format::Toml),
+            _ => None,
+        }
+    }
+}
+
+/// Parses one facts file. `file` is the index recorded in every value.
+pub fn parse_file(path: &Arc<str>, file: u32, text: &str) -> Result<Value, Diagnostic> {
+    let loc = |span: Span| Some(Location::new(path, span));
+    if text.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(
+            "aimsc::facts::too_large",
+            format!("facts file is {} MB; the limit is {} MB", text.len() / 1_000_000, MAX_FILE_BYTES / 1_000_000),
+            loc(Span::new(0, 0)),
+        )
+        .with_help("split the facts into a folder with one file per record"));
+    }
+    let format = Format::from_path(path).unwrap_or(Format::Yaml);
+    if text.trim().is_empty() {
+        return Err(Diagnostic::error("aimsc::facts::empty", "facts file is empty", loc(Span::new(0, 0)))
+            .with_label("no facts here")
+            .with_help("write a mapping such as `organisation: {name: Acme}`"));
+    }
+    match format {
+        Format::Toml => parse_toml(path, file, text),
+        Format::Yaml | Format::Json => parse_yaml(path, file, text),
+    }
+}
+
+fn parse_yaml(path: &Arc<str>, file: u32, text: &str) -> Result<Value, Diagnostic> {
+    let mut budget = serde_saphyr::Budget::default();
+    budget.max_depth = MAX_DEPTH;
+    budget.max_events = 200_000_000;
+    budget.max_nodes = 100_000_000;
+    budget.max_total_scalar_bytes = MAX_FILE_BYTES;
+    budget.max_aliases = 10_000;
+    budget.max_recorded_anchor_events = 100_000;
+    let mut options = serde_saphyr::Options::default();
+    options.budget = Some(budget);
+    options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
+    let seed = Ctx { file, text_len: text.len() };
+    let raw: Result<Spanned<Raw>, _> = serde_saphyr::from_str_with_options(text, options);
+    match raw {
+        Ok(root) => seed.node(root).map_err(|e| e.into_diag(path)),
+        Err(err) => {
+            let (span, message) = match err.location() {
+                Some(l) => {
+                    let s = l.span();
+                    let start = s.byte_offset().map_or_else(|| char_to_byte(text, s.offset()), |b| b as usize);
+                    (Span::new(start, start + 1), err.to_string())
+                }
+                None => (Span::new(0, 0), err.to_string()),
+            };
+            let message = first_line(&message);
+            Err(Diagnostic::error("aimsc::facts::syntax", format!("cannot read facts: {message}"), Some(Location::new(path, span)))
+                .with_label("here")
+                .with_help("facts files are YAML, JSON or TOML; aliases, nesting and size are bounded (see SECURITY.md)"))
+        }
+    }
+}
+
+fn first_line(s: &str) -> String {
+    s.lines().next().unwrap_or_default().trim().to_string()
+}
+
+fn char_to_byte(text: &str, chars: u64) -> usize {
+    text.char_indices().nth(usize::try_from(chars).unwrap_or(usize::MAX)).map_or(text.len(), |(i, _)| i)
+}
+
+/// The value tree as deserialized, before spans are turned into byte offsets and
+/// duplicate keys are checked.
+enum Raw {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(String),
+    List(Vec<Spanned<Raw>>),
+    Map(Vec<(Spanned<String>, Spanned<Raw>)>),
+}
+
+impl<'de> Deserialize<'de> for Raw {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(RawVisitor)
+    }
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = Raw;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a facts value")
+    }
+    fn visit_unit<E>(self) -> Result<Raw, E> {
+        Ok(Raw::Null)
+    }
+    fn visit_none<E>(self) -> Result<Raw, E> {
+        Ok(Raw::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Raw, D::Error> {
+        Raw::deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Raw, E> {
+        Ok(Raw::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Raw, E> {
+        Ok(Raw::Int(v))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Raw, E> {
+        i64::try_from(v).map(Raw::Int).map_err(|_| E::custom(format!("integer {v} is too large")))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Raw, E> {
+        i64::try_from(v).map(Raw::Int).map_err(|_| E::custom(format!("integer {v} is too large")))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Raw, E> {
+        i64::try_from(v).map(Raw::Int).map_err(|_| E::custom(format!("integer {v} is too large")))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Raw, E> {
+        Ok(Raw::Float(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Raw, E> {
+        Ok(Raw::Str(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Raw, E> {
+        Ok(Raw::Str(v))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Raw, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element::<Spanned<Raw>>()? {
+            out.push(v);
+        }
+        Ok(Raw::List(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Raw, A::Error> {
+        let mut out = Vec::new();
+        while let Some(k) = map.next_key::<Spanned<KeyString>>()? {
+            let v = map.next_value::<Spanned<Raw>>()?;
+            out.push((Spanned::new(k.value.0, k.referenced, k.defined), v));
+        }
+        Ok(Raw::Map(out))
+    }
+}
+
+/// A mapping key; scalars of any kind are accepted and spelled as strings.
+struct KeyString(String);
+
+impl<'de> Deserialize<'de> for KeyString {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = KeyString;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a scalar mapping key")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<KeyString, E> {
+                Ok(KeyString(v.to_string()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<KeyString, E> {
+                Ok(KeyString(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<KeyString, E> {
+                Ok(KeyString(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<KeyString, E> {
+                Ok(KeyString(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<KeyString, E> {
+                Ok(KeyString(v.to_string()))
+            }
+            fn visit_unit<E>(self) -> Result<KeyString, E> {
+                Ok(KeyString("null".into()))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+struct Ctx {
+    file: u32,
+    text_len: usize,
+}
+
+/// A duplicate key found while building; reported with both spans.
+struct Dup {
+    key: String,
+    first: Span,
+    second: Span,
+}
+
+impl Ctx {
+    fn span_of(&self, loc: &serde_saphyr::Location, fallback: usize) -> Span {
+        let s = loc.span();
+        match (s.byte_offset(), s.byte_len()) {
+            (Some(b), Some(l)) => {
+                let b = usize::try_from(b).unwrap_or(self.text_len);
+                Span::new(b, b + usize::try_from(l).unwrap_or(0))
+            }
+            _ => Span::new(fallback, fallback),
+        }
+    }
+
+    fn node(&self, raw: Spanned<Raw>) -> Result<Value, DupError> {
+        let span = self.span_of(&raw.referenced, 0);
+        let kind = match raw.value {
+            Raw::Null => ValueKind::Null,
+            Raw::Bool(b) => ValueKind::Bool(b),
+            Raw::Int(n) => ValueKind::Int(n),
+            Raw::Float(f) => ValueKind::Float(f),
+            Raw::Str(s) => ValueKind::Str(s),
+            Raw::List(items) => ValueKind::List(items.into_iter().map(|i| self.node(i)).collect::<Result<_, _>>()?),
+            Raw::Map(pairs) => {
+                let mut map = IndexMap::with_capacity(pairs.len());
+                for (k, v) in pairs {
+                    let key_span = self.span_of(&k.referenced, span.start());
+                    let value = self.node(v)?;
+                    match map.entry(k.value) {
+                        MapEntry::Occupied(o) => {
+                            let first: &Entry = o.get();
+                            return Err(DupError(Dup { key: o.key().clone(), first: first.key_span, second: key_span }));
+                        }
+                        MapEntry::Vacant(slot) => {
+                            slot.insert(Entry { key_span, value });
+                        }
+                    }
+                }
+                ValueKind::Map(map)
+            }
+        };
+        Ok(Value { kind, file: self.file, span })
+    }
+}
+
+struct DupError(Dup);
+
+impl DupError {
+    fn into_diag(self, path: &Arc<str>) -> Diagnostic {
+        let d = self.0;
+        Diagnostic::error(
+            "aimsc::facts::duplicate_key",
+            format!("duplicate key `{}`", d.key),
+            Some(Location::new(path, d.second)),
+        )
+        .with_label("second definition")
+        .with_related(Location::new(path, d.first), "first defined here")
+        .with_help("a key may appear once per mapping; remove or rename one of them")
+    }
+}
+
+
+fn parse_toml(path: &Arc<str>, file: u32, text: &str) -> Result<Value, Diagnostic> {
+    use toml::de::{DeTable, DeValue};
+    let doc = DeTable::parse(text).map_err(|e| {
+        let span = e.span().map_or(Span::new(0, 0), |r| Span::new(r.start, r.end.max(r.start + 1)));
+        Diagnostic::error(
+            "aimsc::facts::syntax",
+            format!("cannot read facts: {}", first_line(e.message())),
+            Some(Location::new(path, span)),
+        )
+        .with_label("here")
+    })?;
+    fn conv(v: &toml::Spanned<DeValue<'_>>, file: u32, depth: usize, path: &Arc<str>) -> Result<Value, Diagnostic> {
+        let r = v.span();
+        let span = Span::new(r.start, r.end);
+        if depth > MAX_DEPTH {
+            return Err(Diagnostic::error(
+                "aimsc::facts::too_deep",
+                format!("facts nest deeper than {MAX_DEPTH} levels"),
+                Some(Location::new(path, span)),
+            ));
+        }
+        let kind = match v.get_ref() {
+            DeValue::String(s) => ValueKind::Str(s.to_string()),
+            DeValue::Integer(i) => {
+                let n = i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).map_err(|_| {
+                    Diagnostic::error("aimsc::facts::syntax", "integer out of range", Some(Location::new(path, span)))
+                })?;
+                ValueKind::Int(n)
+            }
+            DeValue::Float(f) => ValueKind::Float(f.as_str().replace('_', "").parse().unwrap_or(f64::NAN)),
+            DeValue::Boolean(b) => ValueKind::Bool(*b),
+            DeValue::Datetime(d) => ValueKind::Str(d.to_string()),
+            DeValue::Array(items) => {
+                ValueKind::List(items.iter().map(|i| conv(i, file, depth + 1, path)).collect::<Result<_, _>>()?)
+            }
+            DeValue::Table(t) => ValueKind::Map(table(t, file, depth + 1, path)?),
+        };
+        Ok(Value { kind, file, span })
+    }
+    fn table(t: &DeTable<'_>, file: u32, depth: usize, path: &Arc<str>) -> Result<IndexMap<String, Entry>, Diagnostic> {
+        let mut map = IndexMap::with_capacity(t.len());
+        for (k, v) in t {
+            let ks = k.span();
+            map.insert(k.get_ref().to_string(), Entry { key_span: Span::new(ks.start, ks.end), value: conv(v, file, depth, path)? });
+        }
+        Ok(map)
+    }
+    let r = doc.span();
+    let kind = ValueKind::Map(table(doc.get_ref(), file, 1, path)?);
+    Ok(Value { kind, file, span: Span::new(r.start, r.end) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(name: &str, text: &str) -> Result<Value, Diagnostic> {
+        parse_file(&Arc::from(name), 0, text)
+    }
+
+    #[test]
+    fn yaml_values_keep_byte_spans() {
+        let text = "org:\n  name: Acme\n  size: 12\n";
+        let v = p("f.yaml", text).map_err(|d| d.message).unwrap_or_else(|m| Value { kind: ValueKind::Str(m), file: 0, span: Span::default() });
+        let name = v.get("org").and_then(|o| o.get("name")).map(|n| (n.kind.clone(), n.span));
+        assert_eq!(name, Some((ValueKind::Str("Acme".into()), Span::new(13, 17))));
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors() {
+        let err = p("f.yaml", "a: 1\na: 2\n").err().map(|d| d.code);
+        assert_eq!(err, Some("aimsc::facts::duplicate_key"));
+    }
+
+    #[test]
+    fn toml_values_keep_byte_spans() {
+        let v = p("f.toml", "[org]\nname = \"Acme\"\n").ok();
+        let span = v.as_ref().and_then(|v| v.get("org")).and_then(|o| o.get("name")).map(|n| n.span);
+        assert_eq!(span, Some(Span::new(13, 19)));
+    }
+}
