@@ -1,0 +1,1119 @@
+//! Name resolution and type checking: parsed files to a [`Model`].
+
+use crate::dates::{self, Duration};
+use crate::model::*;
+use aimsc_diagnostics::{Diagnostic, Location, Span, did_you_mean};
+use aimsc_syntax::ast::{self, CheckKind, CmpOp, DurationUnit, Expr, ExprKind, Item, TypeExpr, TypeKind};
+use indexmap::IndexMap;
+use jiff::civil::Date;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// One parsed rule file as the checker sees it.
+pub struct Input<'a> {
+    /// Path as displayed.
+    pub path: &'a Arc<str>,
+    /// Source text (for expression snippets).
+    pub text: &'a str,
+    /// Parsed items.
+    pub file: &'a ast::SourceFile,
+}
+
+const BUILTIN_TYPES: &[&str] = &["bool", "int", "decimal", "string", "date", "duration"];
+const RELATIONS: &[&str] = &["equal", "subset", "superset", "intersect", "related"];
+const PROVENANCES: &[&str] = &["published", "structural", "analyst"];
+
+/// Resolves and checks every item of a ruleset. `as_of` is used only to warn about waivers
+/// that have already expired. All problems are reported; intact items still make the model.
+pub fn build_model(inputs: &[Input<'_>], as_of: Date) -> (Model, Vec<Diagnostic>) {
+    let mut b = ModelBuilder { model: Model::default(), diags: Vec::new(), seen: HashMap::new(), sigs: IndexMap::new() };
+    b.declare(inputs);
+    b.resolve_types(inputs);
+    b.check_defs(inputs);
+    b.check_checks(inputs);
+    b.check_scope(inputs, as_of);
+    b.model.checks.sort_keys();
+    (b.model, b.diags)
+}
+
+struct ModelBuilder {
+    model: Model,
+    diags: Vec<Diagnostic>,
+    /// First declaration of each (namespace, name), for duplicate reports.
+    seen: HashMap<(&'static str, String), Location>,
+    /// Checked def signatures by name.
+    sigs: IndexMap<Arc<str>, DefSig>,
+}
+
+/// What a call site needs to know about a def.
+#[derive(Debug, Clone)]
+struct DefSig {
+    index: usize,
+    params: Vec<Ty>,
+    ret: Ty,
+}
+
+fn loc(path: &Arc<str>, span: Span) -> Location {
+    Location::new(path, span)
+}
+
+impl ModelBuilder {
+    fn first(&mut self, ns: &'static str, name: &str, at: Location, what: &str) -> bool {
+        if let Some(prev) = self.seen.get(&(ns, name.to_string())) {
+            self.diags.push(
+                Diagnostic::error("aimsc::resolve::duplicate", format!("{what} `{name}` is declared twice"), Some(at))
+                    .with_label("second declaration")
+                    .with_related(prev.clone(), "first declared here")
+                    .with_help("ids and names must be unique across all rule files"),
+            );
+            return false;
+        }
+        self.seen.insert((ns, name.to_string()), at);
+        true
+    }
+
+    fn declare(&mut self, inputs: &[Input<'_>]) {
+        for input in inputs {
+            for item in &input.file.items {
+                match item {
+                    Item::Framework(f) => {
+                        let at = loc(input.path, f.name.span);
+                        if self.first("framework", &f.name.name, at, "framework") {
+                            let name: Arc<str> = Arc::from(f.name.name.as_str());
+                            let title = f.title.as_ref().map(|t| Arc::from(t.value.as_str()));
+                            self.model.frameworks.insert(name.clone(), Framework { name, title });
+                        }
+                    }
+                    Item::Enum(e) => {
+                        let at = loc(input.path, e.name.span);
+                        if self.type_name_ok(&e.name, input.path) && self.first("type", &e.name.name, at.clone(), "type") {
+                            let mut members: Vec<Arc<str>> = Vec::new();
+                            for m in &e.members {
+                                if members.iter().any(|x| **x == *m.name) {
+                                    self.diags.push(
+                                        Diagnostic::error(
+                                            "aimsc::resolve::duplicate",
+                                            format!("enum member `{}` is listed twice", m.name),
+                                            Some(loc(input.path, m.span)),
+                                        )
+                                        .with_label("again here"),
+                                    );
+                                } else {
+                                    members.push(Arc::from(m.name.as_str()));
+                                }
+                            }
+                            let name: Arc<str> = Arc::from(e.name.name.as_str());
+                            self.model.enums.insert(name.clone(), EnumType { name, members, location: at });
+                        }
+                    }
+                    Item::Record(r) => {
+                        let at = loc(input.path, r.name.span);
+                        if self.type_name_ok(&r.name, input.path) && self.first("type", &r.name.name, at.clone(), "type") {
+                            let name: Arc<str> = Arc::from(r.name.name.as_str());
+                            self.model.records.insert(name.clone(), RecordType { name, fields: IndexMap::new(), location: at });
+                        }
+                    }
+                    Item::Check(c) => {
+                        let at = loc(input.path, c.id.span);
+                        self.first("check", &c.id.text, at, if c.kind == CheckKind::Control { "control" } else { "rule" });
+                    }
+                    Item::Def(d) => {
+                        let at = loc(input.path, d.name.span);
+                        self.first("def", &d.name.name, at, "def");
+                    }
+                    Item::Facts(_) | Item::Map(_) | Item::Exclude(_) | Item::Waive(_) => {}
+                }
+            }
+        }
+    }
+
+    fn type_name_ok(&mut self, name: &ast::Ident, path: &Arc<str>) -> bool {
+        if BUILTIN_TYPES.contains(&name.name.as_str()) {
+            self.diags.push(
+                Diagnostic::error(
+                    "aimsc::resolve::duplicate",
+                    format!("`{}` is a built-in type and cannot be redeclared", name.name),
+                    Some(loc(path, name.span)),
+                )
+                .with_help("choose another name"),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn resolve_type(&mut self, t: &TypeExpr, path: &Arc<str>) -> Ty {
+        match &t.kind {
+            TypeKind::List(inner) => Ty::List(Box::new(self.resolve_type(inner, path))),
+            TypeKind::Ref(name) => {
+                if let Some((k, _)) = self.model.records.get_key_value(name.name.as_str()) {
+                    if !self.model.records.get(k).is_some_and(RecordType::has_id) && !self.model.records[k].fields.is_empty() {
+                        // Checked again after fields are resolved; see `check_ref_targets`.
+                    }
+                    Ty::Ref(k.clone())
+                } else {
+                    self.unknown_type(name, path, true);
+                    Ty::Error
+                }
+            }
+            TypeKind::Named(name) => match name.name.as_str() {
+                "bool" => Ty::Bool,
+                "int" => Ty::Int,
+                "decimal" => Ty::Decimal,
+                "string" => Ty::Str,
+                "date" => Ty::Date,
+                "duration" => Ty::Duration,
+                n => {
+                    if let Some((k, _)) = self.model.enums.get_key_value(n) {
+                        Ty::Enum(k.clone())
+                    } else if let Some((k, _)) = self.model.records.get_key_value(n) {
+                        Ty::Record(k.clone())
+                    } else {
+                        self.unknown_type(name, path, false);
+                        Ty::Error
+                    }
+                }
+            },
+        }
+    }
+
+    fn unknown_type(&mut self, name: &ast::Ident, path: &Arc<str>, record_only: bool) {
+        let mut cands: Vec<&str> = self.model.records.keys().map(|k| &**k).collect();
+        if !record_only {
+            cands.extend(self.model.enums.keys().map(|k| &**k));
+            cands.extend(BUILTIN_TYPES);
+        }
+        let mut d = Diagnostic::error(
+            "aimsc::resolve::unknown_type",
+            format!("unknown {} `{}`", if record_only { "record type" } else { "type" }, name.name),
+            Some(loc(path, name.span)),
+        )
+        .with_label("not declared in any rule file");
+        if let Some(s) = did_you_mean(&name.name, cands) {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        }
+        self.diags.push(d);
+    }
+
+    fn resolve_types(&mut self, inputs: &[Input<'_>]) {
+        for input in inputs {
+            for item in &input.file.items {
+                match item {
+                    Item::Record(r) => {
+                        let Some(key) = self.model.records.get_key_value(r.name.name.as_str()).map(|(k, _)| k.clone()) else {
+                            continue;
+                        };
+                        if self.model.records.get(&key).is_some_and(|rt| rt.location.span != r.name.span || rt.location.file != *input.path) {
+                            continue;
+                        }
+                        let mut fields = IndexMap::new();
+                        for f in &r.fields {
+                            self.field(&mut fields, f, input.path, &format!("field of `{}`", r.name.name));
+                        }
+                        if let Some(rt) = self.model.records.get_mut(&key) {
+                            rt.fields = fields;
+                        }
+                    }
+                    Item::Facts(fd) => {
+                        let mut root = std::mem::take(&mut self.model.root);
+                        for f in &fd.fields {
+                            self.field(&mut root, f, input.path, "root fact");
+                        }
+                        self.model.root = root;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // A `ref R` needs records of R to carry an `id: string`.
+        let mut refs: Vec<(Arc<str>, Location)> = Vec::new();
+        let mut collect = |ty: &Ty, at: &Location| {
+            let mut t = ty;
+            while let Ty::List(inner) = t {
+                t = inner;
+            }
+            if let Ty::Ref(r) = t {
+                refs.push((r.clone(), at.clone()));
+            }
+        };
+        for rt in self.model.records.values() {
+            for f in rt.fields.values() {
+                collect(&f.ty, &f.location);
+            }
+        }
+        for f in self.model.root.values() {
+            collect(&f.ty, &f.location);
+        }
+        for (r, at) in refs {
+            if !self.model.records.get(&r).is_some_and(RecordType::has_id) {
+                self.diags.push(
+                    Diagnostic::error(
+                        "aimsc::type::ref_without_id",
+                        format!("`ref {r}` needs records of `{r}` to have a field `id: string`"),
+                        Some(at),
+                    )
+                    .with_help(format!("add `id: string` to `record {r}`")),
+                );
+            }
+        }
+    }
+
+    fn field(&mut self, into: &mut IndexMap<Arc<str>, Field>, f: &ast::FieldDecl, path: &Arc<str>, what: &str) {
+        let at = loc(path, f.name.span);
+        if let Some(prev) = into.get(f.name.name.as_str()) {
+            self.diags.push(
+                Diagnostic::error("aimsc::resolve::duplicate", format!("{what} `{}` is declared twice", f.name.name), Some(at))
+                    .with_label("second declaration")
+                    .with_related(prev.location.clone(), "first declared here"),
+            );
+            return;
+        }
+        let ty = self.resolve_type(&f.ty, path);
+        let name: Arc<str> = Arc::from(f.name.name.as_str());
+        into.insert(name.clone(), Field { name, ty, optional: f.ty.optional, location: at });
+    }
+
+    fn check_defs(&mut self, inputs: &[Input<'_>]) {
+        // Gather def ASTs in a stable order.
+        let mut asts: Vec<(&ast::DefDecl, &Arc<str>, &str)> = Vec::new();
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        for input in inputs {
+            for item in &input.file.items {
+                if let Item::Def(d) = item {
+                    if index.contains_key(d.name.name.as_str()) {
+                        continue;
+                    }
+                    index.insert(d.name.name.as_str(), asts.len());
+                    asts.push((d, input.path, input.text));
+                }
+            }
+        }
+        // Call graph (by name) and cycle detection.
+        let edges: Vec<Vec<usize>> = asts
+            .iter()
+            .map(|(d, _, _)| {
+                let locals: Vec<&str> = d.params.iter().map(|p| p.name.name.as_str()).collect();
+                let mut out = Vec::new();
+                calls_in(&d.body, &mut |n| {
+                    if !locals.contains(&n)
+                        && let Some(&i) = index.get(n)
+                        && !out.contains(&i)
+                    {
+                        out.push(i);
+                    }
+                });
+                out
+            })
+            .collect();
+        let mut in_cycle = vec![false; asts.len()];
+        let mut state = vec![0u8; asts.len()];
+        let mut order = Vec::new();
+        for start in 0..asts.len() {
+            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+            if state[start] != 0 {
+                continue;
+            }
+            state[start] = 1;
+            while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+                if let Some(&succ) = edges[node].get(*next) {
+                    *next += 1;
+                    match state[succ] {
+                        0 => {
+                            state[succ] = 1;
+                            stack.push((succ, 0));
+                        }
+                        1 => {
+                            let pos = stack.iter().position(|(n, _)| *n == succ).unwrap_or(0);
+                            let cycle: Vec<usize> = stack[pos..].iter().map(|(n, _)| *n).collect();
+                            if !in_cycle[succ] {
+                                let names: Vec<String> =
+                                    cycle.iter().chain(std::iter::once(&succ)).map(|&i| format!("`{}`", asts[i].0.name.name)).collect();
+                                let (d, path, _) = asts[succ];
+                                self.diags.push(
+                                    Diagnostic::error(
+                                        "aimsc::resolve::def_cycle",
+                                        format!("def `{}` is recursive: {}", d.name.name, names.join(" → ")),
+                                        Some(loc(path, d.name.span)),
+                                    )
+                                    .with_label("part of a cycle")
+                                    .with_help("defs may not call themselves, directly or through other defs"),
+                                );
+                            }
+                            for i in cycle {
+                                in_cycle[i] = true;
+                            }
+                        }
+                        _ => {}
+                    }
+                } else {
+                    state[node] = 2;
+                    order.push(node);
+                    stack.pop();
+                }
+            }
+        }
+        // Check bodies callees-first so return types are known.
+        let mut checked: Vec<Option<Def>> = vec![None; asts.len()];
+        for &i in &order {
+            let (d, path, text) = asts[i];
+            let params: Vec<(Arc<str>, Ty)> =
+                d.params.iter().map(|p| (Arc::from(p.name.name.as_str()), self.resolve_type(&p.ty, path))).collect();
+            let (body, slots) = if in_cycle[i] {
+                (error_expr(), 0)
+            } else {
+                let mut cx = Cx::new(&self.model, &self.sigs, &mut self.diags, path, text);
+                for (n, t) in &params {
+                    cx.bind(n.clone(), t.clone());
+                }
+                let body = cx.expr(&d.body, None);
+                (body, cx.max_slots)
+            };
+            let name: Arc<str> = Arc::from(d.name.name.as_str());
+            self.sigs.insert(name.clone(), DefSig { index: i, params: params.iter().map(|(_, t)| t.clone()).collect(), ret: body.ty.clone() });
+            checked[i] = Some(Def { name, params, body, slots, location: loc(path, d.name.span) });
+        }
+        self.model.defs = checked
+            .into_iter()
+            .map(|d| {
+                d.unwrap_or_else(|| Def {
+                    name: Arc::from(""),
+                    params: Vec::new(),
+                    body: error_expr(),
+                    slots: 0,
+                    location: Location::new(&Arc::from(""), Span::default()),
+                })
+            })
+            .collect();
+    }
+}
+
+fn error_expr() -> CExpr {
+    CExpr { kind: CKind::Lit(Lit::Bool(false)), ty: Ty::Error, text: Arc::from("") }
+}
+
+/// Calls every name that may refer to a def (calls and bare names).
+fn calls_in(e: &Expr, f: &mut dyn FnMut(&str)) {
+    match &e.kind {
+        ExprKind::Name(n) => f(n),
+        ExprKind::Call(n, args) => {
+            f(&n.name);
+            for a in args {
+                calls_in(a, f);
+            }
+        }
+        ExprKind::Field(b, _) | ExprKind::Not(b) | ExprKind::IsSet(b, _) => calls_in(b, f),
+        ExprKind::And(v) | ExprKind::Or(v) | ExprKind::List(v) => v.iter().for_each(|x| calls_in(x, f)),
+        ExprKind::Compare(a, _, b) | ExprKind::Text(a, _, b) | ExprKind::Arith(a, _, b) => {
+            calls_in(a, f);
+            calls_in(b, f);
+        }
+        ExprKind::In { elem, list, .. } => {
+            calls_in(elem, f);
+            calls_in(list, f);
+        }
+        ExprKind::Quant { coll, filter, body, .. } => {
+            calls_in(coll, f);
+            if let Some(x) = filter {
+                calls_in(x, f);
+            }
+            calls_in(body, f);
+        }
+        ExprKind::Count { coll, filter, .. } => {
+            calls_in(coll, f);
+            if let Some(x) = filter {
+                calls_in(x, f);
+            }
+        }
+        ExprKind::Block(lets, body) => {
+            for (_, v) in lets {
+                calls_in(v, f);
+            }
+            calls_in(body, f);
+        }
+        _ => {}
+    }
+}
+
+impl ModelBuilder {
+    fn check_checks(&mut self, inputs: &[Input<'_>]) {
+        for input in inputs {
+            for item in &input.file.items {
+                let Item::Check(c) = item else { continue };
+                let at = loc(input.path, c.id.span);
+                if self.seen.get(&("check", c.id.text.clone())) != Some(&at) {
+                    continue;
+                }
+                if c.kind == CheckKind::Control && !self.model.frameworks.contains_key(c.id.namespace.as_str()) {
+                    let mut d = Diagnostic::error(
+                        "aimsc::resolve::unknown_framework",
+                        format!("control `{}` names framework `{}`, which is not declared", c.id.text, c.id.namespace),
+                        Some(Location::new(input.path, Span::new(c.id.span.start(), c.id.span.start() + c.id.namespace.len()))),
+                    )
+                    .with_label("unknown framework");
+                    d = match did_you_mean(&c.id.namespace, self.model.frameworks.keys().map(|k| &**k)) {
+                        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                        None => d.with_help(format!("declare it: framework {} \"Title\"", c.id.namespace)),
+                    };
+                    self.diags.push(d);
+                }
+                let mut cx = Cx::new(&self.model, &self.sigs, &mut self.diags, input.path, input.text);
+                let applies = c.applies.as_ref().map(|e| {
+                    let x = cx.condition(e, "`applies when`");
+                    (x, cx.take_slots())
+                });
+                let mut requires = Vec::new();
+                for r in &c.requires {
+                    let expr = cx.condition(&r.body, "a requirement");
+                    requires.push(Requirement {
+                        name: Arc::from(r.name.value.as_str()),
+                        expr,
+                        slots: cx.take_slots(),
+                        location: loc(input.path, r.span),
+                    });
+                }
+                if requires.is_empty() {
+                    self.diags.push(
+                        Diagnostic::error(
+                            "aimsc::check::no_requirement",
+                            format!("`{}` has no `require` block, so it could never fail", c.id.text),
+                            Some(at.clone()),
+                        )
+                        .with_help("add `require \"what must hold\" { condition }`"),
+                    );
+                }
+                let mut supports = Vec::new();
+                for s in &c.supports {
+                    if self.known_check(s, input.path, "supports") {
+                        supports.push(Arc::from(s.text.as_str()));
+                    }
+                }
+                let id: Arc<str> = Arc::from(c.id.text.as_str());
+                self.model.checks.insert(
+                    id.clone(),
+                    Check {
+                        kind: c.kind,
+                        id,
+                        framework: Arc::from(c.id.namespace.as_str()),
+                        title: Arc::from(c.title.value.as_str()),
+                        domain: c.domain.as_ref().map(|d| Arc::from(d.value.as_str())),
+                        intent: c.intent.as_ref().map(|d| Arc::from(d.value.as_str())),
+                        applies,
+                        requires,
+                        supports,
+                        location: at,
+                    },
+                );
+            }
+        }
+        // `supports` must name controls, not rules; checked once every check is known.
+        let rules: Vec<(Arc<str>, Location)> =
+            self.model.checks.values().filter(|c| c.kind == CheckKind::Rule).map(|c| (c.id.clone(), c.location.clone())).collect();
+        for (id, at) in rules {
+            let targets = self.model.checks.get(&id).map(|c| c.supports.clone()).unwrap_or_default();
+            for t in targets {
+                if self.model.checks.get(&t).is_some_and(|c| c.kind == CheckKind::Rule) {
+                    self.diags.push(
+                        Diagnostic::error("aimsc::resolve::supports_rule", format!("rule `{id}` supports `{t}`, which is a rule, not a control"), Some(at.clone()))
+                            .with_help("`supports` names a control"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn known_check(&mut self, id: &ast::QualId, path: &Arc<str>, what: &str) -> bool {
+        if self.seen.contains_key(&("check", id.text.clone())) {
+            return true;
+        }
+        let cands: Vec<&str> = self.seen.keys().filter(|(ns, _)| *ns == "check").map(|(_, n)| n.as_str()).collect();
+        let mut d = Diagnostic::error(
+            "aimsc::resolve::unknown_id",
+            format!("`{what}` names `{}`, which is not a control or rule", id.text),
+            Some(loc(path, id.span)),
+        )
+        .with_label("unknown id");
+        if let Some(s) = did_you_mean(&id.text, cands) {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        }
+        self.diags.push(d);
+        false
+    }
+
+    fn check_scope(&mut self, inputs: &[Input<'_>], as_of: Date) {
+        for input in inputs {
+            let path = input.path;
+            for item in &input.file.items {
+                match item {
+                    Item::Map(m) => {
+                        let ok_s = self.known_check(&m.source, path, "map");
+                        let ok_t = self.known_check(&m.target, path, "map");
+                        let relation = match m.relation.name.as_str() {
+                            "equal" => Some(Relation::Equal),
+                            "subset" => Some(Relation::Subset),
+                            "superset" => Some(Relation::Superset),
+                            "intersect" => Some(Relation::Intersect),
+                            "related" => Some(Relation::Related),
+                            other => {
+                                let mut d = Diagnostic::error(
+                                    "aimsc::scope::bad_relation",
+                                    format!("`{other}` is not a relation kind"),
+                                    Some(loc(path, m.relation.span)),
+                                )
+                                .with_label("expected equal, subset, superset, intersect or related");
+                                if let Some(s) = did_you_mean(other, RELATIONS.iter().copied()) {
+                                    d = d.with_help(format!("did you mean `{s}`?"));
+                                }
+                                self.diags.push(d);
+                                None
+                            }
+                        };
+                        if let Some(p) = &m.provenance
+                            && !PROVENANCES.contains(&p.name.as_str())
+                        {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    "aimsc::scope::bad_provenance",
+                                    format!("`{}` is not a provenance", p.name),
+                                    Some(loc(path, p.span)),
+                                )
+                                .with_label("expected published, structural or analyst"),
+                            );
+                        }
+                        if let (true, true, Some(relation)) = (ok_s, ok_t, relation) {
+                            self.model.mappings.push(Mapping {
+                                source: Arc::from(m.source.text.as_str()),
+                                target: Arc::from(m.target.text.as_str()),
+                                relation,
+                                provenance: m.provenance.as_ref().map(|p| Arc::from(p.name.as_str())),
+                                note: m.note.as_ref().map(|n| Arc::from(n.value.as_str())),
+                                location: loc(path, m.span),
+                            });
+                        }
+                    }
+                    Item::Exclude(x) => {
+                        let ok = self.known_check(&x.target, path, "exclude");
+                        let Some(j) = self.justification(x.justification.as_ref(), path, x.span, "exclude") else { continue };
+                        if !ok {
+                            continue;
+                        }
+                        let target: Arc<str> = Arc::from(x.target.text.as_str());
+                        if let Some(prev) = self.model.exclusions.get(&target) {
+                            let prev = prev.location.clone();
+                            self.diags.push(
+                                Diagnostic::error("aimsc::scope::duplicate", format!("`{target}` is excluded twice"), Some(loc(path, x.span)))
+                                    .with_related(prev, "first exclusion"),
+                            );
+                            continue;
+                        }
+                        self.model.exclusions.insert(target.clone(), Exclusion { target, justification: j, location: loc(path, x.span) });
+                    }
+                    Item::Waive(w) => {
+                        let ok = self.known_check(&w.target, path, "waive");
+                        let j = self.justification(w.justification.as_ref(), path, w.span, "waive");
+                        let owner = match &w.owner {
+                            Some(o) if !o.value.trim().is_empty() => Some(Arc::from(o.value.as_str())),
+                            _ => {
+                                self.diags.push(
+                                    Diagnostic::error("aimsc::scope::missing_owner", format!("the waiver of `{}` names no owner", w.target.text), Some(loc(path, w.span)))
+                                        .with_label("who is accountable?")
+                                        .with_help("write `owner \"role or person\"` after the date"),
+                                );
+                                None
+                            }
+                        };
+                        let until = match &w.until {
+                            Some((text, span)) => match dates::parse_date(text) {
+                                Some(d) => Some(d),
+                                None => {
+                                    self.diags.push(
+                                        Diagnostic::error("aimsc::type::bad_date", format!("`{text}` is not a valid date"), Some(loc(path, *span)))
+                                            .with_label("no such day"),
+                                    );
+                                    None
+                                }
+                            },
+                            None => {
+                                self.diags.push(
+                                    Diagnostic::error("aimsc::scope::missing_until", format!("the waiver of `{}` has no end date", w.target.text), Some(loc(path, w.span)))
+                                        .with_label("waivers must expire")
+                                        .with_help("write `until YYYY-MM-DD` after the control id"),
+                                );
+                                None
+                            }
+                        };
+                        let (true, Some(j), Some(owner), Some(until)) = (ok, j, owner, until) else { continue };
+                        if until < as_of {
+                            self.diags.push(
+                                Diagnostic::warning(
+                                    "aimsc::scope::waiver_expired",
+                                    format!("the waiver of `{}` expired on {until}", w.target.text),
+                                    Some(loc(path, w.until.as_ref().map_or(w.span, |(_, s)| *s))),
+                                )
+                                .with_label(format!("before the as-of date {as_of}"))
+                                .with_help("the control is evaluated as if not waived; renew or remove the waiver"),
+                            );
+                        }
+                        let target: Arc<str> = Arc::from(w.target.text.as_str());
+                        self.model.waivers.insert(target.clone(), Waiver { target, until, owner, justification: j, location: loc(path, w.span) });
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
+    fn justification(&mut self, j: Option<&ast::StrLit>, path: &Arc<str>, span: Span, what: &str) -> Option<Arc<str>> {
+        match j {
+            Some(s) if !s.value.trim().is_empty() => Some(Arc::from(s.value.as_str())),
+            _ => {
+                self.diags.push(
+                    Diagnostic::error("aimsc::scope::missing_justification", format!("`{what}` needs a justification"), Some(loc(path, span)))
+                        .with_label("no justification given")
+                        .with_help(format!("end the `{what}` line with a quoted reason, e.g. \"We supply no AI system to customers.\"")),
+                );
+                None
+            }
+        }
+    }
+}
+
+/// Expression checker: scopes, slots and the diagnostics sink.
+struct Cx<'a> {
+    model: &'a Model,
+    sigs: &'a IndexMap<Arc<str>, DefSig>,
+    diags: &'a mut Vec<Diagnostic>,
+    path: &'a Arc<str>,
+    text: &'a str,
+    scopes: Vec<(Arc<str>, usize, Ty)>,
+    next_slot: usize,
+    max_slots: usize,
+}
+
+fn compatible(a: &Ty, b: &Ty) -> bool {
+    match (a, b) {
+        (Ty::Error, _) | (_, Ty::Error) => true,
+        (Ty::Int | Ty::Decimal, Ty::Int | Ty::Decimal) => true,
+        (Ty::Ref(_), Ty::Str) | (Ty::Str, Ty::Ref(_)) => true,
+        (Ty::Ref(x) | Ty::Record(x), Ty::Ref(y) | Ty::Record(y)) => x == y,
+        (Ty::List(x), Ty::List(y)) => compatible(x, y),
+        _ => a == b,
+    }
+}
+
+impl<'a> Cx<'a> {
+    fn new(
+        model: &'a Model,
+        sigs: &'a IndexMap<Arc<str>, DefSig>,
+        diags: &'a mut Vec<Diagnostic>,
+        path: &'a Arc<str>,
+        text: &'a str,
+    ) -> Self {
+        Cx { model, sigs, diags, path, text, scopes: Vec::new(), next_slot: 0, max_slots: 0 }
+    }
+
+    fn take_slots(&mut self) -> usize {
+        let n = self.max_slots;
+        self.max_slots = 0;
+        self.next_slot = 0;
+        self.scopes.clear();
+        n
+    }
+
+    fn bind(&mut self, name: Arc<str>, ty: Ty) -> usize {
+        let slot = self.next_slot;
+        self.next_slot += 1;
+        self.max_slots = self.max_slots.max(self.next_slot);
+        self.scopes.push((name, slot, ty));
+        slot
+    }
+
+    fn unbind(&mut self) {
+        self.scopes.pop();
+        self.next_slot -= 1;
+    }
+
+    fn at(&self, span: Span) -> Option<Location> {
+        Some(Location::new(self.path, span))
+    }
+
+    fn snippet(&self, span: Span) -> Arc<str> {
+        let s = self.text.get(span.start()..span.end()).unwrap_or("");
+        Arc::from(s.split_whitespace().collect::<Vec<_>>().join(" "))
+    }
+
+    fn mismatch(&mut self, span: Span, message: String, label: String) {
+        self.diags.push(Diagnostic::error("aimsc::type::mismatch", message, self.at(span)).with_label(label));
+    }
+
+    fn condition(&mut self, e: &Expr, what: &str) -> CExpr {
+        let c = self.expr(e, Some(&Ty::Bool));
+        if !compatible(&c.ty, &Ty::Bool) {
+            self.diags.push(
+                Diagnostic::error("aimsc::type::not_a_condition", format!("{what} must be a condition (bool), but this is `{}`", c.ty), self.at(e.span))
+                    .with_label(format!("this is `{}`", c.ty))
+                    .with_help("compare it, e.g. `x > 0`, or test it with `is set`"),
+            );
+        }
+        c
+    }
+
+    fn local(&self, name: &str) -> Option<(usize, Ty)> {
+        self.scopes.iter().rev().find(|(n, _, _)| **n == *name).map(|(_, s, t)| (*s, t.clone()))
+    }
+
+    /// Whether a bare name would resolve without context (so it is not an enum member).
+    fn resolves_plain(&self, e: &Expr) -> bool {
+        match &e.kind {
+            ExprKind::Name(n) => {
+                self.local(n).is_some() || self.model.root.contains_key(n.as_str()) || self.sigs.contains_key(n.as_str())
+            }
+            _ => true,
+        }
+    }
+
+    fn mk(&self, kind: CKind, ty: Ty, span: Span) -> CExpr {
+        CExpr { kind, ty, text: self.snippet(span) }
+    }
+
+    fn expr(&mut self, e: &Expr, expected: Option<&Ty>) -> CExpr {
+        let span = e.span;
+        match &e.kind {
+            ExprKind::Bool(b) => self.mk(CKind::Lit(Lit::Bool(*b)), Ty::Bool, span),
+            ExprKind::Int(n) => self.mk(CKind::Lit(Lit::Int(*n)), Ty::Int, span),
+            ExprKind::Decimal(s) => self.mk(CKind::Lit(Lit::Decimal(s.parse().unwrap_or(0.0))), Ty::Decimal, span),
+            ExprKind::Str(s) => self.mk(CKind::Lit(Lit::Str(Arc::from(s.as_str()))), Ty::Str, span),
+            ExprKind::Date(s) => match dates::parse_date(s) {
+                Some(d) => self.mk(CKind::Lit(Lit::Date(d)), Ty::Date, span),
+                None => {
+                    self.diags.push(
+                        Diagnostic::error("aimsc::type::bad_date", format!("`{s}` is not a valid date"), self.at(span)).with_label("no such day"),
+                    );
+                    self.mk(CKind::Lit(Lit::Bool(false)), Ty::Error, span)
+                }
+            },
+            ExprKind::Duration(n, unit) => {
+                let d = match unit {
+                    DurationUnit::Days => Duration { months: 0, days: *n },
+                    DurationUnit::Weeks => Duration { months: 0, days: n.saturating_mul(7) },
+                    DurationUnit::Months => Duration { months: *n, days: 0 },
+                    DurationUnit::Years => Duration { months: n.saturating_mul(12), days: 0 },
+                };
+                self.mk(CKind::Lit(Lit::Duration(d)), Ty::Duration, span)
+            }
+            ExprKind::Today => self.mk(CKind::Today, Ty::Date, span),
+            ExprKind::Name(n) => self.name(n, span, expected),
+            ExprKind::Field(base, field) => self.field(base, field, span),
+            ExprKind::Not(inner) => {
+                let c = self.condition(inner, "the operand of `not`");
+                self.mk(CKind::Not(Box::new(c)), Ty::Bool, span)
+            }
+            ExprKind::And(parts) | ExprKind::Or(parts) => {
+                let what = if matches!(e.kind, ExprKind::And(_)) { "an operand of `and`" } else { "an operand of `or`" };
+                let cs: Vec<CExpr> = parts.iter().map(|p| self.condition(p, what)).collect();
+                let kind = if matches!(e.kind, ExprKind::And(_)) { CKind::And(cs) } else { CKind::Or(cs) };
+                self.mk(kind, Ty::Bool, span)
+            }
+            ExprKind::Compare(a, op, b) => {
+                let (ca, cb) = self.pair(a, b);
+                let ordered = !matches!(op, CmpOp::Eq | CmpOp::Ne);
+                if !compatible(&ca.ty, &cb.ty) {
+                    self.mismatch(
+                        span,
+                        format!("cannot compare `{}` with `{}`", ca.ty, cb.ty),
+                        format!("`{}` is {}, `{}` is {}", ca.text, ca.ty, cb.text, cb.ty),
+                    );
+                } else if ordered && !matches!(ca.ty, Ty::Int | Ty::Decimal | Ty::Date | Ty::Duration | Ty::Enum(_) | Ty::Error) {
+                    self.mismatch(span, format!("`{}` values have no order", ca.ty), format!("`{}` needs numbers, dates, durations or enums", op.as_str()));
+                }
+                self.mk(CKind::Compare(Box::new(ca), *op, Box::new(cb)), Ty::Bool, span)
+            }
+            ExprKind::In { elem, list, negated } => {
+                let ce = self.expr(elem, None);
+                let cl = self.expr(list, Some(&Ty::List(Box::new(ce.ty.clone()))));
+                match &cl.ty {
+                    Ty::List(t) if !compatible(t, &ce.ty) => self.mismatch(
+                        span,
+                        format!("`{}` is {}, but the list holds {}", ce.text, ce.ty, t),
+                        "element and list types differ".into(),
+                    ),
+                    Ty::List(_) | Ty::Error => {}
+                    other => {
+                        let other = other.clone();
+                        self.mismatch(list.span, format!("`in` needs a list, found `{other}`"), "not a list".into());
+                    }
+                }
+                self.mk(CKind::In(Box::new(ce), Box::new(cl), *negated), Ty::Bool, span)
+            }
+            ExprKind::IsSet(inner, set) => {
+                let c = self.expr(inner, None);
+                self.mk(CKind::IsSet(Box::new(c), *set), Ty::Bool, span)
+            }
+            ExprKind::Text(a, op, b) => {
+                let ca = self.expr(a, None);
+                let cb = self.expr(b, None);
+                for c in [&ca, &cb] {
+                    if !compatible(&c.ty, &Ty::Str) {
+                        let (t, ty) = (c.text.clone(), c.ty.clone());
+                        self.mismatch(span, format!("`{}` works on strings, but `{t}` is {ty}", op.as_str()), "not a string".into());
+                    }
+                }
+                self.mk(CKind::Text(Box::new(ca), *op, Box::new(cb)), Ty::Bool, span)
+            }
+            ExprKind::Arith(a, plus, b) => {
+                let ca = self.expr(a, None);
+                let cb = self.expr(b, None);
+                let ty = match (&ca.ty, &cb.ty) {
+                    (Ty::Error, _) | (_, Ty::Error) => Ty::Error,
+                    (Ty::Int, Ty::Int) => Ty::Int,
+                    (Ty::Int | Ty::Decimal, Ty::Int | Ty::Decimal) => Ty::Decimal,
+                    (Ty::Date, Ty::Duration) => Ty::Date,
+                    (Ty::Duration, Ty::Date) if *plus => Ty::Date,
+                    (Ty::Date, Ty::Date) if !*plus => Ty::Duration,
+                    (Ty::Duration, Ty::Duration) => Ty::Duration,
+                    (x, y) => {
+                        let op = if *plus { "+" } else { "-" };
+                        let (x, y) = (x.clone(), y.clone());
+                        self.mismatch(
+                            span,
+                            format!("cannot compute `{x} {op} {y}`"),
+                            format!("`{op}` works on numbers, date ± duration, date - date and durations"),
+                        );
+                        Ty::Error
+                    }
+                };
+                self.mk(CKind::Arith(Box::new(ca), *plus, Box::new(cb)), ty, span)
+            }
+            ExprKind::Quant { kind, var, coll, filter, body } => {
+                let cc = self.expr(coll, None);
+                let elem = self.elem_type(&cc, coll.span);
+                let slot = self.bind(Arc::from(var.name.as_str()), elem);
+                let cf = filter.as_ref().map(|f| Box::new(self.condition(f, "a `where` filter")));
+                let cbody = self.condition(body, "a quantifier's body");
+                self.unbind();
+                self.mk(CKind::Quant { kind: *kind, slot, coll: Box::new(cc), filter: cf, body: Box::new(cbody) }, Ty::Bool, span)
+            }
+            ExprKind::Count { var, coll, filter } => {
+                let cc = self.expr(coll, None);
+                let elem = self.elem_type(&cc, coll.span);
+                let (slot, cf) = match var {
+                    Some(v) => {
+                        let slot = self.bind(Arc::from(v.name.as_str()), elem);
+                        let cf = filter.as_ref().map(|f| Box::new(self.condition(f, "a `where` filter")));
+                        self.unbind();
+                        (Some(slot), cf)
+                    }
+                    None => (None, None),
+                };
+                self.mk(CKind::Count { slot, coll: Box::new(cc), filter: cf }, Ty::Int, span)
+            }
+            ExprKind::Call(name, args) => self.call(name, args, span),
+            ExprKind::List(items) => {
+                let want = match expected {
+                    Some(Ty::List(t)) => Some((**t).clone()),
+                    _ => None,
+                };
+                let mut elem_ty = want.clone().unwrap_or(Ty::Error);
+                let mut cs = Vec::new();
+                for (i, it) in items.iter().enumerate() {
+                    let c = self.expr(it, want.as_ref().or(if i > 0 { Some(&elem_ty) } else { None }));
+                    if i == 0 && want.is_none() {
+                        elem_ty = c.ty.clone();
+                    } else if !compatible(&c.ty, &elem_ty) {
+                        self.mismatch(it.span, format!("list elements must share a type: this is `{}`, expected `{elem_ty}`", c.ty), "different type".into());
+                    }
+                    cs.push(c);
+                }
+                self.mk(CKind::List(cs), Ty::List(Box::new(elem_ty)), span)
+            }
+            ExprKind::Block(lets, body) => self.block(lets, body, expected, span),
+        }
+    }
+
+    fn block(&mut self, lets: &[(ast::Ident, Expr)], body: &Expr, expected: Option<&Ty>, span: Span) -> CExpr {
+        let Some(((name, value), rest)) = lets.split_first() else { return self.expr(body, expected) };
+        let cv = self.expr(value, None);
+        let slot = self.bind(Arc::from(name.name.as_str()), cv.ty.clone());
+        let inner = self.block(rest, body, expected, span);
+        self.unbind();
+        let ty = inner.ty.clone();
+        self.mk(CKind::Let(slot, Box::new(cv), Box::new(inner)), ty, span)
+    }
+
+    fn pair(&mut self, a: &Expr, b: &Expr) -> (CExpr, CExpr) {
+        if self.resolves_plain(a) || !self.resolves_plain(b) {
+            let ca = self.expr(a, None);
+            let cb = self.expr(b, Some(&ca.ty));
+            (ca, cb)
+        } else {
+            let cb = self.expr(b, None);
+            let ca = self.expr(a, Some(&cb.ty));
+            (ca, cb)
+        }
+    }
+
+    fn elem_type(&mut self, coll: &CExpr, span: Span) -> Ty {
+        match &coll.ty {
+            Ty::List(t) => (**t).clone(),
+            Ty::Error => Ty::Error,
+            other => {
+                let other = other.clone();
+                self.diags.push(
+                    Diagnostic::error("aimsc::type::not_a_list", format!("expected a list to range over, found `{other}`"), self.at(span))
+                        .with_label(format!("this is `{other}`")),
+                );
+                Ty::Error
+            }
+        }
+    }
+
+    fn name(&mut self, n: &str, span: Span, expected: Option<&Ty>) -> CExpr {
+        if let Some((slot, ty)) = self.local(n) {
+            return self.mk(CKind::Local(slot, Arc::from(n)), ty, span);
+        }
+        if let Some(sig) = self.sigs.get(n) {
+            if sig.params.is_empty() {
+                let (idx, ret) = (sig.index, sig.ret.clone());
+                return self.mk(CKind::Call(idx, Vec::new()), ret, span);
+            }
+        }
+        if let Some(f) = self.model.root.get(n) {
+            return self.mk(CKind::Root(f.name.clone()), f.ty.clone(), span);
+        }
+        if let Some(Ty::Enum(en)) = expected.map(|t| if let Ty::List(i) = t { &**i } else { t })
+            && let Some(et) = self.model.enums.get(en)
+            && let Some(m) = et.members.iter().find(|m| ***m == *n)
+        {
+            return self.mk(CKind::Lit(Lit::Enum(et.name.clone(), m.clone())), Ty::Enum(et.name.clone()), span);
+        }
+        let owners: Vec<&EnumType> = self.model.enums.values().filter(|e| e.members.iter().any(|m| **m == *n)).collect();
+        if let [only] = owners.as_slice() {
+            let (en, m) = (only.name.clone(), Arc::from(n));
+            return self.mk(CKind::Lit(Lit::Enum(en.clone(), m)), Ty::Enum(en), span);
+        }
+        if owners.len() > 1 {
+            let names: Vec<String> = owners.iter().map(|e| format!("`{}.{n}`", e.name)).collect();
+            self.diags.push(
+                Diagnostic::error("aimsc::resolve::ambiguous_member", format!("`{n}` is a member of several enums"), self.at(span))
+                    .with_label("which one?")
+                    .with_help(format!("write {}", names.join(" or "))),
+            );
+            return self.mk(CKind::Lit(Lit::Bool(false)), Ty::Error, span);
+        }
+        let mut cands: Vec<&str> = self.scopes.iter().map(|(n, _, _)| &**n).collect();
+        cands.extend(self.model.root.keys().map(|k| &**k));
+        cands.extend(self.sigs.keys().map(|k| &**k));
+        let suggestion = did_you_mean(n, cands).map(str::to_string);
+        let mut d = Diagnostic::error("aimsc::resolve::unknown_name", format!("unknown name `{n}`"), self.at(span))
+            .with_label("not a binding, root fact, def or enum member");
+        if let Some(s) = suggestion {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        }
+        self.diags.push(d);
+        self.mk(CKind::Lit(Lit::Bool(false)), Ty::Error, span)
+    }
+
+    fn field(&mut self, base: &Expr, field: &ast::Ident, span: Span) -> CExpr {
+        // `RiskTier.high`: a qualified enum member.
+        if let ExprKind::Name(n) = &base.kind
+            && !self.resolves_plain(base)
+            && let Some(et) = self.model.enums.get(n.as_str())
+        {
+            if let Some(m) = et.members.iter().find(|m| ***m == *field.name) {
+                return self.mk(CKind::Lit(Lit::Enum(et.name.clone(), m.clone())), Ty::Enum(et.name.clone()), span);
+            }
+            let hint = did_you_mean(&field.name, et.members.iter().map(|m| &**m)).map(str::to_string);
+            let mut d = Diagnostic::error("aimsc::resolve::unknown_member", format!("enum `{n}` has no member `{}`", field.name), self.at(field.span))
+                .with_label("unknown member");
+            d = d.with_help(match hint {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => format!("members: {}", et.members.join(", ")),
+            });
+            self.diags.push(d);
+            return self.mk(CKind::Lit(Lit::Bool(false)), Ty::Error, span);
+        }
+        let cb = self.expr(base, None);
+        let record = match &cb.ty {
+            Ty::Record(r) | Ty::Ref(r) => r.clone(),
+            Ty::Error => return self.mk(CKind::Field(Box::new(cb), Arc::from(field.name.as_str())), Ty::Error, span),
+            Ty::List(_) => {
+                let t = cb.ty.clone();
+                self.diags.push(
+                    Diagnostic::error("aimsc::type::field_of_list", format!("`{}` is a list (`{t}`); it has no field `{}`", cb.text, field.name), self.at(field.span))
+                        .with_label("field of a list")
+                        .with_help(format!("range over it: `all x in {}: x.{} ...`", cb.text, field.name)),
+                );
+                return self.mk(CKind::Field(Box::new(cb), Arc::from(field.name.as_str())), Ty::Error, span);
+            }
+            other => {
+                let other = other.clone();
+                self.diags.push(
+                    Diagnostic::error("aimsc::type::no_fields", format!("`{}` is `{other}`, which has no fields", cb.text), self.at(field.span))
+                        .with_label("no such field"),
+                );
+                return self.mk(CKind::Field(Box::new(cb), Arc::from(field.name.as_str())), Ty::Error, span);
+            }
+        };
+        let Some(rt) = self.model.records.get(&record) else {
+            return self.mk(CKind::Field(Box::new(cb), Arc::from(field.name.as_str())), Ty::Error, span);
+        };
+        match rt.fields.get(field.name.as_str()) {
+            Some(f) => {
+                let (name, ty) = (f.name.clone(), f.ty.clone());
+                self.mk(CKind::Field(Box::new(cb), name), ty, span)
+            }
+            None => {
+                let hint = did_you_mean(&field.name, rt.fields.keys().map(|k| &**k)).map(str::to_string);
+                let mut d = Diagnostic::error(
+                    "aimsc::resolve::unknown_field",
+                    format!("record `{record}` has no field `{}`", field.name),
+                    self.at(field.span),
+                )
+                .with_label("not in the schema")
+                .with_related(rt.location.clone(), format!("`{record}` is declared here"));
+                if let Some(s) = hint {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                }
+                self.diags.push(d);
+                self.mk(CKind::Field(Box::new(cb), Arc::from(field.name.as_str())), Ty::Error, span)
+            }
+        }
+    }
+
+    fn call(&mut self, name: &ast::Ident, args: &[Expr], span: Span) -> CExpr {
+        let Some(sig) = self.sigs.get(name.name.as_str()).cloned() else {
+            let hint = did_you_mean(&name.name, self.sigs.keys().map(|k| &**k)).map(str::to_string);
+            let mut d = Diagnostic::error("aimsc::resolve::unknown_def", format!("unknown def `{}`", name.name), self.at(name.span))
+                .with_label("no def of this name");
+            if let Some(s) = hint {
+                d = d.with_help(format!("did you mean `{s}`?"));
+            }
+            self.diags.push(d);
+            for a in args {
+                self.expr(a, None);
+            }
+            return self.mk(CKind::Lit(Lit::Bool(false)), Ty::Error, span);
+        };
+        if sig.params.len() != args.len() {
+            self.diags.push(
+                Diagnostic::error(
+                    "aimsc::type::arity",
+                    format!("`{}` takes {} argument(s), {} given", name.name, sig.params.len(), args.len()),
+                    self.at(span),
+                )
+                .with_label("wrong number of arguments"),
+            );
+        }
+        let mut cargs = Vec::new();
+        for (i, a) in args.iter().enumerate() {
+            let want = sig.params.get(i);
+            let c = self.expr(a, want);
+            if let Some(w) = want
+                && !compatible(&c.ty, w)
+            {
+                self.mismatch(a.span, format!("argument {} of `{}` must be `{w}`, found `{}`", i + 1, name.name, c.ty), format!("this is `{}`", c.ty));
+            }
+            cargs.push(c);
+        }
+        self.mk(CKind::Call(sig.index, cargs), sig.ret, span)
+    }
+}

@@ -1,0 +1,329 @@
+//! The checked model: schema, checks, defs and scope decisions with every name resolved.
+
+use aimsc_diagnostics::Location;
+use aimsc_syntax::ast::{CheckKind, CmpOp, Quant, TextOp};
+use indexmap::IndexMap;
+use jiff::civil::Date;
+use serde::Serialize;
+use std::sync::Arc;
+
+use crate::dates::Duration;
+
+/// A type of the fact schema or of an expression.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Ty {
+    /// `bool`
+    Bool,
+    /// `int`
+    Int,
+    /// `decimal`
+    Decimal,
+    /// `string`
+    Str,
+    /// `date`
+    Date,
+    /// `duration`
+    Duration,
+    /// A declared enum.
+    Enum(Arc<str>),
+    /// A declared record.
+    Record(Arc<str>),
+    /// `ref R`: an id naming a record of type R.
+    Ref(Arc<str>),
+    /// `[T]`
+    List(Box<Ty>),
+    /// The type of an expression that already failed to check; agrees with everything.
+    Error,
+}
+
+impl std::fmt::Display for Ty {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ty::Bool => f.write_str("bool"),
+            Ty::Int => f.write_str("int"),
+            Ty::Decimal => f.write_str("decimal"),
+            Ty::Str => f.write_str("string"),
+            Ty::Date => f.write_str("date"),
+            Ty::Duration => f.write_str("duration"),
+            Ty::Enum(n) | Ty::Record(n) => f.write_str(n),
+            Ty::Ref(n) => write!(f, "ref {n}"),
+            Ty::List(t) => write!(f, "[{t}]"),
+            Ty::Error => f.write_str("<error>"),
+        }
+    }
+}
+
+/// A field of a record or of the facts root.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Field {
+    /// Name.
+    pub name: Arc<str>,
+    /// Type.
+    pub ty: Ty,
+    /// Whether the facts may leave it out.
+    pub optional: bool,
+    /// Where it is declared.
+    pub location: Location,
+}
+
+/// A record type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordType {
+    /// Name.
+    pub name: Arc<str>,
+    /// Fields by name, in declaration order.
+    pub fields: IndexMap<Arc<str>, Field>,
+    /// Where it is declared.
+    pub location: Location,
+}
+
+impl RecordType {
+    /// Whether records of this type are identified by an `id: string` field.
+    pub fn has_id(&self) -> bool {
+        self.fields.get("id").is_some_and(|f| f.ty == Ty::Str)
+    }
+}
+
+/// An enum type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EnumType {
+    /// Name.
+    pub name: Arc<str>,
+    /// Members in declaration order (which is also their order for `<` and `>`).
+    pub members: Vec<Arc<str>>,
+    /// Where it is declared.
+    pub location: Location,
+}
+
+/// A literal value in a checked expression.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lit {
+    /// bool
+    Bool(bool),
+    /// int
+    Int(i64),
+    /// decimal
+    Decimal(f64),
+    /// string
+    Str(Arc<str>),
+    /// date
+    Date(Date),
+    /// duration
+    Duration(Duration),
+    /// enum member: (enum, member)
+    Enum(Arc<str>, Arc<str>),
+}
+
+/// A checked expression: names resolved, types known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CExpr {
+    /// What it does.
+    pub kind: CKind,
+    /// Its type.
+    pub ty: Ty,
+    /// Source text, for explanations.
+    pub text: Arc<str>,
+}
+
+/// Checked expression forms.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CKind {
+    /// A constant.
+    Lit(Lit),
+    /// The as-of date.
+    Today,
+    /// A local binding by slot (quantifier variable, `let`, def parameter).
+    Local(usize, Arc<str>),
+    /// A root fact.
+    Root(Arc<str>),
+    /// Field access; follows a `ref` to its record.
+    Field(Box<CExpr>, Arc<str>),
+    /// `not`
+    Not(Box<CExpr>),
+    /// `and`
+    And(Vec<CExpr>),
+    /// `or`
+    Or(Vec<CExpr>),
+    /// Comparison.
+    Compare(Box<CExpr>, CmpOp, Box<CExpr>),
+    /// Membership.
+    In(Box<CExpr>, Box<CExpr>, bool),
+    /// `is set` (true) / `is missing` (false).
+    IsSet(Box<CExpr>, bool),
+    /// String operators.
+    Text(Box<CExpr>, TextOp, Box<CExpr>),
+    /// `+` (true) or `-` (false).
+    Arith(Box<CExpr>, bool, Box<CExpr>),
+    /// Quantifier over a list, binding `slot`.
+    Quant {
+        /// all / any / none
+        kind: Quant,
+        /// Slot of the bound variable.
+        slot: usize,
+        /// The list.
+        coll: Box<CExpr>,
+        /// Filter.
+        filter: Option<Box<CExpr>>,
+        /// Condition.
+        body: Box<CExpr>,
+    },
+    /// Count of a list, optionally filtered with a binding.
+    Count {
+        /// Slot of the bound variable.
+        slot: Option<usize>,
+        /// The list.
+        coll: Box<CExpr>,
+        /// Filter.
+        filter: Option<Box<CExpr>>,
+    },
+    /// Call of a def by index, arguments bound to slots `base..base+n`.
+    Call(usize, Vec<CExpr>),
+    /// A list literal.
+    List(Vec<CExpr>),
+    /// `let`: bind slot, then body.
+    Let(usize, Box<CExpr>, Box<CExpr>),
+}
+
+/// A def after checking.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Def {
+    /// Name.
+    pub name: Arc<str>,
+    /// Parameter types.
+    pub params: Vec<(Arc<str>, Ty)>,
+    /// Body; parameters are slots `0..params.len()`.
+    pub body: CExpr,
+    /// Number of local slots the body needs.
+    pub slots: usize,
+    /// Where it is declared.
+    pub location: Location,
+}
+
+/// A requirement of a check.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Requirement {
+    /// What it asks.
+    pub name: Arc<str>,
+    /// The condition (bool).
+    pub expr: CExpr,
+    /// Local slots needed.
+    pub slots: usize,
+    /// Where it is.
+    pub location: Location,
+}
+
+/// A control or rule after checking.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    /// Control or rule.
+    pub kind: CheckKind,
+    /// Id, e.g. `iso42001::A.5.2`.
+    pub id: Arc<str>,
+    /// Framework (id namespace).
+    pub framework: Arc<str>,
+    /// Title.
+    pub title: Arc<str>,
+    /// Domain.
+    pub domain: Option<Arc<str>>,
+    /// Intent.
+    pub intent: Option<Arc<str>>,
+    /// Applicability condition and its slot count.
+    pub applies: Option<(CExpr, usize)>,
+    /// Requirements.
+    pub requires: Vec<Requirement>,
+    /// Controls this rule supports.
+    pub supports: Vec<Arc<str>>,
+    /// Where it is declared.
+    pub location: Location,
+}
+
+/// Relation kinds of a crosswalk line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Relation {
+    /// Same scope.
+    Equal,
+    /// Source covers part of the target.
+    Subset,
+    /// Source covers the target and more.
+    Superset,
+    /// Overlap.
+    Intersect,
+    /// Related, no coverage claim.
+    Related,
+}
+
+/// A crosswalk line.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Mapping {
+    /// Source id.
+    pub source: Arc<str>,
+    /// Target id.
+    pub target: Arc<str>,
+    /// Relation.
+    pub relation: Relation,
+    /// `published`, `structural` or `analyst`.
+    pub provenance: Option<Arc<str>>,
+    /// Note.
+    pub note: Option<Arc<str>>,
+    /// Where it is declared.
+    pub location: Location,
+}
+
+/// A justified exclusion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Exclusion {
+    /// Excluded control.
+    pub target: Arc<str>,
+    /// Why.
+    pub justification: Arc<str>,
+    /// Where it is declared.
+    pub location: Location,
+}
+
+/// A waiver with expiry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Waiver {
+    /// Waived control.
+    pub target: Arc<str>,
+    /// Last day it holds.
+    pub until: Date,
+    /// Who is accountable.
+    pub owner: Arc<str>,
+    /// Why.
+    pub justification: Arc<str>,
+    /// Where it is declared.
+    pub location: Location,
+}
+
+/// A declared framework.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Framework {
+    /// Short name.
+    pub name: Arc<str>,
+    /// Title.
+    pub title: Option<Arc<str>>,
+}
+
+/// Everything a ruleset declares, checked.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Model {
+    /// Frameworks by name.
+    pub frameworks: IndexMap<Arc<str>, Framework>,
+    /// Enums by name.
+    pub enums: IndexMap<Arc<str>, EnumType>,
+    /// Records by name.
+    pub records: IndexMap<Arc<str>, RecordType>,
+    /// Root fact fields.
+    pub root: IndexMap<Arc<str>, Field>,
+    /// Defs, in index order used by [`CKind::Call`].
+    pub defs: Vec<Def>,
+    /// Controls and rules by id, sorted by id.
+    pub checks: IndexMap<Arc<str>, Check>,
+    /// Crosswalk lines.
+    pub mappings: Vec<Mapping>,
+    /// Exclusions by target.
+    pub exclusions: IndexMap<Arc<str>, Exclusion>,
+    /// Waivers by target.
+    pub waivers: IndexMap<Arc<str>, Waiver>,
+}
