@@ -1,0 +1,666 @@
+//! Evaluation with explanations, under three-valued logic.
+
+use crate::dates::{self, Duration};
+use crate::model::{CExpr, CKind, Check, Lit, Model, Ty};
+use crate::outcome::*;
+use crate::validate::{FactLoc, Facts, Record, TV};
+use aimsc_diagnostics::{Location, Span};
+use aimsc_syntax::ast::{CheckKind, CmpOp, Quant, TextOp};
+use jiff::civil::Date;
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+/// What evaluation needs besides the model and the facts.
+pub struct Env<'a> {
+    /// The checked rules.
+    pub model: &'a Model,
+    /// The validated facts.
+    pub facts: &'a Facts,
+    /// The as-of date (`today`).
+    pub today: Date,
+    /// Turns a rule-file location into line and column.
+    pub locate_rule: &'a dyn Fn(&Location) -> Option<FactLoc>,
+}
+
+/// A runtime value.
+#[derive(Debug, Clone)]
+enum V {
+    B(bool),
+    I(i64),
+    D(f64),
+    S(Arc<str>),
+    Date(Date),
+    Dur(Duration),
+    E(Arc<str>, usize),
+    Rec(Arc<Record>),
+    L(Vec<V>),
+    /// Absent: the fact path, and where the record lacking it is.
+    Missing(Arc<str>, Option<(u32, Span)>),
+    /// Present but invalid in the facts.
+    Invalid(Arc<str>),
+}
+
+impl V {
+    fn show(&self) -> String {
+        match self {
+            V::B(b) => b.to_string(),
+            V::I(n) => n.to_string(),
+            V::D(f) => f.to_string(),
+            V::S(s) => format!("\"{s}\""),
+            V::Date(d) => d.to_string(),
+            V::Dur(d) => d.to_string(),
+            V::E(m, _) => m.to_string(),
+            V::Rec(r) => r.path.to_string(),
+            V::L(items) if items.len() <= 5 => format!("[{}]", items.iter().map(V::show).collect::<Vec<_>>().join(", ")),
+            V::L(items) => format!("a list of {}", items.len()),
+            V::Missing(p, _) => format!("<{p} missing>"),
+            V::Invalid(p) => format!("<{p} invalid>"),
+        }
+    }
+}
+
+struct Eval<'a> {
+    env: &'a Env<'a>,
+    frame: Vec<V>,
+    invalid: Option<Arc<str>>,
+}
+
+fn explain(expr: &CExpr, result: Truth) -> Explanation {
+    Explanation { expr: expr.text.clone(), result, detail: None, missing: None, at: None, records: None, children: Vec::new() }
+}
+
+impl<'a> Eval<'a> {
+    fn at(&self, loc: Option<(u32, Span)>) -> Option<FactLoc> {
+        loc.and_then(|(f, s)| self.env.facts.locate(f, s))
+    }
+
+    fn tv(&self, tv: &TV, path: Arc<str>, owner: Option<(u32, Span)>) -> V {
+        match tv {
+            TV::Missing => V::Missing(path, owner),
+            TV::Invalid => V::Invalid(path),
+            TV::Bool(b) => V::B(*b),
+            TV::Int(n) => V::I(*n),
+            TV::Dec(f) => V::D(*f),
+            TV::Str(s) | TV::Ref(_, s) => V::S(s.clone()),
+            TV::Date(d) => V::Date(*d),
+            TV::Dur(d) => V::Dur(*d),
+            TV::Enum(m) => V::E(m.clone(), self.member_index(m)),
+            TV::List(items) => V::L(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| self.tv(t, Arc::from(format!("{path}[{i}]")), owner))
+                    .collect(),
+            ),
+            TV::Rec(r) => V::Rec(r.clone()),
+        }
+    }
+
+    fn member_index(&self, m: &str) -> usize {
+        self.env.model.enums.values().find_map(|e| e.members.iter().position(|x| **x == *m)).unwrap_or(0)
+    }
+
+    fn note_invalid(&mut self, v: &V) {
+        if let V::Invalid(p) = v
+            && self.invalid.is_none()
+        {
+            self.invalid = Some(p.clone());
+        }
+    }
+
+    /// Evaluates a value expression.
+    fn val(&mut self, e: &CExpr) -> V {
+        let v = self.val_inner(e);
+        self.note_invalid(&v);
+        v
+    }
+
+    fn val_inner(&mut self, e: &CExpr) -> V {
+        match &e.kind {
+            CKind::Lit(l) => match l {
+                Lit::Bool(b) => V::B(*b),
+                Lit::Int(n) => V::I(*n),
+                Lit::Decimal(f) => V::D(*f),
+                Lit::Str(s) => V::S(s.clone()),
+                Lit::Date(d) => V::Date(*d),
+                Lit::Duration(d) => V::Dur(*d),
+                Lit::Enum(en, m) => {
+                    let idx = self.env.model.enums.get(en).and_then(|e| e.members.iter().position(|x| x == m)).unwrap_or(0);
+                    V::E(m.clone(), idx)
+                }
+            },
+            CKind::Today => V::Date(self.env.today),
+            CKind::Local(slot, name) => self.frame.get(*slot).cloned().unwrap_or_else(|| V::Missing(name.clone(), None)),
+            CKind::Root(name) => {
+                let root = &self.env.facts.root;
+                match self.env.model.root.get_index_of(name).and_then(|i| root.fields.get(i)) {
+                    Some(tv) => self.tv(tv, name.clone(), None),
+                    None => V::Missing(name.clone(), None),
+                }
+            }
+            CKind::Field(base, field) => {
+                let b = self.val(base);
+                self.field(b, base, field)
+            }
+            CKind::Arith(a, plus, b) => {
+                let (x, y) = (self.val(a), self.val(b));
+                arith(x, *plus, y)
+            }
+            CKind::Count { slot, coll, filter } => {
+                let c = self.val(coll);
+                match c {
+                    V::L(items) => match (slot, filter) {
+                        (Some(slot), Some(f)) => {
+                            let mut n = 0i64;
+                            for it in items {
+                                self.set(*slot, it);
+                                match self.cond(f).0 {
+                                    Truth::True => n += 1,
+                                    Truth::False => {}
+                                    Truth::Unknown => return V::Missing(Arc::from(format!("a `where` fact in {}", e.text)), None),
+                                }
+                            }
+                            V::I(n)
+                        }
+                        _ => V::I(i64::try_from(items.len()).unwrap_or(i64::MAX)),
+                    },
+                    other => other,
+                }
+            }
+            CKind::Call(idx, args) => {
+                let vals: Vec<V> = args.iter().map(|a| self.val(a)).collect();
+                let Some(def) = self.env.model.defs.get(*idx) else { return V::Missing(e.text.clone(), None) };
+                let mut frame = vals;
+                frame.resize(def.slots.max(frame.len()), V::Missing(Arc::from(""), None));
+                let saved = std::mem::replace(&mut self.frame, frame);
+                let out = if def.body.ty == Ty::Bool { self.truth_value(&def.body) } else { self.val(&def.body) };
+                self.frame = saved;
+                out
+            }
+            CKind::List(items) => V::L(items.iter().map(|i| self.val(i)).collect()),
+            CKind::Let(slot, value, body) => {
+                let v = self.val(value);
+                self.set(*slot, v);
+                if body.ty == Ty::Bool { self.truth_value(body) } else { self.val(body) }
+            }
+            _ => self.truth_value(e),
+        }
+    }
+
+    /// A condition used as a value: unknown becomes a missing value.
+    fn truth_value(&mut self, e: &CExpr) -> V {
+        let (t, ex) = self.cond(e);
+        match t {
+            Truth::True => V::B(true),
+            Truth::False => V::B(false),
+            Truth::Unknown => V::Missing(Arc::from(first_missing(&ex).unwrap_or_else(|| e.text.to_string())), None),
+        }
+    }
+
+    fn set(&mut self, slot: usize, v: V) {
+        if self.frame.len() <= slot {
+            self.frame.resize(slot + 1, V::Missing(Arc::from(""), None));
+        }
+        self.frame[slot] = v;
+    }
+
+    fn field(&mut self, base: V, base_expr: &CExpr, field: &Arc<str>) -> V {
+        let rec = match base {
+            V::Rec(r) => r,
+            V::S(id) => {
+                // Following a `ref`: look the record up by id.
+                let Ty::Ref(ty) = &base_expr.ty else { return V::Missing(Arc::from(format!("{}.{field}", base_expr.text)), None) };
+                match self.env.facts.by_id.get(&(ty.clone(), id.clone())) {
+                    Some(r) => r.clone(),
+                    None => return V::Invalid(Arc::from(format!("{}.{field}", base_expr.text))),
+                }
+            }
+            V::Missing(p, at) => return V::Missing(p, at),
+            V::Invalid(p) => return V::Invalid(p),
+            _ => return V::Missing(Arc::from(format!("{}.{field}", base_expr.text)), None),
+        };
+        let Some(rt) = self.env.model.records.get(&rec.ty) else { return V::Missing(field.clone(), None) };
+        let path: Arc<str> = Arc::from(format!("{}.{field}", rec.path));
+        match rt.fields.get_index_of(field).and_then(|i| rec.fields.get(i)) {
+            Some(tv) => self.tv(tv, path, Some((rec.file, rec.span))),
+            None => V::Missing(path, Some((rec.file, rec.span))),
+        }
+    }
+
+    /// Evaluates a condition with its explanation.
+    fn cond(&mut self, e: &CExpr) -> (Truth, Explanation) {
+        match &e.kind {
+            CKind::Not(inner) => {
+                let (t, ex) = self.cond(inner);
+                let mut out = explain(e, t.not());
+                out.children.push(ex);
+                (t.not(), out)
+            }
+            CKind::And(parts) | CKind::Or(parts) => {
+                let is_and = matches!(e.kind, CKind::And(_));
+                let (decisive, neutral) = if is_and { (Truth::False, Truth::True) } else { (Truth::True, Truth::False) };
+                let mut result = neutral;
+                let mut children = Vec::new();
+                for p in parts {
+                    let (t, ex) = self.cond(p);
+                    if t == decisive {
+                        result = decisive;
+                        children.clear();
+                        children.push(ex);
+                        break;
+                    }
+                    if t == Truth::Unknown {
+                        result = Truth::Unknown;
+                    }
+                    if t != neutral || result == neutral {
+                        children.push(ex);
+                    }
+                }
+                let mut out = explain(e, result);
+                if result != neutral {
+                    children.retain(|c| c.result != neutral);
+                }
+                out.children = children;
+                (result, out)
+            }
+            CKind::Compare(a, op, b) => {
+                let (x, y) = (self.val(a), self.val(b));
+                let detail = format!("{} {} {}", x.show(), op.as_str(), y.show());
+                let t = match (&x, &y) {
+                    (V::Missing(..) | V::Invalid(_), _) | (_, V::Missing(..) | V::Invalid(_)) => Truth::Unknown,
+                    _ => match compare(&x, &y) {
+                        Some(ord) => Truth::of(match op {
+                            CmpOp::Eq => ord == Ordering::Equal,
+                            CmpOp::Ne => ord != Ordering::Equal,
+                            CmpOp::Lt => ord == Ordering::Less,
+                            CmpOp::Le => ord != Ordering::Greater,
+                            CmpOp::Gt => ord == Ordering::Greater,
+                            CmpOp::Ge => ord != Ordering::Less,
+                        }),
+                        None => Truth::Unknown,
+                    },
+                };
+                self.leaf(e, t, Some(detail), &[&x, &y])
+            }
+            CKind::In(elem, list, negated) => {
+                let (x, l) = (self.val(elem), self.val(list));
+                let detail = format!("{} {}in {}", x.show(), if *negated { "not " } else { "" }, l.show());
+                let t = match (&x, &l) {
+                    (V::Missing(..) | V::Invalid(_), _) | (_, V::Missing(..) | V::Invalid(_)) => Truth::Unknown,
+                    (_, V::L(items)) => {
+                        let found = items.iter().any(|i| compare(&x, i) == Some(Ordering::Equal));
+                        let unknown = items.iter().any(|i| matches!(i, V::Missing(..) | V::Invalid(_)));
+                        if found { Truth::True } else if unknown { Truth::Unknown } else { Truth::False }
+                    }
+                    _ => Truth::Unknown,
+                };
+                let t = if *negated { t.not() } else { t };
+                self.leaf(e, t, Some(detail), &[&x, &l])
+            }
+            CKind::IsSet(inner, want_set) => {
+                let v = self.val(inner);
+                let set = match &v {
+                    V::Missing(..) => false,
+                    V::Invalid(_) => return self.leaf(e, Truth::Unknown, None, &[&v]),
+                    _ => true,
+                };
+                let mut ex = explain(e, Truth::of(set == *want_set));
+                ex.detail = Some(if set { format!("{} is set", inner.text) } else { format!("{} is missing", inner.text) });
+                if let V::Missing(p, at) = &v {
+                    ex.missing = Some(p.to_string());
+                    ex.at = self.at(*at);
+                }
+                (Truth::of(set == *want_set), ex)
+            }
+            CKind::Text(a, op, b) => {
+                let (x, y) = (self.val(a), self.val(b));
+                let t = match (&x, &y) {
+                    (V::S(s), V::S(p)) => Truth::of(match op {
+                        TextOp::Contains => s.contains(&**p),
+                        TextOp::StartsWith => s.starts_with(&**p),
+                        TextOp::EndsWith => s.ends_with(&**p),
+                        TextOp::Matches => wildcard(s, p),
+                    }),
+                    _ => Truth::Unknown,
+                };
+                let detail = format!("{} {} {}", x.show(), op.as_str(), y.show());
+                self.leaf(e, t, Some(detail), &[&x, &y])
+            }
+            CKind::Quant { kind, slot, coll, filter, body } => self.quant(e, *kind, *slot, coll, filter.as_deref(), body),
+            CKind::Lit(Lit::Bool(b)) => (Truth::of(*b), explain(e, Truth::of(*b))),
+            _ => {
+                let v = self.val(e);
+                let t = match v {
+                    V::B(b) => Truth::of(b),
+                    _ => Truth::Unknown,
+                };
+                let detail = if matches!(e.kind, CKind::Call(..) | CKind::Let(..) | CKind::Local(..)) { None } else { Some(v.show()) };
+                self.leaf(e, t, detail, &[&v])
+            }
+        }
+    }
+
+    fn leaf(&mut self, e: &CExpr, t: Truth, detail: Option<String>, vals: &[&V]) -> (Truth, Explanation) {
+        let mut ex = explain(e, t);
+        ex.detail = detail;
+        if t == Truth::Unknown {
+            for v in vals {
+                match v {
+                    V::Missing(p, at) => {
+                        ex.missing = Some(p.to_string());
+                        ex.at = self.at(*at);
+                        break;
+                    }
+                    V::Invalid(p) => {
+                        ex.missing = Some(format!("{p} (invalid in the facts)"));
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        (t, ex)
+    }
+
+    fn quant(&mut self, e: &CExpr, kind: Quant, slot: usize, coll: &CExpr, filter: Option<&CExpr>, body: &CExpr) -> (Truth, Explanation) {
+        let items = match self.val(coll) {
+            V::L(items) => items,
+            other => {
+                let (t, mut ex) = self.leaf(e, Truth::Unknown, None, &[&other]);
+                ex.detail = Some(format!("{} is not available", coll.text));
+                return (t, ex);
+            }
+        };
+        let total = items.len();
+        let (mut in_scope, mut satisfied) = (0usize, 0usize);
+        let mut findings = Vec::new();
+        let mut any_unknown = false;
+        for item in items {
+            let (name, at) = match &item {
+                V::Rec(r) => (r.path.clone(), self.env.facts.locate(r.file, r.span)),
+                other => (Arc::from(other.show()), None),
+            };
+            self.set(slot, item);
+            let include = match filter {
+                Some(f) => self.cond(f),
+                None => (Truth::True, explain(body, Truth::True)),
+            };
+            if include.0 == Truth::False {
+                continue;
+            }
+            in_scope += 1;
+            let (bt, bex) = self.cond(body);
+            // A record whose filter is unknown may or may not be in scope.
+            let (t, ex) = if include.0 == Truth::Unknown && bt != Truth::True { (Truth::Unknown, include.1) } else { (bt, bex) };
+            if t == Truth::True {
+                satisfied += 1;
+            }
+            let decisive = match kind {
+                Quant::All => t != Truth::True,
+                Quant::Any => t == Truth::True,
+                Quant::None => t != Truth::False,
+            };
+            if t == Truth::Unknown {
+                any_unknown = true;
+            }
+            if decisive {
+                findings.push(Finding { record: name, at, result: t, explanation: ex });
+            }
+        }
+        let failing_definitely = findings.iter().any(|f| f.result != Truth::Unknown);
+        let result = match kind {
+            Quant::All => {
+                if failing_definitely { Truth::False } else if any_unknown { Truth::Unknown } else { Truth::True }
+            }
+            Quant::Any => {
+                if satisfied > 0 { Truth::True } else if any_unknown { Truth::Unknown } else { Truth::False }
+            }
+            Quant::None => {
+                if failing_definitely { Truth::False } else if any_unknown { Truth::Unknown } else { Truth::True }
+            }
+        };
+        if kind == Quant::Any && result == Truth::True {
+            findings.truncate(1);
+        }
+        let mut ex = explain(e, result);
+        if result == Truth::Unknown {
+            ex.missing = findings.iter().find_map(|f| first_missing(&f.explanation));
+        }
+        ex.records = Some(Records { collection: coll.text.clone(), total, in_scope, satisfied, findings });
+        (result, ex)
+    }
+}
+
+fn arith(x: V, plus: bool, y: V) -> V {
+    let sign = |n: i64| if plus { n } else { -n };
+    match (x, y) {
+        (m @ (V::Missing(..) | V::Invalid(_)), _) | (_, m @ (V::Missing(..) | V::Invalid(_))) => m,
+        (V::I(a), V::I(b)) => V::I(a.saturating_add(sign(b))),
+        (V::I(a), V::D(b)) => V::D(a as f64 + if plus { b } else { -b }),
+        (V::D(a), V::I(b)) => V::D(a + sign(b) as f64),
+        (V::D(a), V::D(b)) => V::D(a + if plus { b } else { -b }),
+        (V::Date(d), V::Dur(u)) => match dates::add(d, if plus { u } else { u.neg() }) {
+            Some(r) => V::Date(r),
+            None => V::Missing(Arc::from("a date outside the calendar range"), None),
+        },
+        (V::Dur(u), V::Date(d)) => match dates::add(d, u) {
+            Some(r) => V::Date(r),
+            None => V::Missing(Arc::from("a date outside the calendar range"), None),
+        },
+        (V::Date(a), V::Date(b)) => V::Dur(Duration { months: 0, days: dates::days_between(b, a) }),
+        (V::Dur(a), V::Dur(b)) => {
+            let b = if plus { b } else { b.neg() };
+            V::Dur(Duration { months: a.months.saturating_add(b.months), days: a.days.saturating_add(b.days) })
+        }
+        _ => V::Missing(Arc::from("an arithmetic result"), None),
+    }
+}
+
+fn compare(x: &V, y: &V) -> Option<Ordering> {
+    match (x, y) {
+        (V::B(a), V::B(b)) => Some(a.cmp(b)),
+        (V::I(a), V::I(b)) => Some(a.cmp(b)),
+        (V::I(a), V::D(b)) => (*a as f64).partial_cmp(b),
+        (V::D(a), V::I(b)) => a.partial_cmp(&(*b as f64)),
+        (V::D(a), V::D(b)) => a.partial_cmp(b),
+        (V::S(a), V::S(b)) => Some(a.cmp(b)),
+        (V::Date(a), V::Date(b)) => Some(a.cmp(b)),
+        (V::Dur(a), V::Dur(b)) => Some(a.approx_days().cmp(&b.approx_days())),
+        (V::E(_, a), V::E(_, b)) => Some(a.cmp(b)),
+        (V::Rec(a), V::Rec(b)) => Some(a.id.cmp(&b.id)),
+        (V::Rec(a), V::S(b)) => Some(a.id.as_deref().unwrap_or("").cmp(b)),
+        (V::S(a), V::Rec(b)) => Some((**a).cmp(b.id.as_deref().unwrap_or(""))),
+        _ => None,
+    }
+}
+
+/// `*` matches any run of characters, `?` one character.
+fn wildcard(s: &str, p: &str) -> bool {
+    let (s, p): (Vec<char>, Vec<char>) = (s.chars().collect(), p.chars().collect());
+    let (mut i, mut j, mut star, mut mark) = (0usize, 0usize, None::<usize>, 0usize);
+    while i < s.len() {
+        if j < p.len() && (p[j] == '?' || p[j] == s[i]) {
+            i += 1;
+            j += 1;
+        } else if j < p.len() && p[j] == '*' {
+            star = Some(j);
+            mark = i;
+            j += 1;
+        } else if let Some(st) = star {
+            j = st + 1;
+            mark += 1;
+            i = mark;
+        } else {
+            return false;
+        }
+    }
+    p[j..].iter().all(|c| *c == '*')
+}
+
+/// The first missing fact path in an explanation, depth first.
+pub fn first_missing(ex: &Explanation) -> Option<String> {
+    if ex.result != Truth::Unknown {
+        return None;
+    }
+    if let Some(m) = &ex.missing {
+        return Some(m.clone());
+    }
+    ex.children
+        .iter()
+        .find_map(first_missing)
+        .or_else(|| ex.records.as_ref().and_then(|r| r.findings.iter().find_map(|f| first_missing(&f.explanation))))
+}
+
+fn summary(ex: &Explanation, outcome: Outcome, invalid: Option<&Arc<str>>) -> String {
+    if let Some(p) = invalid {
+        return format!("facts invalid: `{p}` (see the facts diagnostics)");
+    }
+    if ex.result == Truth::Unknown {
+        return match first_missing(ex) {
+            Some(p) => format!("not evidenced: `{p}` is missing"),
+            None => "not evidenced".to_string(),
+        };
+    }
+    if let Some(r) = &ex.records {
+        let scope = if r.in_scope == r.total { String::new() } else { format!(" (of {} in {})", r.total, r.collection) };
+        return match (outcome, ex.expr.split_whitespace().next()) {
+            (Outcome::Pass, Some("any")) => format!("{} of {} {} satisfy it{scope}", r.satisfied, r.in_scope, r.collection),
+            (Outcome::Pass, Some("none")) => format!("none of {} {} match{scope}", r.in_scope, r.collection),
+            (Outcome::Pass, _) => format!("{} of {} {} checked{scope}", r.satisfied, r.in_scope, r.collection),
+            (_, Some("any")) => format!("none of {} {} satisfy it{scope}", r.in_scope, r.collection),
+            _ => {
+                let ids: Vec<&str> = r.findings.iter().take(5).map(|f| &*f.record).collect();
+                let more = if r.findings.len() > 5 { format!(" and {} more", r.findings.len() - 5) } else { String::new() };
+                format!("{} of {} {} fail: {}{more}", r.findings.len(), r.in_scope, r.collection, ids.join(", "))
+            }
+        };
+    }
+    match &ex.detail {
+        Some(d) => format!("{}: {d}", if outcome == Outcome::Pass { "holds" } else { "does not hold" }),
+        None => if outcome == Outcome::Pass { "holds".into() } else { "does not hold".into() },
+    }
+}
+
+/// Evaluates one control or rule by id, folding in the rules that support it.
+pub fn evaluate_check(env: &Env<'_>, id: &str) -> Option<CheckResult> {
+    let check = env.model.checks.get(id)?;
+    Some(evaluate(env, check))
+}
+
+fn evaluate(env: &Env<'_>, check: &Check) -> CheckResult {
+    let mut result = CheckResult {
+        id: check.id.clone(),
+        kind: check.kind,
+        framework: check.framework.clone(),
+        title: check.title.clone(),
+        outcome: Outcome::Pass,
+        message: String::new(),
+        location: (env.locate_rule)(&check.location),
+        applies: None,
+        requirements: Vec::new(),
+        supported_by: Vec::new(),
+        justification: None,
+        waiver: None,
+    };
+    if let Some(x) = env.model.exclusions.get(&check.id) {
+        result.outcome = Outcome::Excluded;
+        result.message = format!("excluded: {}", x.justification);
+        result.justification = Some(x.justification.clone());
+        return result;
+    }
+    if let Some((expr, slots)) = &check.applies {
+        let mut ev = Eval { env, frame: Vec::with_capacity(*slots), invalid: None };
+        let (t, ex) = ev.cond(expr);
+        let invalid = ev.invalid.take();
+        let msg = summary(&ex, Outcome::Fail, invalid.as_ref());
+        result.applies = Some(ex);
+        match (t, invalid) {
+            (_, Some(_)) => {
+                result.outcome = Outcome::Error;
+                result.message = format!("applicability: {msg}");
+                return result;
+            }
+            (Truth::False, None) => {
+                result.outcome = Outcome::NotApplicable;
+                result.message = format!("not applicable: `{}` is false", expr.text);
+                return result;
+            }
+            (Truth::Unknown, None) => {
+                result.outcome = Outcome::Fail;
+                result.message = format!("applicability {msg}");
+                return apply_waiver(env, check, result);
+            }
+            (Truth::True, None) => {}
+        }
+    }
+    for req in &check.requires {
+        let mut ev = Eval { env, frame: Vec::with_capacity(req.slots), invalid: None };
+        let (t, ex) = ev.cond(&req.expr);
+        let outcome = match (&ev.invalid, t) {
+            (Some(_), Truth::True) | (None, Truth::True) => Outcome::Pass,
+            (Some(_), _) => Outcome::Error,
+            (None, _) => Outcome::Fail,
+        };
+        let message = summary(&ex, outcome, if outcome == Outcome::Error { ev.invalid.as_ref() } else { None });
+        result.requirements.push(RequirementResult {
+            name: req.name.clone(),
+            outcome,
+            message,
+            location: (env.locate_rule)(&req.location),
+            explanation: ex,
+        });
+    }
+    if check.kind == CheckKind::Control {
+        for rule in env.model.checks.values().filter(|c| c.kind == CheckKind::Rule && c.supports.contains(&check.id)) {
+            let r = evaluate(env, rule);
+            result.supported_by.push(SupportResult { rule: r.id.clone(), outcome: r.outcome });
+        }
+    }
+    let outcomes = result.requirements.iter().map(|r| r.outcome).chain(result.supported_by.iter().map(|s| match s.outcome {
+        Outcome::Fail => Outcome::Fail,
+        Outcome::Error => Outcome::Error,
+        _ => Outcome::Pass,
+    }));
+    result.outcome = outcomes.fold(Outcome::Pass, |acc, o| match (acc, o) {
+        (Outcome::Error, _) | (_, Outcome::Error) => Outcome::Error,
+        (Outcome::Fail, _) | (_, Outcome::Fail) => Outcome::Fail,
+        _ => Outcome::Pass,
+    });
+    let failing: Vec<&RequirementResult> = result.requirements.iter().filter(|r| r.outcome != Outcome::Pass).collect();
+    let failing_rules: Vec<&SupportResult> = result.supported_by.iter().filter(|s| matches!(s.outcome, Outcome::Fail | Outcome::Error)).collect();
+    result.message = match (failing.first(), failing_rules.first()) {
+        (Some(r), _) => format!("{}: {}", r.name, r.message),
+        (None, Some(s)) => format!("supporting rule `{}` {}", s.rule, s.outcome.as_str()),
+        (None, None) => {
+            let n = result.requirements.len() + result.supported_by.len();
+            format!("{n} of {n} requirement{} hold", if n == 1 { "" } else { "s" })
+        }
+    };
+    apply_waiver(env, check, result)
+}
+
+fn apply_waiver(env: &Env<'_>, check: &Check, mut result: CheckResult) -> CheckResult {
+    if let Some(w) = env.model.waivers.get(&check.id) {
+        let expired = w.until < env.today;
+        result.waiver = Some(WaiverInfo { until: w.until.to_string(), owner: w.owner.clone(), justification: w.justification.clone(), expired });
+        if !expired && matches!(result.outcome, Outcome::Fail | Outcome::Error) {
+            result.outcome = Outcome::Waived;
+            result.message = format!("waived until {} (owner {}): {}", w.until, w.owner, result.message);
+        } else if expired && result.outcome == Outcome::Fail {
+            result.message = format!("{} (waiver expired {})", result.message, w.until);
+        }
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wildcard;
+
+    #[test]
+    fn wildcards_match_runs_and_single_chars() {
+        assert!(wildcard("dpo@acme.com", "*@acme.com"));
+        assert!(wildcard("A.5.2", "A.?.2"));
+        assert!(!wildcard("A.5.2", "A.6.*"));
+    }
+}

@@ -1,0 +1,194 @@
+//! Results and explanation trees: serde data, rendered by the shells.
+
+use crate::validate::FactLoc;
+use serde::Serialize;
+use std::sync::Arc;
+
+/// The verdict of a control or rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Every requirement holds.
+    Pass,
+    /// A requirement does not hold, or is not evidenced.
+    Fail,
+    /// `applies when` is false.
+    NotApplicable,
+    /// Excluded with a justification.
+    Excluded,
+    /// Failing, under an unexpired waiver.
+    Waived,
+    /// The facts it reads are invalid.
+    Error,
+}
+
+impl Outcome {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Pass => "pass",
+            Outcome::Fail => "fail",
+            Outcome::NotApplicable => "not_applicable",
+            Outcome::Excluded => "excluded",
+            Outcome::Waived => "waived",
+            Outcome::Error => "error",
+        }
+    }
+}
+
+/// Three-valued truth: missing facts are unknown, never evidence.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Truth {
+    /// Holds.
+    True,
+    /// Does not hold.
+    False,
+    /// Cannot tell: a fact it needs is missing.
+    Unknown,
+}
+
+impl Truth {
+    /// From a bool.
+    pub fn of(b: bool) -> Truth {
+        if b { Truth::True } else { Truth::False }
+    }
+
+    /// Three-valued negation.
+    pub fn not(self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            Truth::Unknown => Truth::Unknown,
+        }
+    }
+}
+
+/// One node of an explanation: an expression, its result, and why.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    /// The expression as written.
+    pub expr: Arc<str>,
+    /// Its truth value.
+    pub result: Truth,
+    /// The values compared, e.g. `2024-03-01 >= 2024-11-21`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// The fact path that was missing, when the result is unknown for that reason.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<String>,
+    /// Where in the facts the deciding value (or the record lacking it) is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<FactLoc>,
+    /// For quantifiers: the records checked and those that decided the result.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub records: Option<Records>,
+    /// Sub-expressions that decided the result.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub children: Vec<Explanation>,
+}
+
+/// What a quantifier looked at.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Records {
+    /// The collection as written (`ai_systems`).
+    pub collection: Arc<str>,
+    /// Elements in the collection.
+    pub total: usize,
+    /// Elements that passed the `where` filter.
+    pub in_scope: usize,
+    /// Elements in scope whose condition holds.
+    pub satisfied: usize,
+    /// Elements that decided the result (the failing ones for `all`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+}
+
+/// One record that decided a quantifier.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Finding {
+    /// The record, e.g. `ai_systems[id=credit-scoring]`.
+    pub record: Arc<str>,
+    /// Where it is in the facts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub at: Option<FactLoc>,
+    /// Its condition's result.
+    pub result: Truth,
+    /// Why.
+    pub explanation: Explanation,
+}
+
+/// A place in a rule file.
+pub type RuleLoc = FactLoc;
+
+/// The result of one requirement.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RequirementResult {
+    /// What it asks.
+    pub name: Arc<str>,
+    /// pass, fail or error.
+    pub outcome: Outcome,
+    /// One line: what was checked, or why it failed.
+    pub message: String,
+    /// Where the requirement is written.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<RuleLoc>,
+    /// The explanation tree.
+    pub explanation: Explanation,
+}
+
+/// A supporting rule's verdict, folded into the control it supports.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SupportResult {
+    /// The rule's id.
+    pub rule: Arc<str>,
+    /// Its outcome.
+    pub outcome: Outcome,
+}
+
+/// A waiver as it applied to this evaluation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WaiverInfo {
+    /// Last day it holds.
+    pub until: String,
+    /// Accountable owner.
+    pub owner: Arc<str>,
+    /// Why.
+    pub justification: Arc<str>,
+    /// Whether it had expired on the as-of date.
+    pub expired: bool,
+}
+
+/// The result of one control or rule.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckResult {
+    /// Its id.
+    pub id: Arc<str>,
+    /// `control` or `rule`.
+    pub kind: aimsc_syntax::ast::CheckKind,
+    /// Framework (id namespace).
+    pub framework: Arc<str>,
+    /// Title.
+    pub title: Arc<str>,
+    /// Verdict.
+    pub outcome: Outcome,
+    /// One-line summary.
+    pub message: String,
+    /// Where it is declared.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<RuleLoc>,
+    /// The applicability condition's explanation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applies: Option<Explanation>,
+    /// Requirement results (empty when excluded or not applicable).
+    pub requirements: Vec<RequirementResult>,
+    /// Rules that support this control.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub supported_by: Vec<SupportResult>,
+    /// The exclusion's justification, when excluded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub justification: Option<Arc<str>>,
+    /// The waiver, when one exists.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<WaiverInfo>,
+}
