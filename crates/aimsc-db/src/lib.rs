@@ -1,0 +1,151 @@
+//! The one salsa database of aimsc, and the library API for tools that embed it.
+//!
+//! Inputs are the rule files, the facts files and the as-of date; every stage (parse, check,
+//! load facts, validate, evaluate) is a tracked query, so after an edit only what read the
+//! changed input re-runs. The CLI, the language server and the HTTP server are shells over
+//! [`Project`].
+//!
+//! ```
+//! use aimsc_db::Project;
+//! let rules = vec![("rules.aims".into(), r#"
+//!     framework acme "Acme"
+//!     record Org { name: string }
+//!     facts { org: Org }
+//!     control acme::named "The organisation is named" {
+//!       require "it has a name" { org.name != "" }
+//!     }
+//! "#.to_string())];
+//! let facts = vec![aimsc_db::FactInput::root("facts.yaml", "org:\n  name: Acme\n")];
+//! let as_of = jiff::civil::date(2026, 1, 1);
+//! let project = Project::new(rules, facts, as_of);
+//! let results = project.results();
+//! assert_eq!(results[0].outcome, aimsc_eval::outcome::Outcome::Pass);
+//! ```
+
+#[allow(missing_docs)] // salsa macros generate undocumented accessors
+mod queries;
+
+pub use queries::{Database, FactFile, RuleFile, Workspace};
+
+use aimsc_diagnostics::Diagnostic;
+use aimsc_eval::outcome::CheckResult;
+use aimsc_facts::SourceRole;
+use jiff::civil::Date;
+use salsa::Setter;
+use std::sync::Arc;
+
+/// A facts file handed to the engine.
+#[derive(Debug, Clone)]
+pub struct FactInput {
+    /// Path as displayed.
+    pub path: Arc<str>,
+    /// How it merges (root mapping, or one record of a collection).
+    pub role: SourceRole,
+    /// Contents.
+    pub text: String,
+}
+
+impl FactInput {
+    /// A root facts file.
+    pub fn root(path: &str, text: &str) -> FactInput {
+        FactInput { path: Arc::from(path), role: SourceRole::Root, text: text.to_string() }
+    }
+}
+
+impl From<aimsc_facts::FactSource> for FactInput {
+    fn from(s: aimsc_facts::FactSource) -> Self {
+        FactInput { path: s.path, role: s.role, text: s.text }
+    }
+}
+
+/// A ruleset, an organisation's facts and an as-of date, loaded into the database.
+pub struct Project {
+    db: Database,
+    ws: Workspace,
+}
+
+impl Project {
+    /// Loads rule files `(path, text)` and facts files.
+    pub fn new(rules: Vec<(Arc<str>, String)>, facts: Vec<FactInput>, as_of: Date) -> Project {
+        let db = Database::default();
+        let rule_files = rules.into_iter().map(|(p, t)| RuleFile::new(&db, p, t)).collect();
+        let fact_files = facts
+            .into_iter()
+            .enumerate()
+            .map(|(i, f)| FactFile::new(&db, f.path, f.role, f.text, u32::try_from(i).unwrap_or(u32::MAX)))
+            .collect();
+        let ws = Workspace::new(&db, rule_files, fact_files, as_of);
+        Project { db, ws }
+    }
+
+    /// The database, for queries not wrapped here.
+    pub fn db(&self) -> &Database {
+        &self.db
+    }
+
+    /// The workspace input.
+    pub fn workspace(&self) -> Workspace {
+        self.ws
+    }
+
+    /// Every diagnostic of rules and facts, sorted.
+    pub fn diagnostics(&self) -> Vec<Diagnostic> {
+        queries::all_diagnostics(&self.db, self.ws).clone()
+    }
+
+    /// Every control and rule result, sorted by id.
+    pub fn results(&self) -> Vec<CheckResult> {
+        queries::all_results(&self.db, self.ws).iter().map(|r| (**r).clone()).collect()
+    }
+
+    /// The checked model.
+    pub fn model(&self) -> Arc<aimsc_eval::model::Model> {
+        queries::checked_model(&self.db, self.ws).model.clone()
+    }
+
+    /// The text of a rule or facts file by path, for rendering diagnostics.
+    pub fn source_text(&self, path: &str) -> Option<String> {
+        let rules = self.ws.rules(&self.db);
+        if let Some(f) = rules.iter().find(|f| &**f.path(&self.db) == path) {
+            return Some(f.text(&self.db).clone());
+        }
+        let facts = self.ws.facts(&self.db);
+        facts.iter().find(|f| &**f.path(&self.db) == path).map(|f| f.text(&self.db).clone())
+    }
+
+    /// Paths and texts of all inputs: (rules, facts).
+    pub fn inputs(&self) -> (Vec<(Arc<str>, String)>, Vec<(Arc<str>, String)>) {
+        let rules = self.ws.rules(&self.db).iter().map(|f| (f.path(&self.db).clone(), f.text(&self.db).clone())).collect();
+        let facts = self.ws.facts(&self.db).iter().map(|f| (f.path(&self.db).clone(), f.text(&self.db).clone())).collect();
+        (rules, facts)
+    }
+
+    /// Replaces the text of a rule file; only queries that read it re-run.
+    pub fn set_rule_text(&mut self, path: &str, text: String) -> bool {
+        let rules = self.ws.rules(&self.db).clone();
+        match rules.iter().find(|f| &**f.path(&self.db) == path) {
+            Some(f) => {
+                f.set_text(&mut self.db).to(text);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Replaces the text of a facts file.
+    pub fn set_fact_text(&mut self, path: &str, text: String) -> bool {
+        let facts = self.ws.facts(&self.db).clone();
+        match facts.iter().find(|f| &**f.path(&self.db) == path) {
+            Some(f) => {
+                f.set_text(&mut self.db).to(text);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Changes the as-of date.
+    pub fn set_as_of(&mut self, as_of: Date) {
+        self.ws.set_as_of(&mut self.db).to(as_of);
+    }
+}
