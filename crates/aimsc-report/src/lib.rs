@@ -1,0 +1,178 @@
+//! Renderers for evaluation results. Every format is computed from the same data:
+//! the [`CheckResult`]s, the diagnostics and the inputs' digests.
+
+mod text;
+
+pub use text::render_text;
+
+use aimsc_diagnostics::{Diagnostic, Severity};
+use aimsc_eval::outcome::{CheckResult, Outcome};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::sync::Arc;
+
+/// Version of the JSON report's schema; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One input file and the SHA-256 of its contents.
+#[derive(Debug, Clone, Serialize)]
+pub struct InputDigest {
+    /// Path as displayed.
+    pub path: Arc<str>,
+    /// Lower-case hex SHA-256.
+    pub sha256: String,
+}
+
+/// Digests of every input, and one over all of them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Inputs {
+    /// Rule files.
+    pub rules: Vec<InputDigest>,
+    /// Facts files.
+    pub facts: Vec<InputDigest>,
+    /// SHA-256 over the rule digests.
+    pub rules_digest: String,
+    /// SHA-256 over the facts digests.
+    pub facts_digest: String,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn digests(files: &[(Arc<str>, String)]) -> (Vec<InputDigest>, String) {
+    let mut list: Vec<InputDigest> =
+        files.iter().map(|(p, t)| InputDigest { path: p.clone(), sha256: hex(&Sha256::digest(t.as_bytes())) }).collect();
+    list.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut all = Sha256::new();
+    for d in &list {
+        all.update(d.path.as_bytes());
+        all.update([0]);
+        all.update(d.sha256.as_bytes());
+        all.update([b'\n']);
+    }
+    (list, hex(&all.finalize()))
+}
+
+impl Inputs {
+    /// Digests of rule and facts files given as `(path, text)`.
+    pub fn new(rules: &[(Arc<str>, String)], facts: &[(Arc<str>, String)]) -> Inputs {
+        let (rules, rules_digest) = digests(rules);
+        let (facts, facts_digest) = digests(facts);
+        Inputs { rules, facts, rules_digest, facts_digest }
+    }
+}
+
+/// Counts of outcomes.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Summary {
+    /// Passing.
+    pub pass: usize,
+    /// Failing.
+    pub fail: usize,
+    /// Not applicable.
+    pub not_applicable: usize,
+    /// Excluded.
+    pub excluded: usize,
+    /// Waived.
+    pub waived: usize,
+    /// Errors.
+    pub error: usize,
+}
+
+impl Summary {
+    /// Counts the outcomes of `results`.
+    pub fn of(results: &[CheckResult]) -> Summary {
+        let mut s = Summary::default();
+        for r in results {
+            *match r.outcome {
+                Outcome::Pass => &mut s.pass,
+                Outcome::Fail => &mut s.fail,
+                Outcome::NotApplicable => &mut s.not_applicable,
+                Outcome::Excluded => &mut s.excluded,
+                Outcome::Waived => &mut s.waived,
+                Outcome::Error => &mut s.error,
+            } += 1;
+        }
+        s
+    }
+}
+
+/// A diagnostic as the JSON report carries it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportDiagnostic {
+    /// Stable code.
+    pub code: &'static str,
+    /// error / warning.
+    pub severity: Severity,
+    /// Message.
+    pub message: String,
+    /// File path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<Arc<str>>,
+    /// 1-based line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    /// Help.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+}
+
+/// The JSON report.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report<'a> {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The tool that wrote it.
+    pub tool: &'static str,
+    /// The as-of date of the evaluation.
+    pub as_of: String,
+    /// Digests of the inputs.
+    pub inputs: Inputs,
+    /// Outcome counts.
+    pub summary: Summary,
+    /// Per control and rule, sorted by id.
+    pub results: &'a [CheckResult],
+    /// Problems found in rules and facts.
+    pub diagnostics: Vec<ReportDiagnostic>,
+}
+
+/// Builds the JSON report. `locate` turns a diagnostic's location into (line, column).
+pub fn json_report(
+    as_of: &str,
+    inputs: Inputs,
+    results: &[CheckResult],
+    diags: &[Diagnostic],
+    locate: &dyn Fn(&aimsc_diagnostics::Location) -> Option<(usize, usize)>,
+) -> String {
+    let diagnostics = diags
+        .iter()
+        .map(|d| {
+            let lc = d.location.as_ref().and_then(locate);
+            ReportDiagnostic {
+                code: d.code,
+                severity: d.severity,
+                message: d.message.clone(),
+                file: d.location.as_ref().map(|l| l.file.clone()),
+                line: lc.map(|x| x.0),
+                column: lc.map(|x| x.1),
+                help: d.help.clone(),
+            }
+        })
+        .collect();
+    let report = Report {
+        schema_version: SCHEMA_VERSION,
+        tool: concat!("aimsc ", env!("CARGO_PKG_VERSION")),
+        as_of: as_of.to_string(),
+        inputs,
+        summary: Summary::of(results),
+        results,
+        diagnostics,
+    };
+    let mut s = serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}

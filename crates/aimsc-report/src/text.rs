@@ -1,0 +1,100 @@
+use aimsc_eval::outcome::{CheckResult, Explanation, Outcome, Truth};
+use std::fmt::Write as _;
+
+use crate::Summary;
+
+fn badge(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Pass => "PASS    ",
+        Outcome::Fail => "FAIL    ",
+        Outcome::NotApplicable => "N/A     ",
+        Outcome::Excluded => "EXCLUDED",
+        Outcome::Waived => "WAIVED  ",
+        Outcome::Error => "ERROR   ",
+    }
+}
+
+fn truth(t: Truth) -> &'static str {
+    match t {
+        Truth::True => "true",
+        Truth::False => "false",
+        Truth::Unknown => "unknown",
+    }
+}
+
+/// Renders results as plain text: one line per control, and the explanation of every
+/// requirement that did not pass. `verbose` also explains passing requirements.
+pub fn render_text(results: &[CheckResult], verbose: bool) -> String {
+    let mut out = String::new();
+    for r in results {
+        let _ = writeln!(out, "{}  {}  {}", badge(r.outcome), r.id, r.title);
+        let _ = writeln!(out, "          {}", r.message);
+        if let Some(w) = &r.waiver {
+            let _ = writeln!(
+                out,
+                "          waiver: until {} · owner {} · {}{}",
+                w.until,
+                w.owner,
+                w.justification,
+                if w.expired { " (EXPIRED)" } else { "" }
+            );
+        }
+        for req in &r.requirements {
+            if req.outcome == Outcome::Pass && !verbose {
+                continue;
+            }
+            let mark = if req.outcome == Outcome::Pass { "✓" } else { "✗" };
+            let at = req.location.as_ref().map(|l| format!("  ({}:{})", l.file, l.line)).unwrap_or_default();
+            let _ = writeln!(out, "          {mark} {}{at}", req.name);
+            let _ = writeln!(out, "            {}", req.message);
+            if req.outcome != Outcome::Pass || verbose {
+                explain(&mut out, &req.explanation, 12);
+            }
+        }
+        for s in &r.supported_by {
+            let _ = writeln!(out, "          supported by rule {}: {}", s.rule, s.outcome.as_str());
+        }
+    }
+    let s = Summary::of(results);
+    let _ = writeln!(
+        out,
+        "\n{} controls and rules: {} pass, {} fail, {} not applicable, {} excluded, {} waived, {} error",
+        results.len(),
+        s.pass,
+        s.fail,
+        s.not_applicable,
+        s.excluded,
+        s.waived,
+        s.error
+    );
+    out
+}
+
+fn explain(out: &mut String, ex: &Explanation, indent: usize) {
+    let pad = " ".repeat(indent);
+    let mut line = format!("{pad}{} → {}", ex.expr, truth(ex.result));
+    if let Some(d) = &ex.detail {
+        let _ = write!(line, "  [{d}]");
+    }
+    if let Some(m) = &ex.missing {
+        let _ = write!(line, "  (missing: {m})");
+    }
+    if let Some(at) = &ex.at {
+        let _ = write!(line, "  at {}:{}:{}", at.file, at.line, at.column);
+    }
+    let _ = writeln!(out, "{line}");
+    if let Some(r) = &ex.records {
+        let _ = writeln!(out, "{pad}  {} in scope of {} in {}, {} satisfied", r.in_scope, r.total, r.collection, r.satisfied);
+        for f in r.findings.iter().take(20) {
+            let at = f.at.as_ref().map(|a| format!(" at {}:{}:{}", a.file, a.line, a.column)).unwrap_or_default();
+            let _ = writeln!(out, "{pad}  - {} → {}{at}", f.record, truth(f.result));
+            explain(out, &f.explanation, indent + 4);
+        }
+        if r.findings.len() > 20 {
+            let _ = writeln!(out, "{pad}  … and {} more", r.findings.len() - 20);
+        }
+    }
+    for c in &ex.children {
+        explain(out, c, indent + 2);
+    }
+}
