@@ -328,6 +328,18 @@ impl<'a> Eval<'a> {
             }
             CKind::Quant { kind, slot, coll, filter, body } => self.quant(e, *kind, *slot, coll, filter.as_deref(), body),
             CKind::Lit(Lit::Bool(b)) => (Truth::of(*b), explain(e, Truth::of(*b))),
+            CKind::Let(slot, value, body) => {
+                let v = self.val(value);
+                let shown = v.show();
+                self.set(*slot, v);
+                let (t, mut ex) = self.cond(body);
+                let name = value.text.clone();
+                ex.detail = Some(match ex.detail.take() {
+                    Some(d) => format!("{d}; with let = {shown} ({name})"),
+                    None => format!("with let = {shown} ({name})"),
+                });
+                (t, ex)
+            }
             _ => {
                 let v = self.val(e);
                 let t = match v {
@@ -633,7 +645,7 @@ fn evaluate(env: &Env<'_>, check: &Check) -> CheckResult {
         (None, Some(s)) => format!("supporting rule `{}` {}", s.rule, s.outcome.as_str()),
         (None, None) => {
             let n = result.requirements.len() + result.supported_by.len();
-            format!("{n} of {n} requirement{} hold", if n == 1 { "" } else { "s" })
+            if n == 1 { "its requirement holds".to_string() } else { format!("all {n} requirements hold") }
         }
     };
     apply_waiver(env, check, result)
