@@ -11,7 +11,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "aimsc", version, about = "Policy engine for AI management systems (ISO/IEC 42001)")]
+#[command(
+    name = "aimsc",
+    version,
+    about = "Policy engine for AI management systems (ISO/IEC 42001)"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -75,17 +79,29 @@ fn main() -> ExitCode {
 
 fn parse_as_of(s: Option<&str>) -> Result<jiff::civil::Date, Vec<Diagnostic>> {
     match s {
-        None => Ok(jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()),
+        None => Ok(jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()),
         Some(s) => aimsc_eval::dates::parse_date(s).ok_or_else(|| {
-            vec![Diagnostic::error("aimsc::usage::as_of", format!("`--as-of {s}` is not a date"), None)
-                .with_help("write it as YYYY-MM-DD, e.g. --as-of 2026-01-31")]
+            vec![
+                Diagnostic::error(
+                    "aimsc::usage::as_of",
+                    format!("`--as-of {s}` is not a date"),
+                    None,
+                )
+                .with_help("write it as YYYY-MM-DD, e.g. --as-of 2026-01-31"),
+            ]
         }),
     }
 }
 
 fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
     match cli.command {
-        Command::Check { paths, facts, as_of } => {
+        Command::Check {
+            paths,
+            facts,
+            as_of,
+        } => {
             let as_of = parse_as_of(as_of.as_deref())?;
             let loaded = project::load(&paths, facts.as_deref(), false)?;
             let project = loaded.into_project(as_of);
@@ -101,7 +117,15 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             );
             Ok(if errors > 0 { 2 } else { 0 })
         }
-        Command::Eval { rules, facts, as_of, controls, format, output, verbose } => {
+        Command::Eval {
+            rules,
+            facts,
+            as_of,
+            controls,
+            format,
+            output,
+            verbose,
+        } => {
             let as_of = parse_as_of(as_of.as_deref())?;
             let output = output.map(|o| std::env::current_dir().map(|d| d.join(&o)).unwrap_or(o));
             let loaded = project::load(&rules, facts.as_deref(), true)?;
@@ -113,7 +137,11 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
                 let mut unknown = Vec::new();
                 for c in &controls {
                     if !model.checks.contains_key(c.as_str()) {
-                        let mut d = Diagnostic::error("aimsc::usage::unknown_control", format!("`--control {c}`: no control or rule has this id"), None);
+                        let mut d = Diagnostic::error(
+                            "aimsc::usage::unknown_control",
+                            format!("`--control {c}`: no control or rule has this id"),
+                            None,
+                        );
                         if let Some(s) = did_you_mean(c, model.checks.keys().map(|k| &**k)) {
                             d = d.with_help(format!("did you mean `{s}`?"));
                         }
@@ -131,7 +159,9 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
                     let (r, f) = project.inputs();
                     let inputs = aimsc_report::Inputs::new(&r, &f);
                     let locate = |loc: &aimsc_diagnostics::Location| {
-                        project.source_text(&loc.file).map(|t| aimsc_diagnostics::LineIndex::new(&t).line_col(&t, loc.span.start()))
+                        project.source_text(&loc.file).map(|t| {
+                            aimsc_diagnostics::LineIndex::new(&t).line_col(&t, loc.span.start())
+                        })
                     };
                     aimsc_report::json_report(&as_of.to_string(), inputs, &results, &diags, &locate)
                 }
@@ -140,7 +170,11 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             render::print_diagnostics(&diags, &|p| project.source_text(p));
             match output {
                 Some(path) => std::fs::write(&path, text).map_err(|e| {
-                    vec![Diagnostic::error("aimsc::io::write", format!("cannot write `{}`: {e}", path.display()), None)]
+                    vec![Diagnostic::error(
+                        "aimsc::io::write",
+                        format!("cannot write `{}`: {e}", path.display()),
+                        None,
+                    )]
                 })?,
                 None => {
                     let mut stdout = std::io::stdout().lock();
@@ -150,7 +184,16 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             if diags.iter().any(Diagnostic::is_error) {
                 return Ok(2);
             }
-            Ok(if results.iter().any(|r| matches!(r.outcome, Outcome::Fail | Outcome::Error)) { 1 } else { 0 })
+            Ok(
+                if results
+                    .iter()
+                    .any(|r| matches!(r.outcome, Outcome::Fail | Outcome::Error))
+                {
+                    1
+                } else {
+                    0
+                },
+            )
         }
     }
 }

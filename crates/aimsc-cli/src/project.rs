@@ -42,8 +42,13 @@ fn find_aims_toml() -> Option<PathBuf> {
 
 fn read_config(path: &Path) -> Result<AimsToml, Vec<Diagnostic>> {
     let display: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| vec![Diagnostic::error("aimsc::io::read", format!("cannot read `{display}`: {e}"), None)])?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        vec![Diagnostic::error(
+            "aimsc::io::read",
+            format!("cannot read `{display}`: {e}"),
+            None,
+        )]
+    })?;
     toml::from_str(&text).map_err(|e| {
         let span = e.span().map_or(Span::default(), |r| Span::new(r.start, r.end));
         vec![Diagnostic::error("aimsc::config::invalid", format!("invalid aims.toml: {}", e.message()), Some(Location::new(&display, span)))
@@ -53,7 +58,11 @@ fn read_config(path: &Path) -> Result<AimsToml, Vec<Diagnostic>> {
 
 /// Loads rules and facts from the given paths, falling back to aims.toml.
 /// With `need_facts`, a missing facts setting is a usage error.
-pub fn load(rule_paths: &[PathBuf], facts: Option<&Path>, need_facts: bool) -> Result<Loaded, Vec<Diagnostic>> {
+pub fn load(
+    rule_paths: &[PathBuf],
+    facts: Option<&Path>,
+    need_facts: bool,
+) -> Result<Loaded, Vec<Diagnostic>> {
     let mut rule_paths = rule_paths.to_vec();
     let mut facts = facts.map(Path::to_path_buf);
     if rule_paths.is_empty() || (facts.is_none() && need_facts) {
@@ -61,9 +70,17 @@ pub fn load(rule_paths: &[PathBuf], facts: Option<&Path>, need_facts: bool) -> R
             let cfg = read_config(&cfg_path)?;
             let root = cfg_path.parent().map(Path::to_path_buf).unwrap_or_default();
             // Paths in reports are relative to the project root, whatever the working folder.
-            let explicit: Vec<PathBuf> = rule_paths.iter().chain(facts.iter()).filter_map(|p| std::path::absolute(p).ok()).collect();
+            let explicit: Vec<PathBuf> = rule_paths
+                .iter()
+                .chain(facts.iter())
+                .filter_map(|p| std::path::absolute(p).ok())
+                .collect();
             std::env::set_current_dir(&root).map_err(|e| {
-                vec![Diagnostic::error("aimsc::io::read", format!("cannot enter `{}`: {e}", root.display()), None)]
+                vec![Diagnostic::error(
+                    "aimsc::io::read",
+                    format!("cannot enter `{}`: {e}", root.display()),
+                    None,
+                )]
             })?;
             let rel = |p: PathBuf| p.strip_prefix(&root).map(Path::to_path_buf).unwrap_or(p);
             let mut explicit = explicit.into_iter().map(rel);
@@ -83,8 +100,14 @@ pub fn load(rule_paths: &[PathBuf], facts: Option<&Path>, need_facts: bool) -> R
             .with_help("pass rule paths (`--rules DIR` for eval), or create aims.toml with `rules = [\"rules\"]`")]);
     }
     if need_facts && facts.is_none() {
-        return Err(vec![Diagnostic::error("aimsc::usage::no_facts", "no facts given and aims.toml names none", None)
-            .with_help("pass `--facts FILE_OR_FOLDER`, or set `facts = \"facts\"` in aims.toml")]);
+        return Err(vec![
+            Diagnostic::error(
+                "aimsc::usage::no_facts",
+                "no facts given and aims.toml names none",
+                None,
+            )
+            .with_help("pass `--facts FILE_OR_FOLDER`, or set `facts = \"facts\"` in aims.toml"),
+        ]);
     }
     let mut errs = Vec::new();
     let mut rules = Vec::new();
@@ -106,28 +129,55 @@ pub fn load(rule_paths: &[PathBuf], facts: Option<&Path>, need_facts: bool) -> R
     }
     rules.sort_by(|a, b| a.0.cmp(&b.0));
     rules.dedup_by(|a, b| a.0 == b.0);
-    Ok(Loaded { rules, facts: fact_inputs })
+    Ok(Loaded {
+        rules,
+        facts: fact_inputs,
+    })
 }
 
 fn rule_files(path: &Path) -> Result<Vec<(Arc<str>, String)>, Diagnostic> {
     if !path.exists() {
-        return Err(Diagnostic::error("aimsc::io::missing", format!("rules path `{}` does not exist", path.display()), None)
-            .with_help("check the path, or the `rules` list in aims.toml"));
+        return Err(Diagnostic::error(
+            "aimsc::io::missing",
+            format!("rules path `{}` does not exist", path.display()),
+            None,
+        )
+        .with_help("check the path, or the `rules` list in aims.toml"));
     }
     let mut files = Vec::new();
-    collect(path, &mut files).map_err(|e| Diagnostic::error("aimsc::io::read", format!("cannot read `{}`: {e}", path.display()), None))?;
+    collect(path, &mut files).map_err(|e| {
+        Diagnostic::error(
+            "aimsc::io::read",
+            format!("cannot read `{}`: {e}", path.display()),
+            None,
+        )
+    })?;
     if files.is_empty() {
-        return Err(Diagnostic::error("aimsc::io::no_rules", format!("`{}` holds no .aims files", path.display()), None)
-            .with_help("rule files end in .aims"));
+        return Err(Diagnostic::error(
+            "aimsc::io::no_rules",
+            format!("`{}` holds no .aims files", path.display()),
+            None,
+        )
+        .with_help("rule files end in .aims"));
     }
     let mut out = Vec::new();
     for f in files {
         let display: Arc<str> = Arc::from(f.to_string_lossy().as_ref());
-        let bytes = std::fs::read(&f).map_err(|e| Diagnostic::error("aimsc::io::read", format!("cannot read `{display}`: {e}"), None))?;
+        let bytes = std::fs::read(&f).map_err(|e| {
+            Diagnostic::error(
+                "aimsc::io::read",
+                format!("cannot read `{display}`: {e}"),
+                None,
+            )
+        })?;
         let text = String::from_utf8(bytes).map_err(|e| {
             let at = e.utf8_error().valid_up_to();
-            Diagnostic::error("aimsc::io::not_utf8", format!("`{display}` is not UTF-8 text (invalid byte at offset {at})"), None)
-                .with_help("save the file as UTF-8")
+            Diagnostic::error(
+                "aimsc::io::not_utf8",
+                format!("`{display}` is not UTF-8 text (invalid byte at offset {at})"),
+                None,
+            )
+            .with_help("save the file as UTF-8")
         })?;
         out.push((display, text));
     }
@@ -139,10 +189,16 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         out.push(path.to_path_buf());
         return Ok(());
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?.filter_map(Result::ok).map(|e| e.path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
     entries.sort();
     for e in entries {
-        let hidden = e.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'));
+        let hidden = e
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'));
         if hidden {
             continue;
         }

@@ -41,7 +41,9 @@ impl miette::Diagnostic for Rendered<'_> {
         })
     }
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
         self.source.as_ref().map(|s| s as &dyn miette::SourceCode)
@@ -49,11 +51,18 @@ impl miette::Diagnostic for Rendered<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let loc = self.diag.location.as_ref()?;
         self.source.as_ref()?;
-        let label = if self.diag.label.is_empty() { None } else { Some(self.diag.label.clone()) };
+        let label = if self.diag.label.is_empty() {
+            None
+        } else {
+            Some(self.diag.label.clone())
+        };
         let mut labels = vec![LabeledSpan::new_primary_with_span(label, span(loc.span))];
         for r in &self.diag.related {
             if r.location.file == loc.file {
-                labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), span(r.location.span)));
+                labels.push(LabeledSpan::new_with_span(
+                    Some(r.message.clone()),
+                    span(r.location.span),
+                ));
             }
         }
         Some(Box::new(labels.into_iter()))
@@ -63,16 +72,24 @@ impl miette::Diagnostic for Rendered<'_> {
 /// Prints diagnostics to stderr. `source` returns the text of a file by path.
 pub fn print_diagnostics(diags: &[Diagnostic], source: &dyn Fn(&str) -> Option<String>) {
     let tty = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let theme = if tty { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if tty {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     for d in diags {
-        let src = d.location.as_ref().and_then(|l| source(&l.file).map(|t| NamedSource::new(l.file.to_string(), t)));
+        let src = d
+            .location
+            .as_ref()
+            .and_then(|l| source(&l.file).map(|t| NamedSource::new(l.file.to_string(), t)));
         // Related places in other files have no label to hang on; name them in the help.
         let mut help = d.help.clone();
         if let Some(loc) = &d.location {
             for r in d.related.iter().filter(|r| r.location.file != loc.file) {
                 let text = source(&r.location.file).unwrap_or_default();
-                let (line, col) = aimsc_diagnostics::LineIndex::new(&text).line_col(&text, r.location.span.start());
+                let (line, col) = aimsc_diagnostics::LineIndex::new(&text)
+                    .line_col(&text, r.location.span.start());
                 let note = format!("{}: {}:{line}:{col}", r.message, r.location.file);
                 help = Some(match help {
                     Some(h) => format!("{h}\n{note}"),
@@ -80,7 +97,11 @@ pub fn print_diagnostics(diags: &[Diagnostic], source: &dyn Fn(&str) -> Option<S
                 });
             }
         }
-        let rendered = Rendered { diag: d, source: src, help };
+        let rendered = Rendered {
+            diag: d,
+            source: src,
+            help,
+        };
         let mut out = String::new();
         if handler.render_report(&mut out, &rendered).is_err() {
             out = format!("{}: {}\n", d.code, d.message);

@@ -48,13 +48,21 @@ pub struct FactInput {
 impl FactInput {
     /// A root facts file.
     pub fn root(path: &str, text: &str) -> FactInput {
-        FactInput { path: Arc::from(path), role: SourceRole::Root, text: text.to_string() }
+        FactInput {
+            path: Arc::from(path),
+            role: SourceRole::Root,
+            text: text.to_string(),
+        }
     }
 }
 
 impl From<aimsc_facts::FactSource> for FactInput {
     fn from(s: aimsc_facts::FactSource) -> Self {
-        FactInput { path: s.path, role: s.role, text: s.text }
+        FactInput {
+            path: s.path,
+            role: s.role,
+            text: s.text,
+        }
     }
 }
 
@@ -68,11 +76,22 @@ impl Project {
     /// Loads rule files `(path, text)` and facts files.
     pub fn new(rules: Vec<(Arc<str>, String)>, facts: Vec<FactInput>, as_of: Date) -> Project {
         let db = Database::default();
-        let rule_files = rules.into_iter().map(|(p, t)| RuleFile::new(&db, p, t)).collect();
+        let rule_files = rules
+            .into_iter()
+            .map(|(p, t)| RuleFile::new(&db, p, t))
+            .collect();
         let fact_files = facts
             .into_iter()
             .enumerate()
-            .map(|(i, f)| FactFile::new(&db, f.path, f.role, f.text, u32::try_from(i).unwrap_or(u32::MAX)))
+            .map(|(i, f)| {
+                FactFile::new(
+                    &db,
+                    f.path,
+                    f.role,
+                    f.text,
+                    u32::try_from(i).unwrap_or(u32::MAX),
+                )
+            })
             .collect();
         let ws = Workspace::new(&db, rule_files, fact_files, as_of);
         Project { db, ws }
@@ -95,7 +114,10 @@ impl Project {
 
     /// Every control and rule result, sorted by id.
     pub fn results(&self) -> Vec<CheckResult> {
-        queries::all_results(&self.db, self.ws).iter().map(|r| (**r).clone()).collect()
+        queries::all_results(&self.db, self.ws)
+            .iter()
+            .map(|r| (**r).clone())
+            .collect()
     }
 
     /// The checked model.
@@ -110,13 +132,26 @@ impl Project {
             return Some(f.text(&self.db).clone());
         }
         let facts = self.ws.facts(&self.db);
-        facts.iter().find(|f| &**f.path(&self.db) == path).map(|f| f.text(&self.db).clone())
+        facts
+            .iter()
+            .find(|f| &**f.path(&self.db) == path)
+            .map(|f| f.text(&self.db).clone())
     }
 
     /// Paths and texts of all inputs: (rules, facts).
     pub fn inputs(&self) -> (Vec<(Arc<str>, String)>, Vec<(Arc<str>, String)>) {
-        let rules = self.ws.rules(&self.db).iter().map(|f| (f.path(&self.db).clone(), f.text(&self.db).clone())).collect();
-        let facts = self.ws.facts(&self.db).iter().map(|f| (f.path(&self.db).clone(), f.text(&self.db).clone())).collect();
+        let rules = self
+            .ws
+            .rules(&self.db)
+            .iter()
+            .map(|f| (f.path(&self.db).clone(), f.text(&self.db).clone()))
+            .collect();
+        let facts = self
+            .ws
+            .facts(&self.db)
+            .iter()
+            .map(|f| (f.path(&self.db).clone(), f.text(&self.db).clone()))
+            .collect();
         (rules, facts)
     }
 

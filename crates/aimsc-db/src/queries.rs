@@ -73,7 +73,10 @@ pub struct Parsed {
 #[salsa::tracked(returns(ref))]
 pub fn parse_rule_file(db: &dyn salsa::Database, file: RuleFile) -> Parsed {
     let (ast, diags) = aimsc_syntax::parse(file.path(db), file.text(db));
-    Parsed { ast: Arc::new(ast), diags }
+    Parsed {
+        ast: Arc::new(ast),
+        diags,
+    }
 }
 
 /// The checked model and its diagnostics.
@@ -92,10 +95,17 @@ pub fn checked_model(db: &dyn salsa::Database, ws: Workspace) -> Checked {
     let inputs: Vec<Input<'_>> = files
         .iter()
         .zip(&parsed)
-        .map(|(f, p)| Input { path: f.path(db), text: f.text(db), file: &p.ast })
+        .map(|(f, p)| Input {
+            path: f.path(db),
+            text: f.text(db),
+            file: &p.ast,
+        })
         .collect();
     let (model, diags) = build_model(&inputs, ws.as_of(db));
-    Checked { model: Arc::new(model), diags }
+    Checked {
+        model: Arc::new(model),
+        diags,
+    }
 }
 
 #[salsa::tracked(returns(ref))]
@@ -125,17 +135,26 @@ pub fn validated_facts(db: &dyn salsa::Database, ws: Workspace) -> Validated {
         }
     }
     if files.is_empty() {
-        return Validated { facts: Arc::new(Facts::empty(model)), diags };
+        return Validated {
+            facts: Arc::new(Facts::empty(model)),
+            diags,
+        };
     }
     let (root, merge_diags) = aimsc_facts::merge(&parsed);
     diags.extend(merge_diags);
-    let texts = files.iter().map(|f| (f.path(db).clone(), Arc::<str>::from(f.text(db).as_str()))).collect();
+    let texts = files
+        .iter()
+        .map(|f| (f.path(db).clone(), Arc::<str>::from(f.text(db).as_str())))
+        .collect();
     let (facts, vdiags) = validate(model, texts, &root);
     // A file that did not parse already has its error; do not also report every field it lacked.
     if diags.iter().all(|d| d.code != "aimsc::facts::syntax") {
         diags.extend(vdiags);
     }
-    Validated { facts: Arc::new(facts), diags }
+    Validated {
+        facts: Arc::new(facts),
+        diags,
+    }
 }
 
 #[salsa::tracked(returns(ref))]
@@ -143,8 +162,18 @@ pub fn all_results(db: &dyn salsa::Database, ws: Workspace) -> Vec<Arc<CheckResu
     let model = &checked_model(db, ws).model;
     let facts = &validated_facts(db, ws).facts;
     let locate = |loc: &Location| locate_rule(db, ws, loc);
-    let env = Env { model, facts, today: ws.as_of(db), locate_rule: &locate };
-    model.checks.keys().filter_map(|id| evaluate_check(&env, id)).map(Arc::new).collect()
+    let env = Env {
+        model,
+        facts,
+        today: ws.as_of(db),
+        locate_rule: &locate,
+    };
+    model
+        .checks
+        .keys()
+        .filter_map(|id| evaluate_check(&env, id))
+        .map(Arc::new)
+        .collect()
 }
 
 fn locate_rule(db: &dyn salsa::Database, ws: Workspace, loc: &Location) -> Option<FactLoc> {
@@ -152,7 +181,11 @@ fn locate_rule(db: &dyn salsa::Database, ws: Workspace, loc: &Location) -> Optio
     let text = file.text(db);
     let idx = aimsc_diagnostics::LineIndex::new(text);
     let (line, column) = idx.line_col(text, loc.span.start());
-    Some(FactLoc { file: loc.file.clone(), line, column })
+    Some(FactLoc {
+        file: loc.file.clone(),
+        line,
+        column,
+    })
 }
 
 #[salsa::tracked(returns(ref))]

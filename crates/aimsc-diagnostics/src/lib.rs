@@ -24,12 +24,18 @@ impl Span {
     /// A span from byte offsets; offsets past `u32::MAX` saturate.
     pub fn new(start: usize, end: usize) -> Self {
         let clamp = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        Span { start: clamp(start), end: clamp(end.max(start)) }
+        Span {
+            start: clamp(start),
+            end: clamp(end.max(start)),
+        }
     }
 
     /// The smallest span covering both.
     pub fn to(self, other: Span) -> Span {
-        Span { start: self.start.min(other.start), end: self.end.max(other.end) }
+        Span {
+            start: self.start.min(other.start),
+            end: self.end.max(other.end),
+        }
     }
 
     /// Start offset as `usize`.
@@ -65,7 +71,10 @@ pub struct Location {
 impl Location {
     /// A location from a file path and a span.
     pub fn new(file: &Arc<str>, span: Span) -> Self {
-        Location { file: file.clone(), span }
+        Location {
+            file: file.clone(),
+            span,
+        }
     }
 }
 
@@ -109,7 +118,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error at a location.
-    pub fn error(code: &'static str, message: impl Into<String>, location: Option<Location>) -> Self {
+    pub fn error(
+        code: &'static str,
+        message: impl Into<String>,
+        location: Option<Location>,
+    ) -> Self {
         Diagnostic {
             code,
             severity: Severity::Error,
@@ -122,8 +135,15 @@ impl Diagnostic {
     }
 
     /// A warning at a location.
-    pub fn warning(code: &'static str, message: impl Into<String>, location: Option<Location>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message, location) }
+    pub fn warning(
+        code: &'static str,
+        message: impl Into<String>,
+        location: Option<Location>,
+    ) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message, location)
+        }
     }
 
     /// Sets the label shown under the primary span.
@@ -143,7 +163,10 @@ impl Diagnostic {
     /// Adds a related location.
     #[must_use]
     pub fn with_related(mut self, location: Location, message: impl Into<String>) -> Self {
-        self.related.push(Related { location, message: message.into() });
+        self.related.push(Related {
+            location,
+            message: message.into(),
+        });
         self
     }
 
@@ -158,12 +181,17 @@ pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
         let ka = a.location.as_ref().map(|l| (l.file.clone(), l.span));
         let kb = b.location.as_ref().map(|l| (l.file.clone(), l.span));
-        ka.cmp(&kb).then_with(|| a.code.cmp(b.code)).then_with(|| a.message.cmp(&b.message))
+        ka.cmp(&kb)
+            .then_with(|| a.code.cmp(b.code))
+            .then_with(|| a.message.cmp(&b.message))
     });
 }
 
 /// Returns the candidate closest to `name`, if any is close enough to suggest.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
     for cand in candidates {
         let d = edit_distance(&name.to_lowercase(), &cand.to_lowercase());

@@ -3,7 +3,9 @@
 use crate::dates::{self, Duration};
 use crate::model::*;
 use aimsc_diagnostics::{Diagnostic, Location, Span, did_you_mean};
-use aimsc_syntax::ast::{self, CheckKind, CmpOp, DurationUnit, Expr, ExprKind, Item, TypeExpr, TypeKind};
+use aimsc_syntax::ast::{
+    self, CheckKind, CmpOp, DurationUnit, Expr, ExprKind, Item, TypeExpr, TypeKind,
+};
 use indexmap::IndexMap;
 use jiff::civil::Date;
 use std::collections::HashMap;
@@ -26,7 +28,12 @@ const PROVENANCES: &[&str] = &["published", "structural", "analyst"];
 /// Resolves and checks every item of a ruleset. `as_of` is used only to warn about waivers
 /// that have already expired. All problems are reported; intact items still make the model.
 pub fn build_model(inputs: &[Input<'_>], as_of: Date) -> (Model, Vec<Diagnostic>) {
-    let mut b = ModelBuilder { model: Model::default(), diags: Vec::new(), seen: HashMap::new(), sigs: IndexMap::new() };
+    let mut b = ModelBuilder {
+        model: Model::default(),
+        diags: Vec::new(),
+        seen: HashMap::new(),
+        sigs: IndexMap::new(),
+    };
     b.declare(inputs);
     b.resolve_types(inputs);
     b.check_defs(inputs);
@@ -61,10 +68,14 @@ impl ModelBuilder {
     fn first(&mut self, ns: &'static str, name: &str, at: Location, what: &str) -> bool {
         if let Some(prev) = self.seen.get(&(ns, name.to_string())) {
             self.diags.push(
-                Diagnostic::error("aimsc::resolve::duplicate", format!("{what} `{name}` is declared twice"), Some(at))
-                    .with_label("second declaration")
-                    .with_related(prev.clone(), "first declared here")
-                    .with_help("ids and names must be unique across all rule files"),
+                Diagnostic::error(
+                    "aimsc::resolve::duplicate",
+                    format!("{what} `{name}` is declared twice"),
+                    Some(at),
+                )
+                .with_label("second declaration")
+                .with_related(prev.clone(), "first declared here")
+                .with_help("ids and names must be unique across all rule files"),
             );
             return false;
         }
@@ -81,12 +92,16 @@ impl ModelBuilder {
                         if self.first("framework", &f.name.name, at, "framework") {
                             let name: Arc<str> = Arc::from(f.name.name.as_str());
                             let title = f.title.as_ref().map(|t| Arc::from(t.value.as_str()));
-                            self.model.frameworks.insert(name.clone(), Framework { name, title });
+                            self.model
+                                .frameworks
+                                .insert(name.clone(), Framework { name, title });
                         }
                     }
                     Item::Enum(e) => {
                         let at = loc(input.path, e.name.span);
-                        if self.type_name_ok(&e.name, input.path) && self.first("type", &e.name.name, at.clone(), "type") {
+                        if self.type_name_ok(&e.name, input.path)
+                            && self.first("type", &e.name.name, at.clone(), "type")
+                        {
                             let mut members: Vec<Arc<str>> = Vec::new();
                             for m in &e.members {
                                 if members.iter().any(|x| **x == *m.name) {
@@ -103,19 +118,44 @@ impl ModelBuilder {
                                 }
                             }
                             let name: Arc<str> = Arc::from(e.name.name.as_str());
-                            self.model.enums.insert(name.clone(), EnumType { name, members, location: at });
+                            self.model.enums.insert(
+                                name.clone(),
+                                EnumType {
+                                    name,
+                                    members,
+                                    location: at,
+                                },
+                            );
                         }
                     }
                     Item::Record(r) => {
                         let at = loc(input.path, r.name.span);
-                        if self.type_name_ok(&r.name, input.path) && self.first("type", &r.name.name, at.clone(), "type") {
+                        if self.type_name_ok(&r.name, input.path)
+                            && self.first("type", &r.name.name, at.clone(), "type")
+                        {
                             let name: Arc<str> = Arc::from(r.name.name.as_str());
-                            self.model.records.insert(name.clone(), RecordType { name, fields: IndexMap::new(), location: at });
+                            self.model.records.insert(
+                                name.clone(),
+                                RecordType {
+                                    name,
+                                    fields: IndexMap::new(),
+                                    location: at,
+                                },
+                            );
                         }
                     }
                     Item::Check(c) => {
                         let at = loc(input.path, c.id.span);
-                        self.first("check", &c.id.text, at, if c.kind == CheckKind::Control { "control" } else { "rule" });
+                        self.first(
+                            "check",
+                            &c.id.text,
+                            at,
+                            if c.kind == CheckKind::Control {
+                                "control"
+                            } else {
+                                "rule"
+                            },
+                        );
                     }
                     Item::Def(d) => {
                         let at = loc(input.path, d.name.span);
@@ -132,7 +172,10 @@ impl ModelBuilder {
             self.diags.push(
                 Diagnostic::error(
                     "aimsc::resolve::duplicate",
-                    format!("`{}` is a built-in type and cannot be redeclared", name.name),
+                    format!(
+                        "`{}` is a built-in type and cannot be redeclared",
+                        name.name
+                    ),
                     Some(loc(path, name.span)),
                 )
                 .with_help("choose another name"),
@@ -147,7 +190,9 @@ impl ModelBuilder {
             TypeKind::List(inner) => Ty::List(Box::new(self.resolve_type(inner, path))),
             TypeKind::Ref(name) => {
                 if let Some((k, _)) = self.model.records.get_key_value(name.name.as_str()) {
-                    if !self.model.records.get(k).is_some_and(RecordType::has_id) && !self.model.records[k].fields.is_empty() {
+                    if !self.model.records.get(k).is_some_and(RecordType::has_id)
+                        && !self.model.records[k].fields.is_empty()
+                    {
                         // Checked again after fields are resolved; see `check_ref_targets`.
                     }
                     Ty::Ref(k.clone())
@@ -185,7 +230,11 @@ impl ModelBuilder {
         }
         let mut d = Diagnostic::error(
             "aimsc::resolve::unknown_type",
-            format!("unknown {} `{}`", if record_only { "record type" } else { "type" }, name.name),
+            format!(
+                "unknown {} `{}`",
+                if record_only { "record type" } else { "type" },
+                name.name
+            ),
             Some(loc(path, name.span)),
         )
         .with_label("not declared in any rule file");
@@ -200,15 +249,27 @@ impl ModelBuilder {
             for item in &input.file.items {
                 match item {
                     Item::Record(r) => {
-                        let Some(key) = self.model.records.get_key_value(r.name.name.as_str()).map(|(k, _)| k.clone()) else {
+                        let Some(key) = self
+                            .model
+                            .records
+                            .get_key_value(r.name.name.as_str())
+                            .map(|(k, _)| k.clone())
+                        else {
                             continue;
                         };
-                        if self.model.records.get(&key).is_some_and(|rt| rt.location.span != r.name.span || rt.location.file != *input.path) {
+                        if self.model.records.get(&key).is_some_and(|rt| {
+                            rt.location.span != r.name.span || rt.location.file != *input.path
+                        }) {
                             continue;
                         }
                         let mut fields = IndexMap::new();
                         for f in &r.fields {
-                            self.field(&mut fields, f, input.path, &format!("field of `{}`", r.name.name));
+                            self.field(
+                                &mut fields,
+                                f,
+                                input.path,
+                                &format!("field of `{}`", r.name.name),
+                            );
                         }
                         if let Some(rt) = self.model.records.get_mut(&key) {
                             rt.fields = fields;
@@ -258,19 +319,37 @@ impl ModelBuilder {
         }
     }
 
-    fn field(&mut self, into: &mut IndexMap<Arc<str>, Field>, f: &ast::FieldDecl, path: &Arc<str>, what: &str) {
+    fn field(
+        &mut self,
+        into: &mut IndexMap<Arc<str>, Field>,
+        f: &ast::FieldDecl,
+        path: &Arc<str>,
+        what: &str,
+    ) {
         let at = loc(path, f.name.span);
         if let Some(prev) = into.get(f.name.name.as_str()) {
             self.diags.push(
-                Diagnostic::error("aimsc::resolve::duplicate", format!("{what} `{}` is declared twice", f.name.name), Some(at))
-                    .with_label("second declaration")
-                    .with_related(prev.location.clone(), "first declared here"),
+                Diagnostic::error(
+                    "aimsc::resolve::duplicate",
+                    format!("{what} `{}` is declared twice", f.name.name),
+                    Some(at),
+                )
+                .with_label("second declaration")
+                .with_related(prev.location.clone(), "first declared here"),
             );
             return;
         }
         let ty = self.resolve_type(&f.ty, path);
         let name: Arc<str> = Arc::from(f.name.name.as_str());
-        into.insert(name.clone(), Field { name, ty, optional: f.ty.optional, location: at });
+        into.insert(
+            name.clone(),
+            Field {
+                name,
+                ty,
+                optional: f.ty.optional,
+                location: at,
+            },
+        );
     }
 
     fn check_defs(&mut self, inputs: &[Input<'_>]) {
@@ -326,8 +405,11 @@ impl ModelBuilder {
                             let pos = stack.iter().position(|(n, _)| *n == succ).unwrap_or(0);
                             let cycle: Vec<usize> = stack[pos..].iter().map(|(n, _)| *n).collect();
                             if !in_cycle[succ] {
-                                let names: Vec<String> =
-                                    cycle.iter().chain(std::iter::once(&succ)).map(|&i| format!("`{}`", asts[i].0.name.name)).collect();
+                                let names: Vec<String> = cycle
+                                    .iter()
+                                    .chain(std::iter::once(&succ))
+                                    .map(|&i| format!("`{}`", asts[i].0.name.name))
+                                    .collect();
                                 let (d, path, _) = asts[succ];
                                 self.diags.push(
                                     Diagnostic::error(
@@ -356,8 +438,16 @@ impl ModelBuilder {
         let mut checked: Vec<Option<Def>> = vec![None; asts.len()];
         for &i in &order {
             let (d, path, text) = asts[i];
-            let params: Vec<(Arc<str>, Ty)> =
-                d.params.iter().map(|p| (Arc::from(p.name.name.as_str()), self.resolve_type(&p.ty, path))).collect();
+            let params: Vec<(Arc<str>, Ty)> = d
+                .params
+                .iter()
+                .map(|p| {
+                    (
+                        Arc::from(p.name.name.as_str()),
+                        self.resolve_type(&p.ty, path),
+                    )
+                })
+                .collect();
             let (body, slots) = if in_cycle[i] {
                 (error_expr(), 0)
             } else {
@@ -369,8 +459,21 @@ impl ModelBuilder {
                 (body, cx.max_slots)
             };
             let name: Arc<str> = Arc::from(d.name.name.as_str());
-            self.sigs.insert(name.clone(), DefSig { index: i, params: params.iter().map(|(_, t)| t.clone()).collect(), ret: body.ty.clone() });
-            checked[i] = Some(Def { name, params, body, slots, location: loc(path, d.name.span) });
+            self.sigs.insert(
+                name.clone(),
+                DefSig {
+                    index: i,
+                    params: params.iter().map(|(_, t)| t.clone()).collect(),
+                    ret: body.ty.clone(),
+                },
+            );
+            checked[i] = Some(Def {
+                name,
+                params,
+                body,
+                slots,
+                location: loc(path, d.name.span),
+            });
         }
         self.model.defs = checked
             .into_iter()
@@ -388,7 +491,11 @@ impl ModelBuilder {
 }
 
 fn error_expr() -> CExpr {
-    CExpr { kind: CKind::Lit(Lit::Bool(false)), ty: Ty::Error, text: Arc::from("") }
+    CExpr {
+        kind: CKind::Lit(Lit::Bool(false)),
+        ty: Ty::Error,
+        text: Arc::from(""),
+    }
 }
 
 /// Calls every name that may refer to a def (calls and bare names).
@@ -402,7 +509,9 @@ fn calls_in(e: &Expr, f: &mut dyn FnMut(&str)) {
             }
         }
         ExprKind::Field(b, _) | ExprKind::Not(b) | ExprKind::IsSet(b, _) => calls_in(b, f),
-        ExprKind::And(v) | ExprKind::Or(v) | ExprKind::List(v) => v.iter().for_each(|x| calls_in(x, f)),
+        ExprKind::And(v) | ExprKind::Or(v) | ExprKind::List(v) => {
+            v.iter().for_each(|x| calls_in(x, f))
+        }
         ExprKind::Compare(a, _, b) | ExprKind::Text(a, _, b) | ExprKind::Arith(a, _, b) => {
             calls_in(a, f);
             calls_in(b, f);
@@ -411,7 +520,9 @@ fn calls_in(e: &Expr, f: &mut dyn FnMut(&str)) {
             calls_in(elem, f);
             calls_in(list, f);
         }
-        ExprKind::Quant { coll, filter, body, .. } => {
+        ExprKind::Quant {
+            coll, filter, body, ..
+        } => {
             calls_in(coll, f);
             if let Some(x) = filter {
                 calls_in(x, f);
@@ -443,20 +554,40 @@ impl ModelBuilder {
                 if self.seen.get(&("check", c.id.text.clone())) != Some(&at) {
                     continue;
                 }
-                if c.kind == CheckKind::Control && !self.model.frameworks.contains_key(c.id.namespace.as_str()) {
+                if c.kind == CheckKind::Control
+                    && !self.model.frameworks.contains_key(c.id.namespace.as_str())
+                {
                     let mut d = Diagnostic::error(
                         "aimsc::resolve::unknown_framework",
-                        format!("control `{}` names framework `{}`, which is not declared", c.id.text, c.id.namespace),
-                        Some(Location::new(input.path, Span::new(c.id.span.start(), c.id.span.start() + c.id.namespace.len()))),
+                        format!(
+                            "control `{}` names framework `{}`, which is not declared",
+                            c.id.text, c.id.namespace
+                        ),
+                        Some(Location::new(
+                            input.path,
+                            Span::new(c.id.span.start(), c.id.span.start() + c.id.namespace.len()),
+                        )),
                     )
                     .with_label("unknown framework");
-                    d = match did_you_mean(&c.id.namespace, self.model.frameworks.keys().map(|k| &**k)) {
+                    d = match did_you_mean(
+                        &c.id.namespace,
+                        self.model.frameworks.keys().map(|k| &**k),
+                    ) {
                         Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                        None => d.with_help(format!("declare it: framework {} \"Title\"", c.id.namespace)),
+                        None => d.with_help(format!(
+                            "declare it: framework {} \"Title\"",
+                            c.id.namespace
+                        )),
                     };
                     self.diags.push(d);
                 }
-                let mut cx = Cx::new(&self.model, &self.sigs, &mut self.diags, input.path, input.text);
+                let mut cx = Cx::new(
+                    &self.model,
+                    &self.sigs,
+                    &mut self.diags,
+                    input.path,
+                    input.text,
+                );
                 let applies = c.applies.as_ref().map(|e| {
                     let x = cx.condition(e, "`applies when`");
                     (x, cx.take_slots())
@@ -475,7 +606,10 @@ impl ModelBuilder {
                     self.diags.push(
                         Diagnostic::error(
                             "aimsc::check::no_requirement",
-                            format!("`{}` has no `require` block, so it could never fail", c.id.text),
+                            format!(
+                                "`{}` has no `require` block, so it could never fail",
+                                c.id.text
+                            ),
                             Some(at.clone()),
                         )
                         .with_help("add `require \"what must hold\" { condition }`"),
@@ -506,15 +640,34 @@ impl ModelBuilder {
             }
         }
         // `supports` must name controls, not rules; checked once every check is known.
-        let rules: Vec<(Arc<str>, Location)> =
-            self.model.checks.values().filter(|c| c.kind == CheckKind::Rule).map(|c| (c.id.clone(), c.location.clone())).collect();
+        let rules: Vec<(Arc<str>, Location)> = self
+            .model
+            .checks
+            .values()
+            .filter(|c| c.kind == CheckKind::Rule)
+            .map(|c| (c.id.clone(), c.location.clone()))
+            .collect();
         for (id, at) in rules {
-            let targets = self.model.checks.get(&id).map(|c| c.supports.clone()).unwrap_or_default();
+            let targets = self
+                .model
+                .checks
+                .get(&id)
+                .map(|c| c.supports.clone())
+                .unwrap_or_default();
             for t in targets {
-                if self.model.checks.get(&t).is_some_and(|c| c.kind == CheckKind::Rule) {
+                if self
+                    .model
+                    .checks
+                    .get(&t)
+                    .is_some_and(|c| c.kind == CheckKind::Rule)
+                {
                     self.diags.push(
-                        Diagnostic::error("aimsc::resolve::supports_rule", format!("rule `{id}` supports `{t}`, which is a rule, not a control"), Some(at.clone()))
-                            .with_help("`supports` names a control"),
+                        Diagnostic::error(
+                            "aimsc::resolve::supports_rule",
+                            format!("rule `{id}` supports `{t}`, which is a rule, not a control"),
+                            Some(at.clone()),
+                        )
+                        .with_help("`supports` names a control"),
                     );
                 }
             }
@@ -525,10 +678,18 @@ impl ModelBuilder {
         if self.seen.contains_key(&("check", id.text.clone())) {
             return true;
         }
-        let cands: Vec<&str> = self.seen.keys().filter(|(ns, _)| *ns == "check").map(|(_, n)| n.as_str()).collect();
+        let cands: Vec<&str> = self
+            .seen
+            .keys()
+            .filter(|(ns, _)| *ns == "check")
+            .map(|(_, n)| n.as_str())
+            .collect();
         let mut d = Diagnostic::error(
             "aimsc::resolve::unknown_id",
-            format!("`{what}` names `{}`, which is not a control or rule", id.text),
+            format!(
+                "`{what}` names `{}`, which is not a control or rule",
+                id.text
+            ),
             Some(loc(path, id.span)),
         )
         .with_label("unknown id");
@@ -559,7 +720,9 @@ impl ModelBuilder {
                                     format!("`{other}` is not a relation kind"),
                                     Some(loc(path, m.relation.span)),
                                 )
-                                .with_label("expected equal, subset, superset, intersect or related");
+                                .with_label(
+                                    "expected equal, subset, superset, intersect or related",
+                                );
                                 if let Some(s) = did_you_mean(other, RELATIONS.iter().copied()) {
                                     d = d.with_help(format!("did you mean `{s}`?"));
                                 }
@@ -584,7 +747,10 @@ impl ModelBuilder {
                                 source: Arc::from(m.source.text.as_str()),
                                 target: Arc::from(m.target.text.as_str()),
                                 relation,
-                                provenance: m.provenance.as_ref().map(|p| Arc::from(p.name.as_str())),
+                                provenance: m
+                                    .provenance
+                                    .as_ref()
+                                    .map(|p| Arc::from(p.name.as_str())),
                                 note: m.note.as_ref().map(|n| Arc::from(n.value.as_str())),
                                 location: loc(path, m.span),
                             });
@@ -592,7 +758,11 @@ impl ModelBuilder {
                     }
                     Item::Exclude(x) => {
                         let ok = self.known_check(&x.target, path, "exclude");
-                        let Some(j) = self.justification(x.justification.as_ref(), path, x.span, "exclude") else { continue };
+                        let Some(j) =
+                            self.justification(x.justification.as_ref(), path, x.span, "exclude")
+                        else {
+                            continue;
+                        };
                         if !ok {
                             continue;
                         }
@@ -600,23 +770,40 @@ impl ModelBuilder {
                         if let Some(prev) = self.model.exclusions.get(&target) {
                             let prev = prev.location.clone();
                             self.diags.push(
-                                Diagnostic::error("aimsc::scope::duplicate", format!("`{target}` is excluded twice"), Some(loc(path, x.span)))
-                                    .with_related(prev, "first exclusion"),
+                                Diagnostic::error(
+                                    "aimsc::scope::duplicate",
+                                    format!("`{target}` is excluded twice"),
+                                    Some(loc(path, x.span)),
+                                )
+                                .with_related(prev, "first exclusion"),
                             );
                             continue;
                         }
-                        self.model.exclusions.insert(target.clone(), Exclusion { target, justification: j, location: loc(path, x.span) });
+                        self.model.exclusions.insert(
+                            target.clone(),
+                            Exclusion {
+                                target,
+                                justification: j,
+                                location: loc(path, x.span),
+                            },
+                        );
                     }
                     Item::Waive(w) => {
                         let ok = self.known_check(&w.target, path, "waive");
                         let j = self.justification(w.justification.as_ref(), path, w.span, "waive");
                         let owner = match &w.owner {
-                            Some(o) if !o.value.trim().is_empty() => Some(Arc::from(o.value.as_str())),
+                            Some(o) if !o.value.trim().is_empty() => {
+                                Some(Arc::from(o.value.as_str()))
+                            }
                             _ => {
                                 self.diags.push(
-                                    Diagnostic::error("aimsc::scope::missing_owner", format!("the waiver of `{}` names no owner", w.target.text), Some(loc(path, w.span)))
-                                        .with_label("who is accountable?")
-                                        .with_help("write `owner \"role or person\"` after the date"),
+                                    Diagnostic::error(
+                                        "aimsc::scope::missing_owner",
+                                        format!("the waiver of `{}` names no owner", w.target.text),
+                                        Some(loc(path, w.span)),
+                                    )
+                                    .with_label("who is accountable?")
+                                    .with_help("write `owner \"role or person\"` after the date"),
                                 );
                                 None
                             }
@@ -626,22 +813,36 @@ impl ModelBuilder {
                                 Some(d) => Some(d),
                                 None => {
                                     self.diags.push(
-                                        Diagnostic::error("aimsc::type::bad_date", format!("`{text}` is not a valid date"), Some(loc(path, *span)))
-                                            .with_label("no such day"),
+                                        Diagnostic::error(
+                                            "aimsc::type::bad_date",
+                                            format!("`{text}` is not a valid date"),
+                                            Some(loc(path, *span)),
+                                        )
+                                        .with_label("no such day"),
                                     );
                                     None
                                 }
                             },
                             None => {
                                 self.diags.push(
-                                    Diagnostic::error("aimsc::scope::missing_until", format!("the waiver of `{}` has no end date", w.target.text), Some(loc(path, w.span)))
-                                        .with_label("waivers must expire")
-                                        .with_help("write `until YYYY-MM-DD` after the control id"),
+                                    Diagnostic::error(
+                                        "aimsc::scope::missing_until",
+                                        format!(
+                                            "the waiver of `{}` has no end date",
+                                            w.target.text
+                                        ),
+                                        Some(loc(path, w.span)),
+                                    )
+                                    .with_label("waivers must expire")
+                                    .with_help("write `until YYYY-MM-DD` after the control id"),
                                 );
                                 None
                             }
                         };
-                        let (true, Some(j), Some(owner), Some(until)) = (ok, j, owner, until) else { continue };
+                        let (true, Some(j), Some(owner), Some(until)) = (ok, j, owner, until)
+                        else {
+                            continue;
+                        };
                         if until < as_of {
                             self.diags.push(
                                 Diagnostic::warning(
@@ -654,7 +855,16 @@ impl ModelBuilder {
                             );
                         }
                         let target: Arc<str> = Arc::from(w.target.text.as_str());
-                        self.model.waivers.insert(target.clone(), Waiver { target, until, owner, justification: j, location: loc(path, w.span) });
+                        self.model.waivers.insert(
+                            target.clone(),
+                            Waiver {
+                                target,
+                                until,
+                                owner,
+                                justification: j,
+                                location: loc(path, w.span),
+                            },
+                        );
                     }
                     _ => {}
                 }
@@ -662,7 +872,13 @@ impl ModelBuilder {
         }
     }
 
-    fn justification(&mut self, j: Option<&ast::StrLit>, path: &Arc<str>, span: Span, what: &str) -> Option<Arc<str>> {
+    fn justification(
+        &mut self,
+        j: Option<&ast::StrLit>,
+        path: &Arc<str>,
+        span: Span,
+        what: &str,
+    ) -> Option<Arc<str>> {
         match j {
             Some(s) if !s.value.trim().is_empty() => Some(Arc::from(s.value.as_str())),
             _ => {
@@ -708,7 +924,16 @@ impl<'a> Cx<'a> {
         path: &'a Arc<str>,
         text: &'a str,
     ) -> Self {
-        Cx { model, sigs, diags, path, text, scopes: Vec::new(), next_slot: 0, max_slots: 0 }
+        Cx {
+            model,
+            sigs,
+            diags,
+            path,
+            text,
+            scopes: Vec::new(),
+            next_slot: 0,
+            max_slots: 0,
+        }
     }
 
     fn take_slots(&mut self) -> usize {
@@ -742,37 +967,53 @@ impl<'a> Cx<'a> {
     }
 
     fn mismatch(&mut self, span: Span, message: String, label: String) {
-        self.diags.push(Diagnostic::error("aimsc::type::mismatch", message, self.at(span)).with_label(label));
+        self.diags.push(
+            Diagnostic::error("aimsc::type::mismatch", message, self.at(span)).with_label(label),
+        );
     }
 
     fn condition(&mut self, e: &Expr, what: &str) -> CExpr {
         let c = self.expr(e, Some(&Ty::Bool));
         if !compatible(&c.ty, &Ty::Bool) {
             self.diags.push(
-                Diagnostic::error("aimsc::type::not_a_condition", format!("{what} must be a condition (bool), but this is `{}`", c.ty), self.at(e.span))
-                    .with_label(format!("this is `{}`", c.ty))
-                    .with_help("compare it, e.g. `x > 0`, or test it with `is set`"),
+                Diagnostic::error(
+                    "aimsc::type::not_a_condition",
+                    format!("{what} must be a condition (bool), but this is `{}`", c.ty),
+                    self.at(e.span),
+                )
+                .with_label(format!("this is `{}`", c.ty))
+                .with_help("compare it, e.g. `x > 0`, or test it with `is set`"),
             );
         }
         c
     }
 
     fn local(&self, name: &str) -> Option<(usize, Ty)> {
-        self.scopes.iter().rev().find(|(n, _, _)| **n == *name).map(|(_, s, t)| (*s, t.clone()))
+        self.scopes
+            .iter()
+            .rev()
+            .find(|(n, _, _)| **n == *name)
+            .map(|(_, s, t)| (*s, t.clone()))
     }
 
     /// Whether a bare name would resolve without context (so it is not an enum member).
     fn resolves_plain(&self, e: &Expr) -> bool {
         match &e.kind {
             ExprKind::Name(n) => {
-                self.local(n).is_some() || self.model.root.contains_key(n.as_str()) || self.sigs.contains_key(n.as_str())
+                self.local(n).is_some()
+                    || self.model.root.contains_key(n.as_str())
+                    || self.sigs.contains_key(n.as_str())
             }
             _ => true,
         }
     }
 
     fn mk(&self, kind: CKind, ty: Ty, span: Span) -> CExpr {
-        CExpr { kind, ty, text: self.snippet(span) }
+        CExpr {
+            kind,
+            ty,
+            text: self.snippet(span),
+        }
     }
 
     fn expr(&mut self, e: &Expr, expected: Option<&Ty>) -> CExpr {
@@ -780,23 +1021,44 @@ impl<'a> Cx<'a> {
         match &e.kind {
             ExprKind::Bool(b) => self.mk(CKind::Lit(Lit::Bool(*b)), Ty::Bool, span),
             ExprKind::Int(n) => self.mk(CKind::Lit(Lit::Int(*n)), Ty::Int, span),
-            ExprKind::Decimal(s) => self.mk(CKind::Lit(Lit::Decimal(s.parse().unwrap_or(0.0))), Ty::Decimal, span),
+            ExprKind::Decimal(s) => self.mk(
+                CKind::Lit(Lit::Decimal(s.parse().unwrap_or(0.0))),
+                Ty::Decimal,
+                span,
+            ),
             ExprKind::Str(s) => self.mk(CKind::Lit(Lit::Str(Arc::from(s.as_str()))), Ty::Str, span),
             ExprKind::Date(s) => match dates::parse_date(s) {
                 Some(d) => self.mk(CKind::Lit(Lit::Date(d)), Ty::Date, span),
                 None => {
                     self.diags.push(
-                        Diagnostic::error("aimsc::type::bad_date", format!("`{s}` is not a valid date"), self.at(span)).with_label("no such day"),
+                        Diagnostic::error(
+                            "aimsc::type::bad_date",
+                            format!("`{s}` is not a valid date"),
+                            self.at(span),
+                        )
+                        .with_label("no such day"),
                     );
                     self.mk(CKind::Lit(Lit::Bool(false)), Ty::Error, span)
                 }
             },
             ExprKind::Duration(n, unit) => {
                 let d = match unit {
-                    DurationUnit::Days => Duration { months: 0, days: *n },
-                    DurationUnit::Weeks => Duration { months: 0, days: n.saturating_mul(7) },
-                    DurationUnit::Months => Duration { months: *n, days: 0 },
-                    DurationUnit::Years => Duration { months: n.saturating_mul(12), days: 0 },
+                    DurationUnit::Days => Duration {
+                        months: 0,
+                        days: *n,
+                    },
+                    DurationUnit::Weeks => Duration {
+                        months: 0,
+                        days: n.saturating_mul(7),
+                    },
+                    DurationUnit::Months => Duration {
+                        months: *n,
+                        days: 0,
+                    },
+                    DurationUnit::Years => Duration {
+                        months: n.saturating_mul(12),
+                        days: 0,
+                    },
                 };
                 self.mk(CKind::Lit(Lit::Duration(d)), Ty::Duration, span)
             }
@@ -808,9 +1070,17 @@ impl<'a> Cx<'a> {
                 self.mk(CKind::Not(Box::new(c)), Ty::Bool, span)
             }
             ExprKind::And(parts) | ExprKind::Or(parts) => {
-                let what = if matches!(e.kind, ExprKind::And(_)) { "an operand of `and`" } else { "an operand of `or`" };
+                let what = if matches!(e.kind, ExprKind::And(_)) {
+                    "an operand of `and`"
+                } else {
+                    "an operand of `or`"
+                };
                 let cs: Vec<CExpr> = parts.iter().map(|p| self.condition(p, what)).collect();
-                let kind = if matches!(e.kind, ExprKind::And(_)) { CKind::And(cs) } else { CKind::Or(cs) };
+                let kind = if matches!(e.kind, ExprKind::And(_)) {
+                    CKind::And(cs)
+                } else {
+                    CKind::Or(cs)
+                };
                 self.mk(kind, Ty::Bool, span)
             }
             ExprKind::Compare(a, op, b) => {
@@ -822,12 +1092,29 @@ impl<'a> Cx<'a> {
                         format!("cannot compare `{}` with `{}`", ca.ty, cb.ty),
                         format!("`{}` is {}, `{}` is {}", ca.text, ca.ty, cb.text, cb.ty),
                     );
-                } else if ordered && !matches!(ca.ty, Ty::Int | Ty::Decimal | Ty::Date | Ty::Duration | Ty::Enum(_) | Ty::Error) {
-                    self.mismatch(span, format!("`{}` values have no order", ca.ty), format!("`{}` needs numbers, dates, durations or enums", op.as_str()));
+                } else if ordered
+                    && !matches!(
+                        ca.ty,
+                        Ty::Int | Ty::Decimal | Ty::Date | Ty::Duration | Ty::Enum(_) | Ty::Error
+                    )
+                {
+                    self.mismatch(
+                        span,
+                        format!("`{}` values have no order", ca.ty),
+                        format!("`{}` needs numbers, dates, durations or enums", op.as_str()),
+                    );
                 }
-                self.mk(CKind::Compare(Box::new(ca), *op, Box::new(cb)), Ty::Bool, span)
+                self.mk(
+                    CKind::Compare(Box::new(ca), *op, Box::new(cb)),
+                    Ty::Bool,
+                    span,
+                )
             }
-            ExprKind::In { elem, list, negated } => {
+            ExprKind::In {
+                elem,
+                list,
+                negated,
+            } => {
                 let ce = self.expr(elem, None);
                 let cl = self.expr(list, Some(&Ty::List(Box::new(ce.ty.clone()))));
                 match &cl.ty {
@@ -839,10 +1126,18 @@ impl<'a> Cx<'a> {
                     Ty::List(_) | Ty::Error => {}
                     other => {
                         let other = other.clone();
-                        self.mismatch(list.span, format!("`in` needs a list, found `{other}`"), "not a list".into());
+                        self.mismatch(
+                            list.span,
+                            format!("`in` needs a list, found `{other}`"),
+                            "not a list".into(),
+                        );
                     }
                 }
-                self.mk(CKind::In(Box::new(ce), Box::new(cl), *negated), Ty::Bool, span)
+                self.mk(
+                    CKind::In(Box::new(ce), Box::new(cl), *negated),
+                    Ty::Bool,
+                    span,
+                )
             }
             ExprKind::IsSet(inner, set) => {
                 let c = self.expr(inner, None);
@@ -854,7 +1149,11 @@ impl<'a> Cx<'a> {
                 for c in [&ca, &cb] {
                     if !compatible(&c.ty, &Ty::Str) {
                         let (t, ty) = (c.text.clone(), c.ty.clone());
-                        self.mismatch(span, format!("`{}` works on strings, but `{t}` is {ty}", op.as_str()), "not a string".into());
+                        self.mismatch(
+                            span,
+                            format!("`{}` works on strings, but `{t}` is {ty}", op.as_str()),
+                            "not a string".into(),
+                        );
                     }
                 }
                 self.mk(CKind::Text(Box::new(ca), *op, Box::new(cb)), Ty::Bool, span)
@@ -883,14 +1182,32 @@ impl<'a> Cx<'a> {
                 };
                 self.mk(CKind::Arith(Box::new(ca), *plus, Box::new(cb)), ty, span)
             }
-            ExprKind::Quant { kind, var, coll, filter, body } => {
+            ExprKind::Quant {
+                kind,
+                var,
+                coll,
+                filter,
+                body,
+            } => {
                 let cc = self.expr(coll, None);
                 let elem = self.elem_type(&cc, coll.span);
                 let slot = self.bind(Arc::from(var.name.as_str()), elem);
-                let cf = filter.as_ref().map(|f| Box::new(self.condition(f, "a `where` filter")));
+                let cf = filter
+                    .as_ref()
+                    .map(|f| Box::new(self.condition(f, "a `where` filter")));
                 let cbody = self.condition(body, "a quantifier's body");
                 self.unbind();
-                self.mk(CKind::Quant { kind: *kind, slot, coll: Box::new(cc), filter: cf, body: Box::new(cbody) }, Ty::Bool, span)
+                self.mk(
+                    CKind::Quant {
+                        kind: *kind,
+                        slot,
+                        coll: Box::new(cc),
+                        filter: cf,
+                        body: Box::new(cbody),
+                    },
+                    Ty::Bool,
+                    span,
+                )
             }
             ExprKind::Count { var, coll, filter } => {
                 let cc = self.expr(coll, None);
@@ -898,13 +1215,23 @@ impl<'a> Cx<'a> {
                 let (slot, cf) = match var {
                     Some(v) => {
                         let slot = self.bind(Arc::from(v.name.as_str()), elem);
-                        let cf = filter.as_ref().map(|f| Box::new(self.condition(f, "a `where` filter")));
+                        let cf = filter
+                            .as_ref()
+                            .map(|f| Box::new(self.condition(f, "a `where` filter")));
                         self.unbind();
                         (Some(slot), cf)
                     }
                     None => (None, None),
                 };
-                self.mk(CKind::Count { slot, coll: Box::new(cc), filter: cf }, Ty::Int, span)
+                self.mk(
+                    CKind::Count {
+                        slot,
+                        coll: Box::new(cc),
+                        filter: cf,
+                    },
+                    Ty::Int,
+                    span,
+                )
             }
             ExprKind::Call(name, args) => self.call(name, args, span),
             ExprKind::List(items) => {
@@ -915,7 +1242,10 @@ impl<'a> Cx<'a> {
                 let mut elem_ty = want.clone().unwrap_or(Ty::Error);
                 let mut cs = Vec::new();
                 for (i, it) in items.iter().enumerate() {
-                    let c = self.expr(it, want.as_ref().or(if i > 0 { Some(&elem_ty) } else { None }));
+                    let c = self.expr(
+                        it,
+                        want.as_ref().or(if i > 0 { Some(&elem_ty) } else { None }),
+                    );
                     if i == 0 && want.is_none() {
                         elem_ty = c.ty.clone();
                     } else if !compatible(&c.ty, &elem_ty) {
@@ -929,8 +1259,16 @@ impl<'a> Cx<'a> {
         }
     }
 
-    fn block(&mut self, lets: &[(ast::Ident, Expr)], body: &Expr, expected: Option<&Ty>, span: Span) -> CExpr {
-        let Some(((name, value), rest)) = lets.split_first() else { return self.expr(body, expected) };
+    fn block(
+        &mut self,
+        lets: &[(ast::Ident, Expr)],
+        body: &Expr,
+        expected: Option<&Ty>,
+        span: Span,
+    ) -> CExpr {
+        let Some(((name, value), rest)) = lets.split_first() else {
+            return self.expr(body, expected);
+        };
         let cv = self.expr(value, None);
         let slot = self.bind(Arc::from(name.name.as_str()), cv.ty.clone());
         let inner = self.block(rest, body, expected, span);
@@ -958,8 +1296,12 @@ impl<'a> Cx<'a> {
             other => {
                 let other = other.clone();
                 self.diags.push(
-                    Diagnostic::error("aimsc::type::not_a_list", format!("expected a list to range over, found `{other}`"), self.at(span))
-                        .with_label(format!("this is `{other}`")),
+                    Diagnostic::error(
+                        "aimsc::type::not_a_list",
+                        format!("expected a list to range over, found `{other}`"),
+                        self.at(span),
+                    )
+                    .with_label(format!("this is `{other}`")),
                 );
                 Ty::Error
             }
@@ -983,9 +1325,18 @@ impl<'a> Cx<'a> {
             && let Some(et) = self.model.enums.get(en)
             && let Some(m) = et.members.iter().find(|m| ***m == *n)
         {
-            return self.mk(CKind::Lit(Lit::Enum(et.name.clone(), m.clone())), Ty::Enum(et.name.clone()), span);
+            return self.mk(
+                CKind::Lit(Lit::Enum(et.name.clone(), m.clone())),
+                Ty::Enum(et.name.clone()),
+                span,
+            );
         }
-        let owners: Vec<&EnumType> = self.model.enums.values().filter(|e| e.members.iter().any(|m| **m == *n)).collect();
+        let owners: Vec<&EnumType> = self
+            .model
+            .enums
+            .values()
+            .filter(|e| e.members.iter().any(|m| **m == *n))
+            .collect();
         if let [only] = owners.as_slice() {
             let (en, m) = (only.name.clone(), Arc::from(n));
             return self.mk(CKind::Lit(Lit::Enum(en.clone(), m)), Ty::Enum(en), span);
@@ -993,9 +1344,13 @@ impl<'a> Cx<'a> {
         if owners.len() > 1 {
             let names: Vec<String> = owners.iter().map(|e| format!("`{}.{n}`", e.name)).collect();
             self.diags.push(
-                Diagnostic::error("aimsc::resolve::ambiguous_member", format!("`{n}` is a member of several enums"), self.at(span))
-                    .with_label("which one?")
-                    .with_help(format!("write {}", names.join(" or "))),
+                Diagnostic::error(
+                    "aimsc::resolve::ambiguous_member",
+                    format!("`{n}` is a member of several enums"),
+                    self.at(span),
+                )
+                .with_label("which one?")
+                .with_help(format!("write {}", names.join(" or "))),
             );
             return self.mk(CKind::Lit(Lit::Bool(false)), Ty::Error, span);
         }
@@ -1003,8 +1358,12 @@ impl<'a> Cx<'a> {
         cands.extend(self.model.root.keys().map(|k| &**k));
         cands.extend(self.sigs.keys().map(|k| &**k));
         let suggestion = did_you_mean(n, cands).map(str::to_string);
-        let mut d = Diagnostic::error("aimsc::resolve::unknown_name", format!("unknown name `{n}`"), self.at(span))
-            .with_label("not a binding, root fact, def or enum member");
+        let mut d = Diagnostic::error(
+            "aimsc::resolve::unknown_name",
+            format!("unknown name `{n}`"),
+            self.at(span),
+        )
+        .with_label("not a binding, root fact, def or enum member");
         if let Some(s) = suggestion {
             d = d.with_help(format!("did you mean `{s}`?"));
         }
@@ -1019,11 +1378,20 @@ impl<'a> Cx<'a> {
             && let Some(et) = self.model.enums.get(n.as_str())
         {
             if let Some(m) = et.members.iter().find(|m| ***m == *field.name) {
-                return self.mk(CKind::Lit(Lit::Enum(et.name.clone(), m.clone())), Ty::Enum(et.name.clone()), span);
+                return self.mk(
+                    CKind::Lit(Lit::Enum(et.name.clone(), m.clone())),
+                    Ty::Enum(et.name.clone()),
+                    span,
+                );
             }
-            let hint = did_you_mean(&field.name, et.members.iter().map(|m| &**m)).map(str::to_string);
-            let mut d = Diagnostic::error("aimsc::resolve::unknown_member", format!("enum `{n}` has no member `{}`", field.name), self.at(field.span))
-                .with_label("unknown member");
+            let hint =
+                did_you_mean(&field.name, et.members.iter().map(|m| &**m)).map(str::to_string);
+            let mut d = Diagnostic::error(
+                "aimsc::resolve::unknown_member",
+                format!("enum `{n}` has no member `{}`", field.name),
+                self.at(field.span),
+            )
+            .with_label("unknown member");
             d = d.with_help(match hint {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => format!("members: {}", et.members.join(", ")),
@@ -1034,27 +1402,59 @@ impl<'a> Cx<'a> {
         let cb = self.expr(base, None);
         let record = match &cb.ty {
             Ty::Record(r) | Ty::Ref(r) => r.clone(),
-            Ty::Error => return self.mk(CKind::Field(Box::new(cb), Arc::from(field.name.as_str())), Ty::Error, span),
+            Ty::Error => {
+                return self.mk(
+                    CKind::Field(Box::new(cb), Arc::from(field.name.as_str())),
+                    Ty::Error,
+                    span,
+                );
+            }
             Ty::List(_) => {
                 let t = cb.ty.clone();
                 self.diags.push(
-                    Diagnostic::error("aimsc::type::field_of_list", format!("`{}` is a list (`{t}`); it has no field `{}`", cb.text, field.name), self.at(field.span))
-                        .with_label("field of a list")
-                        .with_help(format!("range over it: `all x in {}: x.{} ...`", cb.text, field.name)),
+                    Diagnostic::error(
+                        "aimsc::type::field_of_list",
+                        format!(
+                            "`{}` is a list (`{t}`); it has no field `{}`",
+                            cb.text, field.name
+                        ),
+                        self.at(field.span),
+                    )
+                    .with_label("field of a list")
+                    .with_help(format!(
+                        "range over it: `all x in {}: x.{} ...`",
+                        cb.text, field.name
+                    )),
                 );
-                return self.mk(CKind::Field(Box::new(cb), Arc::from(field.name.as_str())), Ty::Error, span);
+                return self.mk(
+                    CKind::Field(Box::new(cb), Arc::from(field.name.as_str())),
+                    Ty::Error,
+                    span,
+                );
             }
             other => {
                 let other = other.clone();
                 self.diags.push(
-                    Diagnostic::error("aimsc::type::no_fields", format!("`{}` is `{other}`, which has no fields", cb.text), self.at(field.span))
-                        .with_label("no such field"),
+                    Diagnostic::error(
+                        "aimsc::type::no_fields",
+                        format!("`{}` is `{other}`, which has no fields", cb.text),
+                        self.at(field.span),
+                    )
+                    .with_label("no such field"),
                 );
-                return self.mk(CKind::Field(Box::new(cb), Arc::from(field.name.as_str())), Ty::Error, span);
+                return self.mk(
+                    CKind::Field(Box::new(cb), Arc::from(field.name.as_str())),
+                    Ty::Error,
+                    span,
+                );
             }
         };
         let Some(rt) = self.model.records.get(&record) else {
-            return self.mk(CKind::Field(Box::new(cb), Arc::from(field.name.as_str())), Ty::Error, span);
+            return self.mk(
+                CKind::Field(Box::new(cb), Arc::from(field.name.as_str())),
+                Ty::Error,
+                span,
+            );
         };
         match rt.fields.get(field.name.as_str()) {
             Some(f) => {
@@ -1062,7 +1462,8 @@ impl<'a> Cx<'a> {
                 self.mk(CKind::Field(Box::new(cb), name), ty, span)
             }
             None => {
-                let hint = did_you_mean(&field.name, rt.fields.keys().map(|k| &**k)).map(str::to_string);
+                let hint =
+                    did_you_mean(&field.name, rt.fields.keys().map(|k| &**k)).map(str::to_string);
                 let mut d = Diagnostic::error(
                     "aimsc::resolve::unknown_field",
                     format!("record `{record}` has no field `{}`", field.name),
@@ -1074,7 +1475,11 @@ impl<'a> Cx<'a> {
                     d = d.with_help(format!("did you mean `{s}`?"));
                 }
                 self.diags.push(d);
-                self.mk(CKind::Field(Box::new(cb), Arc::from(field.name.as_str())), Ty::Error, span)
+                self.mk(
+                    CKind::Field(Box::new(cb), Arc::from(field.name.as_str())),
+                    Ty::Error,
+                    span,
+                )
             }
         }
     }
@@ -1082,8 +1487,12 @@ impl<'a> Cx<'a> {
     fn call(&mut self, name: &ast::Ident, args: &[Expr], span: Span) -> CExpr {
         let Some(sig) = self.sigs.get(name.name.as_str()).cloned() else {
             let hint = did_you_mean(&name.name, self.sigs.keys().map(|k| &**k)).map(str::to_string);
-            let mut d = Diagnostic::error("aimsc::resolve::unknown_def", format!("unknown def `{}`", name.name), self.at(name.span))
-                .with_label("no def of this name");
+            let mut d = Diagnostic::error(
+                "aimsc::resolve::unknown_def",
+                format!("unknown def `{}`", name.name),
+                self.at(name.span),
+            )
+            .with_label("no def of this name");
             if let Some(s) = hint {
                 d = d.with_help(format!("did you mean `{s}`?"));
             }
@@ -1097,7 +1506,12 @@ impl<'a> Cx<'a> {
             self.diags.push(
                 Diagnostic::error(
                     "aimsc::type::arity",
-                    format!("`{}` takes {} argument(s), {} given", name.name, sig.params.len(), args.len()),
+                    format!(
+                        "`{}` takes {} argument(s), {} given",
+                        name.name,
+                        sig.params.len(),
+                        args.len()
+                    ),
                     self.at(span),
                 )
                 .with_label("wrong number of arguments"),
@@ -1110,7 +1524,16 @@ impl<'a> Cx<'a> {
             if let Some(w) = want
                 && !compatible(&c.ty, w)
             {
-                self.mismatch(a.span, format!("argument {} of `{}` must be `{w}`, found `{}`", i + 1, name.name, c.ty), format!("this is `{}`", c.ty));
+                self.mismatch(
+                    a.span,
+                    format!(
+                        "argument {} of `{}` must be `{w}`, found `{}`",
+                        i + 1,
+                        name.name,
+                        c.ty
+                    ),
+                    format!("this is `{}`", c.ty),
+                );
             }
             cargs.push(c);
         }

@@ -18,18 +18,30 @@ impl Duration {
     pub fn approx_days(self) -> i64 {
         let years = self.months / 12;
         let months = self.months % 12;
-        years.saturating_mul(365).saturating_add(months.saturating_mul(30)).saturating_add(self.days)
+        years
+            .saturating_mul(365)
+            .saturating_add(months.saturating_mul(30))
+            .saturating_add(self.days)
     }
 
     /// Negated.
     pub fn neg(self) -> Duration {
-        Duration { months: -self.months, days: -self.days }
+        Duration {
+            months: -self.months,
+            days: -self.days,
+        }
     }
 }
 
 impl std::fmt::Display for Duration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let plural = |n: i64, w: &str| if n.abs() == 1 { format!("{n} {w}") } else { format!("{n} {w}s") };
+        let plural = |n: i64, w: &str| {
+            if n.abs() == 1 {
+                format!("{n} {w}")
+            } else {
+                format!("{n} {w}s")
+            }
+        };
         match (self.months, self.days) {
             (0, d) => f.write_str(&plural(d, "day")),
             (m, 0) if m % 12 == 0 => f.write_str(&plural(m / 12, "year")),
@@ -61,9 +73,15 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     }
     Some(match unit.trim_end_matches('s') {
         "day" => Duration { months: 0, days: n },
-        "week" => Duration { months: 0, days: n.checked_mul(7)? },
+        "week" => Duration {
+            months: 0,
+            days: n.checked_mul(7)?,
+        },
         "month" => Duration { months: n, days: 0 },
-        "year" => Duration { months: n.checked_mul(12)?, days: 0 },
+        "year" => Duration {
+            months: n.checked_mul(12)?,
+            days: 0,
+        },
         _ => return None,
     })
 }
@@ -73,7 +91,11 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
 pub fn add(date: Date, d: Duration) -> Option<Date> {
     let months = i32::try_from(d.months).ok()?;
     let days = i32::try_from(d.days).ok()?;
-    let span = jiff::Span::new().try_months(months).ok()?.try_days(days).ok()?;
+    let span = jiff::Span::new()
+        .try_months(months)
+        .ok()?
+        .try_days(days)
+        .ok()?;
     date.checked_add(span).ok()
 }
 
@@ -99,6 +121,12 @@ mod tests {
         let got = d.and_then(|d| add(d, Duration { months: 1, days: 0 }));
         assert_eq!(got, parse_date("2024-02-29"));
         assert_eq!(parse_date("2025-02-30"), None);
-        assert_eq!(parse_duration("12 months"), Some(Duration { months: 12, days: 0 }));
+        assert_eq!(
+            parse_duration("12 months"),
+            Some(Duration {
+                months: 12,
+                days: 0
+            })
+        );
     }
 }

@@ -51,7 +51,10 @@ impl V {
             V::Dur(d) => d.to_string(),
             V::E(m, _) => m.to_string(),
             V::Rec(r) => r.path.to_string(),
-            V::L(items) if items.len() <= 5 => format!("[{}]", items.iter().map(V::show).collect::<Vec<_>>().join(", ")),
+            V::L(items) if items.len() <= 5 => format!(
+                "[{}]",
+                items.iter().map(V::show).collect::<Vec<_>>().join(", ")
+            ),
             V::L(items) => format!("a list of {}", items.len()),
             V::Missing(p, _) => format!("<{p} missing>"),
             V::Invalid(p) => format!("<{p} invalid>"),
@@ -66,7 +69,15 @@ struct Eval<'a> {
 }
 
 fn explain(expr: &CExpr, result: Truth) -> Explanation {
-    Explanation { expr: expr.text.clone(), result, detail: None, missing: None, at: None, records: None, children: Vec::new() }
+    Explanation {
+        expr: expr.text.clone(),
+        result,
+        detail: None,
+        missing: None,
+        at: None,
+        records: None,
+        children: Vec::new(),
+    }
 }
 
 impl<'a> Eval<'a> {
@@ -97,7 +108,12 @@ impl<'a> Eval<'a> {
     }
 
     fn member_index(&self, m: &str) -> usize {
-        self.env.model.enums.values().find_map(|e| e.members.iter().position(|x| **x == *m)).unwrap_or(0)
+        self.env
+            .model
+            .enums
+            .values()
+            .find_map(|e| e.members.iter().position(|x| **x == *m))
+            .unwrap_or(0)
     }
 
     fn note_invalid(&mut self, v: &V) {
@@ -125,15 +141,31 @@ impl<'a> Eval<'a> {
                 Lit::Date(d) => V::Date(*d),
                 Lit::Duration(d) => V::Dur(*d),
                 Lit::Enum(en, m) => {
-                    let idx = self.env.model.enums.get(en).and_then(|e| e.members.iter().position(|x| x == m)).unwrap_or(0);
+                    let idx = self
+                        .env
+                        .model
+                        .enums
+                        .get(en)
+                        .and_then(|e| e.members.iter().position(|x| x == m))
+                        .unwrap_or(0);
                     V::E(m.clone(), idx)
                 }
             },
             CKind::Today => V::Date(self.env.today),
-            CKind::Local(slot, name) => self.frame.get(*slot).cloned().unwrap_or_else(|| V::Missing(name.clone(), None)),
+            CKind::Local(slot, name) => self
+                .frame
+                .get(*slot)
+                .cloned()
+                .unwrap_or_else(|| V::Missing(name.clone(), None)),
             CKind::Root(name) => {
                 let root = &self.env.facts.root;
-                match self.env.model.root.get_index_of(name).and_then(|i| root.fields.get(i)) {
+                match self
+                    .env
+                    .model
+                    .root
+                    .get_index_of(name)
+                    .and_then(|i| root.fields.get(i))
+                {
                     Some(tv) => self.tv(tv, name.clone(), None),
                     None => V::Missing(name.clone(), None),
                 }
@@ -157,7 +189,12 @@ impl<'a> Eval<'a> {
                                 match self.cond(f).0 {
                                     Truth::True => n += 1,
                                     Truth::False => {}
-                                    Truth::Unknown => return V::Missing(Arc::from(format!("a `where` fact in {}", e.text)), None),
+                                    Truth::Unknown => {
+                                        return V::Missing(
+                                            Arc::from(format!("a `where` fact in {}", e.text)),
+                                            None,
+                                        );
+                                    }
                                 }
                             }
                             V::I(n)
@@ -169,11 +206,17 @@ impl<'a> Eval<'a> {
             }
             CKind::Call(idx, args) => {
                 let vals: Vec<V> = args.iter().map(|a| self.val(a)).collect();
-                let Some(def) = self.env.model.defs.get(*idx) else { return V::Missing(e.text.clone(), None) };
+                let Some(def) = self.env.model.defs.get(*idx) else {
+                    return V::Missing(e.text.clone(), None);
+                };
                 let mut frame = vals;
                 frame.resize(def.slots.max(frame.len()), V::Missing(Arc::from(""), None));
                 let saved = std::mem::replace(&mut self.frame, frame);
-                let out = if def.body.ty == Ty::Bool { self.truth_value(&def.body) } else { self.val(&def.body) };
+                let out = if def.body.ty == Ty::Bool {
+                    self.truth_value(&def.body)
+                } else {
+                    self.val(&def.body)
+                };
                 self.frame = saved;
                 out
             }
@@ -181,7 +224,11 @@ impl<'a> Eval<'a> {
             CKind::Let(slot, value, body) => {
                 let v = self.val(value);
                 self.set(*slot, v);
-                if body.ty == Ty::Bool { self.truth_value(body) } else { self.val(body) }
+                if body.ty == Ty::Bool {
+                    self.truth_value(body)
+                } else {
+                    self.val(body)
+                }
             }
             _ => self.truth_value(e),
         }
@@ -193,7 +240,10 @@ impl<'a> Eval<'a> {
         match t {
             Truth::True => V::B(true),
             Truth::False => V::B(false),
-            Truth::Unknown => V::Missing(Arc::from(first_missing(&ex).unwrap_or_else(|| e.text.to_string())), None),
+            Truth::Unknown => V::Missing(
+                Arc::from(first_missing(&ex).unwrap_or_else(|| e.text.to_string())),
+                None,
+            ),
         }
     }
 
@@ -209,7 +259,9 @@ impl<'a> Eval<'a> {
             V::Rec(r) => r,
             V::S(id) => {
                 // Following a `ref`: look the record up by id.
-                let Ty::Ref(ty) = &base_expr.ty else { return V::Missing(Arc::from(format!("{}.{field}", base_expr.text)), None) };
+                let Ty::Ref(ty) = &base_expr.ty else {
+                    return V::Missing(Arc::from(format!("{}.{field}", base_expr.text)), None);
+                };
                 match self.env.facts.by_id.get(&(ty.clone(), id.clone())) {
                     Some(r) => r.clone(),
                     None => return V::Invalid(Arc::from(format!("{}.{field}", base_expr.text))),
@@ -219,9 +271,15 @@ impl<'a> Eval<'a> {
             V::Invalid(p) => return V::Invalid(p),
             _ => return V::Missing(Arc::from(format!("{}.{field}", base_expr.text)), None),
         };
-        let Some(rt) = self.env.model.records.get(&rec.ty) else { return V::Missing(field.clone(), None) };
+        let Some(rt) = self.env.model.records.get(&rec.ty) else {
+            return V::Missing(field.clone(), None);
+        };
         let path: Arc<str> = Arc::from(format!("{}.{field}", rec.path));
-        match rt.fields.get_index_of(field).and_then(|i| rec.fields.get(i)) {
+        match rt
+            .fields
+            .get_index_of(field)
+            .and_then(|i| rec.fields.get(i))
+        {
             Some(tv) => self.tv(tv, path, Some((rec.file, rec.span))),
             None => V::Missing(path, Some((rec.file, rec.span))),
         }
@@ -238,7 +296,11 @@ impl<'a> Eval<'a> {
             }
             CKind::And(parts) | CKind::Or(parts) => {
                 let is_and = matches!(e.kind, CKind::And(_));
-                let (decisive, neutral) = if is_and { (Truth::False, Truth::True) } else { (Truth::True, Truth::False) };
+                let (decisive, neutral) = if is_and {
+                    (Truth::False, Truth::True)
+                } else {
+                    (Truth::True, Truth::False)
+                };
                 let mut result = neutral;
                 let mut children = Vec::new();
                 for p in parts {
@@ -267,7 +329,9 @@ impl<'a> Eval<'a> {
                 let (x, y) = (self.val(a), self.val(b));
                 let detail = format!("{} {} {}", x.show(), op.as_str(), y.show());
                 let t = match (&x, &y) {
-                    (V::Missing(..) | V::Invalid(_), _) | (_, V::Missing(..) | V::Invalid(_)) => Truth::Unknown,
+                    (V::Missing(..) | V::Invalid(_), _) | (_, V::Missing(..) | V::Invalid(_)) => {
+                        Truth::Unknown
+                    }
                     _ => match compare(&x, &y) {
                         Some(ord) => Truth::of(match op {
                             CmpOp::Eq => ord == Ordering::Equal,
@@ -284,13 +348,30 @@ impl<'a> Eval<'a> {
             }
             CKind::In(elem, list, negated) => {
                 let (x, l) = (self.val(elem), self.val(list));
-                let detail = format!("{} {}in {}", x.show(), if *negated { "not " } else { "" }, l.show());
+                let detail = format!(
+                    "{} {}in {}",
+                    x.show(),
+                    if *negated { "not " } else { "" },
+                    l.show()
+                );
                 let t = match (&x, &l) {
-                    (V::Missing(..) | V::Invalid(_), _) | (_, V::Missing(..) | V::Invalid(_)) => Truth::Unknown,
+                    (V::Missing(..) | V::Invalid(_), _) | (_, V::Missing(..) | V::Invalid(_)) => {
+                        Truth::Unknown
+                    }
                     (_, V::L(items)) => {
-                        let found = items.iter().any(|i| compare(&x, i) == Some(Ordering::Equal));
-                        let unknown = items.iter().any(|i| matches!(i, V::Missing(..) | V::Invalid(_)));
-                        if found { Truth::True } else if unknown { Truth::Unknown } else { Truth::False }
+                        let found = items
+                            .iter()
+                            .any(|i| compare(&x, i) == Some(Ordering::Equal));
+                        let unknown = items
+                            .iter()
+                            .any(|i| matches!(i, V::Missing(..) | V::Invalid(_)));
+                        if found {
+                            Truth::True
+                        } else if unknown {
+                            Truth::Unknown
+                        } else {
+                            Truth::False
+                        }
                     }
                     _ => Truth::Unknown,
                 };
@@ -305,7 +386,11 @@ impl<'a> Eval<'a> {
                     _ => true,
                 };
                 let mut ex = explain(e, Truth::of(set == *want_set));
-                ex.detail = Some(if set { format!("{} is set", inner.text) } else { format!("{} is missing", inner.text) });
+                ex.detail = Some(if set {
+                    format!("{} is set", inner.text)
+                } else {
+                    format!("{} is missing", inner.text)
+                });
                 if let V::Missing(p, at) = &v {
                     ex.missing = Some(p.to_string());
                     ex.at = self.at(*at);
@@ -326,7 +411,13 @@ impl<'a> Eval<'a> {
                 let detail = format!("{} {} {}", x.show(), op.as_str(), y.show());
                 self.leaf(e, t, Some(detail), &[&x, &y])
             }
-            CKind::Quant { kind, slot, coll, filter, body } => self.quant(e, *kind, *slot, coll, filter.as_deref(), body),
+            CKind::Quant {
+                kind,
+                slot,
+                coll,
+                filter,
+                body,
+            } => self.quant(e, *kind, *slot, coll, filter.as_deref(), body),
             CKind::Lit(Lit::Bool(b)) => (Truth::of(*b), explain(e, Truth::of(*b))),
             CKind::Let(slot, value, body) => {
                 let v = self.val(value);
@@ -346,13 +437,24 @@ impl<'a> Eval<'a> {
                     V::B(b) => Truth::of(b),
                     _ => Truth::Unknown,
                 };
-                let detail = if matches!(e.kind, CKind::Call(..) | CKind::Let(..) | CKind::Local(..)) { None } else { Some(v.show()) };
+                let detail =
+                    if matches!(e.kind, CKind::Call(..) | CKind::Let(..) | CKind::Local(..)) {
+                        None
+                    } else {
+                        Some(v.show())
+                    };
                 self.leaf(e, t, detail, &[&v])
             }
         }
     }
 
-    fn leaf(&mut self, e: &CExpr, t: Truth, detail: Option<String>, vals: &[&V]) -> (Truth, Explanation) {
+    fn leaf(
+        &mut self,
+        e: &CExpr,
+        t: Truth,
+        detail: Option<String>,
+        vals: &[&V],
+    ) -> (Truth, Explanation) {
         let mut ex = explain(e, t);
         ex.detail = detail;
         if t == Truth::Unknown {
@@ -374,7 +476,15 @@ impl<'a> Eval<'a> {
         (t, ex)
     }
 
-    fn quant(&mut self, e: &CExpr, kind: Quant, slot: usize, coll: &CExpr, filter: Option<&CExpr>, body: &CExpr) -> (Truth, Explanation) {
+    fn quant(
+        &mut self,
+        e: &CExpr,
+        kind: Quant,
+        slot: usize,
+        coll: &CExpr,
+        filter: Option<&CExpr>,
+        body: &CExpr,
+    ) -> (Truth, Explanation) {
         let items = match self.val(coll) {
             V::L(items) => items,
             other => {
@@ -403,7 +513,11 @@ impl<'a> Eval<'a> {
             in_scope += 1;
             let (bt, bex) = self.cond(body);
             // A record whose filter is unknown may or may not be in scope.
-            let (t, ex) = if include.0 == Truth::Unknown && bt != Truth::True { (Truth::Unknown, include.1) } else { (bt, bex) };
+            let (t, ex) = if include.0 == Truth::Unknown && bt != Truth::True {
+                (Truth::Unknown, include.1)
+            } else {
+                (bt, bex)
+            };
             if t == Truth::True {
                 satisfied += 1;
             }
@@ -416,19 +530,42 @@ impl<'a> Eval<'a> {
                 any_unknown = true;
             }
             if decisive {
-                findings.push(Finding { record: name, at, result: t, explanation: ex });
+                findings.push(Finding {
+                    record: name,
+                    at,
+                    result: t,
+                    explanation: ex,
+                });
             }
         }
         let failing_definitely = findings.iter().any(|f| f.result != Truth::Unknown);
         let result = match kind {
             Quant::All => {
-                if failing_definitely { Truth::False } else if any_unknown { Truth::Unknown } else { Truth::True }
+                if failing_definitely {
+                    Truth::False
+                } else if any_unknown {
+                    Truth::Unknown
+                } else {
+                    Truth::True
+                }
             }
             Quant::Any => {
-                if satisfied > 0 { Truth::True } else if any_unknown { Truth::Unknown } else { Truth::False }
+                if satisfied > 0 {
+                    Truth::True
+                } else if any_unknown {
+                    Truth::Unknown
+                } else {
+                    Truth::False
+                }
             }
             Quant::None => {
-                if failing_definitely { Truth::False } else if any_unknown { Truth::Unknown } else { Truth::True }
+                if failing_definitely {
+                    Truth::False
+                } else if any_unknown {
+                    Truth::Unknown
+                } else {
+                    Truth::True
+                }
             }
         };
         if kind == Quant::Any && result == Truth::True {
@@ -438,7 +575,13 @@ impl<'a> Eval<'a> {
         if result == Truth::Unknown {
             ex.missing = findings.iter().find_map(|f| first_missing(&f.explanation));
         }
-        ex.records = Some(Records { collection: coll.text.clone(), total, in_scope, satisfied, findings });
+        ex.records = Some(Records {
+            collection: coll.text.clone(),
+            total,
+            in_scope,
+            satisfied,
+            findings,
+        });
         (result, ex)
     }
 }
@@ -459,10 +602,16 @@ fn arith(x: V, plus: bool, y: V) -> V {
             Some(r) => V::Date(r),
             None => V::Missing(Arc::from("a date outside the calendar range"), None),
         },
-        (V::Date(a), V::Date(b)) => V::Dur(Duration { months: 0, days: dates::days_between(b, a) }),
+        (V::Date(a), V::Date(b)) => V::Dur(Duration {
+            months: 0,
+            days: dates::days_between(b, a),
+        }),
         (V::Dur(a), V::Dur(b)) => {
             let b = if plus { b } else { b.neg() };
-            V::Dur(Duration { months: a.months.saturating_add(b.months), days: a.days.saturating_add(b.days) })
+            V::Dur(Duration {
+                months: a.months.saturating_add(b.months),
+                days: a.days.saturating_add(b.days),
+            })
         }
         _ => V::Missing(Arc::from("an arithmetic result"), None),
     }
@@ -517,10 +666,13 @@ pub fn first_missing(ex: &Explanation) -> Option<String> {
     if let Some(m) = &ex.missing {
         return Some(m.clone());
     }
-    ex.children
-        .iter()
-        .find_map(first_missing)
-        .or_else(|| ex.records.as_ref().and_then(|r| r.findings.iter().find_map(|f| first_missing(&f.explanation))))
+    ex.children.iter().find_map(first_missing).or_else(|| {
+        ex.records.as_ref().and_then(|r| {
+            r.findings
+                .iter()
+                .find_map(|f| first_missing(&f.explanation))
+        })
+    })
 }
 
 fn summary(ex: &Explanation, outcome: Outcome, invalid: Option<&Arc<str>>) -> String {
@@ -534,22 +686,59 @@ fn summary(ex: &Explanation, outcome: Outcome, invalid: Option<&Arc<str>>) -> St
         };
     }
     if let Some(r) = &ex.records {
-        let scope = if r.in_scope == r.total { String::new() } else { format!(" (of {} in {})", r.total, r.collection) };
+        let scope = if r.in_scope == r.total {
+            String::new()
+        } else {
+            format!(" (of {} in {})", r.total, r.collection)
+        };
         return match (outcome, ex.expr.split_whitespace().next()) {
-            (Outcome::Pass, Some("any")) => format!("{} of {} {} satisfy it{scope}", r.satisfied, r.in_scope, r.collection),
-            (Outcome::Pass, Some("none")) => format!("none of {} {} match{scope}", r.in_scope, r.collection),
-            (Outcome::Pass, _) => format!("{} of {} {} checked{scope}", r.satisfied, r.in_scope, r.collection),
-            (_, Some("any")) => format!("none of {} {} satisfy it{scope}", r.in_scope, r.collection),
+            (Outcome::Pass, Some("any")) => format!(
+                "{} of {} {} satisfy it{scope}",
+                r.satisfied, r.in_scope, r.collection
+            ),
+            (Outcome::Pass, Some("none")) => {
+                format!("none of {} {} match{scope}", r.in_scope, r.collection)
+            }
+            (Outcome::Pass, _) => format!(
+                "{} of {} {} checked{scope}",
+                r.satisfied, r.in_scope, r.collection
+            ),
+            (_, Some("any")) => {
+                format!("none of {} {} satisfy it{scope}", r.in_scope, r.collection)
+            }
             _ => {
                 let ids: Vec<&str> = r.findings.iter().take(5).map(|f| &*f.record).collect();
-                let more = if r.findings.len() > 5 { format!(" and {} more", r.findings.len() - 5) } else { String::new() };
-                format!("{} of {} {} fail: {}{more}", r.findings.len(), r.in_scope, r.collection, ids.join(", "))
+                let more = if r.findings.len() > 5 {
+                    format!(" and {} more", r.findings.len() - 5)
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{} of {} {} fail: {}{more}",
+                    r.findings.len(),
+                    r.in_scope,
+                    r.collection,
+                    ids.join(", ")
+                )
             }
         };
     }
     match &ex.detail {
-        Some(d) => format!("{}: {d}", if outcome == Outcome::Pass { "holds" } else { "does not hold" }),
-        None => if outcome == Outcome::Pass { "holds".into() } else { "does not hold".into() },
+        Some(d) => format!(
+            "{}: {d}",
+            if outcome == Outcome::Pass {
+                "holds"
+            } else {
+                "does not hold"
+            }
+        ),
+        None => {
+            if outcome == Outcome::Pass {
+                "holds".into()
+            } else {
+                "does not hold".into()
+            }
+        }
     }
 }
 
@@ -581,7 +770,11 @@ fn evaluate(env: &Env<'_>, check: &Check) -> CheckResult {
         return result;
     }
     if let Some((expr, slots)) = &check.applies {
-        let mut ev = Eval { env, frame: Vec::with_capacity(*slots), invalid: None };
+        let mut ev = Eval {
+            env,
+            frame: Vec::with_capacity(*slots),
+            invalid: None,
+        };
         let (t, ex) = ev.cond(expr);
         let invalid = ev.invalid.take();
         let msg = summary(&ex, Outcome::Fail, invalid.as_ref());
@@ -606,14 +799,26 @@ fn evaluate(env: &Env<'_>, check: &Check) -> CheckResult {
         }
     }
     for req in &check.requires {
-        let mut ev = Eval { env, frame: Vec::with_capacity(req.slots), invalid: None };
+        let mut ev = Eval {
+            env,
+            frame: Vec::with_capacity(req.slots),
+            invalid: None,
+        };
         let (t, ex) = ev.cond(&req.expr);
         let outcome = match (&ev.invalid, t) {
             (Some(_), Truth::True) | (None, Truth::True) => Outcome::Pass,
             (Some(_), _) => Outcome::Error,
             (None, _) => Outcome::Fail,
         };
-        let message = summary(&ex, outcome, if outcome == Outcome::Error { ev.invalid.as_ref() } else { None });
+        let message = summary(
+            &ex,
+            outcome,
+            if outcome == Outcome::Error {
+                ev.invalid.as_ref()
+            } else {
+                None
+            },
+        );
         result.requirements.push(RequirementResult {
             name: req.name.clone(),
             outcome,
@@ -623,29 +828,54 @@ fn evaluate(env: &Env<'_>, check: &Check) -> CheckResult {
         });
     }
     if check.kind == CheckKind::Control {
-        for rule in env.model.checks.values().filter(|c| c.kind == CheckKind::Rule && c.supports.contains(&check.id)) {
+        for rule in env
+            .model
+            .checks
+            .values()
+            .filter(|c| c.kind == CheckKind::Rule && c.supports.contains(&check.id))
+        {
             let r = evaluate(env, rule);
-            result.supported_by.push(SupportResult { rule: r.id.clone(), outcome: r.outcome });
+            result.supported_by.push(SupportResult {
+                rule: r.id.clone(),
+                outcome: r.outcome,
+            });
         }
     }
-    let outcomes = result.requirements.iter().map(|r| r.outcome).chain(result.supported_by.iter().map(|s| match s.outcome {
-        Outcome::Fail => Outcome::Fail,
-        Outcome::Error => Outcome::Error,
-        _ => Outcome::Pass,
-    }));
+    let outcomes =
+        result
+            .requirements
+            .iter()
+            .map(|r| r.outcome)
+            .chain(result.supported_by.iter().map(|s| match s.outcome {
+                Outcome::Fail => Outcome::Fail,
+                Outcome::Error => Outcome::Error,
+                _ => Outcome::Pass,
+            }));
     result.outcome = outcomes.fold(Outcome::Pass, |acc, o| match (acc, o) {
         (Outcome::Error, _) | (_, Outcome::Error) => Outcome::Error,
         (Outcome::Fail, _) | (_, Outcome::Fail) => Outcome::Fail,
         _ => Outcome::Pass,
     });
-    let failing: Vec<&RequirementResult> = result.requirements.iter().filter(|r| r.outcome != Outcome::Pass).collect();
-    let failing_rules: Vec<&SupportResult> = result.supported_by.iter().filter(|s| matches!(s.outcome, Outcome::Fail | Outcome::Error)).collect();
+    let failing: Vec<&RequirementResult> = result
+        .requirements
+        .iter()
+        .filter(|r| r.outcome != Outcome::Pass)
+        .collect();
+    let failing_rules: Vec<&SupportResult> = result
+        .supported_by
+        .iter()
+        .filter(|s| matches!(s.outcome, Outcome::Fail | Outcome::Error))
+        .collect();
     result.message = match (failing.first(), failing_rules.first()) {
         (Some(r), _) => format!("{}: {}", r.name, r.message),
         (None, Some(s)) => format!("supporting rule `{}` {}", s.rule, s.outcome.as_str()),
         (None, None) => {
             let n = result.requirements.len() + result.supported_by.len();
-            if n == 1 { "its requirement holds".to_string() } else { format!("all {n} requirements hold") }
+            if n == 1 {
+                "its requirement holds".to_string()
+            } else {
+                format!("all {n} requirements hold")
+            }
         }
     };
     apply_waiver(env, check, result)
@@ -654,10 +884,18 @@ fn evaluate(env: &Env<'_>, check: &Check) -> CheckResult {
 fn apply_waiver(env: &Env<'_>, check: &Check, mut result: CheckResult) -> CheckResult {
     if let Some(w) = env.model.waivers.get(&check.id) {
         let expired = w.until < env.today;
-        result.waiver = Some(WaiverInfo { until: w.until.to_string(), owner: w.owner.clone(), justification: w.justification.clone(), expired });
+        result.waiver = Some(WaiverInfo {
+            until: w.until.to_string(),
+            owner: w.owner.clone(),
+            justification: w.justification.clone(),
+            expired,
+        });
         if !expired && matches!(result.outcome, Outcome::Fail | Outcome::Error) {
             result.outcome = Outcome::Waived;
-            result.message = format!("waived until {} (owner {}): {}", w.until, w.owner, result.message);
+            result.message = format!(
+                "waived until {} (owner {}): {}",
+                w.until, w.owner, result.message
+            );
         } else if expired && result.outcome == Outcome::Fail {
             result.message = format!("{} (waiver expired {})", result.message, w.until);
         }

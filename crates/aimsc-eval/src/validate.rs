@@ -93,7 +93,11 @@ impl Facts {
     pub fn locate(&self, file: u32, span: Span) -> Option<FactLoc> {
         let f = self.files.get(file as usize)?;
         let (line, column) = f.lines.line_col(&f.text, span.start());
-        Some(FactLoc { file: f.path.clone(), line, column })
+        Some(FactLoc {
+            file: f.path.clone(),
+            line,
+            column,
+        })
     }
 
     /// Empty facts for a model (every root field missing).
@@ -106,21 +110,46 @@ impl Facts {
             file: 0,
             span: Span::default(),
         };
-        Facts { files: Vec::new(), root: Arc::new(root), by_id: HashMap::new() }
+        Facts {
+            files: Vec::new(),
+            root: Arc::new(root),
+            by_id: HashMap::new(),
+        }
     }
 }
 
 /// Validates a merged fact tree against the model's schema.
 /// `files` pairs each file index with its path and text.
-pub fn validate(model: &Model, files: Vec<(Arc<str>, Arc<str>)>, root: &Value) -> (Facts, Vec<Diagnostic>) {
-    let files: Vec<FactFile> =
-        files.into_iter().map(|(path, text)| FactFile { lines: LineIndex::new(&text), path, text }).collect();
-    let mut v = Validator { model, files: &files, diags: Vec::new(), by_id: HashMap::new(), refs: Vec::new() };
+pub fn validate(
+    model: &Model,
+    files: Vec<(Arc<str>, Arc<str>)>,
+    root: &Value,
+) -> (Facts, Vec<Diagnostic>) {
+    let files: Vec<FactFile> = files
+        .into_iter()
+        .map(|(path, text)| FactFile {
+            lines: LineIndex::new(&text),
+            path,
+            text,
+        })
+        .collect();
+    let mut v = Validator {
+        model,
+        files: &files,
+        diags: Vec::new(),
+        by_id: HashMap::new(),
+        refs: Vec::new(),
+    };
     let root_rec = v.record_fields("facts", &model.root, root, Arc::from(""), None);
     // Every `ref` must name an existing record of its type.
     for (ty, id, file, span) in std::mem::take(&mut v.refs) {
         if !v.by_id.contains_key(&(ty.clone(), id.clone())) {
-            let known: Vec<&str> = v.by_id.keys().filter(|(t, _)| *t == ty).map(|(_, i)| &**i).collect();
+            let known: Vec<&str> = v
+                .by_id
+                .keys()
+                .filter(|(t, _)| *t == ty)
+                .map(|(_, i)| &**i)
+                .collect();
             let mut d = Diagnostic::error(
                 "aimsc::facts::unresolved_ref",
                 format!("no `{ty}` has id `{id}`"),
@@ -134,7 +163,14 @@ pub fn validate(model: &Model, files: Vec<(Arc<str>, Arc<str>)>, root: &Value) -
         }
     }
     let Validator { diags, by_id, .. } = v;
-    (Facts { files, root: Arc::new(root_rec), by_id }, diags)
+    (
+        Facts {
+            files,
+            root: Arc::new(root_rec),
+            by_id,
+        },
+        diags,
+    )
 }
 
 struct Validator<'a> {
@@ -147,13 +183,19 @@ struct Validator<'a> {
 
 impl Validator<'_> {
     fn at(&self, file: u32, span: Span) -> Option<Location> {
-        self.files.get(file as usize).map(|f| Location::new(&f.path, span))
+        self.files
+            .get(file as usize)
+            .map(|f| Location::new(&f.path, span))
     }
 
     fn wrong(&mut self, v: &Value, path: &str, expected: &Ty, extra: Option<String>) -> TV {
         let mut d = Diagnostic::error(
             "aimsc::facts::wrong_type",
-            format!("`{path}` should be {}, found {}", describe(expected), v.preview()),
+            format!(
+                "`{path}` should be {}, found {}",
+                describe(expected),
+                v.preview()
+            ),
             self.at(v.file, v.span),
         )
         .with_label(format!("expected {}", describe(expected)));
@@ -164,15 +206,40 @@ impl Validator<'_> {
         TV::Invalid
     }
 
-    fn record_fields(&mut self, ty_name: &str, schema: &IndexMap<Arc<str>, Field>, v: &Value, path: Arc<str>, _id: Option<()>) -> Record {
+    fn record_fields(
+        &mut self,
+        ty_name: &str,
+        schema: &IndexMap<Arc<str>, Field>,
+        v: &Value,
+        path: Arc<str>,
+        _id: Option<()>,
+    ) -> Record {
         let mut fields = vec![TV::Missing; schema.len()];
         let ValueKind::Map(map) = &v.kind else {
-            let shown = if path.is_empty() { "the facts root".to_string() } else { format!("`{path}`") };
+            let shown = if path.is_empty() {
+                "the facts root".to_string()
+            } else {
+                format!("`{path}`")
+            };
             self.diags.push(
-                Diagnostic::error("aimsc::facts::wrong_type", format!("{shown} should be a {ty_name} record (a mapping), found {}", v.preview()), self.at(v.file, v.span))
-                    .with_label("expected a mapping"),
+                Diagnostic::error(
+                    "aimsc::facts::wrong_type",
+                    format!(
+                        "{shown} should be a {ty_name} record (a mapping), found {}",
+                        v.preview()
+                    ),
+                    self.at(v.file, v.span),
+                )
+                .with_label("expected a mapping"),
             );
-            return Record { ty: Arc::from(ty_name), id: None, path, fields: vec![TV::Invalid; schema.len()], file: v.file, span: v.span };
+            return Record {
+                ty: Arc::from(ty_name),
+                id: None,
+                path,
+                fields: vec![TV::Invalid; schema.len()],
+                file: v.file,
+                span: v.span,
+            };
         };
         // The id first, so nested paths can name this record by it.
         let id = match (schema.get("id").map(|f| &f.ty), map.get("id")) {
@@ -195,21 +262,39 @@ impl Validator<'_> {
                 let hint = did_you_mean(key, schema.keys().map(|k| &**k)).map(str::to_string);
                 let mut d = Diagnostic::error(
                     "aimsc::facts::unknown_field",
-                    format!("{} has no field `{key}`", if ty_name == "facts" { "the facts schema".to_string() } else { format!("`{ty_name}`") }),
+                    format!(
+                        "{} has no field `{key}`",
+                        if ty_name == "facts" {
+                            "the facts schema".to_string()
+                        } else {
+                            format!("`{ty_name}`")
+                        }
+                    ),
                     self.at(entry.value.file, entry.key_span),
                 )
                 .with_label("not in the schema");
                 d = d.with_help(match hint {
                     Some(s) => format!("did you mean `{s}`?"),
-                    None => format!("fields of `{ty_name}`: {}", schema.keys().map(|k| &**k).collect::<Vec<_>>().join(", ")),
+                    None => format!(
+                        "fields of `{ty_name}`: {}",
+                        schema.keys().map(|k| &**k).collect::<Vec<_>>().join(", ")
+                    ),
                 });
                 self.diags.push(d);
                 continue;
             };
             let field = &schema[idx];
-            let child = if path.is_empty() { key.clone() } else { format!("{path}.{key}") };
+            let child = if path.is_empty() {
+                key.clone()
+            } else {
+                format!("{path}.{key}")
+            };
             fields[idx] = if matches!(entry.value.kind, ValueKind::Null) {
-                if field.optional { TV::Missing } else { self.missing(ty_name, field, &path, entry.value.file, entry.key_span) }
+                if field.optional {
+                    TV::Missing
+                } else {
+                    self.missing(ty_name, field, &path, entry.value.file, entry.key_span)
+                }
             } else {
                 self.value(&field.ty, &entry.value, &child)
             };
@@ -219,20 +304,37 @@ impl Validator<'_> {
                 fields[idx] = self.missing(ty_name, field, &path, v.file, v.span);
             }
         }
-        Record { ty: Arc::from(ty_name), id, path, fields, file: v.file, span: v.span }
+        Record {
+            ty: Arc::from(ty_name),
+            id,
+            path,
+            fields,
+            file: v.file,
+            span: v.span,
+        }
     }
 
     fn missing(&mut self, ty_name: &str, field: &Field, path: &str, file: u32, span: Span) -> TV {
-        let whose = if path.is_empty() { "the facts".to_string() } else { format!("`{path}` ({ty_name})") };
+        let whose = if path.is_empty() {
+            "the facts".to_string()
+        } else {
+            format!("`{path}` ({ty_name})")
+        };
         self.diags.push(
             Diagnostic::error(
                 "aimsc::facts::missing_field",
-                format!("{whose} lacks required field `{}` ({})", field.name, field.ty),
+                format!(
+                    "{whose} lacks required field `{}` ({})",
+                    field.name, field.ty
+                ),
                 self.at(file, Span::new(span.start(), span.start())),
             )
             .with_label(format!("`{}` is required here", field.name))
             .with_related(field.location.clone(), "declared here")
-            .with_help(format!("add `{}`, or declare it optional with `?` if it may be absent", field.name)),
+            .with_help(format!(
+                "add `{}`, or declare it optional with `?` if it may be absent",
+                field.name
+            )),
         );
         TV::Invalid
     }
@@ -245,21 +347,39 @@ impl Validator<'_> {
             (Ty::Decimal, ValueKind::Int(n)) => TV::Dec(*n as f64),
             (Ty::Decimal, ValueKind::Float(f)) => TV::Dec(*f),
             (Ty::Str, ValueKind::Str(s)) => TV::Str(Arc::from(s.as_str())),
-            (Ty::Date, ValueKind::Str(s)) => match dates::parse_date(s.get(..10).filter(|_| s.len() == 10 || s.as_bytes().get(10) == Some(&b'T')).unwrap_or(s)) {
+            (Ty::Date, ValueKind::Str(s)) => match dates::parse_date(
+                s.get(..10)
+                    .filter(|_| s.len() == 10 || s.as_bytes().get(10) == Some(&b'T'))
+                    .unwrap_or(s),
+            ) {
                 Some(d) => TV::Date(d),
-                None => self.wrong(v, path, ty, Some("write dates as YYYY-MM-DD, e.g. 2025-03-31".into())),
+                None => self.wrong(
+                    v,
+                    path,
+                    ty,
+                    Some("write dates as YYYY-MM-DD, e.g. 2025-03-31".into()),
+                ),
             },
             (Ty::Duration, ValueKind::Str(s)) => match dates::parse_duration(s) {
                 Some(d) => TV::Dur(d),
-                None => self.wrong(v, path, ty, Some("write durations like `90 days`, `12 months`, `1 year`".into())),
+                None => self.wrong(
+                    v,
+                    path,
+                    ty,
+                    Some("write durations like `90 days`, `12 months`, `1 year`".into()),
+                ),
             },
             (Ty::Enum(name), ValueKind::Str(s)) => {
-                let Some(et) = self.model.enums.get(name) else { return TV::Invalid };
+                let Some(et) = self.model.enums.get(name) else {
+                    return TV::Invalid;
+                };
                 match et.members.iter().find(|m| ***m == **s) {
                     Some(m) => TV::Enum(m.clone()),
                     None => {
-                        let hint = did_you_mean(s, et.members.iter().map(|m| &**m)).map(|h| format!("did you mean `{h}`?"));
-                        let help = hint.unwrap_or_else(|| format!("one of: {}", et.members.join(", ")));
+                        let hint = did_you_mean(s, et.members.iter().map(|m| &**m))
+                            .map(|h| format!("did you mean `{h}`?"));
+                        let help =
+                            hint.unwrap_or_else(|| format!("one of: {}", et.members.join(", ")));
                         self.wrong(v, path, ty, Some(help))
                     }
                 }
@@ -270,19 +390,29 @@ impl Validator<'_> {
                 TV::Ref(r.clone(), id)
             }
             (Ty::List(inner), ValueKind::List(items)) => TV::List(
-                items.iter().enumerate().map(|(i, it)| self.value(inner, it, &format!("{path}[{i}]"))).collect(),
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, it)| self.value(inner, it, &format!("{path}[{i}]")))
+                    .collect(),
             ),
             (Ty::Record(name), ValueKind::Map(_)) => {
-                let Some(rt) = self.model.records.get(name) else { return TV::Invalid };
+                let Some(rt) = self.model.records.get(name) else {
+                    return TV::Invalid;
+                };
                 let rec = self.record_fields(name, &rt.fields, v, Arc::from(path), None);
                 let rec = Arc::new(rec);
                 if let Some(id) = &rec.id {
                     let key = (name.clone(), id.clone());
                     if let Some(prev) = self.by_id.get(&key) {
                         let prev_at = self.at(prev.file, prev.span);
-                        let mut d = Diagnostic::error("aimsc::facts::duplicate_id", format!("two `{name}` records have id `{id}`"), self.at(v.file, v.span))
-                            .with_label("second record")
-                            .with_help("ids must be unique per record type");
+                        let mut d = Diagnostic::error(
+                            "aimsc::facts::duplicate_id",
+                            format!("two `{name}` records have id `{id}`"),
+                            self.at(v.file, v.span),
+                        )
+                        .with_label("second record")
+                        .with_help("ids must be unique per record type");
                         if let Some(p) = prev_at {
                             d = d.with_related(p, "first record");
                         }

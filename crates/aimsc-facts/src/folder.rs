@@ -27,13 +27,21 @@ pub struct FactSource {
 
 fn read(path: &Path, display: &str) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(path).map_err(|e| {
-        Diagnostic::error("aimsc::io::read", format!("cannot read `{display}`: {e}"), None)
-            .with_help("check the path given to --facts or in aims.toml")
+        Diagnostic::error(
+            "aimsc::io::read",
+            format!("cannot read `{display}`: {e}"),
+            None,
+        )
+        .with_help("check the path given to --facts or in aims.toml")
     })?;
     if bytes.len() > crate::MAX_FILE_BYTES {
         return Err(Diagnostic::error(
             "aimsc::facts::too_large",
-            format!("`{display}` is {} MB; the limit is {} MB", bytes.len() / 1_000_000, crate::MAX_FILE_BYTES / 1_000_000),
+            format!(
+                "`{display}` is {} MB; the limit is {} MB",
+                bytes.len() / 1_000_000,
+                crate::MAX_FILE_BYTES / 1_000_000
+            ),
             None,
         )
         .with_help("split the facts into a folder with one file per record"));
@@ -51,7 +59,11 @@ fn read(path: &Path, display: &str) -> Result<String, Diagnostic> {
 
 fn sorted_entries(dir: &Path) -> Result<Vec<std::path::PathBuf>, Diagnostic> {
     let rd = std::fs::read_dir(dir).map_err(|e| {
-        Diagnostic::error("aimsc::io::read", format!("cannot read folder `{}`: {e}", dir.display()), None)
+        Diagnostic::error(
+            "aimsc::io::read",
+            format!("cannot read folder `{}`: {e}", dir.display()),
+            None,
+        )
     })?;
     let mut out: Vec<_> = rd.filter_map(Result::ok).map(|e| e.path()).collect();
     out.sort();
@@ -60,7 +72,10 @@ fn sorted_entries(dir: &Path) -> Result<Vec<std::path::PathBuf>, Diagnostic> {
 
 fn is_facts_file(p: &Path) -> bool {
     p.is_file()
-        && !p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with('.'))
+        && !p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with('.'))
         && p.to_str().and_then(Format::from_path).is_some()
 }
 
@@ -70,14 +85,22 @@ pub fn discover(path: &Path) -> Result<Vec<FactSource>, Vec<Diagnostic>> {
     let display = |p: &Path| -> Arc<str> { Arc::from(p.to_string_lossy().as_ref()) };
     if !path.exists() {
         return Err(vec![
-            Diagnostic::error("aimsc::io::missing", format!("facts path `{}` does not exist", path.display()), None)
-                .with_help("pass --facts FILE_OR_FOLDER, or set `facts` in aims.toml"),
+            Diagnostic::error(
+                "aimsc::io::missing",
+                format!("facts path `{}` does not exist", path.display()),
+                None,
+            )
+            .with_help("pass --facts FILE_OR_FOLDER, or set `facts` in aims.toml"),
         ]);
     }
     if path.is_file() {
         let d = display(path);
         let text = read(path, &d).map_err(|e| vec![e])?;
-        return Ok(vec![FactSource { path: d, role: SourceRole::Root, text }]);
+        return Ok(vec![FactSource {
+            path: d,
+            role: SourceRole::Root,
+            text,
+        }]);
     }
     let mut out = Vec::new();
     let mut errs = Vec::new();
@@ -86,13 +109,19 @@ pub fn discover(path: &Path) -> Result<Vec<FactSource>, Vec<Diagnostic>> {
         if is_facts_file(entry) {
             let d = display(entry);
             match read(entry, &d) {
-                Ok(text) => out.push(FactSource { path: d, role: SourceRole::Root, text }),
+                Ok(text) => out.push(FactSource {
+                    path: d,
+                    role: SourceRole::Root,
+                    text,
+                }),
                 Err(e) => errs.push(e),
             }
         }
     }
     for entry in &entries {
-        let Some(name) = entry.file_name().and_then(|n| n.to_str()) else { continue };
+        let Some(name) = entry.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
         if !entry.is_dir() || name.starts_with('.') {
             continue;
         }
@@ -100,7 +129,11 @@ pub fn discover(path: &Path) -> Result<Vec<FactSource>, Vec<Diagnostic>> {
             if is_facts_file(&file) {
                 let d = display(&file);
                 match read(&file, &d) {
-                    Ok(text) => out.push(FactSource { path: d, role: SourceRole::Record(name.to_string()), text }),
+                    Ok(text) => out.push(FactSource {
+                        path: d,
+                        role: SourceRole::Record(name.to_string()),
+                        text,
+                    }),
                     Err(e) => errs.push(e),
                 }
             }
@@ -110,10 +143,15 @@ pub fn discover(path: &Path) -> Result<Vec<FactSource>, Vec<Diagnostic>> {
         errs.push(
             Diagnostic::error(
                 "aimsc::facts::no_files",
-                format!("folder `{}` holds no .yaml, .yml, .json or .toml facts files", path.display()),
+                format!(
+                    "folder `{}` holds no .yaml, .yml, .json or .toml facts files",
+                    path.display()
+                ),
                 None,
             )
-            .with_help("see the folder rule in the README: root files plus one subfolder per collection"),
+            .with_help(
+                "see the folder rule in the README: root files plus one subfolder per collection",
+            ),
         );
     }
     if errs.is_empty() { Ok(out) } else { Err(errs) }
@@ -132,7 +170,10 @@ pub fn merge(parsed: &[(SourceRole, Arc<str>, Value)]) -> (Value, Vec<Diagnostic
                     diags.push(
                         Diagnostic::error(
                             "aimsc::facts::root_not_mapping",
-                            format!("the facts root must be a mapping, found {}", value.kind.describe()),
+                            format!(
+                                "the facts root must be a mapping, found {}",
+                                value.kind.describe()
+                            ),
                             Some(Location::new(path, value.span)),
                         )
                         .with_help("write `key: value` pairs at the top level"),
@@ -166,14 +207,21 @@ pub fn merge(parsed: &[(SourceRole, Arc<str>, Value)]) -> (Value, Vec<Diagnostic
             SourceRole::Record(coll) => {
                 let entry = root.entry(coll.clone()).or_insert_with(|| Entry {
                     key_span: Span::default(),
-                    value: Value { kind: ValueKind::List(Vec::new()), file: value.file, span: Span::default() },
+                    value: Value {
+                        kind: ValueKind::List(Vec::new()),
+                        file: value.file,
+                        span: Span::default(),
+                    },
                 });
                 match &mut entry.value.kind {
                     ValueKind::List(items) => items.push(value.clone()),
                     other => diags.push(
                         Diagnostic::error(
                             "aimsc::facts::duplicate_key",
-                            format!("`{coll}` is both a folder of records and {} in a root file", other.describe()),
+                            format!(
+                                "`{coll}` is both a folder of records and {} in a root file",
+                                other.describe()
+                            ),
                             Some(Location::new(path, value.span)),
                         )
                         .with_help("make it a list in the root file, or keep only the folder"),
@@ -183,5 +231,12 @@ pub fn merge(parsed: &[(SourceRole, Arc<str>, Value)]) -> (Value, Vec<Diagnostic
         }
     }
     let span = Span::default();
-    (Value { kind: ValueKind::Map(root), file: 0, span }, diags)
+    (
+        Value {
+            kind: ValueKind::Map(root),
+            file: 0,
+            span,
+        },
+        diags,
+    )
 }

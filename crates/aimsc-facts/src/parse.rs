@@ -42,16 +42,24 @@ pub fn parse_file(path: &Arc<str>, file: u32, text: &str) -> Result<Value, Diagn
     if text.len() > MAX_FILE_BYTES {
         return Err(Diagnostic::error(
             "aimsc::facts::too_large",
-            format!("facts file is {} MB; the limit is {} MB", text.len() / 1_000_000, MAX_FILE_BYTES / 1_000_000),
+            format!(
+                "facts file is {} MB; the limit is {} MB",
+                text.len() / 1_000_000,
+                MAX_FILE_BYTES / 1_000_000
+            ),
             loc(Span::new(0, 0)),
         )
         .with_help("split the facts into a folder with one file per record"));
     }
     let format = Format::from_path(path).unwrap_or(Format::Yaml);
     if text.trim().is_empty() {
-        return Err(Diagnostic::error("aimsc::facts::empty", "facts file is empty", loc(Span::new(0, 0)))
-            .with_label("no facts here")
-            .with_help("write a mapping such as `organisation: {name: Acme}`"));
+        return Err(Diagnostic::error(
+            "aimsc::facts::empty",
+            "facts file is empty",
+            loc(Span::new(0, 0)),
+        )
+        .with_label("no facts here")
+        .with_help("write a mapping such as `organisation: {name: Acme}`"));
     }
     match format {
         Format::Toml => parse_toml(path, file, text),
@@ -70,7 +78,10 @@ fn parse_yaml(path: &Arc<str>, file: u32, text: &str) -> Result<Value, Diagnosti
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
-    let seed = Ctx { file, text_len: text.len() };
+    let seed = Ctx {
+        file,
+        text_len: text.len(),
+    };
     let raw: Result<Spanned<Raw>, _> = serde_saphyr::from_str_with_options(text, options);
     match raw {
         Ok(root) => seed.node(root).map_err(|e| e.into_diag(path)),
@@ -78,7 +89,9 @@ fn parse_yaml(path: &Arc<str>, file: u32, text: &str) -> Result<Value, Diagnosti
             let (span, message) = match err.location() {
                 Some(l) => {
                     let s = l.span();
-                    let start = s.byte_offset().map_or_else(|| char_to_byte(text, s.offset()), |b| b as usize);
+                    let start = s
+                        .byte_offset()
+                        .map_or_else(|| char_to_byte(text, s.offset()), |b| b as usize);
                     (Span::new(start, start + 1), err.to_string())
                 }
                 None => (Span::new(0, 0), err.to_string()),
@@ -96,7 +109,9 @@ fn first_line(s: &str) -> String {
 }
 
 fn char_to_byte(text: &str, chars: u64) -> usize {
-    text.char_indices().nth(usize::try_from(chars).unwrap_or(usize::MAX)).map_or(text.len(), |(i, _)| i)
+    text.char_indices()
+        .nth(usize::try_from(chars).unwrap_or(usize::MAX))
+        .map_or(text.len(), |(i, _)| i)
 }
 
 /// The value tree as deserialized, before spans are turned into byte offsets and
@@ -140,13 +155,19 @@ impl<'de> Visitor<'de> for RawVisitor {
         Ok(Raw::Int(v))
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Raw, E> {
-        i64::try_from(v).map(Raw::Int).map_err(|_| E::custom(format!("integer {v} is too large")))
+        i64::try_from(v)
+            .map(Raw::Int)
+            .map_err(|_| E::custom(format!("integer {v} is too large")))
     }
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Raw, E> {
-        i64::try_from(v).map(Raw::Int).map_err(|_| E::custom(format!("integer {v} is too large")))
+        i64::try_from(v)
+            .map(Raw::Int)
+            .map_err(|_| E::custom(format!("integer {v} is too large")))
     }
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Raw, E> {
-        i64::try_from(v).map(Raw::Int).map_err(|_| E::custom(format!("integer {v} is too large")))
+        i64::try_from(v)
+            .map(Raw::Int)
+            .map_err(|_| E::custom(format!("integer {v} is too large")))
     }
     fn visit_f64<E>(self, v: f64) -> Result<Raw, E> {
         Ok(Raw::Float(v))
@@ -240,7 +261,12 @@ impl Ctx {
             Raw::Int(n) => ValueKind::Int(n),
             Raw::Float(f) => ValueKind::Float(f),
             Raw::Str(s) => ValueKind::Str(s),
-            Raw::List(items) => ValueKind::List(items.into_iter().map(|i| self.node(i)).collect::<Result<_, _>>()?),
+            Raw::List(items) => ValueKind::List(
+                items
+                    .into_iter()
+                    .map(|i| self.node(i))
+                    .collect::<Result<_, _>>()?,
+            ),
             Raw::Map(pairs) => {
                 let mut map = IndexMap::with_capacity(pairs.len());
                 for (k, v) in pairs {
@@ -249,7 +275,11 @@ impl Ctx {
                     match map.entry(k.value) {
                         MapEntry::Occupied(o) => {
                             let first: &Entry = o.get();
-                            return Err(DupError(Dup { key: o.key().clone(), first: first.key_span, second: key_span }));
+                            return Err(DupError(Dup {
+                                key: o.key().clone(),
+                                first: first.key_span,
+                                second: key_span,
+                            }));
                         }
                         MapEntry::Vacant(slot) => {
                             slot.insert(Entry { key_span, value });
@@ -259,7 +289,11 @@ impl Ctx {
                 ValueKind::Map(map)
             }
         };
-        Ok(Value { kind, file: self.file, span })
+        Ok(Value {
+            kind,
+            file: self.file,
+            span,
+        })
     }
 }
 
@@ -279,11 +313,12 @@ impl DupError {
     }
 }
 
-
 fn parse_toml(path: &Arc<str>, file: u32, text: &str) -> Result<Value, Diagnostic> {
     use toml::de::{DeTable, DeValue};
     let doc = DeTable::parse(text).map_err(|e| {
-        let span = e.span().map_or(Span::new(0, 0), |r| Span::new(r.start, r.end.max(r.start + 1)));
+        let span = e.span().map_or(Span::new(0, 0), |r| {
+            Span::new(r.start, r.end.max(r.start + 1))
+        });
         Diagnostic::error(
             "aimsc::facts::syntax",
             format!("cannot read facts: {}", first_line(e.message())),
@@ -291,7 +326,12 @@ fn parse_toml(path: &Arc<str>, file: u32, text: &str) -> Result<Value, Diagnosti
         )
         .with_label("here")
     })?;
-    fn conv(v: &toml::Spanned<DeValue<'_>>, file: u32, depth: usize, path: &Arc<str>) -> Result<Value, Diagnostic> {
+    fn conv(
+        v: &toml::Spanned<DeValue<'_>>,
+        file: u32,
+        depth: usize,
+        path: &Arc<str>,
+    ) -> Result<Value, Diagnostic> {
         let r = v.span();
         let span = Span::new(r.start, r.end);
         if depth > MAX_DEPTH {
@@ -304,32 +344,57 @@ fn parse_toml(path: &Arc<str>, file: u32, text: &str) -> Result<Value, Diagnosti
         let kind = match v.get_ref() {
             DeValue::String(s) => ValueKind::Str(s.to_string()),
             DeValue::Integer(i) => {
-                let n = i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).map_err(|_| {
-                    Diagnostic::error("aimsc::facts::syntax", "integer out of range", Some(Location::new(path, span)))
-                })?;
+                let n =
+                    i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).map_err(|_| {
+                        Diagnostic::error(
+                            "aimsc::facts::syntax",
+                            "integer out of range",
+                            Some(Location::new(path, span)),
+                        )
+                    })?;
                 ValueKind::Int(n)
             }
-            DeValue::Float(f) => ValueKind::Float(f.as_str().replace('_', "").parse().unwrap_or(f64::NAN)),
+            DeValue::Float(f) => {
+                ValueKind::Float(f.as_str().replace('_', "").parse().unwrap_or(f64::NAN))
+            }
             DeValue::Boolean(b) => ValueKind::Bool(*b),
             DeValue::Datetime(d) => ValueKind::Str(d.to_string()),
-            DeValue::Array(items) => {
-                ValueKind::List(items.iter().map(|i| conv(i, file, depth + 1, path)).collect::<Result<_, _>>()?)
-            }
+            DeValue::Array(items) => ValueKind::List(
+                items
+                    .iter()
+                    .map(|i| conv(i, file, depth + 1, path))
+                    .collect::<Result<_, _>>()?,
+            ),
             DeValue::Table(t) => ValueKind::Map(table(t, file, depth + 1, path)?),
         };
         Ok(Value { kind, file, span })
     }
-    fn table(t: &DeTable<'_>, file: u32, depth: usize, path: &Arc<str>) -> Result<IndexMap<String, Entry>, Diagnostic> {
+    fn table(
+        t: &DeTable<'_>,
+        file: u32,
+        depth: usize,
+        path: &Arc<str>,
+    ) -> Result<IndexMap<String, Entry>, Diagnostic> {
         let mut map = IndexMap::with_capacity(t.len());
         for (k, v) in t {
             let ks = k.span();
-            map.insert(k.get_ref().to_string(), Entry { key_span: Span::new(ks.start, ks.end), value: conv(v, file, depth, path)? });
+            map.insert(
+                k.get_ref().to_string(),
+                Entry {
+                    key_span: Span::new(ks.start, ks.end),
+                    value: conv(v, file, depth, path)?,
+                },
+            );
         }
         Ok(map)
     }
     let r = doc.span();
     let kind = ValueKind::Map(table(doc.get_ref(), file, 1, path)?);
-    Ok(Value { kind, file, span: Span::new(r.start, r.end) })
+    Ok(Value {
+        kind,
+        file,
+        span: Span::new(r.start, r.end),
+    })
 }
 
 #[cfg(test)]
@@ -343,9 +408,21 @@ mod tests {
     #[test]
     fn yaml_values_keep_byte_spans() {
         let text = "org:\n  name: Acme\n  size: 12\n";
-        let v = p("f.yaml", text).map_err(|d| d.message).unwrap_or_else(|m| Value { kind: ValueKind::Str(m), file: 0, span: Span::default() });
-        let name = v.get("org").and_then(|o| o.get("name")).map(|n| (n.kind.clone(), n.span));
-        assert_eq!(name, Some((ValueKind::Str("Acme".into()), Span::new(13, 17))));
+        let v = p("f.yaml", text)
+            .map_err(|d| d.message)
+            .unwrap_or_else(|m| Value {
+                kind: ValueKind::Str(m),
+                file: 0,
+                span: Span::default(),
+            });
+        let name = v
+            .get("org")
+            .and_then(|o| o.get("name"))
+            .map(|n| (n.kind.clone(), n.span));
+        assert_eq!(
+            name,
+            Some((ValueKind::Str("Acme".into()), Span::new(13, 17)))
+        );
     }
 
     #[test]
@@ -357,7 +434,11 @@ mod tests {
     #[test]
     fn toml_values_keep_byte_spans() {
         let v = p("f.toml", "[org]\nname = \"Acme\"\n").ok();
-        let span = v.as_ref().and_then(|v| v.get("org")).and_then(|o| o.get("name")).map(|n| n.span);
+        let span = v
+            .as_ref()
+            .and_then(|v| v.get("org"))
+            .and_then(|o| o.get("name"))
+            .map(|n| n.span);
         assert_eq!(span, Some(Span::new(13, 19)));
     }
 }

@@ -65,7 +65,11 @@ impl Value {
             ValueKind::Float(f) => f.to_string(),
             ValueKind::Str(s) => {
                 let short: String = s.chars().take(40).collect();
-                if short.len() < s.len() { format!("\"{short}…\"") } else { format!("\"{short}\"") }
+                if short.len() < s.len() {
+                    format!("\"{short}…\"")
+                } else {
+                    format!("\"{short}\"")
+                }
             }
             ValueKind::List(l) => format!("a list of {}", l.len()),
             ValueKind::Map(m) => format!("a mapping with {} keys", m.len()),

@@ -41,8 +41,13 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn digests(files: &[(Arc<str>, String)]) -> (Vec<InputDigest>, String) {
-    let mut list: Vec<InputDigest> =
-        files.iter().map(|(p, t)| InputDigest { path: p.clone(), sha256: hex(&Sha256::digest(t.as_bytes())) }).collect();
+    let mut list: Vec<InputDigest> = files
+        .iter()
+        .map(|(p, t)| InputDigest {
+            path: p.clone(),
+            sha256: hex(&Sha256::digest(t.as_bytes())),
+        })
+        .collect();
     list.sort_by(|a, b| a.path.cmp(&b.path));
     let mut all = Sha256::new();
     for d in &list {
@@ -59,7 +64,12 @@ impl Inputs {
     pub fn new(rules: &[(Arc<str>, String)], facts: &[(Arc<str>, String)]) -> Inputs {
         let (rules, rules_digest) = digests(rules);
         let (facts, facts_digest) = digests(facts);
-        Inputs { rules, facts, rules_digest, facts_digest }
+        Inputs {
+            rules,
+            facts,
+            rules_digest,
+            facts_digest,
+        }
     }
 }
 
@@ -172,7 +182,8 @@ pub fn json_report(
         results,
         diagnostics,
     };
-    let mut s = serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let mut s =
+        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
 }

@@ -43,8 +43,16 @@ pub fn render_text(results: &[CheckResult], verbose: bool) -> String {
             if req.outcome == Outcome::Pass && !verbose {
                 continue;
             }
-            let mark = if req.outcome == Outcome::Pass { "✓" } else { "✗" };
-            let at = req.location.as_ref().map(|l| format!("  ({}:{})", l.file, l.line)).unwrap_or_default();
+            let mark = if req.outcome == Outcome::Pass {
+                "✓"
+            } else {
+                "✗"
+            };
+            let at = req
+                .location
+                .as_ref()
+                .map(|l| format!("  ({}:{})", l.file, l.line))
+                .unwrap_or_default();
             let _ = writeln!(out, "          {mark} {}{at}", req.name);
             let _ = writeln!(out, "            {}", req.message);
             if req.outcome != Outcome::Pass || verbose {
@@ -52,7 +60,12 @@ pub fn render_text(results: &[CheckResult], verbose: bool) -> String {
             }
         }
         for s in &r.supported_by {
-            let _ = writeln!(out, "          supported by rule {}: {}", s.rule, s.outcome.as_str());
+            let _ = writeln!(
+                out,
+                "          supported by rule {}: {}",
+                s.rule,
+                s.outcome.as_str()
+            );
         }
     }
     let s = Summary::of(results);
@@ -84,9 +97,16 @@ fn explain(out: &mut String, ex: &Explanation, indent: usize) {
     }
     let _ = writeln!(out, "{line}");
     if let Some(r) = &ex.records {
-        let _ = writeln!(out, "{pad}  {} in scope of {} in {}, {} satisfied", r.in_scope, r.total, r.collection, r.satisfied);
+        let _ = writeln!(
+            out,
+            "{pad}  {} in scope of {} in {}, {} satisfied",
+            r.in_scope, r.total, r.collection, r.satisfied
+        );
         for f in r.findings.iter().take(20) {
-            let at = f.at.as_ref().map(|a| format!(" at {}:{}:{}", a.file, a.line, a.column)).unwrap_or_default();
+            let at =
+                f.at.as_ref()
+                    .map(|a| format!(" at {}:{}:{}", a.file, a.line, a.column))
+                    .unwrap_or_default();
             let _ = writeln!(out, "{pad}  - {} → {}{at}", f.record, truth(f.result));
             explain(out, &f.explanation, indent + 4);
         }

@@ -12,8 +12,18 @@ struct AimsParser;
 /// diagnostic instead of risking the stack.
 pub const MAX_NESTING: usize = 200;
 
-const ITEM_KEYWORDS: &[&str] =
-    &["framework", "enum", "record", "facts", "def", "control", "rule", "map", "exclude", "waive"];
+const ITEM_KEYWORDS: &[&str] = &[
+    "framework",
+    "enum",
+    "record",
+    "facts",
+    "def",
+    "control",
+    "rule",
+    "map",
+    "exclude",
+    "waive",
+];
 
 /// Parses one `.aims` file. Returns every item that parsed and a diagnostic per broken item.
 pub fn parse(path: &Arc<str>, text: &str) -> (SourceFile, Vec<Diagnostic>) {
@@ -28,7 +38,10 @@ pub fn parse(path: &Arc<str>, text: &str) -> (SourceFile, Vec<Diagnostic>) {
                 Diagnostic::error(
                     "aimsc::parse::too_deep",
                     format!("this item nests deeper than {MAX_NESTING} levels"),
-                    Some(Location::new(path, Span::new(pos + depth_at, pos + depth_at + 1))),
+                    Some(Location::new(
+                        path,
+                        Span::new(pos + depth_at, pos + depth_at + 1),
+                    )),
                 )
                 .with_label("nesting limit reached here")
                 .with_help("split the expression into `def`s or `let` bindings"),
@@ -40,7 +53,12 @@ pub fn parse(path: &Arc<str>, text: &str) -> (SourceFile, Vec<Diagnostic>) {
             Ok(mut pairs) => {
                 let Some(pair) = pairs.next() else { break };
                 let end = pos + pair.as_span().end();
-                let mut b = Builder { path, offset: pos, diags: &mut diags, depth: 0 };
+                let mut b = Builder {
+                    path,
+                    offset: pos,
+                    diags: &mut diags,
+                    depth: 0,
+                };
                 if let Some(item) = b.item(pair) {
                     items.push(item);
                 }
@@ -90,7 +108,10 @@ fn next_item_start(text: &str, from: usize) -> usize {
 fn starts_item(line: &str) -> bool {
     ITEM_KEYWORDS.iter().any(|kw| {
         line.starts_with(kw)
-            && line[kw.len()..].chars().next().is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+            && line[kw.len()..]
+                .chars()
+                .next()
+                .is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
     })
 }
 
@@ -150,7 +171,9 @@ fn rule_name(rule: &Rule) -> Option<&'static str> {
         Rule::ident | Rule::ident_raw => "a name",
         Rule::qid => "an id such as `iso42001::A.5.2`",
         Rule::string => "a string in double quotes",
-        Rule::expr | Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::cmp_expr => "an expression",
+        Rule::expr | Rule::or_expr | Rule::and_expr | Rule::not_expr | Rule::cmp_expr => {
+            "an expression"
+        }
         Rule::add_expr | Rule::postfix => "a value",
         Rule::type_expr => "a type",
         Rule::field_decl => "a field `name: Type`",
@@ -170,7 +193,9 @@ fn rule_name(rule: &Rule) -> Option<&'static str> {
         | Rule::rule_item
         | Rule::map_item
         | Rule::exclude_item
-        | Rule::waive_item => "an item (`control`, `rule`, `record`, `enum`, `facts`, `def`, `map`, `exclude`, `waive`, `framework`)",
+        | Rule::waive_item => {
+            "an item (`control`, `rule`, `record`, `enum`, `facts`, `def`, `map`, `exclude`, `waive`, `framework`)"
+        }
         Rule::cmp_op => "a comparison",
         Rule::add_op => "`+` or `-`",
         Rule::is_test => "`is set` or `is missing`",
@@ -182,7 +207,12 @@ fn rule_name(rule: &Rule) -> Option<&'static str> {
     })
 }
 
-fn syntax_error(path: &Arc<str>, offset: usize, rest: &str, err: &pest::error::Error<Rule>) -> Diagnostic {
+fn syntax_error(
+    path: &Arc<str>,
+    offset: usize,
+    rest: &str,
+    err: &pest::error::Error<Rule>,
+) -> Diagnostic {
     let at = match err.location {
         pest::error::InputLocation::Pos(p) => p,
         pest::error::InputLocation::Span((s, _)) => s,
@@ -195,7 +225,10 @@ fn syntax_error(path: &Arc<str>, offset: usize, rest: &str, err: &pest::error::E
     };
     expected.sort_unstable();
     expected.dedup();
-    let found = rest.get(at..).and_then(|s| s.split_whitespace().next()).unwrap_or("end of file");
+    let found = rest
+        .get(at..)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or("end of file");
     let found: String = found.chars().take(24).collect();
     let message = if expected.is_empty() {
         format!("unexpected `{found}`")
@@ -203,9 +236,13 @@ fn syntax_error(path: &Arc<str>, offset: usize, rest: &str, err: &pest::error::E
         format!("expected {}, found `{found}`", join_or(&expected))
     };
     let end = rest[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-    Diagnostic::error("aimsc::parse::syntax", message, Some(Location::new(path, Span::new(offset + at, offset + end))))
-        .with_label("the item stops parsing here")
-        .with_help("the rest of this item was skipped; other items were still checked")
+    Diagnostic::error(
+        "aimsc::parse::syntax",
+        message,
+        Some(Location::new(path, Span::new(offset + at, offset + end))),
+    )
+    .with_label("the item stops parsing here")
+    .with_help("the rest of this item was skipped; other items were still checked")
 }
 
 fn join_or(items: &[&str]) -> String {
@@ -248,19 +285,29 @@ impl Builder<'_> {
     }
 
     fn ident(&self, pair: Pair<'_, Rule>) -> Ident {
-        Ident { name: pair.as_str().to_string(), span: self.span(&pair) }
+        Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(&pair),
+        }
     }
 
     fn qid(&self, pair: Pair<'_, Rule>) -> QualId {
         let text = pair.as_str().to_string();
         let namespace = text.split("::").next().unwrap_or_default().to_string();
-        QualId { text, namespace, span: self.span(&pair) }
+        QualId {
+            text,
+            namespace,
+            span: self.span(&pair),
+        }
     }
 
     fn string(&self, pair: Pair<'_, Rule>) -> StrLit {
         let span = self.span(&pair);
         let raw = pair.into_inner().next().map_or("", |p| p.as_str());
-        StrLit { value: unescape(raw), span }
+        StrLit {
+            value: unescape(raw),
+            span,
+        }
     }
 
     fn item(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
@@ -276,14 +323,21 @@ impl Builder<'_> {
             Rule::enum_item => {
                 let name = self.ident(inner.next()?);
                 let members = inner.map(|p| self.ident(p)).collect();
-                Item::Enum(EnumDecl { name, members, span })
+                Item::Enum(EnumDecl {
+                    name,
+                    members,
+                    span,
+                })
             }
             Rule::record_item => {
                 let name = self.ident(inner.next()?);
                 let fields = inner.filter_map(|p| self.field(p)).collect();
                 Item::Record(RecordDecl { name, fields, span })
             }
-            Rule::facts_item => Item::Facts(FactsDecl { fields: inner.filter_map(|p| self.field(p)).collect(), span }),
+            Rule::facts_item => Item::Facts(FactsDecl {
+                fields: inner.filter_map(|p| self.field(p)).collect(),
+                span,
+            }),
             Rule::def_item => {
                 let name = self.ident(inner.next()?);
                 let mut params = Vec::new();
@@ -298,7 +352,12 @@ impl Builder<'_> {
                     next = inner.next()?;
                 }
                 let body = self.expr_or_block(next)?;
-                Item::Def(DefDecl { name, params, body, span })
+                Item::Def(DefDecl {
+                    name,
+                    params,
+                    body,
+                    span,
+                })
             }
             Rule::control_item | Rule::rule_item => self.check(rule, inner, span)?,
             Rule::map_item => {
@@ -309,16 +368,29 @@ impl Builder<'_> {
                 let mut note = None;
                 for p in inner {
                     match p.as_rule() {
-                        Rule::provenance => provenance = p.into_inner().next().map(|i| self.ident(i)),
+                        Rule::provenance => {
+                            provenance = p.into_inner().next().map(|i| self.ident(i))
+                        }
                         _ => note = Some(self.string(p)),
                     }
                 }
-                Item::Map(MapDecl { source, target, relation, provenance, note, span })
+                Item::Map(MapDecl {
+                    source,
+                    target,
+                    relation,
+                    provenance,
+                    note,
+                    span,
+                })
             }
             Rule::exclude_item => {
                 let target = self.qid(inner.next()?);
                 let justification = inner.next().map(|p| self.string(p));
-                Item::Exclude(ExcludeDecl { target, justification, span })
+                Item::Exclude(ExcludeDecl {
+                    target,
+                    justification,
+                    span,
+                })
             }
             Rule::waive_item => {
                 let target = self.qid(inner.next()?);
@@ -326,20 +398,38 @@ impl Builder<'_> {
                 for p in inner {
                     match p.as_rule() {
                         Rule::until => {
-                            until = p.into_inner().next().map(|d| (d.as_str().to_string(), self.span(&d)));
+                            until = p
+                                .into_inner()
+                                .next()
+                                .map(|d| (d.as_str().to_string(), self.span(&d)));
                         }
                         Rule::owner => owner = p.into_inner().next().map(|s| self.string(s)),
                         _ => justification = Some(self.string(p)),
                     }
                 }
-                Item::Waive(WaiveDecl { target, until, owner, justification, span })
+                Item::Waive(WaiveDecl {
+                    target,
+                    until,
+                    owner,
+                    justification,
+                    span,
+                })
             }
             _ => return None,
         })
     }
 
-    fn check(&mut self, rule: Rule, mut inner: pest::iterators::Pairs<'_, Rule>, span: Span) -> Option<Item> {
-        let kind = if rule == Rule::control_item { CheckKind::Control } else { CheckKind::Rule };
+    fn check(
+        &mut self,
+        rule: Rule,
+        mut inner: pest::iterators::Pairs<'_, Rule>,
+        span: Span,
+    ) -> Option<Item> {
+        let kind = if rule == Rule::control_item {
+            CheckKind::Control
+        } else {
+            CheckKind::Rule
+        };
         let id = self.qid(inner.next()?);
         let title = self.string(inner.next()?);
         let mut check = CheckDecl {
@@ -356,27 +446,44 @@ impl Builder<'_> {
         for clause in inner {
             let cspan = self.span(&clause);
             match clause.as_rule() {
-                Rule::supports => check.supports = clause.into_inner().map(|q| self.qid(q)).collect(),
+                Rule::supports => {
+                    check.supports = clause.into_inner().map(|q| self.qid(q)).collect()
+                }
                 Rule::domain_clause => {
                     let p = clause.into_inner().next()?;
                     check.domain = Some(if p.as_rule() == Rule::string {
                         self.string(p)
                     } else {
-                        StrLit { value: p.as_str().to_string(), span: self.span(&p) }
+                        StrLit {
+                            value: p.as_str().to_string(),
+                            span: self.span(&p),
+                        }
                     });
                 }
-                Rule::intent_clause => check.intent = clause.into_inner().next().map(|p| self.string(p)),
-                Rule::applies_clause => check.applies = Some(self.expr(clause.into_inner().next()?)?),
+                Rule::intent_clause => {
+                    check.intent = clause.into_inner().next().map(|p| self.string(p))
+                }
+                Rule::applies_clause => {
+                    check.applies = Some(self.expr(clause.into_inner().next()?)?)
+                }
                 Rule::require_clause => {
                     let mut ri = clause.into_inner();
                     let name = self.string(ri.next()?);
                     let body = self.expr_or_block(ri.next()?)?;
-                    check.requires.push(Require { name, body, span: cspan });
+                    check.requires.push(Require {
+                        name,
+                        body,
+                        span: cspan,
+                    });
                 }
                 Rule::block => {
                     // A rule written as a bare block is one requirement named by its title.
                     let body = self.expr_or_block(clause)?;
-                    check.requires.push(Require { name: check.title.clone(), body, span: cspan });
+                    check.requires.push(Require {
+                        name: check.title.clone(),
+                        body,
+                        span: cspan,
+                    });
                 }
                 _ => {}
             }
@@ -401,7 +508,11 @@ impl Builder<'_> {
             Rule::ref_type => TypeKind::Ref(self.ident(head.into_inner().next()?)),
             _ => TypeKind::Named(self.ident(head)),
         };
-        Some(TypeExpr { kind, optional, span })
+        Some(TypeExpr {
+            kind,
+            optional,
+            span,
+        })
     }
 
     fn expr_or_block(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
@@ -425,7 +536,10 @@ impl Builder<'_> {
         if lets.is_empty() {
             return Some(body);
         }
-        Some(Expr { kind: ExprKind::Block(lets, Box::new(body)), span })
+        Some(Expr {
+            kind: ExprKind::Block(lets, Box::new(body)),
+            span,
+        })
     }
 
     fn expr(&mut self, pair: Pair<'_, Rule>) -> Option<Expr> {
@@ -437,7 +551,10 @@ impl Builder<'_> {
                 Diagnostic::error(
                     "aimsc::parse::too_deep",
                     format!("this expression nests deeper than {MAX_NESTING} levels"),
-                    Some(Location::new(self.path, Span::new(span.start(), span.start() + 1))),
+                    Some(Location::new(
+                        self.path,
+                        Span::new(span.start(), span.start() + 1),
+                    )),
                 )
                 .with_help("split the expression into `def`s or `let` bindings"),
             );
@@ -464,7 +581,11 @@ impl Builder<'_> {
                 if parts.len() == 1 {
                     return parts.into_iter().next();
                 }
-                if rule == Rule::or_expr { ExprKind::Or(parts) } else { ExprKind::And(parts) }
+                if rule == Rule::or_expr {
+                    ExprKind::Or(parts)
+                } else {
+                    ExprKind::And(parts)
+                }
             }
             Rule::not_expr => {
                 let first = inner.next()?;
@@ -476,7 +597,9 @@ impl Builder<'_> {
             }
             Rule::cmp_expr => {
                 let lhs = inner.next()?;
-                let Some(op) = inner.next() else { return self.expr(lhs) };
+                let Some(op) = inner.next() else {
+                    return self.expr(lhs);
+                };
                 let lhs = self.boxed(lhs)?;
                 match op.as_rule() {
                     Rule::is_test => {
@@ -493,7 +616,11 @@ impl Builder<'_> {
                     }
                     Rule::not_in | Rule::in_op => {
                         let list = self.boxed(inner.next()?)?;
-                        ExprKind::In { elem: lhs, list, negated: op.as_rule() == Rule::not_in }
+                        ExprKind::In {
+                            elem: lhs,
+                            list,
+                            negated: op.as_rule() == Rule::not_in,
+                        }
                     }
                     Rule::cmp_op => {
                         let cmp = match op.as_str() {
@@ -522,7 +649,10 @@ impl Builder<'_> {
                 while let Some(op) = inner.next() {
                     let rhs = self.expr(inner.next()?)?;
                     let span = acc.span.to(rhs.span);
-                    acc = Expr { kind: ExprKind::Arith(Box::new(acc), op.as_str() == "+", Box::new(rhs)), span };
+                    acc = Expr {
+                        kind: ExprKind::Arith(Box::new(acc), op.as_str() == "+", Box::new(rhs)),
+                        span,
+                    };
                 }
                 return Some(acc);
             }
@@ -531,7 +661,10 @@ impl Builder<'_> {
                 for field in inner {
                     let f = self.ident(field);
                     let span = acc.span.to(f.span);
-                    acc = Expr { kind: ExprKind::Field(Box::new(acc), f), span };
+                    acc = Expr {
+                        kind: ExprKind::Field(Box::new(acc), f),
+                        span,
+                    };
                 }
                 return Some(acc);
             }
@@ -582,7 +715,13 @@ impl Builder<'_> {
                     Some(p) => Some(self.boxed(p)?),
                     None => None,
                 };
-                ExprKind::Quant { kind, var, coll, filter, body }
+                ExprKind::Quant {
+                    kind,
+                    var,
+                    coll,
+                    filter,
+                    body,
+                }
             }
             Rule::count_expr => {
                 let arg = inner.next()?;
@@ -594,9 +733,17 @@ impl Builder<'_> {
                         Some(p) => Some(self.boxed(p)?),
                         None => None,
                     };
-                    ExprKind::Count { var: Some(var), coll, filter }
+                    ExprKind::Count {
+                        var: Some(var),
+                        coll,
+                        filter,
+                    }
                 } else {
-                    ExprKind::Count { var: None, coll: self.boxed(arg)?, filter: None }
+                    ExprKind::Count {
+                        var: None,
+                        coll: self.boxed(arg)?,
+                        filter: None,
+                    }
                 }
             }
             Rule::call => {
