@@ -65,8 +65,10 @@ pub fn load(
 ) -> Result<Loaded, Vec<Diagnostic>> {
     let mut rule_paths = rule_paths.to_vec();
     let mut facts = facts.map(Path::to_path_buf);
-    if rule_paths.is_empty() || (facts.is_none() && need_facts) {
-        if let Some(cfg_path) = find_aims_toml() {
+    if (rule_paths.is_empty() || (facts.is_none() && need_facts))
+        && let Some(cfg_path) = find_aims_toml()
+    {
+        {
             let cfg = read_config(&cfg_path)?;
             let root = cfg_path.parent().map(Path::to_path_buf).unwrap_or_default();
             // Paths in reports are relative to the project root, whatever the working folder.

@@ -82,7 +82,7 @@ pub fn print_diagnostics(diags: &[Diagnostic], source: &dyn Fn(&str) -> Option<S
         let src = d
             .location
             .as_ref()
-            .and_then(|l| source(&l.file).map(|t| NamedSource::new(l.file.to_string(), t)));
+            .and_then(|l| source(&l.file).map(|t| NamedSource::new(&l.file, t)));
         // Related places in other files have no label to hang on; name them in the help.
         let mut help = d.help.clone();
         if let Some(loc) = &d.location {

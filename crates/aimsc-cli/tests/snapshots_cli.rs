@@ -1,3 +1,9 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail by panicking"
+)]
 //! Fixture-driven snapshot tests of the real `aimsc` binary. Adding a fixture adds a test:
 //! - `tests/fixtures/check/*.aims`: `aimsc check FILE`, snapshot of source, exit code and diagnostics;
 //! - `tests/fixtures/facts/*/`: `aimsc check ../schema.aims --facts <the facts file>`;

@@ -34,6 +34,9 @@ use jiff::civil::Date;
 use salsa::Setter;
 use std::sync::Arc;
 
+/// Files as `(path, text)` pairs.
+pub type Texts = Vec<(Arc<str>, String)>;
+
 /// A facts file handed to the engine.
 #[derive(Debug, Clone)]
 pub struct FactInput {
@@ -139,7 +142,7 @@ impl Project {
     }
 
     /// Paths and texts of all inputs: (rules, facts).
-    pub fn inputs(&self) -> (Vec<(Arc<str>, String)>, Vec<(Arc<str>, String)>) {
+    pub fn inputs(&self) -> (Texts, Texts) {
         let rules = self
             .ws
             .rules(&self.db)

@@ -147,8 +147,8 @@ pub fn validated_facts(db: &dyn salsa::Database, ws: Workspace) -> Validated {
         .map(|f| (f.path(db).clone(), Arc::<str>::from(f.text(db).as_str())))
         .collect();
     let (facts, vdiags) = validate(model, texts, &root);
-    // A file that did not parse already has its error; do not also report every field it lacked.
-    if diags.iter().all(|d| d.code != "aimsc::facts::syntax") {
+    // A file that did not load already has its error; do not also report every field it lacked.
+    if parsed.len() == files.len() {
         diags.extend(vdiags);
     }
     Validated {

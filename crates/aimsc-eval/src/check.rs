@@ -1312,11 +1312,11 @@ impl<'a> Cx<'a> {
         if let Some((slot, ty)) = self.local(n) {
             return self.mk(CKind::Local(slot, Arc::from(n)), ty, span);
         }
-        if let Some(sig) = self.sigs.get(n) {
-            if sig.params.is_empty() {
-                let (idx, ret) = (sig.index, sig.ret.clone());
-                return self.mk(CKind::Call(idx, Vec::new()), ret, span);
-            }
+        if let Some(sig) = self.sigs.get(n)
+            && sig.params.is_empty()
+        {
+            let (idx, ret) = (sig.index, sig.ret.clone());
+            return self.mk(CKind::Call(idx, Vec::new()), ret, span);
         }
         if let Some(f) = self.model.root.get(n) {
             return self.mk(CKind::Root(f.name.clone()), f.ty.clone(), span);
@@ -1357,6 +1357,12 @@ impl<'a> Cx<'a> {
         let mut cands: Vec<&str> = self.scopes.iter().map(|(n, _, _)| &**n).collect();
         cands.extend(self.model.root.keys().map(|k| &**k));
         cands.extend(self.sigs.keys().map(|k| &**k));
+        cands.extend(
+            self.model
+                .enums
+                .values()
+                .flat_map(|e| e.members.iter().map(|m| &**m)),
+        );
         let suggestion = did_you_mean(n, cands).map(str::to_string);
         let mut d = Diagnostic::error(
             "aimsc::resolve::unknown_name",

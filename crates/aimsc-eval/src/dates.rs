@@ -25,7 +25,7 @@ impl Duration {
     }
 
     /// Negated.
-    pub fn neg(self) -> Duration {
+    pub fn negated(self) -> Duration {
         Duration {
             months: -self.months,
             days: -self.days,

@@ -290,9 +290,9 @@ impl<'a> Eval<'a> {
         match &e.kind {
             CKind::Not(inner) => {
                 let (t, ex) = self.cond(inner);
-                let mut out = explain(e, t.not());
+                let mut out = explain(e, t.negate());
                 out.children.push(ex);
-                (t.not(), out)
+                (t.negate(), out)
             }
             CKind::And(parts) | CKind::Or(parts) => {
                 let is_and = matches!(e.kind, CKind::And(_));
@@ -375,7 +375,7 @@ impl<'a> Eval<'a> {
                     }
                     _ => Truth::Unknown,
                 };
-                let t = if *negated { t.not() } else { t };
+                let t = if *negated { t.negate() } else { t };
                 self.leaf(e, t, Some(detail), &[&x, &l])
             }
             CKind::IsSet(inner, want_set) => {
@@ -594,7 +594,7 @@ fn arith(x: V, plus: bool, y: V) -> V {
         (V::I(a), V::D(b)) => V::D(a as f64 + if plus { b } else { -b }),
         (V::D(a), V::I(b)) => V::D(a + sign(b) as f64),
         (V::D(a), V::D(b)) => V::D(a + if plus { b } else { -b }),
-        (V::Date(d), V::Dur(u)) => match dates::add(d, if plus { u } else { u.neg() }) {
+        (V::Date(d), V::Dur(u)) => match dates::add(d, if plus { u } else { u.negated() }) {
             Some(r) => V::Date(r),
             None => V::Missing(Arc::from("a date outside the calendar range"), None),
         },
@@ -607,7 +607,7 @@ fn arith(x: V, plus: bool, y: V) -> V {
             days: dates::days_between(b, a),
         }),
         (V::Dur(a), V::Dur(b)) => {
-            let b = if plus { b } else { b.neg() };
+            let b = if plus { b } else { b.negated() };
             V::Dur(Duration {
                 months: a.months.saturating_add(b.months),
                 days: a.days.saturating_add(b.days),

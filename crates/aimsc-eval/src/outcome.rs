@@ -55,7 +55,7 @@ impl Truth {
     }
 
     /// Three-valued negation.
-    pub fn not(self) -> Truth {
+    pub fn negate(self) -> Truth {
         match self {
             Truth::True => Truth::False,
             Truth::False => Truth::True,

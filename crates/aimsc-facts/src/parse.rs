@@ -96,11 +96,27 @@ fn parse_yaml(path: &Arc<str>, file: u32, text: &str) -> Result<Value, Diagnosti
                 }
                 None => (Span::new(0, 0), err.to_string()),
             };
-            let message = first_line(&message);
+            let message = saphyr_message(&first_line(&message));
             Err(Diagnostic::error("aimsc::facts::syntax", format!("cannot read facts: {message}"), Some(Location::new(path, span)))
                 .with_label("here")
-                .with_help("facts files are YAML, JSON or TOML; aliases, nesting and size are bounded (see SECURITY.md)"))
+                .with_help("facts files are YAML, JSON or TOML; aliases, nesting and size are bounded (see the limits in the README)"))
         }
+    }
+}
+
+/// serde-saphyr prefixes `error: line N column M: `; the span already says where.
+fn saphyr_message(s: &str) -> String {
+    let rest = s.strip_prefix("error: ").unwrap_or(s);
+    let rest = match rest.find(": ") {
+        Some(i) if rest.starts_with("line ") => &rest[i + 2..],
+        _ => rest,
+    };
+    if rest.contains("budget breached") {
+        format!(
+            "{rest} (YAML aliases, anchors or size exceed the limits; see the limits in the README)"
+        )
+    } else {
+        rest.to_string()
     }
 }
 

@@ -30,6 +30,19 @@ pub fn parse(path: &Arc<str>, text: &str) -> (SourceFile, Vec<Diagnostic>) {
     let mut items = Vec::new();
     let mut diags = Vec::new();
     let mut pos = skip_trivia(text, 0);
+    if pos >= text.len() {
+        diags.push(
+            Diagnostic::error(
+                "aimsc::parse::empty",
+                "rule file is empty",
+                Some(Location::new(path, Span::new(0, 0))),
+            )
+            .with_label("no items here")
+            .with_help(
+                "write at least one item, e.g. `framework acme \"Acme rules\"`, or delete the file",
+            ),
+        );
+    }
     while pos < text.len() {
         let rest = &text[pos..];
         let end_guess = next_item_start(text, pos + 1);
