@@ -1,5 +1,10 @@
 //! End-to-end tests of the `aimsc` binary: exit codes, project discovery and bad input.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, reason = "tests fail by panicking")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail by panicking"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -10,7 +15,12 @@ fn repo() -> PathBuf {
 }
 
 fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_aimsc")).args(args).current_dir(dir).env("NO_COLOR", "1").output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_aimsc"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
 }
 
 fn code(o: &Output) -> i32 {
@@ -41,7 +51,11 @@ fn project(name: &str, facts: &str) -> PathBuf {
     let dir = scratch(name);
     std::fs::write(dir.join("rules.aims"), RULES).unwrap();
     std::fs::write(dir.join("facts.yaml"), facts).unwrap();
-    std::fs::write(dir.join("aims.toml"), "rules = [\"rules.aims\"]\nfacts = \"facts.yaml\"\n").unwrap();
+    std::fs::write(
+        dir.join("aims.toml"),
+        "rules = [\"rules.aims\"]\nfacts = \"facts.yaml\"\n",
+    )
+    .unwrap();
     dir
 }
 
@@ -60,7 +74,10 @@ fn exit_code_1_when_a_control_fails() {
     assert_eq!(code(&o), 1);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("FAIL      demo::big"), "{out}");
-    assert!(out.contains("[3 >= 10]"), "comparisons show both operands: {out}");
+    assert!(
+        out.contains("[3 >= 10]"),
+        "comparisons show both operands: {out}"
+    );
 }
 
 #[test]
@@ -81,7 +98,10 @@ fn aims_toml_is_found_from_a_subfolder() {
     let o = run(&sub, &["eval", "--as-of", "2026-11-01", "--format", "json"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let json = String::from_utf8_lossy(&o.stdout);
-    assert!(json.contains("\"path\": \"facts.yaml\""), "paths are relative to the project: {json}");
+    assert!(
+        json.contains("\"path\": \"facts.yaml\""),
+        "paths are relative to the project: {json}"
+    );
 }
 
 #[test]
@@ -98,19 +118,46 @@ fn json_report_is_byte_identical_across_runs() {
 #[test]
 fn output_file_and_control_filter() {
     let dir = project("output", "org: {name: Acme, staff: 3}\n");
-    let o = run(&dir, &["eval", "--as-of", "2026-11-01", "--control", "demo::named", "-o", "report.txt"]);
-    assert_eq!(code(&o), 0, "only the passing control was selected: {}", stderr(&o));
+    let o = run(
+        &dir,
+        &[
+            "eval",
+            "--as-of",
+            "2026-11-01",
+            "--control",
+            "demo::named",
+            "-o",
+            "report.txt",
+        ],
+    );
+    assert_eq!(
+        code(&o),
+        0,
+        "only the passing control was selected: {}",
+        stderr(&o)
+    );
     let report = std::fs::read_to_string(dir.join("report.txt")).unwrap();
     assert!(report.contains("demo::named") && !report.contains("demo::big"));
-    let o = run(&dir, &["eval", "--as-of", "2026-11-01", "--control", "demo::nmed"]);
+    let o = run(
+        &dir,
+        &["eval", "--as-of", "2026-11-01", "--control", "demo::nmed"],
+    );
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("did you mean `demo::named`?"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("did you mean `demo::named`?"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
 fn bad_usage_exits_2() {
     let dir = project("usage", "org: {name: Acme, staff: 3}\n");
-    for args in [&["eval", "--as-of", "31/12/2026"][..], &["eval", "--format", "xml"], &["frobnicate"]] {
+    for args in [
+        &["eval", "--as-of", "31/12/2026"][..],
+        &["eval", "--format", "xml"],
+        &["frobnicate"],
+    ] {
         let o = run(&dir, args);
         assert_eq!(code(&o), 2, "{args:?}: {}", stderr(&o));
     }
@@ -123,7 +170,10 @@ fn missing_paths_exit_2() {
     assert_eq!(code(&o), 2);
     let err = stderr(&o);
     assert!(err.contains("rules path `nope` does not exist"), "{err}");
-    assert!(err.contains("facts path `nope.yaml` does not exist"), "{err}");
+    assert!(
+        err.contains("facts path `nope.yaml` does not exist"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -133,7 +183,11 @@ fn rules_folder_without_aims_files_exits_2() {
     std::fs::write(dir.join("rules/readme.md"), "not rules").unwrap();
     let o = run(&dir, &["check", "rules"]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("holds no .aims files"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("holds no .aims files"),
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -145,7 +199,11 @@ fn non_utf8_files_exit_2() {
     assert!(stderr(&o).contains("not UTF-8"), "{}", stderr(&o));
 
     let dir = project("non_utf8_facts", "");
-    std::fs::write(dir.join("facts.yaml"), b"org: {name: \"A\xfe\", staff: 1}\n").unwrap();
+    std::fs::write(
+        dir.join("facts.yaml"),
+        b"org: {name: \"A\xfe\", staff: 1}\n",
+    )
+    .unwrap();
     let o = run(&dir, &["eval", "--as-of", "2026-11-01"]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("not UTF-8"), "{}", stderr(&o));
@@ -176,22 +234,56 @@ control demo::named "Named" { require "every system has a name" { all s in syste
     let notes = "x".repeat(400);
     let mut i = 0;
     while facts.len() < 50_000_000 {
-        facts.push_str(&format!("  - id: s{i}\n    name: System {i}\n    notes: {notes}\n"));
+        facts.push_str(&format!(
+            "  - id: s{i}\n    name: System {i}\n    notes: {notes}\n"
+        ));
         i += 1;
     }
     std::fs::write(dir.join("facts.yaml"), &facts).unwrap();
     let start = Instant::now();
-    let o = run(&dir, &["eval", "--rules", "rules.aims", "--facts", "facts.yaml", "--as-of", "2026-11-01"]);
+    let o = run(
+        &dir,
+        &[
+            "eval",
+            "--rules",
+            "rules.aims",
+            "--facts",
+            "facts.yaml",
+            "--as-of",
+            "2026-11-01",
+        ],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains(&format!("{i} of {i} systems checked")), "{out}");
-    assert!(start.elapsed() < Duration::from_secs(120), "took {:?}", start.elapsed());
+    assert!(
+        out.contains(&format!("{i} of {i} systems checked")),
+        "{out}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(120),
+        "took {:?}",
+        start.elapsed()
+    );
 }
 
 #[test]
 fn facts_folder_merges_one_record_per_file() {
     let dir = repo().join("tests/orgs/acme");
-    let o = run(&dir, &["eval", "--as-of", "2026-11-01", "--control", "iso42001::A.5.2"]);
+    let o = run(
+        &dir,
+        &[
+            "eval",
+            "--as-of",
+            "2026-11-01",
+            "--control",
+            "iso42001::A.5.2",
+        ],
+    );
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("ai_systems[id=support-chatbot] → false at facts/ai_systems/support-chatbot.yaml:1:1"), "{out}");
+    assert!(
+        out.contains(
+            "ai_systems[id=support-chatbot] → false at facts/ai_systems/support-chatbot.yaml:1:1"
+        ),
+        "{out}"
+    );
 }

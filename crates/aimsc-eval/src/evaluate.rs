@@ -871,10 +871,9 @@ fn evaluate(env: &Env<'_>, check: &Check) -> CheckResult {
         (None, Some(s)) => format!("supporting rule `{}` {}", s.rule, s.outcome.as_str()),
         (None, None) => {
             let n = result.requirements.len() + result.supported_by.len();
-            if n == 1 {
-                "its requirement holds".to_string()
-            } else {
-                format!("all {n} requirements hold")
+            match result.requirements.as_slice() {
+                [only] if n == 1 => format!("{}: {}", only.name, only.message),
+                _ => format!("all {n} requirements hold"),
             }
         }
     };
