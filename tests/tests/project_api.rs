@@ -1,0 +1,73 @@
+//! The library API as an embedder uses it: load, evaluate, edit an input, re-evaluate.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail by panicking"
+)]
+
+use aimsc_db::{FactInput, Project};
+use aimsc_eval::outcome::Outcome;
+
+const RULES: &str = r#"
+framework demo "Demo"
+record System { id: string, reviewed: date? }
+facts { systems: [System] }
+control demo::reviewed "Systems are reviewed yearly" {
+  require "reviewed in the last year" { all s in systems: s.reviewed >= today - 1 year }
+}
+"#;
+
+fn outcome(p: &Project) -> Outcome {
+    p.results()[0].outcome
+}
+
+#[test]
+fn editing_facts_and_the_as_of_date_flips_the_outcome() {
+    let facts = "systems:\n  - id: a\n    reviewed: 2026-01-10\n";
+    let mut p = Project::new(
+        vec![("rules.aims".into(), RULES.to_string())],
+        vec![FactInput::root("facts.yaml", facts)],
+        jiff::civil::date(2026, 6, 1),
+    );
+    assert!(p.diagnostics().is_empty(), "{:?}", p.diagnostics());
+    assert_eq!(outcome(&p), Outcome::Pass);
+
+    p.set_as_of(jiff::civil::date(2027, 6, 1));
+    assert_eq!(
+        outcome(&p),
+        Outcome::Fail,
+        "a year later the review is stale"
+    );
+
+    assert!(p.set_fact_text(
+        "facts.yaml",
+        "systems:\n  - id: a\n    reviewed: 2027-05-01\n".into()
+    ));
+    assert_eq!(outcome(&p), Outcome::Pass);
+
+    assert!(p.set_fact_text("facts.yaml", "systems:\n  - id: a\n".into()));
+    let r = &p.results()[0];
+    assert_eq!(r.outcome, Outcome::Fail);
+    assert_eq!(
+        r.requirements[0].message,
+        "not evidenced: `systems[id=a].reviewed` is missing"
+    );
+}
+
+#[test]
+fn editing_rules_reports_new_diagnostics_without_losing_other_items() {
+    let mut p = Project::new(
+        vec![("rules.aims".into(), RULES.to_string())],
+        vec![FactInput::root("facts.yaml", "systems: []\n")],
+        jiff::civil::date(2026, 6, 1),
+    );
+    let broken =
+        format!("{RULES}\ncontrol demo::half \"Half typed\" {{\n  require \"x\" {{ all s in \n");
+    assert!(p.set_rule_text("rules.aims", broken));
+    let diags = p.diagnostics();
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    assert_eq!(diags[0].code, "aimsc::parse::syntax");
+    assert_eq!(p.results().len(), 1, "the intact control still evaluates");
+    assert_eq!(outcome(&p), Outcome::Pass, "all of no systems are reviewed");
+}
