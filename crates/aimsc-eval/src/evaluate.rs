@@ -539,34 +539,13 @@ impl<'a> Eval<'a> {
             }
         }
         let failing_definitely = findings.iter().any(|f| f.result != Truth::Unknown);
+        // `all` and `none` are refuted by one definite counter-example; `any` is proved by one.
         let result = match kind {
-            Quant::All => {
-                if failing_definitely {
-                    Truth::False
-                } else if any_unknown {
-                    Truth::Unknown
-                } else {
-                    Truth::True
-                }
-            }
-            Quant::Any => {
-                if satisfied > 0 {
-                    Truth::True
-                } else if any_unknown {
-                    Truth::Unknown
-                } else {
-                    Truth::False
-                }
-            }
-            Quant::None => {
-                if failing_definitely {
-                    Truth::False
-                } else if any_unknown {
-                    Truth::Unknown
-                } else {
-                    Truth::True
-                }
-            }
+            Quant::All | Quant::None if failing_definitely => Truth::False,
+            Quant::Any if satisfied > 0 => Truth::True,
+            _ if any_unknown => Truth::Unknown,
+            Quant::Any => Truth::False,
+            Quant::All | Quant::None => Truth::True,
         };
         if kind == Quant::Any && result == Truth::True {
             findings.truncate(1);
