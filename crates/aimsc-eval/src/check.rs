@@ -189,12 +189,8 @@ impl ModelBuilder {
         match &t.kind {
             TypeKind::List(inner) => Ty::List(Box::new(self.resolve_type(inner, path))),
             TypeKind::Ref(name) => {
+                // Whether the target has an `id` is checked once all fields are resolved.
                 if let Some((k, _)) = self.model.records.get_key_value(name.name.as_str()) {
-                    if !self.model.records.get(k).is_some_and(RecordType::has_id)
-                        && !self.model.records[k].fields.is_empty()
-                    {
-                        // Checked again after fields are resolved; see `check_ref_targets`.
-                    }
                     Ty::Ref(k.clone())
                 } else {
                     self.unknown_type(name, path, true);

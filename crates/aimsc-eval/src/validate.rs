@@ -140,7 +140,7 @@ pub fn validate(
         by_id: HashMap::new(),
         refs: Vec::new(),
     };
-    let root_rec = v.record_fields("facts", &model.root, root, Arc::from(""), None);
+    let root_rec = v.record_fields("facts", &model.root, root, Arc::from(""));
     // Every `ref` must name an existing record of its type.
     for (ty, id, file, span) in std::mem::take(&mut v.refs) {
         if !v.by_id.contains_key(&(ty.clone(), id.clone())) {
@@ -212,7 +212,6 @@ impl Validator<'_> {
         schema: &IndexMap<Arc<str>, Field>,
         v: &Value,
         path: Arc<str>,
-        _id: Option<()>,
     ) -> Record {
         let mut fields = vec![TV::Missing; schema.len()];
         let ValueKind::Map(map) = &v.kind else {
@@ -400,7 +399,7 @@ impl Validator<'_> {
                 let Some(rt) = self.model.records.get(name) else {
                     return TV::Invalid;
                 };
-                let rec = self.record_fields(name, &rt.fields, v, Arc::from(path), None);
+                let rec = self.record_fields(name, &rt.fields, v, Arc::from(path));
                 let rec = Arc::new(rec);
                 if let Some(id) = &rec.id {
                     let key = (name.clone(), id.clone());
