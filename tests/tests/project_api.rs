@@ -71,3 +71,37 @@ fn editing_rules_reports_new_diagnostics_without_losing_other_items() {
     assert_eq!(p.results().len(), 1, "the intact control still evaluates");
     assert_eq!(outcome(&p), Outcome::Pass, "all of no systems are reviewed");
 }
+
+/// Every prefix of the example ruleset (as an author types it) parses, checks and evaluates
+/// without panicking, and the complete file has no diagnostics.
+#[test]
+fn every_prefix_of_the_example_rules_is_handled() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let schema = std::fs::read_to_string(root.join("rulesets/example/schema.aims")).unwrap();
+    let controls = std::fs::read_to_string(root.join("rulesets/example/controls.aims")).unwrap();
+    let facts = "organisation: {name: A, ai_policy_review_period: 12 months, supplies_ai_to_customers: false}\npeople: []\nai_systems: []\n";
+    let mut cuts = 0;
+    for (i, _) in controls.char_indices().step_by(7) {
+        let p = Project::new(
+            vec![
+                ("schema.aims".into(), schema.clone()),
+                ("controls.aims".into(), controls[..i].to_string()),
+            ],
+            vec![FactInput::root("facts.yaml", facts)],
+            jiff::civil::date(2026, 11, 1),
+        );
+        let _ = p.diagnostics();
+        let _ = p.results();
+        cuts += 1;
+    }
+    assert!(cuts > 100);
+    let p = Project::new(
+        vec![
+            ("schema.aims".into(), schema),
+            ("controls.aims".into(), controls),
+        ],
+        vec![FactInput::root("facts.yaml", facts)],
+        jiff::civil::date(2026, 11, 1),
+    );
+    assert!(p.diagnostics().is_empty(), "{:?}", p.diagnostics());
+}
