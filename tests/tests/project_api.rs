@@ -105,3 +105,29 @@ fn every_prefix_of_the_example_rules_is_handled() {
     );
     assert!(p.diagnostics().is_empty(), "{:?}", p.diagnostics());
 }
+
+/// Every prefix of an example facts file loads or fails with diagnostics, never a panic.
+#[test]
+fn every_prefix_of_an_example_facts_file_is_handled() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let schema = std::fs::read_to_string(root.join("rulesets/example/schema.aims")).unwrap();
+    let controls = std::fs::read_to_string(root.join("rulesets/example/controls.aims")).unwrap();
+    let org =
+        std::fs::read_to_string(root.join("tests/orgs/acme/facts/organisation.yaml")).unwrap();
+    for (i, _) in org.char_indices() {
+        let p = Project::new(
+            vec![
+                ("schema.aims".into(), schema.clone()),
+                ("controls.aims".into(), controls.clone()),
+            ],
+            vec![FactInput::root("organisation.yaml", &org[..i])],
+            jiff::civil::date(2026, 11, 1),
+        );
+        let diags = p.diagnostics();
+        assert!(
+            !diags.is_empty(),
+            "a truncated facts file lacks `ai_systems` at least (cut at {i})"
+        );
+        let _ = p.results();
+    }
+}
