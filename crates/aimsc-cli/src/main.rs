@@ -71,7 +71,7 @@ fn main() -> ExitCode {
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(diags) => {
-            render::print_diagnostics(&diags, &|_| None);
+            render::print_diagnostics(&diags, &render::Sources::default());
             ExitCode::from(2)
         }
     }
@@ -106,7 +106,7 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             let loaded = project::load(&paths, facts.as_deref(), false)?;
             let project = loaded.into_project(as_of);
             let diags = project.diagnostics();
-            render::print_diagnostics(&diags, &|p| project.source_text(p));
+            render::print_diagnostics(&diags, &render::Sources::new(&project));
             let errors = diags.iter().filter(|d| d.is_error()).count();
             let warnings = diags.len() - errors;
             let (rules, facts) = project.inputs();
@@ -153,21 +153,18 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
                 }
                 results.retain(|r| controls.iter().any(|c| **c == *r.id));
             }
+            let sources = render::Sources::new(&project);
             let text = match format {
                 Format::Text => aimsc_report::render_text(&results, verbose),
                 Format::Json => {
                     let (r, f) = project.inputs();
                     let inputs = aimsc_report::Inputs::new(&r, &f);
-                    let locate = |loc: &aimsc_diagnostics::Location| {
-                        project.source_text(&loc.file).map(|t| {
-                            aimsc_diagnostics::LineIndex::new(&t).line_col(&t, loc.span.start())
-                        })
-                    };
+                    let locate = |loc: &aimsc_diagnostics::Location| sources.line_col(loc);
                     aimsc_report::json_report(&as_of.to_string(), inputs, &results, &diags, &locate)
                 }
             };
             // Diagnostics go to stderr in every format, so stdout stays a clean report.
-            render::print_diagnostics(&diags, &|p| project.source_text(p));
+            render::print_diagnostics(&diags, &sources);
             match output {
                 Some(path) => std::fs::write(&path, text).map_err(|e| {
                     vec![Diagnostic::error(

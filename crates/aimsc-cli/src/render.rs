@@ -1,14 +1,49 @@
 //! Diagnostics rendered with miette: colour and Unicode only on a terminal.
 
-use aimsc_diagnostics::{Diagnostic, Severity};
+use aimsc_diagnostics::{Diagnostic, LineIndex, Location, Severity};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use std::collections::HashMap;
 use std::fmt;
 use std::io::IsTerminal as _;
+use std::sync::Arc;
+
+/// The text and line index of every input, built once per run: diagnostics and reports
+/// look files up by path many times, and a facts file may be tens of megabytes.
+#[derive(Default)]
+pub struct Sources {
+    files: HashMap<Arc<str>, (Arc<str>, LineIndex)>,
+}
+
+impl Sources {
+    /// Indexes every rule and facts file of a project.
+    pub fn new(project: &aimsc_db::Project) -> Sources {
+        let (rules, facts) = project.inputs();
+        let files = rules
+            .into_iter()
+            .chain(facts)
+            .map(|(path, text)| {
+                let lines = LineIndex::new(&text);
+                (path, (Arc::from(text), lines))
+            })
+            .collect();
+        Sources { files }
+    }
+
+    fn text(&self, path: &str) -> Option<Arc<str>> {
+        self.files.get(path).map(|(t, _)| t.clone())
+    }
+
+    /// 1-based line and column of a location.
+    pub fn line_col(&self, loc: &Location) -> Option<(usize, usize)> {
+        let (text, lines) = self.files.get(&loc.file)?;
+        Some(lines.line_col(text, loc.span.start()))
+    }
+}
 
 /// A diagnostic bound to its source text, as miette wants it.
 struct Rendered<'a> {
     diag: &'a Diagnostic,
-    source: Option<NamedSource<String>>,
+    source: Option<NamedSource<Arc<str>>>,
     help: Option<String>,
 }
 
@@ -69,8 +104,8 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 }
 
-/// Prints diagnostics to stderr. `source` returns the text of a file by path.
-pub fn print_diagnostics(diags: &[Diagnostic], source: &dyn Fn(&str) -> Option<String>) {
+/// Prints diagnostics to stderr, with source snippets from `sources`.
+pub fn print_diagnostics(diags: &[Diagnostic], sources: &Sources) {
     let tty = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let theme = if tty {
         GraphicalTheme::unicode()
@@ -82,14 +117,12 @@ pub fn print_diagnostics(diags: &[Diagnostic], source: &dyn Fn(&str) -> Option<S
         let src = d
             .location
             .as_ref()
-            .and_then(|l| source(&l.file).map(|t| NamedSource::new(&l.file, t)));
+            .and_then(|l| sources.text(&l.file).map(|t| NamedSource::new(&l.file, t)));
         // Related places in other files have no label to hang on; name them in the help.
         let mut help = d.help.clone();
         if let Some(loc) = &d.location {
             for r in d.related.iter().filter(|r| r.location.file != loc.file) {
-                let text = source(&r.location.file).unwrap_or_default();
-                let (line, col) = aimsc_diagnostics::LineIndex::new(&text)
-                    .line_col(&text, r.location.span.start());
+                let (line, col) = sources.line_col(&r.location).unwrap_or((1, 1));
                 let note = format!("{}: {}:{line}:{col}", r.message, r.location.file);
                 help = Some(match help {
                     Some(h) => format!("{h}\n{note}"),

@@ -9,25 +9,14 @@
 //! - `tests/fixtures/facts/*/`: `aimsc check ../schema.aims --facts <the facts file>`;
 //! - `tests/fixtures/eval/*/`: `aimsc eval` in text and JSON.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
+use common::{code, repo, run, stderr, stdout};
+use std::path::Path;
 
 fn aimsc(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_aimsc"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run aimsc: {e}"));
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let out = run(dir, args);
+    (code(&out), stdout(&out), stderr(&out))
 }
 
 fn shorten(source: &str) -> String {

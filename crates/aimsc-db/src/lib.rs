@@ -160,8 +160,13 @@ impl Project {
 
     /// Replaces the text of a rule file; only queries that read it re-run.
     pub fn set_rule_text(&mut self, path: &str, text: String) -> bool {
-        let rules = self.ws.rules(&self.db).clone();
-        match rules.iter().find(|f| &**f.path(&self.db) == path) {
+        let file = self
+            .ws
+            .rules(&self.db)
+            .iter()
+            .copied()
+            .find(|f| &**f.path(&self.db) == path);
+        match file {
             Some(f) => {
                 f.set_text(&mut self.db).to(text);
                 true
@@ -172,8 +177,13 @@ impl Project {
 
     /// Replaces the text of a facts file.
     pub fn set_fact_text(&mut self, path: &str, text: String) -> bool {
-        let facts = self.ws.facts(&self.db).clone();
-        match facts.iter().find(|f| &**f.path(&self.db) == path) {
+        let file = self
+            .ws
+            .facts(&self.db)
+            .iter()
+            .copied()
+            .find(|f| &**f.path(&self.db) == path);
+        match file {
             Some(f) => {
                 f.set_text(&mut self.db).to(text);
                 true
