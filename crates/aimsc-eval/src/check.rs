@@ -8,7 +8,7 @@ use aimsc_syntax::ast::{
 };
 use indexmap::IndexMap;
 use jiff::civil::Date;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 /// One parsed rule file as the checker sees it.
@@ -33,13 +33,16 @@ pub fn build_model(inputs: &[Input<'_>], as_of: Date) -> (Model, Vec<Diagnostic>
         diags: Vec::new(),
         seen: HashMap::new(),
         sigs: IndexMap::new(),
+        entry_ids: HashSet::new(),
     };
     b.declare(inputs);
     b.resolve_types(inputs);
     b.check_defs(inputs);
     b.check_checks(inputs);
+    b.check_entries(inputs);
     b.check_scope(inputs, as_of);
     b.model.checks.sort_keys();
+    b.model.entries.sort_keys();
     (b.model, b.diags)
 }
 
@@ -50,6 +53,8 @@ struct ModelBuilder {
     seen: HashMap<(&'static str, String), Location>,
     /// Checked def signatures by name.
     sigs: IndexMap<Arc<str>, DefSig>,
+    /// Ids declared by `entry` (they share the id namespace with checks).
+    entry_ids: HashSet<String>,
 }
 
 /// What a call site needs to know about a def.
@@ -161,7 +166,22 @@ impl ModelBuilder {
                         let at = loc(input.path, d.name.span);
                         self.first("def", &d.name.name, at, "def");
                     }
-                    Item::Facts(_) | Item::Map(_) | Item::Exclude(_) | Item::Waive(_) => {}
+                    Item::Param(p) => {
+                        let at = loc(input.path, p.name.span);
+                        self.first("def", &p.name.name, at, "param");
+                    }
+                    Item::Entry(e) => {
+                        let at = loc(input.path, e.id.span);
+                        if self.first("check", &e.id.text, at, "entry") {
+                            self.entry_ids.insert(e.id.text.clone());
+                        }
+                    }
+                    Item::Facts(_)
+                    | Item::Map(_)
+                    | Item::Exclude(_)
+                    | Item::Waive(_)
+                    | Item::Set(_)
+                    | Item::Assign(_) => {}
                 }
             }
         }
@@ -430,6 +450,7 @@ impl ModelBuilder {
                 }
             }
         }
+        let param_defs = self.check_params(inputs, asts.len(), &index);
         // Check bodies callees-first so return types are known.
         let mut checked: Vec<Option<Def>> = vec![None; asts.len()];
         for &i in &order {
@@ -482,7 +503,140 @@ impl ModelBuilder {
                     location: Location::new(&Arc::from(""), Span::default()),
                 })
             })
+            .chain(param_defs)
             .collect();
+    }
+
+    /// Checks `param`s and the organisation's `set`s. Params become zero-argument defs (indexes
+    /// from `base`) holding the value in force; they may not call defs, so they are checked first.
+    fn check_params(
+        &mut self,
+        inputs: &[Input<'_>],
+        base: usize,
+        defs: &HashMap<&str, usize>,
+    ) -> Vec<Def> {
+        let names: Vec<&str> = inputs
+            .iter()
+            .flat_map(|i| i.file.items.iter())
+            .filter_map(|item| match item {
+                Item::Param(p) => Some(p.name.name.as_str()),
+                _ => None,
+            })
+            .collect();
+        let mut sets: HashMap<&str, (&ast::SetDecl, &Arc<str>, &str)> = HashMap::new();
+        for input in inputs {
+            for item in &input.file.items {
+                let Item::Set(st) = item else { continue };
+                let n = st.name.name.as_str();
+                let at = loc(input.path, st.name.span);
+                if !names.contains(&n) {
+                    let mut d = Diagnostic::error(
+                        "aimsc::resolve::unknown_param",
+                        format!("`set` names `{n}`, which is not a param"),
+                        Some(at),
+                    )
+                    .with_label("unknown param");
+                    d = if defs.contains_key(n) {
+                        d.with_help(format!("`{n}` is a def; only a `param` can be set"))
+                    } else if let Some(s) = did_you_mean(n, names.iter().copied()) {
+                        d.with_help(format!("did you mean `{s}`?"))
+                    } else {
+                        d.with_help("`aimsc explain --params` lists the params of the loaded rulesets")
+                    };
+                    self.diags.push(d);
+                    continue;
+                }
+                if let Some((prev, prev_path, _)) = sets.get(n) {
+                    let prev = loc(prev_path, prev.span);
+                    self.diags.push(
+                        Diagnostic::error(
+                            "aimsc::scope::duplicate",
+                            format!("param `{n}` is set twice"),
+                            Some(at),
+                        )
+                        .with_label("second value")
+                        .with_related(prev, "first set here"),
+                    );
+                    continue;
+                }
+                sets.insert(n, (st, input.path, input.text));
+            }
+        }
+        let none = IndexMap::new();
+        let mut out = Vec::new();
+        for input in inputs {
+            for item in &input.file.items {
+                let Item::Param(p) = item else { continue };
+                let at = loc(input.path, p.name.span);
+                if self.seen.get(&("def", p.name.name.clone())) != Some(&at) {
+                    continue;
+                }
+                let ty = self.resolve_type(&p.ty, input.path);
+                let ty_text = input
+                    .text
+                    .get(p.ty.span.start()..p.ty.span.end())
+                    .unwrap_or_default();
+                let default = self.param_value(&p.default, &ty, input.path, input.text, &none);
+                let default_text = default.0.text.clone();
+                let (body, slots, set_at) = match sets.get(p.name.name.as_str()) {
+                    Some((st, spath, stext)) => {
+                        let v = self.param_value(&st.value, &ty, spath, stext, &none);
+                        (v.0, v.1, Some(loc(spath, st.span)))
+                    }
+                    None => (default.0, default.1, None),
+                };
+                let name: Arc<str> = Arc::from(p.name.name.as_str());
+                self.sigs.insert(
+                    name.clone(),
+                    DefSig {
+                        index: base + out.len(),
+                        params: Vec::new(),
+                        ret: ty,
+                    },
+                );
+                self.model.params.insert(
+                    name.clone(),
+                    Param {
+                        name: name.clone(),
+                        ty: Arc::from(ty_text),
+                        default: default_text,
+                        value: body.text.clone(),
+                        doc: p.doc.as_ref().map(|d| Arc::from(d.value.as_str())),
+                        location: at.clone(),
+                        set_at,
+                    },
+                );
+                out.push(Def {
+                    name,
+                    params: Vec::new(),
+                    body,
+                    slots,
+                    location: at,
+                });
+            }
+        }
+        out
+    }
+
+    fn param_value(
+        &mut self,
+        e: &Expr,
+        ty: &Ty,
+        path: &Arc<str>,
+        text: &str,
+        sigs: &IndexMap<Arc<str>, DefSig>,
+    ) -> (CExpr, usize) {
+        let mut cx = Cx::new(&self.model, sigs, &mut self.diags, path, text);
+        let v = cx.expr(e, Some(ty));
+        if !compatible(&v.ty, ty) {
+            cx.mismatch(
+                e.span,
+                format!("this param is declared `{ty}`, but the value is `{}`", v.ty),
+                format!("expected {ty}"),
+            );
+        }
+        let slots = cx.max_slots;
+        (v, slots)
     }
 }
 
@@ -550,32 +704,8 @@ impl ModelBuilder {
                 if self.seen.get(&("check", c.id.text.clone())) != Some(&at) {
                     continue;
                 }
-                if c.kind == CheckKind::Control
-                    && !self.model.frameworks.contains_key(c.id.namespace.as_str())
-                {
-                    let mut d = Diagnostic::error(
-                        "aimsc::resolve::unknown_framework",
-                        format!(
-                            "control `{}` names framework `{}`, which is not declared",
-                            c.id.text, c.id.namespace
-                        ),
-                        Some(Location::new(
-                            input.path,
-                            Span::new(c.id.span.start(), c.id.span.start() + c.id.namespace.len()),
-                        )),
-                    )
-                    .with_label("unknown framework");
-                    d = match did_you_mean(
-                        &c.id.namespace,
-                        self.model.frameworks.keys().map(|k| &**k),
-                    ) {
-                        Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                        None => d.with_help(format!(
-                            "declare it: framework {} \"Title\"",
-                            c.id.namespace
-                        )),
-                    };
-                    self.diags.push(d);
+                if c.kind == CheckKind::Control {
+                    self.framework_declared(&c.id, input.path, "control");
                 }
                 let mut cx = Cx::new(
                     &self.model,
@@ -670,7 +800,74 @@ impl ModelBuilder {
         }
     }
 
+    /// Reports an id whose namespace is not a declared framework.
+    fn framework_declared(&mut self, id: &ast::QualId, path: &Arc<str>, what: &str) {
+        if self.model.frameworks.contains_key(id.namespace.as_str()) {
+            return;
+        }
+        let mut d = Diagnostic::error(
+            "aimsc::resolve::unknown_framework",
+            format!(
+                "{what} `{}` names framework `{}`, which is not declared",
+                id.text, id.namespace
+            ),
+            Some(Location::new(
+                path,
+                Span::new(id.span.start(), id.span.start() + id.namespace.len()),
+            )),
+        )
+        .with_label("unknown framework");
+        d = match did_you_mean(&id.namespace, self.model.frameworks.keys().map(|k| &**k)) {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None => d.with_help(format!("declare it: framework {} \"Title\"", id.namespace)),
+        };
+        self.diags.push(d);
+    }
+
+    /// Catalog entries, once every framework is declared.
+    fn check_entries(&mut self, inputs: &[Input<'_>]) {
+        for input in inputs {
+            for item in &input.file.items {
+                let Item::Entry(e) = item else { continue };
+                let at = loc(input.path, e.id.span);
+                if self.seen.get(&("check", e.id.text.clone())) != Some(&at) {
+                    continue;
+                }
+                self.framework_declared(&e.id, input.path, "entry");
+                let id: Arc<str> = Arc::from(e.id.text.as_str());
+                self.model.entries.insert(
+                    id.clone(),
+                    Entry {
+                        id,
+                        framework: Arc::from(e.id.namespace.as_str()),
+                        title: Arc::from(e.title.value.as_str()),
+                        domain: e.domain.as_ref().map(|d| Arc::from(d.value.as_str())),
+                        location: at,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Like [`Self::known_item`], but catalog entries are refused: they have no outcome.
     fn known_check(&mut self, id: &ast::QualId, path: &Arc<str>, what: &str) -> bool {
+        if self.entry_ids.contains(&id.text) {
+            self.diags.push(
+                Diagnostic::error(
+                    "aimsc::resolve::entry_not_check",
+                    format!("`{what}` names `{}`, a catalog entry", id.text),
+                    Some(loc(path, id.span)),
+                )
+                .with_label("entries have no requirements, so no outcome")
+                .with_help(format!("`{what}` names a control or rule; entries can only be mapped")),
+            );
+            return false;
+        }
+        self.known_item(id, path, what)
+    }
+
+    /// Whether `id` names a control, rule or catalog entry; reports it if not.
+    fn known_item(&mut self, id: &ast::QualId, path: &Arc<str>, what: &str) -> bool {
         if self.seen.contains_key(&("check", id.text.clone())) {
             return true;
         }
@@ -683,7 +880,7 @@ impl ModelBuilder {
         let mut d = Diagnostic::error(
             "aimsc::resolve::unknown_id",
             format!(
-                "`{what}` names `{}`, which is not a control or rule",
+                "`{what}` names `{}`, which is not a control, rule or entry",
                 id.text
             ),
             Some(loc(path, id.span)),
@@ -702,8 +899,8 @@ impl ModelBuilder {
             for item in &input.file.items {
                 match item {
                     Item::Map(m) => {
-                        let ok_s = self.known_check(&m.source, path, "map");
-                        let ok_t = self.known_check(&m.target, path, "map");
+                        let ok_s = self.known_item(&m.source, path, "map");
+                        let ok_t = self.known_item(&m.target, path, "map");
                         let relation = match m.relation.name.as_str() {
                             "equal" => Some(Relation::Equal),
                             "subset" => Some(Relation::Subset),
@@ -859,6 +1056,44 @@ impl ModelBuilder {
                                 owner,
                                 justification: j,
                                 location: loc(path, w.span),
+                            },
+                        );
+                    }
+                    Item::Assign(a) => {
+                        if !self.known_check(&a.target, path, "assign") {
+                            continue;
+                        }
+                        if a.owner.value.trim().is_empty() {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    "aimsc::scope::missing_owner",
+                                    format!("`assign {}` names no owner", a.target.text),
+                                    Some(loc(path, a.owner.span)),
+                                )
+                                .with_label("empty owner")
+                                .with_help("name a role or person, e.g. \"Head of AI governance\""),
+                            );
+                            continue;
+                        }
+                        let target: Arc<str> = Arc::from(a.target.text.as_str());
+                        if let Some(prev) = self.model.owners.get(&target) {
+                            let prev = prev.location.clone();
+                            self.diags.push(
+                                Diagnostic::error(
+                                    "aimsc::scope::duplicate",
+                                    format!("`{target}` is assigned twice"),
+                                    Some(loc(path, a.span)),
+                                )
+                                .with_related(prev, "first assignment"),
+                            );
+                            continue;
+                        }
+                        self.model.owners.insert(
+                            target.clone(),
+                            Owner {
+                                target,
+                                owner: Arc::from(a.owner.value.as_str()),
+                                location: loc(path, a.span),
                             },
                         );
                     }

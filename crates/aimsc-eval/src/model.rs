@@ -305,6 +305,52 @@ pub struct Framework {
     pub title: Option<Arc<str>>,
 }
 
+/// A catalog entry: an item of a framework without requirements of its own, that mappings
+/// can point at (e.g. an ISO/IEC 27001 Annex A control).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    /// Id, e.g. `iso27001::A.5.1`.
+    pub id: Arc<str>,
+    /// Framework (id namespace).
+    pub framework: Arc<str>,
+    /// Title.
+    pub title: Arc<str>,
+    /// Domain or group.
+    pub domain: Option<Arc<str>>,
+    /// Where it is declared.
+    pub location: Location,
+}
+
+/// A `param`: a named constant with a default that an organisation may `set`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Param {
+    /// Name.
+    pub name: Arc<str>,
+    /// Declared type, as written.
+    pub ty: Arc<str>,
+    /// The default, as written.
+    pub default: Arc<str>,
+    /// The value in force, as written (the default unless `set`).
+    pub value: Arc<str>,
+    /// What it controls.
+    pub doc: Option<Arc<str>>,
+    /// Where it is declared.
+    pub location: Location,
+    /// Where the organisation overrode it, if it did.
+    pub set_at: Option<Location>,
+}
+
+/// An `assign`: who owns a control.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Owner {
+    /// The control.
+    pub target: Arc<str>,
+    /// The owner.
+    pub owner: Arc<str>,
+    /// Where it is declared.
+    pub location: Location,
+}
+
 /// Everything a ruleset declares, checked.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Model {
@@ -326,4 +372,28 @@ pub struct Model {
     pub exclusions: IndexMap<Arc<str>, Exclusion>,
     /// Waivers by target.
     pub waivers: IndexMap<Arc<str>, Waiver>,
+    /// Catalog entries by id, sorted by id.
+    pub entries: IndexMap<Arc<str>, Entry>,
+    /// Params by name, in declaration order.
+    pub params: IndexMap<Arc<str>, Param>,
+    /// Control owners by control id.
+    pub owners: IndexMap<Arc<str>, Owner>,
+}
+
+impl Model {
+    /// The title of a check or catalog entry.
+    pub fn title_of(&self, id: &str) -> Option<&Arc<str>> {
+        self.checks
+            .get(id)
+            .map(|c| &c.title)
+            .or_else(|| self.entries.get(id).map(|e| &e.title))
+    }
+
+    /// The framework of a check or catalog entry.
+    pub fn framework_of(&self, id: &str) -> Option<&Arc<str>> {
+        self.checks
+            .get(id)
+            .map(|c| &c.framework)
+            .or_else(|| self.entries.get(id).map(|e| &e.framework))
+    }
 }

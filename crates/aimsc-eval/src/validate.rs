@@ -300,7 +300,12 @@ impl Validator<'_> {
         }
         for (idx, field) in schema.values().enumerate() {
             if !field.optional && !map.contains_key(&*field.name) {
-                fields[idx] = self.missing(ty_name, field, &path, v.file, v.span);
+                // An absent list means "none of these": `incidents` left out is no incidents.
+                fields[idx] = if matches!(field.ty, Ty::List(_)) {
+                    TV::List(Vec::new())
+                } else {
+                    self.missing(ty_name, field, &path, v.file, v.span)
+                };
             }
         }
         Record {

@@ -61,6 +61,14 @@ pub enum Item {
     Exclude(ExcludeDecl),
     /// `waive a::x until 2027-01-01 owner "ciso" "why"`
     Waive(WaiveDecl),
+    /// `entry iso27001::A.5.1 "Policies for information security"`
+    Entry(EntryDecl),
+    /// `param policy_review_period: duration = 12 months "doc"`
+    Param(ParamDecl),
+    /// `set policy_review_period = 6 months`
+    Set(SetDecl),
+    /// `assign iso42001::A.2.2 to "Head of AI governance"`
+    Assign(AssignDecl),
 }
 
 impl Item {
@@ -76,6 +84,10 @@ impl Item {
             Item::Map(i) => i.span,
             Item::Exclude(i) => i.span,
             Item::Waive(i) => i.span,
+            Item::Entry(i) => i.span,
+            Item::Param(i) => i.span,
+            Item::Set(i) => i.span,
+            Item::Assign(i) => i.span,
         }
     }
 }
@@ -259,6 +271,56 @@ pub struct WaiveDecl {
     pub owner: Option<StrLit>,
     /// Justification.
     pub justification: Option<StrLit>,
+    /// Span of the item.
+    pub span: Span,
+}
+
+/// A catalog entry: an item of a framework that mappings can point at, without requirements.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryDecl {
+    /// Its id.
+    pub id: QualId,
+    /// Its title.
+    pub title: StrLit,
+    /// `domain A.5`
+    pub domain: Option<StrLit>,
+    /// Span of the item.
+    pub span: Span,
+}
+
+/// A named constant with a default that an organisation may override with `set`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ParamDecl {
+    /// Its name.
+    pub name: Ident,
+    /// Declared type.
+    pub ty: TypeExpr,
+    /// Default value.
+    pub default: Expr,
+    /// What it controls.
+    pub doc: Option<StrLit>,
+    /// Span of the item.
+    pub span: Span,
+}
+
+/// `set name = value`: an organisation's value for a `param`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SetDecl {
+    /// The param.
+    pub name: Ident,
+    /// The value.
+    pub value: Expr,
+    /// Span of the item.
+    pub span: Span,
+}
+
+/// `assign a::x to "owner"`: who owns a control (shown in the Statement of Applicability).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AssignDecl {
+    /// The control.
+    pub target: QualId,
+    /// The owner.
+    pub owner: StrLit,
     /// Span of the item.
     pub span: Span,
 }

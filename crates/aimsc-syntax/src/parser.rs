@@ -23,6 +23,10 @@ const ITEM_KEYWORDS: &[&str] = &[
     "map",
     "exclude",
     "waive",
+    "entry",
+    "param",
+    "set",
+    "assign",
 ];
 
 /// Parses one `.aims` file. Returns every item that parsed and a diagnostic per broken item.
@@ -206,7 +210,11 @@ fn rule_name(rule: &Rule) -> Option<&'static str> {
         | Rule::rule_item
         | Rule::map_item
         | Rule::exclude_item
-        | Rule::waive_item => {
+        | Rule::waive_item
+        | Rule::entry_item
+        | Rule::param_item
+        | Rule::set_item
+        | Rule::assign_item => {
             "an item (`control`, `rule`, `record`, `enum`, `facts`, `def`, `map`, `exclude`, `waive`, `framework`)"
         }
         Rule::cmp_op => "a comparison",
@@ -428,8 +436,61 @@ impl Builder<'_> {
                     span,
                 })
             }
+            Rule::entry_item => {
+                let id = self.qid(inner.next()?);
+                let title = self.string(inner.next()?);
+                let domain = inner
+                    .next()
+                    .and_then(|d| d.into_inner().next())
+                    .map(|p| self.domain_text(p));
+                Item::Entry(EntryDecl {
+                    id,
+                    title,
+                    domain,
+                    span,
+                })
+            }
+            Rule::param_item => {
+                let name = self.ident(inner.next()?);
+                let ty = self.type_expr(inner.next()?)?;
+                let default = self.expr(inner.next()?)?;
+                let doc = inner.next().map(|p| self.string(p));
+                Item::Param(ParamDecl {
+                    name,
+                    ty,
+                    default,
+                    doc,
+                    span,
+                })
+            }
+            Rule::set_item => {
+                let name = self.ident(inner.next()?);
+                let value = self.expr(inner.next()?)?;
+                Item::Set(SetDecl { name, value, span })
+            }
+            Rule::assign_item => {
+                let target = self.qid(inner.next()?);
+                let owner = self.string(inner.next()?);
+                Item::Assign(AssignDecl {
+                    target,
+                    owner,
+                    span,
+                })
+            }
             _ => return None,
         })
+    }
+
+    /// `domain A.5` or `domain "A.5"`, as text.
+    fn domain_text(&self, p: Pair<'_, Rule>) -> StrLit {
+        if p.as_rule() == Rule::string {
+            self.string(p)
+        } else {
+            StrLit {
+                value: p.as_str().to_string(),
+                span: self.span(&p),
+            }
+        }
     }
 
     fn check(
@@ -464,14 +525,7 @@ impl Builder<'_> {
                 }
                 Rule::domain_clause => {
                     let p = clause.into_inner().next()?;
-                    check.domain = Some(if p.as_rule() == Rule::string {
-                        self.string(p)
-                    } else {
-                        StrLit {
-                            value: p.as_str().to_string(),
-                            span: self.span(&p),
-                        }
-                    });
+                    check.domain = Some(self.domain_text(p));
                 }
                 Rule::intent_clause => {
                     check.intent = clause.into_inner().next().map(|p| self.string(p))
