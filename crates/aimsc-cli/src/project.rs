@@ -138,6 +138,23 @@ pub fn load(
 }
 
 fn rule_files(path: &Path) -> Result<Vec<(Arc<str>, String)>, Diagnostic> {
+    if let Some(name) = path.to_str()
+        && name.starts_with(aimsc_rulesets::PREFIX)
+    {
+        let found = aimsc_rulesets::select(name);
+        if found.is_empty() {
+            return Err(Diagnostic::error(
+                "aimsc::io::missing",
+                format!("`{name}` is not a shipped ruleset"),
+                None,
+            )
+            .with_help("`@aimsc` loads every shipped ruleset; `aimsc explain --rulesets` lists them"));
+        }
+        return Ok(found
+            .into_iter()
+            .map(|(p, text)| (Arc::from(p), text.to_string()))
+            .collect());
+    }
     if !path.exists() {
         return Err(Diagnostic::error(
             "aimsc::io::missing",
