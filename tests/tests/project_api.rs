@@ -78,7 +78,8 @@ fn editing_rules_reports_new_diagnostics_without_losing_other_items() {
 fn every_prefix_of_the_example_rules_is_handled() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let schema = std::fs::read_to_string(root.join("tests/orgs/acme/rules/schema.aims")).unwrap();
-    let controls = std::fs::read_to_string(root.join("tests/orgs/acme/rules/controls.aims")).unwrap();
+    let controls =
+        std::fs::read_to_string(root.join("tests/orgs/acme/rules/controls.aims")).unwrap();
     let facts = "organisation: {name: A, ai_policy_review_period: 12 months, supplies_ai_to_customers: false}\npeople: []\nai_systems: []\n";
     let mut cuts = 0;
     for (i, _) in controls.char_indices().step_by(7) {
@@ -111,7 +112,8 @@ fn every_prefix_of_the_example_rules_is_handled() {
 fn every_prefix_of_an_example_facts_file_is_handled() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let schema = std::fs::read_to_string(root.join("tests/orgs/acme/rules/schema.aims")).unwrap();
-    let controls = std::fs::read_to_string(root.join("tests/orgs/acme/rules/controls.aims")).unwrap();
+    let controls =
+        std::fs::read_to_string(root.join("tests/orgs/acme/rules/controls.aims")).unwrap();
     let org =
         std::fs::read_to_string(root.join("tests/orgs/acme/facts/organisation.yaml")).unwrap();
     for (i, _) in org.char_indices() {

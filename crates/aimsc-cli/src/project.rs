@@ -148,7 +148,9 @@ fn rule_files(path: &Path) -> Result<Vec<(Arc<str>, String)>, Diagnostic> {
                 format!("`{name}` is not a shipped ruleset"),
                 None,
             )
-            .with_help("`@aimsc` loads every shipped ruleset; `aimsc explain --rulesets` lists them"));
+            .with_help(
+                "`@aimsc` loads every shipped ruleset; `aimsc explain --rulesets` lists them",
+            ));
         }
         return Ok(found
             .into_iter()

@@ -541,7 +541,9 @@ impl ModelBuilder {
                     } else if let Some(s) = did_you_mean(n, names.iter().copied()) {
                         d.with_help(format!("did you mean `{s}`?"))
                     } else {
-                        d.with_help("`aimsc explain --params` lists the params of the loaded rulesets")
+                        d.with_help(
+                            "`aimsc explain --params` lists the params of the loaded rulesets",
+                        )
                     };
                     self.diags.push(d);
                     continue;
@@ -859,7 +861,9 @@ impl ModelBuilder {
                     Some(loc(path, id.span)),
                 )
                 .with_label("entries have no requirements, so no outcome")
-                .with_help(format!("`{what}` names a control or rule; entries can only be mapped")),
+                .with_help(format!(
+                    "`{what}` names a control or rule; entries can only be mapped"
+                )),
             );
             return false;
         }

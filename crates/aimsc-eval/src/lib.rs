@@ -7,8 +7,10 @@
 //! salsa query.
 
 pub mod check;
+pub mod crosswalk;
 pub mod dates;
 pub mod evaluate;
 pub mod model;
 pub mod outcome;
+pub mod reads;
 pub mod validate;

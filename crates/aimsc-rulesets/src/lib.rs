@@ -95,20 +95,29 @@ mod tests {
                 if path.is_dir() {
                     stack.push(path);
                 } else if path.extension().is_some_and(|e| e == "aims") {
-                    let rel = path.strip_prefix(&root).map(|p| p.to_string_lossy().into_owned());
+                    let rel = path
+                        .strip_prefix(&root)
+                        .map(|p| p.to_string_lossy().into_owned());
                     on_disk.push(format!("{PREFIX}/{}", rel.unwrap_or_default()));
                 }
             }
         }
         on_disk.sort();
         let embedded: Vec<String> = FILES.iter().map(|(p, _)| p.to_string()).collect();
-        assert_eq!(embedded, on_disk, "regenerate the FILES list in crates/aimsc-rulesets");
+        assert_eq!(
+            embedded, on_disk,
+            "regenerate the FILES list in crates/aimsc-rulesets"
+        );
     }
 
     #[test]
     fn select_takes_whole_path_segments() {
         assert_eq!(select("@aimsc").len(), FILES.len());
-        assert!(select("@aimsc/iso42001").iter().all(|(p, _)| p.starts_with("@aimsc/iso42001/")));
+        assert!(
+            select("@aimsc/iso42001")
+                .iter()
+                .all(|(p, _)| p.starts_with("@aimsc/iso42001/"))
+        );
         assert!(!select("@aimsc/iso42001").is_empty());
         assert!(select("@aimsc/iso4200").is_empty());
     }
