@@ -1,5 +1,7 @@
 //! `aimsc`: check and evaluate AI management system rules against an organisation's facts.
 
+mod explain;
+mod init;
 mod project;
 mod render;
 
@@ -48,6 +50,9 @@ enum Command {
         /// Only these controls or rules (repeatable).
         #[arg(long = "control", value_name = "ID")]
         controls: Vec<String>,
+        /// Only the controls and rules of these frameworks (repeatable), e.g. `iso42001`.
+        #[arg(long = "framework", value_name = "NAME")]
+        frameworks: Vec<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -58,6 +63,85 @@ enum Command {
         #[arg(short, long)]
         verbose: bool,
     },
+    /// The Statement of Applicability: every Annex A control, applicable or excluded and why,
+    /// its implementation status, the facts it relied on and its owner.
+    Soa {
+        #[command(flatten)]
+        inputs: Inputs,
+        /// Framework whose controls to list.
+        #[arg(long, default_value = "iso42001")]
+        framework: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = SoaFormat::Markdown)]
+        format: SoaFormat,
+        /// Write to FILE instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Crosswalk coverage of another framework, derived from the evaluated controls.
+    Crosswalk {
+        #[command(flatten)]
+        inputs: Inputs,
+        /// Target framework: eu-ai-act, iso27001, iso27701, nist-ai-rmf (or any declared name).
+        #[arg(long = "to", value_name = "FRAMEWORK")]
+        to: String,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CrosswalkFormat::Text)]
+        format: CrosswalkFormat,
+        /// Write to FILE instead of standard output.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Describe a control, rule or catalog entry; or the fact schema, params or shipped rulesets.
+    Explain {
+        /// Control, rule or entry id, e.g. `iso42001::A.5.2` or `eu_ai_act::Art.73`.
+        id: Option<String>,
+        /// Print the fact schema.
+        #[arg(long, conflicts_with_all = ["id", "params", "rulesets"])]
+        schema: bool,
+        /// Print the params and the values in force.
+        #[arg(long, conflicts_with_all = ["id", "rulesets"])]
+        params: bool,
+        /// List the shipped rulesets.
+        #[arg(long, conflicts_with = "id")]
+        rulesets: bool,
+        /// Rule file or folder (repeatable); default: `rules` from aims.toml, else the shipped rulesets.
+        #[arg(long)]
+        rules: Vec<PathBuf>,
+    },
+    /// Start a new organisation: aims.toml, a facts folder and an organisational rules file.
+    Init {
+        /// Folder to create it in; default: the current folder.
+        dir: Option<PathBuf>,
+    },
+}
+
+/// Where rules and facts come from (default: aims.toml), and the as-of date.
+#[derive(clap::Args)]
+struct Inputs {
+    /// Rule file or folder (repeatable); default: `rules` from aims.toml.
+    #[arg(long)]
+    rules: Vec<PathBuf>,
+    /// Facts file or folder; default: `facts` from aims.toml.
+    #[arg(long)]
+    facts: Option<PathBuf>,
+    /// Date used for `today` and waiver expiry (YYYY-MM-DD); default: the current date.
+    #[arg(long = "as-of", value_name = "DATE")]
+    as_of: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SoaFormat {
+    Markdown,
+    Csv,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CrosswalkFormat {
+    Text,
+    Markdown,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -122,12 +206,13 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             facts,
             as_of,
             controls,
+            frameworks,
             format,
             output,
             verbose,
         } => {
             let as_of = parse_as_of(as_of.as_deref())?;
-            let output = output.map(|o| std::env::current_dir().map(|d| d.join(&o)).unwrap_or(o));
+            let output = absolute(output);
             let loaded = project::load(&rules, facts.as_deref(), true)?;
             let project = loaded.into_project(as_of);
             let diags = project.diagnostics();
@@ -153,6 +238,12 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
                 }
                 results.retain(|r| controls.iter().any(|c| **c == *r.id));
             }
+            if !frameworks.is_empty() {
+                let model = project.model();
+                let names: Vec<String> = frameworks.iter().map(|f| framework_name(f)).collect();
+                known_frameworks(&model, &names)?;
+                results.retain(|r| names.iter().any(|f| **f == *r.framework));
+            }
             let sources = render::Sources::new(&project);
             let text = match format {
                 Format::Text => aimsc_report::render_text(&results, verbose),
@@ -165,19 +256,7 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             };
             // Diagnostics go to stderr in every format, so stdout stays a clean report.
             render::print_diagnostics(&diags, &sources);
-            match output {
-                Some(path) => std::fs::write(&path, text).map_err(|e| {
-                    vec![Diagnostic::error(
-                        "aimsc::io::write",
-                        format!("cannot write `{}`: {e}", path.display()),
-                        None,
-                    )]
-                })?,
-                None => {
-                    let mut stdout = std::io::stdout().lock();
-                    let _ = stdout.write_all(text.as_bytes());
-                }
-            }
+            emit(&text, output.as_deref())?;
             if diags.iter().any(Diagnostic::is_error) {
                 return Ok(2);
             }
@@ -191,6 +270,158 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
                     0
                 },
             )
+        }
+        Command::Soa {
+            inputs,
+            framework,
+            format,
+            output,
+        } => {
+            let output = absolute(output);
+            let (project, as_of, diags) = evaluate(&inputs)?;
+            let model = project.model();
+            let framework = framework_name(&framework);
+            known_frameworks(&model, std::slice::from_ref(&framework))?;
+            let soa = aimsc_report::soa::build(&model, &project.results(), &framework, &as_of);
+            let text = match format {
+                SoaFormat::Markdown => aimsc_report::soa::markdown(&soa),
+                SoaFormat::Csv => aimsc_report::soa::csv(&soa),
+                SoaFormat::Json => aimsc_report::soa::json(&soa),
+            };
+            emit(&text, output.as_deref())?;
+            Ok(if diags { 2 } else { 0 })
+        }
+        Command::Crosswalk {
+            inputs,
+            to,
+            format,
+            output,
+        } => {
+            let output = absolute(output);
+            let (project, as_of, diags) = evaluate(&inputs)?;
+            let model = project.model();
+            let target = framework_name(&to);
+            known_frameworks(&model, std::slice::from_ref(&target))?;
+            let outcomes = project
+                .results()
+                .into_iter()
+                .map(|r| (r.id, r.outcome))
+                .collect();
+            let items = aimsc_eval::crosswalk::derive(&model, &outcomes, &target);
+            let title = model
+                .frameworks
+                .get(target.as_str())
+                .and_then(|f| f.title.clone());
+            let report =
+                aimsc_report::crosswalk::CrosswalkReport::new(&target, title, &as_of, items);
+            let text = match format {
+                CrosswalkFormat::Text => aimsc_report::crosswalk::text(&report),
+                CrosswalkFormat::Markdown => aimsc_report::crosswalk::markdown(&report),
+                CrosswalkFormat::Json => aimsc_report::crosswalk::json(&report),
+            };
+            emit(&text, output.as_deref())?;
+            Ok(if diags { 2 } else { 0 })
+        }
+        Command::Explain {
+            id,
+            schema,
+            params,
+            rulesets,
+            rules,
+        } => {
+            if rulesets {
+                emit(&explain::rulesets(), None)?;
+                return Ok(0);
+            }
+            let loaded = project::load_rules_or_shipped(&rules)?;
+            let project = loaded.into_project(parse_as_of(None)?);
+            // Problems are reported, but whatever checked is still explained.
+            render::print_diagnostics(&project.diagnostics(), &render::Sources::new(&project));
+            let model = project.model();
+            let text = if schema {
+                explain::schema(&model)
+            } else if params {
+                explain::params(&model, &|l| render::Sources::new(&project).line_col(l))
+            } else if let Some(id) = id {
+                explain::item(&model, &id)?
+            } else {
+                return Err(vec![Diagnostic::error(
+                    "aimsc::usage::explain",
+                    "nothing to explain",
+                    None,
+                )
+                .with_help("give an id (`aimsc explain iso42001::A.5.2`), or --schema, --params, --rulesets")]);
+            };
+            emit(&text, None)?;
+            Ok(0)
+        }
+        Command::Init { dir } => init::run(dir.as_deref()),
+    }
+}
+
+/// `eu-ai-act` → `eu_ai_act`: framework names on the command line may use dashes.
+fn framework_name(s: &str) -> String {
+    s.replace('-', "_")
+}
+
+fn known_frameworks(
+    model: &aimsc_eval::model::Model,
+    names: &[String],
+) -> Result<(), Vec<Diagnostic>> {
+    let unknown: Vec<Diagnostic> = names
+        .iter()
+        .filter(|n| !model.frameworks.contains_key(n.as_str()))
+        .map(|n| {
+            let mut d = Diagnostic::error(
+                "aimsc::usage::unknown_framework",
+                format!("no framework `{n}` is declared in the loaded rules"),
+                None,
+            );
+            let known: Vec<&str> = model.frameworks.keys().map(|k| &**k).collect();
+            d = match did_you_mean(n, known.iter().copied()) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help(format!("declared frameworks: {}", known.join(", "))),
+            };
+            d
+        })
+        .collect();
+    if unknown.is_empty() {
+        Ok(())
+    } else {
+        Err(unknown)
+    }
+}
+
+/// Loads and evaluates; prints diagnostics. Returns the project, the as-of date and whether
+/// there were errors.
+fn evaluate(inputs: &Inputs) -> Result<(aimsc_db::Project, String, bool), Vec<Diagnostic>> {
+    let as_of = parse_as_of(inputs.as_of.as_deref())?;
+    let loaded = project::load(&inputs.rules, inputs.facts.as_deref(), true)?;
+    let project = loaded.into_project(as_of);
+    let diags = project.diagnostics();
+    render::print_diagnostics(&diags, &render::Sources::new(&project));
+    let errors = diags.iter().any(Diagnostic::is_error);
+    Ok((project, as_of.to_string(), errors))
+}
+
+/// `-o` paths are relative to where the user ran aimsc, even after moving to aims.toml's folder.
+fn absolute(output: Option<PathBuf>) -> Option<PathBuf> {
+    output.map(|o| std::env::current_dir().map(|d| d.join(&o)).unwrap_or(o))
+}
+
+fn emit(text: &str, output: Option<&std::path::Path>) -> Result<(), Vec<Diagnostic>> {
+    match output {
+        Some(path) => std::fs::write(path, text).map_err(|e| {
+            vec![Diagnostic::error(
+                "aimsc::io::write",
+                format!("cannot write `{}`: {e}", path.display()),
+                None,
+            )]
+        }),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(text.as_bytes());
+            Ok(())
         }
     }
 }

@@ -137,6 +137,15 @@ pub fn load(
     })
 }
 
+/// Rules for commands that need no facts: the given paths, else aims.toml's, else the shipped
+/// rulesets.
+pub fn load_rules_or_shipped(rule_paths: &[PathBuf]) -> Result<Loaded, Vec<Diagnostic>> {
+    if rule_paths.is_empty() && find_aims_toml().is_none() {
+        return load(&[PathBuf::from(aimsc_rulesets::PREFIX)], None, false);
+    }
+    load(rule_paths, None, false)
+}
+
 fn rule_files(path: &Path) -> Result<Vec<(Arc<str>, String)>, Diagnostic> {
     if let Some(name) = path.to_str()
         && name.starts_with(aimsc_rulesets::PREFIX)

@@ -577,7 +577,8 @@ impl ModelBuilder {
                 let ty_text = input
                     .text
                     .get(p.ty.span.start()..p.ty.span.end())
-                    .unwrap_or_default();
+                    .unwrap_or_default()
+                    .trim();
                 let default = self.param_value(&p.default, &ty, input.path, input.text, &none);
                 let default_text = default.0.text.clone();
                 let (body, slots, set_at) = match sets.get(p.name.name.as_str()) {

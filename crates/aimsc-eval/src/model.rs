@@ -1,7 +1,8 @@
 //! The checked model: schema, checks, defs and scope decisions with every name resolved.
 
 use aimsc_diagnostics::Location;
-use aimsc_syntax::ast::{CheckKind, CmpOp, Quant, TextOp};
+pub use aimsc_syntax::ast::CheckKind;
+use aimsc_syntax::ast::{CmpOp, Quant, TextOp};
 use indexmap::IndexMap;
 use jiff::civil::Date;
 use serde::Serialize;

@@ -1,6 +1,8 @@
 //! Renderers for evaluation results. Every format is computed from the same data:
 //! the [`CheckResult`]s, the diagnostics and the inputs' digests.
 
+pub mod crosswalk;
+pub mod soa;
 mod text;
 
 pub use text::render_text;

@@ -1,0 +1,217 @@
+//! `aimsc explain`: a control, rule or entry; the fact schema; the params; the shipped rulesets.
+
+use aimsc_diagnostics::{Diagnostic, Location, did_you_mean};
+use aimsc_eval::crosswalk::natural_cmp;
+use aimsc_eval::model::{CheckKind, Model, Relation};
+use aimsc_eval::reads::{check_reads, expr_reads};
+use std::fmt::Write as _;
+
+fn relation(r: Relation) -> &'static str {
+    match r {
+        Relation::Equal => "equal",
+        Relation::Subset => "subset",
+        Relation::Superset => "superset",
+        Relation::Intersect => "intersect",
+        Relation::Related => "related",
+    }
+}
+
+/// Everything known about one id.
+pub fn item(model: &Model, id: &str) -> Result<String, Vec<Diagnostic>> {
+    let mut out = String::new();
+    if let Some(c) = model.checks.get(id) {
+        let kind = if c.kind == CheckKind::Control {
+            "control"
+        } else {
+            "rule"
+        };
+        let _ = writeln!(out, "{kind} {}  {}", c.id, c.title);
+        let fw = model
+            .frameworks
+            .get(&c.framework)
+            .and_then(|f| f.title.clone());
+        let _ = writeln!(
+            out,
+            "  framework  {}{}",
+            c.framework,
+            fw.map(|t| format!(" — {t}")).unwrap_or_default()
+        );
+        if let Some(d) = &c.domain {
+            let _ = writeln!(out, "  domain     {d}");
+        }
+        if let Some(i) = &c.intent {
+            let _ = writeln!(out, "  intent     {i}");
+        }
+        let _ = writeln!(out, "  declared   {}", c.location.file);
+        if let Some(o) = model.owners.get(id) {
+            let _ = writeln!(out, "  owner      {}", o.owner);
+        }
+        if let Some(x) = model.exclusions.get(id) {
+            let _ = writeln!(out, "  excluded   {}", x.justification);
+        }
+        if let Some(w) = model.waivers.get(id) {
+            let _ = writeln!(
+                out,
+                "  waived     until {} by {}: {}",
+                w.until, w.owner, w.justification
+            );
+        }
+        if let Some((e, _)) = &c.applies {
+            let _ = writeln!(out, "  applies when {}", e.text);
+        }
+        for s in &c.supports {
+            let _ = writeln!(out, "  supports   {s}");
+        }
+        for r in model
+            .checks
+            .values()
+            .filter(|r| r.supports.iter().any(|s| &**s == id))
+        {
+            let _ = writeln!(out, "  supported by rule {}  {}", r.id, r.title);
+        }
+        let _ = writeln!(out, "\n  requirements:");
+        for r in &c.requires {
+            let _ = writeln!(out, "    - {}", r.name);
+            for line in r.expr.text.lines() {
+                let _ = writeln!(out, "        {}", line.trim());
+            }
+            let reads = expr_reads(model, &r.expr, r.slots);
+            let _ = writeln!(out, "      reads: {}", reads.join(", "));
+        }
+        let _ = writeln!(out, "\n  facts read: {}", check_reads(model, c).join(", "));
+    } else if let Some(e) = model.entries.get(id) {
+        let _ = writeln!(out, "entry {}  {}", e.id, e.title);
+        let fw = model
+            .frameworks
+            .get(&e.framework)
+            .and_then(|f| f.title.clone());
+        let _ = writeln!(
+            out,
+            "  framework  {}{}",
+            e.framework,
+            fw.map(|t| format!(" — {t}")).unwrap_or_default()
+        );
+        if let Some(d) = &e.domain {
+            let _ = writeln!(out, "  domain     {d}");
+        }
+        let _ = writeln!(
+            out,
+            "  catalog entry: no rules of its own; its coverage is derived through mappings"
+        );
+    } else {
+        let mut d = Diagnostic::error(
+            "aimsc::usage::unknown_id",
+            format!("no control, rule or entry has the id `{id}`"),
+            None,
+        );
+        let ids = model
+            .checks
+            .keys()
+            .chain(model.entries.keys())
+            .map(|k| &**k);
+        d = match did_you_mean(id, ids) {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None => d.with_help("ids are written with their framework, e.g. `iso42001::A.5.2`"),
+        };
+        return Err(vec![d]);
+    }
+    let mut outgoing: Vec<_> = model.mappings.iter().filter(|m| &*m.source == id).collect();
+    outgoing.sort_by(|a, b| natural_cmp(&a.target, &b.target));
+    let mut incoming: Vec<_> = model.mappings.iter().filter(|m| &*m.target == id).collect();
+    incoming.sort_by(|a, b| natural_cmp(&a.source, &b.source));
+    if !outgoing.is_empty() || !incoming.is_empty() {
+        let _ = writeln!(out, "\n  mappings:");
+    }
+    for (arrow, other, m) in outgoing
+        .iter()
+        .map(|m| ("→", &m.target, m))
+        .chain(incoming.iter().map(|m| ("←", &m.source, m)))
+    {
+        let title = model
+            .title_of(other)
+            .map(|t| format!("  {t}"))
+            .unwrap_or_default();
+        let prov = m
+            .provenance
+            .as_deref()
+            .map(|p| format!(", {p}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "    {arrow} {other}{title}  ({}{prov})",
+            relation(m.relation)
+        );
+    }
+    Ok(out)
+}
+
+/// The fact schema in the language's own syntax.
+pub fn schema(model: &Model) -> String {
+    let mut out = String::from(
+        "// The fact schema of the loaded rules. `?` marks a field that may be left out;\n// a list left out is empty.\n\nfacts {\n",
+    );
+    for f in model.root.values() {
+        let _ = writeln!(
+            out,
+            "  {}: {}{}",
+            f.name,
+            f.ty,
+            if f.optional { "?" } else { "" }
+        );
+    }
+    out.push_str("}\n");
+    for r in model.records.values() {
+        let _ = writeln!(out, "\nrecord {} {{", r.name);
+        for f in r.fields.values() {
+            let _ = writeln!(
+                out,
+                "  {}: {}{}",
+                f.name,
+                f.ty,
+                if f.optional { "?" } else { "" }
+            );
+        }
+        out.push_str("}\n");
+    }
+    out.push('\n');
+    for e in model.enums.values() {
+        let members: Vec<&str> = e.members.iter().map(|m| &**m).collect();
+        let _ = writeln!(out, "enum {} {{ {} }}", e.name, members.join(", "));
+    }
+    out
+}
+
+/// The params, their values in force and where they were set.
+pub fn params(model: &Model, locate: &dyn Fn(&Location) -> Option<(usize, usize)>) -> String {
+    let mut out = String::new();
+    for p in model.params.values() {
+        let _ = writeln!(out, "{}: {} = {}", p.name, p.ty, p.value);
+        if let Some(d) = &p.doc {
+            let _ = writeln!(out, "    {d}");
+        }
+        match &p.set_at {
+            Some(at) => {
+                let line = locate(at).map(|(l, _)| format!(":{l}")).unwrap_or_default();
+                let _ = writeln!(out, "    set at {}{line} (default {})", at.file, p.default);
+            }
+            None => {
+                let _ = writeln!(out, "    default; override with `set {} = …`", p.name);
+            }
+        }
+    }
+    if out.is_empty() {
+        out.push_str("no params are declared\n");
+    }
+    out
+}
+
+/// The rule files compiled into aimsc.
+pub fn rulesets() -> String {
+    let mut out = String::from(
+        "Shipped rulesets (load them all with `rules = [\"@aimsc\"]` in aims.toml):\n",
+    );
+    for (path, text) in aimsc_rulesets::FILES {
+        let _ = writeln!(out, "  {path}  ({} lines)", text.lines().count());
+    }
+    out
+}

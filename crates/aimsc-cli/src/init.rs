@@ -1,0 +1,105 @@
+//! `aimsc init`: a new organisation that evaluates at once, whose failures say what to fill in.
+
+use aimsc_diagnostics::Diagnostic;
+use std::path::{Path, PathBuf};
+
+const AIMS_TOML: &str = r#"# aimsc project: the shipped rulesets plus your own, and your facts.
+rules = ["@aimsc", "rules"]
+facts = "facts"
+"#;
+
+const RULES: &str = r#"// Your organisation's own rules, evaluated together with the shipped rulesets (`@aimsc`).
+// `aimsc explain iso42001::A.2.2` shows what a control checks; `aimsc explain --schema` the facts.
+
+framework org "Our own AI governance rules"
+
+// Name the owner of a control; the Statement of Applicability shows it.
+assign iso42001::A.2.2 to "Head of AI governance"
+
+// A rule of your own that supports an ISO/IEC 42001 control: the control fails if it fails.
+rule org::systems_have_owner_roles "Every AI system's owner has a role" supports iso42001::A.3.2 {
+  all s in ai_systems: s.owner.role is set
+}
+
+// Tighten a review cycle (`aimsc explain --params` lists them all):
+// set policy_review_period = 6 months
+
+// Exclude an Annex A control that does not apply, with the justification auditors will read:
+// exclude iso42001::A.10.4 "We supply no AI systems to customers."
+
+// Waive a control until a date, with an accountable owner and a reason:
+// waive iso42001::A.6.2.8 until 2027-03-31 owner "CISO" "Event logging is being rolled out."
+"#;
+
+const ORGANISATION: &str = r#"# The organisation and its people. Fill in what `aimsc eval` reports as missing.
+organisation:
+  name: Example Ltd
+  supplies_ai_to_customers: false
+  eu_market: true
+
+people:
+  - id: owner
+    name: Alex Example
+    role: Head of AI governance
+    top_management: true
+"#;
+
+const AI_SYSTEM: &str = r#"# One AI system per file in this folder; the file holds one record of `ai_systems`.
+id: assistant
+name: Internal assistant
+purpose: Drafts answers to staff questions from the intranet
+lifecycle: operation
+owner: owner
+developed_in_house: false
+eu_role: deployer
+risk_tier: limited
+"#;
+
+/// Writes the files; never overwrites one.
+pub fn run(dir: Option<&Path>) -> Result<u8, Vec<Diagnostic>> {
+    let root = dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+    let files: [(&str, &str); 4] = [
+        ("aims.toml", AIMS_TOML),
+        ("rules/organisation.aims", RULES),
+        ("facts/organisation.yaml", ORGANISATION),
+        ("facts/ai_systems/assistant.yaml", AI_SYSTEM),
+    ];
+    let existing: Vec<Diagnostic> = files
+        .iter()
+        .map(|(rel, _)| root.join(rel))
+        .filter(|p| p.exists())
+        .map(|p| {
+            Diagnostic::error(
+                "aimsc::init::exists",
+                format!("`{}` already exists", p.display()),
+                None,
+            )
+            .with_help(
+                "aimsc init never overwrites files; choose an empty folder: `aimsc init DIR`",
+            )
+        })
+        .collect();
+    if !existing.is_empty() {
+        return Err(existing);
+    }
+    for (rel, text) in files {
+        let path = root.join(rel);
+        let write = path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&path, text));
+        if let Err(e) = write {
+            return Err(vec![Diagnostic::error(
+                "aimsc::io::write",
+                format!("cannot write `{}`: {e}", path.display()),
+                None,
+            )]);
+        }
+        eprintln!("created {}", path.display());
+    }
+    let cd = dir
+        .map(|d| format!("cd {} && ", d.display()))
+        .unwrap_or_default();
+    eprintln!("\nnext: {cd}aimsc eval   (the failures name the facts to fill in)");
+    Ok(0)
+}

@@ -1,0 +1,171 @@
+//! The crosswalk coverage report: for each item of a target framework, its derived status and
+//! the derivation (which sources, with which outcomes and relation kinds).
+
+use aimsc_eval::crosswalk::{Coverage, TargetStatus};
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+/// Counts per status.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CoverageSummary {
+    /// Covered items.
+    pub covered: usize,
+    /// Partially covered items.
+    pub partial: usize,
+    /// Gaps.
+    pub gap: usize,
+    /// Items nothing assessed reaches.
+    pub not_assessed: usize,
+}
+
+/// The crosswalk report for one target framework.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrosswalkReport {
+    /// Target framework.
+    pub target: Arc<str>,
+    /// Its title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<Arc<str>>,
+    /// As-of date.
+    pub as_of: String,
+    /// Counts.
+    pub summary: CoverageSummary,
+    /// Every item of the target framework.
+    pub items: Vec<TargetStatus>,
+}
+
+impl CrosswalkReport {
+    /// Wraps derived statuses with their counts.
+    pub fn new(
+        target: &str,
+        title: Option<Arc<str>>,
+        as_of: &str,
+        items: Vec<TargetStatus>,
+    ) -> Self {
+        let mut summary = CoverageSummary::default();
+        for i in &items {
+            *match i.status {
+                Coverage::Covered => &mut summary.covered,
+                Coverage::Partial => &mut summary.partial,
+                Coverage::Gap => &mut summary.gap,
+                Coverage::NotAssessed => &mut summary.not_assessed,
+            } += 1;
+        }
+        CrosswalkReport {
+            target: Arc::from(target),
+            title,
+            as_of: as_of.to_string(),
+            summary,
+            items,
+        }
+    }
+}
+
+fn source_state(c: &aimsc_eval::crosswalk::Contribution) -> String {
+    match (c.outcome, c.derived) {
+        (Some(o), _) => o.as_str().to_string(),
+        (None, Some(d)) => format!("derived {}", d.as_str()),
+        (None, None) => "not evaluated".to_string(),
+    }
+}
+
+fn relation(c: &aimsc_eval::crosswalk::Contribution) -> String {
+    let r = serde_json::to_value(c.relation)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    match &c.provenance {
+        Some(p) => format!("{r}, {p}"),
+        None => r,
+    }
+}
+
+/// Plain text: one block per item with its derivation.
+pub fn text(r: &CrosswalkReport) -> String {
+    let mut out = String::new();
+    for i in &r.items {
+        let own = i
+            .own_outcome
+            .map(|o| format!("  [own rules: {}]", o.as_str()))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{:<13} {}  {}{own}",
+            i.status.as_str().to_uppercase(),
+            i.id,
+            i.title
+        );
+        for c in &i.derivation {
+            let effect = c.effect.map_or("no effect", Coverage::as_str);
+            let _ = writeln!(
+                out,
+                "              ← {} ({}) via {} → {effect}",
+                c.source,
+                source_state(c),
+                relation(c)
+            );
+        }
+    }
+    let s = &r.summary;
+    let _ = writeln!(
+        out,
+        "\n{} items of {}: {} covered, {} partial, {} gap, {} not assessed",
+        r.items.len(),
+        r.target,
+        s.covered,
+        s.partial,
+        s.gap,
+        s.not_assessed
+    );
+    out
+}
+
+/// Markdown: totals and a table.
+pub fn markdown(r: &CrosswalkReport) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Crosswalk coverage — {}",
+        r.title.as_deref().unwrap_or(&r.target)
+    );
+    let _ = writeln!(out);
+    let s = &r.summary;
+    let _ = writeln!(
+        out,
+        "As of {}: {} covered, {} partial, {} gap, {} not assessed.",
+        r.as_of, s.covered, s.partial, s.gap, s.not_assessed
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(out, "| Item | Title | Status | Own rules | Derived from |");
+    let _ = writeln!(out, "|---|---|---|---|---|");
+    for i in &r.items {
+        let from: Vec<String> = i
+            .derivation
+            .iter()
+            .map(|c| format!("{} ({}; {})", c.source, source_state(c), relation(c)))
+            .collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            i.id,
+            i.title.replace('|', "\\|"),
+            i.status.as_str(),
+            i.own_outcome.map_or("—", |o| o.as_str()),
+            if from.is_empty() {
+                "—".to_string()
+            } else {
+                from.join("<br>")
+            }
+        );
+    }
+    out
+}
+
+/// JSON, pretty-printed, with a trailing newline.
+pub fn json(r: &CrosswalkReport) -> String {
+    let mut s =
+        serde_json::to_string_pretty(r).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}

@@ -1,0 +1,230 @@
+//! The Statement of Applicability: every Annex A control of a framework, applicable or not and
+//! why, its implementation status from the evaluation, the facts it relied on and its owner.
+
+use aimsc_eval::crosswalk::natural_cmp;
+use aimsc_eval::model::{CheckKind, Model};
+use aimsc_eval::outcome::{CheckResult, Outcome};
+use aimsc_eval::reads::check_reads;
+use serde::Serialize;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+/// One row of the Statement of Applicability.
+#[derive(Debug, Clone, Serialize)]
+pub struct SoaRow {
+    /// Control id.
+    pub id: Arc<str>,
+    /// Title.
+    pub title: Arc<str>,
+    /// Domain (e.g. `A.5`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain: Option<Arc<str>>,
+    /// Whether the control applies to the organisation.
+    pub applicable: bool,
+    /// Why it is included or excluded.
+    pub justification: String,
+    /// Implementation status derived from the outcome.
+    pub status: &'static str,
+    /// The evaluation outcome.
+    pub outcome: Outcome,
+    /// The outcome's one-line reason.
+    pub reason: String,
+    /// Fact paths the control's rules read.
+    pub facts: Vec<String>,
+    /// Control owner from `assign`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Arc<str>>,
+}
+
+/// The Statement of Applicability of one framework.
+#[derive(Debug, Clone, Serialize)]
+pub struct Soa {
+    /// Framework name.
+    pub framework: Arc<str>,
+    /// Framework title.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<Arc<str>>,
+    /// As-of date of the evaluation.
+    pub as_of: String,
+    /// Rows in control order.
+    pub controls: Vec<SoaRow>,
+}
+
+fn status(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Pass => "implemented",
+        Outcome::Fail => "not implemented",
+        Outcome::Waived => "not implemented (risk accepted)",
+        Outcome::Error => "cannot be assessed (invalid facts)",
+        Outcome::Excluded | Outcome::NotApplicable => "not applicable",
+    }
+}
+
+/// Builds the SoA of `framework`: its controls whose id starts with `A.` (Annex A, the ISO
+/// convention for reference controls), or all its controls when it has none such.
+pub fn build(model: &Model, results: &[CheckResult], framework: &str, as_of: &str) -> Soa {
+    let mine: Vec<&CheckResult> = results
+        .iter()
+        .filter(|r| &*r.framework == framework)
+        .filter(|r| r.kind == CheckKind::Control)
+        .collect();
+    let annex = |r: &&CheckResult| local(&r.id).starts_with("A.");
+    let has_annex = mine.iter().any(annex);
+    let mut controls: Vec<SoaRow> = mine
+        .into_iter()
+        .filter(|r| !has_annex || annex(r))
+        .map(|r| row(model, r))
+        .collect();
+    controls.sort_by(|a, b| natural_cmp(&a.id, &b.id));
+    Soa {
+        framework: Arc::from(framework),
+        title: model
+            .frameworks
+            .get(framework)
+            .and_then(|f| f.title.clone()),
+        as_of: as_of.to_string(),
+        controls,
+    }
+}
+
+fn local(id: &str) -> &str {
+    id.split_once("::").map_or(id, |(_, l)| l)
+}
+
+fn row(model: &Model, r: &CheckResult) -> SoaRow {
+    let check = model.checks.get(&r.id);
+    let applies_text = check
+        .and_then(|c| c.applies.as_ref())
+        .map(|(e, _)| e.text.clone());
+    let (applicable, justification) = match r.outcome {
+        Outcome::Excluded => (
+            false,
+            format!("Excluded: {}", r.justification.as_deref().unwrap_or("")),
+        ),
+        Outcome::NotApplicable => (
+            false,
+            format!(
+                "Not applicable: `{}` does not hold",
+                applies_text.as_deref().unwrap_or("applies when")
+            ),
+        ),
+        _ => (
+            true,
+            match &applies_text {
+                Some(t) => format!("Applicable: `{t}` holds"),
+                None => "Applicable to every organisation in scope".to_string(),
+            },
+        ),
+    };
+    let reason = match &r.waiver {
+        Some(w) => format!(
+            "waived until {} by {}: {}{}",
+            w.until,
+            w.owner,
+            w.justification,
+            if w.expired { " (expired)" } else { "" }
+        ),
+        None => r.message.clone(),
+    };
+    SoaRow {
+        id: r.id.clone(),
+        title: r.title.clone(),
+        domain: check.and_then(|c| c.domain.clone()),
+        applicable,
+        justification,
+        status: status(r.outcome),
+        outcome: r.outcome,
+        reason,
+        facts: check.map(|c| check_reads(model, c)).unwrap_or_default(),
+        owner: model.owners.get(&r.id).map(|o| o.owner.clone()),
+    }
+}
+
+/// Markdown: a heading, totals and one table row per control.
+pub fn markdown(soa: &Soa) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "# Statement of Applicability — {}",
+        soa.title.as_deref().unwrap_or(&soa.framework)
+    );
+    let _ = writeln!(out);
+    let applicable = soa.controls.iter().filter(|r| r.applicable).count();
+    let implemented = soa
+        .controls
+        .iter()
+        .filter(|r| r.outcome == Outcome::Pass)
+        .count();
+    let _ = writeln!(
+        out,
+        "As of {}: {} controls, {applicable} applicable, {implemented} implemented.",
+        soa.as_of,
+        soa.controls.len()
+    );
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "| Control | Title | Applicable | Justification | Status | Owner | Facts relied on |"
+    );
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+    for r in &soa.controls {
+        let facts: Vec<String> = r.facts.iter().map(|f| format!("`{f}`")).collect();
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} | {} | {} |",
+            cell(&r.id),
+            cell(&r.title),
+            if r.applicable { "yes" } else { "no" },
+            cell(&r.justification),
+            cell(&format!("{} — {}", r.status, r.reason)),
+            cell(r.owner.as_deref().unwrap_or("—")),
+            facts.join(", ").replace('|', "\\|")
+        );
+    }
+    out
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// CSV (RFC 4180): a header and one line per control; fact paths joined by `; `.
+pub fn csv(soa: &Soa) -> String {
+    let mut out = String::from(
+        "control,title,domain,applicable,justification,status,outcome,reason,owner,facts\r\n",
+    );
+    for r in &soa.controls {
+        let fields = [
+            r.id.to_string(),
+            r.title.to_string(),
+            r.domain.as_deref().unwrap_or("").to_string(),
+            if r.applicable { "yes" } else { "no" }.to_string(),
+            r.justification.clone(),
+            r.status.to_string(),
+            r.outcome.as_str().to_string(),
+            r.reason.clone(),
+            r.owner.as_deref().unwrap_or("").to_string(),
+            r.facts.join("; "),
+        ];
+        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        out.push_str(&line.join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// JSON, pretty-printed, with a trailing newline.
+pub fn json(soa: &Soa) -> String {
+    let mut s =
+        serde_json::to_string_pretty(soa).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    s.push('\n');
+    s
+}
