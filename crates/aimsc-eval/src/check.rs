@@ -41,8 +41,8 @@ pub fn build_model(inputs: &[Input<'_>], as_of: Date) -> (Model, Vec<Diagnostic>
     b.check_checks(inputs);
     b.check_entries(inputs);
     b.check_scope(inputs, as_of);
-    b.model.checks.sort_keys();
-    b.model.entries.sort_keys();
+    b.model.checks.sort_by(|a, _, b, _| crate::crosswalk::natural_cmp(a, b));
+    b.model.entries.sort_by(|a, _, b, _| crate::crosswalk::natural_cmp(a, b));
     (b.model, b.diags)
 }
 
