@@ -41,8 +41,12 @@ pub fn build_model(inputs: &[Input<'_>], as_of: Date) -> (Model, Vec<Diagnostic>
     b.check_checks(inputs);
     b.check_entries(inputs);
     b.check_scope(inputs, as_of);
-    b.model.checks.sort_by(|a, _, b, _| crate::crosswalk::natural_cmp(a, b));
-    b.model.entries.sort_by(|a, _, b, _| crate::crosswalk::natural_cmp(a, b));
+    b.model
+        .checks
+        .sort_by(|a, _, b, _| crate::crosswalk::natural_cmp(a, b));
+    b.model
+        .entries
+        .sort_by(|a, _, b, _| crate::crosswalk::natural_cmp(a, b));
     (b.model, b.diags)
 }
 
@@ -885,8 +889,13 @@ impl ModelBuilder {
         let mut d = Diagnostic::error(
             "aimsc::resolve::unknown_id",
             format!(
-                "`{what}` names `{}`, which is not a control, rule or entry",
-                id.text
+                "`{what}` names `{}`, which is not a control{}",
+                id.text,
+                if what == "map" {
+                    ", rule or entry"
+                } else {
+                    " or rule"
+                }
             ),
             Some(loc(path, id.span)),
         )

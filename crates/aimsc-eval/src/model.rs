@@ -239,7 +239,7 @@ pub struct Check {
 }
 
 /// Relation kinds of a crosswalk line.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Relation {
     /// Same scope.

@@ -176,7 +176,11 @@ pub fn markdown(soa: &Soa) -> String {
             cell(&r.title),
             if r.applicable { "yes" } else { "no" },
             cell(&r.justification),
-            cell(&format!("{} — {}", r.status, r.reason)),
+            cell(&if r.applicable {
+                format!("{} — {}", r.status, r.reason)
+            } else {
+                r.status.to_string()
+            }),
             cell(r.owner.as_deref().unwrap_or("—")),
             facts.join(", ").replace('|', "\\|")
         );

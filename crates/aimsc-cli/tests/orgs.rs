@@ -1,0 +1,280 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail by panicking"
+)]
+//! The example organisations under `tests/orgs/` that use the shipped rulesets: their full
+//! reports as snapshots, and one fact per organisation that flips the control it should.
+
+mod common;
+
+use common::{code, repo, run, stderr, stdout};
+use std::path::{Path, PathBuf};
+
+const AS_OF: &str = "2026-11-01";
+const ORGS: &[&str] = &["chatly", "northbank", "cityhall"];
+
+fn org(name: &str) -> PathBuf {
+    repo().join("tests/orgs").join(name)
+}
+
+/// Runs aimsc in `dir`; asserts the exit code; returns stdout.
+fn report(dir: &Path, args: &[&str], expected_code: i32) -> String {
+    let mut all = args.to_vec();
+    all.extend(["--as-of", AS_OF]);
+    let out = run(dir, &all);
+    assert_eq!(
+        code(&out),
+        expected_code,
+        "aimsc {all:?} in {}: {}",
+        dir.display(),
+        stderr(&out)
+    );
+    stdout(&out)
+}
+
+#[test]
+fn org_reports() {
+    for name in ORGS {
+        let dir = org(name);
+        let snap = |kind: &str, text: String| {
+            insta::with_settings!({snapshot_suffix => format!("{name}_{kind}")}, {
+                insta::assert_snapshot!("org", text);
+            });
+        };
+        // Every example organisation has failures, so eval exits 1; the reports exit 0.
+        snap("eval_text", report(&dir, &["eval"], 1));
+        snap("eval_json", report(&dir, &["eval", "--format", "json"], 1));
+        snap("soa_markdown", report(&dir, &["soa"], 0));
+        snap("soa_csv", report(&dir, &["soa", "--format", "csv"], 0));
+        snap("soa_json", report(&dir, &["soa", "--format", "json"], 0));
+        snap(
+            "crosswalk_eu_ai_act",
+            report(&dir, &["crosswalk", "--to", "eu-ai-act"], 0),
+        );
+        snap(
+            "crosswalk_iso27001",
+            report(
+                &dir,
+                &["crosswalk", "--to", "iso27001", "--format", "markdown"],
+                0,
+            ),
+        );
+        snap(
+            "crosswalk_iso27701",
+            report(
+                &dir,
+                &["crosswalk", "--to", "iso27701", "--format", "json"],
+                0,
+            ),
+        );
+        snap(
+            "crosswalk_nist",
+            report(
+                &dir,
+                &["crosswalk", "--to", "nist-ai-rmf", "--format", "markdown"],
+                0,
+            ),
+        );
+    }
+}
+
+/// Copies an organisation into a scratch folder, applies `edit` to one facts file, and returns
+/// the JSON outcome of `control` before and after.
+fn flip(name: &str, file: &str, from: &str, to: &str, control: &str) -> (String, String) {
+    let outcome = |dir: &Path| {
+        let out = run(
+            dir,
+            &[
+                "eval",
+                "--format",
+                "json",
+                "--control",
+                control,
+                "--as-of",
+                AS_OF,
+            ],
+        );
+        assert!(matches!(code(&out), 0 | 1), "{}", stderr(&out));
+        let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+        json["results"][0]["outcome"].as_str().unwrap().to_string()
+    };
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("flip-{name}"));
+    let _ = std::fs::remove_dir_all(&scratch);
+    copy(&org(name), &scratch);
+    let before = outcome(&scratch);
+    let path = scratch.join(file);
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} does not contain {from:?}");
+    std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    let after = outcome(&scratch);
+    (before, after)
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn chatly_hiding_the_bot_fails_article_50() {
+    let (before, after) = flip(
+        "chatly",
+        "facts/ai_systems/support-bot.yaml",
+        "discloses_ai_interaction: true",
+        "discloses_ai_interaction: false",
+        "eu_ai_act::Art.50",
+    );
+    assert_eq!((before.as_str(), after.as_str()), ("pass", "fail"));
+}
+
+#[test]
+fn northbank_testing_cybersecurity_passes_article_15() {
+    let (before, after) = flip(
+        "northbank",
+        "facts/ai_systems/credit-score.yaml",
+        "cybersecurity_tested: false",
+        "cybersecurity_tested: true",
+        "eu_ai_act::Art.15",
+    );
+    assert_eq!((before.as_str(), after.as_str()), ("fail", "pass"));
+}
+
+#[test]
+fn northbank_reporting_the_incident_in_time_passes_article_73() {
+    let (before, after) = flip(
+        "northbank",
+        "facts/aims.yaml",
+        "reported_to_authority: 2026-09-22",
+        "reported_to_authority: 2026-09-10",
+        "eu_ai_act::Art.73",
+    );
+    assert_eq!((before.as_str(), after.as_str()), ("fail", "pass"));
+}
+
+#[test]
+fn cityhall_registering_its_use_passes_article_49() {
+    let (before, after) = flip(
+        "cityhall",
+        "facts/ai_systems/benefit-triage.yaml",
+        "workers_informed: true",
+        "workers_informed: true\neu_database_registration: EU-DB-2026-D-0099",
+        "eu_ai_act::Art.49",
+    );
+    assert_eq!((before.as_str(), after.as_str()), ("fail", "pass"));
+}
+
+#[test]
+fn cityhall_as_a_private_deployer_owes_no_fria() {
+    // Art. 27 binds public bodies (and credit/insurance deployers): the same facts without the
+    // public-authority flag make it not applicable.
+    let (before, after) = flip(
+        "cityhall",
+        "facts/aims.yaml",
+        "public_authority: true",
+        "public_authority: false",
+        "eu_ai_act::Art.27",
+    );
+    assert_eq!(
+        (before.as_str(), after.as_str()),
+        ("pass", "not_applicable")
+    );
+}
+
+#[test]
+fn eval_framework_restricts_results() {
+    let text = report(
+        &org("chatly"),
+        &["eval", "--framework", "eu-ai-act", "--format", "json"],
+        0,
+    );
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let results = json["results"].as_array().unwrap();
+    assert_eq!(results.len(), 18);
+    assert!(results.iter().all(|r| r["framework"] == "eu_ai_act"));
+    let out = run(
+        &org("chatly"),
+        &["eval", "--framework", "eu-ai-ac", "--as-of", AS_OF],
+    );
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("did you mean `eu_ai_act`?"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn explain_snapshots() {
+    let dir = org("northbank");
+    for (name, args) in [
+        ("control", vec!["explain", "iso42001::A.6.2.8"]),
+        ("article", vec!["explain", "eu_ai_act::Art.73"]),
+        ("entry", vec!["explain", "iso27001::A.8.15"]),
+        ("params", vec!["explain", "--params"]),
+        ("schema", vec!["explain", "--schema"]),
+    ] {
+        let out = run(&dir, &args);
+        assert_eq!(code(&out), 0, "{}", stderr(&out));
+        insta::with_settings!({snapshot_suffix => name}, {
+            insta::assert_snapshot!("explain", stdout(&out));
+        });
+    }
+    let out = run(&dir, &["explain", "iso42001::A.6.2.9"]);
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("did you mean `iso42001::A.6.2.2`?"));
+}
+
+#[test]
+fn init_starts_an_organisation_that_evaluates_at_once() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("init-org");
+    let _ = std::fs::remove_dir_all(&dir);
+    let out = run(
+        Path::new(env!("CARGO_TARGET_TMPDIR")),
+        &["init", "init-org"],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    for f in [
+        "aims.toml",
+        "rules/organisation.aims",
+        "facts/organisation.yaml",
+        "facts/ai_systems/assistant.yaml",
+    ] {
+        assert!(dir.join(f).is_file(), "{f} not created");
+    }
+    let out = run(&dir, &["check", "--as-of", AS_OF]);
+    assert_eq!(
+        code(&out),
+        0,
+        "the new project checks clean: {}",
+        stderr(&out)
+    );
+    // It evaluates at once; the failures name the facts to fill in.
+    let out = run(&dir, &["eval", "--as-of", AS_OF]);
+    assert_eq!(code(&out), 1);
+    let text = stdout(&out);
+    assert!(
+        text.contains("PASS      org::systems_have_owner_roles"),
+        "{text}"
+    );
+    assert!(
+        text.contains("`ai_systems[id=assistant].used_per_instructions` is missing"),
+        "{text}"
+    );
+    // Never overwrites.
+    let out = run(
+        Path::new(env!("CARGO_TARGET_TMPDIR")),
+        &["init", "init-org"],
+    );
+    assert_eq!(code(&out), 2);
+    assert!(stderr(&out).contains("already exists"));
+}
