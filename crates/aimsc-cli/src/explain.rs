@@ -16,6 +16,19 @@ fn relation(r: Relation) -> &'static str {
     }
 }
 
+/// The framework (with its title) and domain lines shared by checks and entries.
+fn header(out: &mut String, model: &Model, framework: &str, domain: Option<&str>) {
+    let title = model
+        .frameworks
+        .get(framework)
+        .and_then(|f| f.title.clone());
+    let title = title.map(|t| format!(" — {t}")).unwrap_or_default();
+    let _ = writeln!(out, "  framework  {framework}{title}");
+    if let Some(d) = domain {
+        let _ = writeln!(out, "  domain     {d}");
+    }
+}
+
 /// Everything known about one id.
 pub fn item(model: &Model, id: &str) -> Result<String, Vec<Diagnostic>> {
     let mut out = String::new();
@@ -26,19 +39,7 @@ pub fn item(model: &Model, id: &str) -> Result<String, Vec<Diagnostic>> {
             "rule"
         };
         let _ = writeln!(out, "{kind} {}  {}", c.id, c.title);
-        let fw = model
-            .frameworks
-            .get(&c.framework)
-            .and_then(|f| f.title.clone());
-        let _ = writeln!(
-            out,
-            "  framework  {}{}",
-            c.framework,
-            fw.map(|t| format!(" — {t}")).unwrap_or_default()
-        );
-        if let Some(d) = &c.domain {
-            let _ = writeln!(out, "  domain     {d}");
-        }
+        header(&mut out, model, &c.framework, c.domain.as_deref());
         if let Some(i) = &c.intent {
             let _ = writeln!(out, "  intent     {i}");
         }
@@ -81,19 +82,7 @@ pub fn item(model: &Model, id: &str) -> Result<String, Vec<Diagnostic>> {
         let _ = writeln!(out, "\n  facts read: {}", check_reads(model, c).join(", "));
     } else if let Some(e) = model.entries.get(id) {
         let _ = writeln!(out, "entry {}  {}", e.id, e.title);
-        let fw = model
-            .frameworks
-            .get(&e.framework)
-            .and_then(|f| f.title.clone());
-        let _ = writeln!(
-            out,
-            "  framework  {}{}",
-            e.framework,
-            fw.map(|t| format!(" — {t}")).unwrap_or_default()
-        );
-        if let Some(d) = &e.domain {
-            let _ = writeln!(out, "  domain     {d}");
-        }
+        header(&mut out, model, &e.framework, e.domain.as_deref());
         let _ = writeln!(
             out,
             "  catalog entry: no rules of its own; its coverage is derived through mappings"
