@@ -2,19 +2,9 @@
 
 use aimsc_diagnostics::{Diagnostic, Location, did_you_mean};
 use aimsc_eval::crosswalk::natural_cmp;
-use aimsc_eval::model::{CheckKind, Model, Relation};
+use aimsc_eval::model::{CheckKind, Field, Model};
 use aimsc_eval::reads::{check_reads, expr_reads};
 use std::fmt::Write as _;
-
-fn relation(r: Relation) -> &'static str {
-    match r {
-        Relation::Equal => "equal",
-        Relation::Subset => "subset",
-        Relation::Superset => "superset",
-        Relation::Intersect => "intersect",
-        Relation::Related => "related",
-    }
-}
 
 /// The framework (with its title) and domain lines shared by checks and entries.
 fn header(out: &mut String, model: &Model, framework: &str, domain: Option<&str>) {
@@ -128,10 +118,20 @@ pub fn item(model: &Model, id: &str) -> Result<String, Vec<Diagnostic>> {
         let _ = writeln!(
             out,
             "    {arrow} {other}{title}  ({}{prov})",
-            relation(m.relation)
+            m.relation.as_str()
         );
     }
     Ok(out)
+}
+
+fn field_line(out: &mut String, f: &Field) {
+    let _ = writeln!(
+        out,
+        "  {}: {}{}",
+        f.name,
+        f.ty,
+        if f.optional { "?" } else { "" }
+    );
 }
 
 /// The fact schema in the language's own syntax.
@@ -140,25 +140,13 @@ pub fn schema(model: &Model) -> String {
         "// The fact schema of the loaded rules. `?` marks a field that may be left out;\n// a list left out is empty.\n\nfacts {\n",
     );
     for f in model.root.values() {
-        let _ = writeln!(
-            out,
-            "  {}: {}{}",
-            f.name,
-            f.ty,
-            if f.optional { "?" } else { "" }
-        );
+        field_line(&mut out, f);
     }
     out.push_str("}\n");
     for r in model.records.values() {
         let _ = writeln!(out, "\nrecord {} {{", r.name);
         for f in r.fields.values() {
-            let _ = writeln!(
-                out,
-                "  {}: {}{}",
-                f.name,
-                f.ty,
-                if f.optional { "?" } else { "" }
-            );
+            field_line(&mut out, f);
         }
         out.push_str("}\n");
     }

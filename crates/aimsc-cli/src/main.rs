@@ -278,10 +278,8 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             output,
         } => {
             let output = absolute(output);
-            let (project, as_of, diags) = evaluate(&inputs)?;
+            let (project, as_of, diags, framework) = evaluate_for(&inputs, &framework)?;
             let model = project.model();
-            let framework = framework_name(&framework);
-            known_frameworks(&model, std::slice::from_ref(&framework))?;
             let soa = aimsc_report::soa::build(&model, &project.results(), &framework, &as_of);
             let text = match format {
                 SoaFormat::Markdown => aimsc_report::soa::markdown(&soa),
@@ -298,10 +296,8 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             output,
         } => {
             let output = absolute(output);
-            let (project, as_of, diags) = evaluate(&inputs)?;
+            let (project, as_of, diags, target) = evaluate_for(&inputs, &to)?;
             let model = project.model();
-            let target = framework_name(&to);
-            known_frameworks(&model, std::slice::from_ref(&target))?;
             let outcomes = project
                 .results()
                 .into_iter()
@@ -336,12 +332,13 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             let loaded = project::load_rules_or_shipped(&rules)?;
             let project = loaded.into_project(parse_as_of(None)?);
             // Problems are reported, but whatever checked is still explained.
-            render::print_diagnostics(&project.diagnostics(), &render::Sources::new(&project));
+            let sources = render::Sources::new(&project);
+            render::print_diagnostics(&project.diagnostics(), &sources);
             let model = project.model();
             let text = if schema {
                 explain::schema(&model)
             } else if params {
-                explain::params(&model, &|l| render::Sources::new(&project).line_col(l))
+                explain::params(&model, &|l| sources.line_col(l))
             } else if let Some(id) = id {
                 explain::item(&model, &id)?
             } else {
@@ -402,6 +399,17 @@ fn evaluate(inputs: &Inputs) -> Result<(aimsc_db::Project, String, bool), Vec<Di
     render::print_diagnostics(&diags, &render::Sources::new(&project));
     let errors = diags.iter().any(Diagnostic::is_error);
     Ok((project, as_of.to_string(), errors))
+}
+
+/// [`evaluate`] for a report about one framework, named on the command line.
+fn evaluate_for(
+    inputs: &Inputs,
+    framework: &str,
+) -> Result<(aimsc_db::Project, String, bool, String), Vec<Diagnostic>> {
+    let (project, as_of, errors) = evaluate(inputs)?;
+    let name = framework_name(framework);
+    known_frameworks(&project.model(), std::slice::from_ref(&name))?;
+    Ok((project, as_of, errors, name))
 }
 
 /// `-o` paths are relative to where the user ran aimsc, even after moving to aims.toml's folder.

@@ -254,6 +254,19 @@ pub enum Relation {
     Related,
 }
 
+impl Relation {
+    /// As written in rule files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::Equal => "equal",
+            Relation::Subset => "subset",
+            Relation::Superset => "superset",
+            Relation::Intersect => "intersect",
+            Relation::Related => "related",
+        }
+    }
+}
+
 /// A crosswalk line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Mapping {

@@ -71,13 +71,10 @@ fn source_state(c: &aimsc_eval::crosswalk::Contribution) -> String {
 }
 
 fn relation(c: &aimsc_eval::crosswalk::Contribution) -> String {
-    let r = serde_json::to_value(c.relation)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
+    let r = c.relation.as_str();
     match &c.provenance {
         Some(p) => format!("{r}, {p}"),
-        None => r,
+        None => r.to_string(),
     }
 }
 
