@@ -1,6 +1,7 @@
 //! `aimsc`: check and evaluate AI management system rules against an organisation's facts.
 
 mod explain;
+mod fmt;
 mod init;
 mod project;
 mod render;
@@ -108,6 +109,14 @@ enum Command {
         /// Rule file or folder (repeatable); default: `rules` from aims.toml, else the shipped rulesets.
         #[arg(long)]
         rules: Vec<PathBuf>,
+    },
+    /// Lay out `.aims` files in the canonical style, keeping comments.
+    Fmt {
+        /// Files or folders (default: the rule folders of aims.toml, else `.`); `-` for stdin.
+        paths: Vec<PathBuf>,
+        /// Change nothing; print what would change and exit 1 if anything would.
+        #[arg(long)]
+        check: bool,
     },
     /// Start a new organisation: aims.toml, a facts folder and an organisational rules file.
     Init {
@@ -352,6 +361,7 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             emit(&text, None)?;
             Ok(0)
         }
+        Command::Fmt { paths, check } => fmt::run(&paths, check),
         Command::Init { dir } => init::run(dir.as_deref()),
     }
 }

@@ -56,6 +56,21 @@ fn read_config(path: &Path) -> Result<AimsToml, Vec<Diagnostic>> {
     })
 }
 
+/// The rule folders and files aims.toml names (shipped rulesets left out), relative to the
+/// working folder; `None` without an aims.toml.
+pub fn configured_rule_dirs() -> Option<Vec<PathBuf>> {
+    let cfg_path = find_aims_toml()?;
+    let cfg = read_config(&cfg_path).ok()?;
+    let root = cfg_path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Some(
+        cfg.rules
+            .iter()
+            .filter(|p| !p.to_string_lossy().starts_with(aimsc_rulesets::PREFIX))
+            .map(|p| root.join(p))
+            .collect(),
+    )
+}
+
 /// Loads rules and facts from the given paths, falling back to aims.toml.
 /// With `need_facts`, a missing facts setting is a usage error.
 pub fn load(

@@ -29,6 +29,18 @@ impl Sources {
         Sources { files }
     }
 
+    /// Indexes the given files.
+    pub fn from_texts(texts: impl IntoIterator<Item = (Arc<str>, String)>) -> Sources {
+        let files = texts
+            .into_iter()
+            .map(|(path, text)| {
+                let lines = LineIndex::new(&text);
+                (path, (Arc::from(text), lines))
+            })
+            .collect();
+        Sources { files }
+    }
+
     fn text(&self, path: &str) -> Option<Arc<str>> {
         self.files.get(path).map(|(t, _)| t.clone())
     }

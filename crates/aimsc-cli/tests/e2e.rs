@@ -8,7 +8,7 @@
 
 mod common;
 
-use common::{code, repo, run, stderr};
+use common::{code, repo, run, stderr, stdout};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -267,4 +267,65 @@ fn facts_folder_merges_one_record_per_file() {
         ),
         "{out}"
     );
+}
+
+#[test]
+fn fmt_check_then_write_then_check_again() {
+    let dir = scratch("fmt");
+    let messy = "framework acme \"Acme\"\nrecord Org{name:string}\n\n\n\nfacts { org : Org }\n";
+    let broken = "framework acme \"Acme\"\ncontrol acme::x \"X\" {\n  require\n}\n";
+    std::fs::write(dir.join("messy.aims"), messy).unwrap();
+    std::fs::write(dir.join("broken.aims"), broken).unwrap();
+
+    // --check on a messy file: exit 1, a diff, nothing written.
+    let out = run(&dir, &["fmt", "--check", "messy.aims"]);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(stdout(&out).contains("-record Org{name:string}\n+record Org { name: string }"));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("messy.aims")).unwrap(),
+        messy
+    );
+
+    // fmt writes it; then --check passes and a second fmt changes nothing.
+    let out = run(&dir, &["fmt", "messy.aims"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let formatted = std::fs::read_to_string(dir.join("messy.aims")).unwrap();
+    assert_eq!(
+        formatted,
+        "framework acme \"Acme\"\nrecord Org { name: string }\n\nfacts { org: Org }\n"
+    );
+    assert_eq!(code(&run(&dir, &["fmt", "--check", "messy.aims"])), 0);
+
+    // A folder with a broken file: exit 2, the broken file untouched, its error shown.
+    let out = run(&dir, &["fmt", "."]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("[broken.aims:4:1]"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("broken.aims")).unwrap(),
+        broken
+    );
+}
+
+#[test]
+fn fmt_reads_standard_input() {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aimsc"))
+        .args(["fmt", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"enum  T {a,b}   // two\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(code(&out), 0);
+    assert_eq!(stdout(&out), "enum T { a, b } // two\n");
 }

@@ -6,6 +6,7 @@
 //! file with three broken items yields three errors and every intact item.
 
 pub mod ast;
+pub mod format;
 mod parser;
 
 pub use parser::{MAX_NESTING, parse};

@@ -215,7 +215,7 @@ fn rule_name(rule: &Rule) -> Option<&'static str> {
         | Rule::param_item
         | Rule::set_item
         | Rule::assign_item => {
-            "an item (`control`, `rule`, `record`, `enum`, `facts`, `def`, `map`, `exclude`, `waive`, `framework`)"
+            "an item (`control`, `rule`, `record`, `enum`, `facts`, `def`, `map`, `exclude`, `waive`, `framework`, `entry`, `param`, `set`, `assign`)"
         }
         Rule::cmp_op => "a comparison",
         Rule::add_op => "`+` or `-`",

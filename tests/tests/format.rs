@@ -1,0 +1,141 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail by panicking"
+)]
+//! The formatter over every `.aims` file of the repository: idempotent, meaning-preserving, and
+//! already applied to the shipped rulesets and example organisations. Each file under
+//! `tests/fixtures/fmt/` is a snapshot test of the layout it gets.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+fn aims_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            aims_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "aims") {
+            out.push(p);
+        }
+    }
+}
+
+fn all_aims() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in ["rulesets", "tests/orgs", "tests/fixtures"] {
+        aims_files(&repo().join(dir), &mut files);
+    }
+    files.sort();
+    assert!(files.len() > 30, "found only {} .aims files", files.len());
+    files
+}
+
+/// The tree as JSON without spans: what the file means, not where it says it.
+fn tree_without_spans(path: &Arc<str>, text: &str) -> serde_json::Value {
+    fn strip(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::Object(m) => {
+                m.remove("span");
+                m.values_mut().for_each(strip);
+            }
+            serde_json::Value::Array(a) => {
+                // `until` is a (date, span) pair: drop the span half.
+                if a.len() == 2 && a[1].get("start").is_some() && a[1].get("end").is_some() {
+                    a.pop();
+                }
+                a.iter_mut().for_each(strip);
+            }
+            _ => {}
+        }
+    }
+    let (ast, diags) = aimsc_syntax::parse(path, text);
+    let mut v = serde_json::to_value(&ast).unwrap();
+    strip(&mut v);
+    serde_json::json!({ "tree": v, "diagnostics": diags.len() })
+}
+
+#[test]
+fn formatting_is_idempotent_and_keeps_the_tree_of_every_file() {
+    let mut formatted_count = 0;
+    for file in all_aims() {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let path: Arc<str> = Arc::from(file.to_string_lossy().as_ref());
+        let Ok(once) = aimsc_syntax::format::format_source(&path, &text) else {
+            continue; // a fixture of syntax errors: fmt refuses it (tested below)
+        };
+        formatted_count += 1;
+        let twice = aimsc_syntax::format::format(&once);
+        assert_eq!(
+            once,
+            twice,
+            "formatting {} twice changes it",
+            file.display()
+        );
+        assert_eq!(
+            tree_without_spans(&path, &text),
+            tree_without_spans(&path, &once),
+            "formatting {} changes its meaning",
+            file.display()
+        );
+        // Comments survive: the same comment lines, in the same order.
+        let comments = |t: &str| -> Vec<String> {
+            t.lines()
+                .filter_map(|l| l.find("//").map(|i| l[i..].trim_end().to_string()))
+                .collect()
+        };
+        assert_eq!(comments(&text), comments(&once), "{}", file.display());
+    }
+    assert!(formatted_count > 25);
+}
+
+#[test]
+fn shipped_rulesets_and_example_organisations_are_formatted() {
+    for file in all_aims() {
+        let rel = file
+            .strip_prefix(repo())
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        if rel.starts_with("tests/fixtures") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&file).unwrap();
+        let formatted = aimsc_syntax::format::format_source(&Arc::from(rel.as_str()), &text)
+            .unwrap_or_else(|d| panic!("{rel} does not parse: {d:?}"));
+        assert!(
+            formatted == text,
+            "{rel} is not formatted: run `aimsc fmt {rel}`"
+        );
+    }
+}
+
+#[test]
+fn a_file_with_syntax_errors_is_refused() {
+    let path: Arc<str> = Arc::from("broken.aims");
+    let diags = aimsc_syntax::format::format_source(&path, "control a::b \"T\" {\n  require\n}\n")
+        .unwrap_err();
+    assert_eq!(diags[0].code, "aimsc::parse::syntax");
+}
+
+#[test]
+fn fmt_fixtures() {
+    insta::glob!("../fixtures/fmt", "*.aims", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let p: Arc<str> = Arc::from("fixture.aims");
+        let formatted = aimsc_syntax::format::format_source(&p, &text).unwrap();
+        assert_eq!(
+            tree_without_spans(&p, &text),
+            tree_without_spans(&p, &formatted)
+        );
+        insta::assert_snapshot!(formatted);
+    });
+}
