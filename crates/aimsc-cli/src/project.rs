@@ -1,20 +1,10 @@
 //! Finding the inputs: command-line paths, or `aims.toml` found upward from the working folder.
 
+use aimsc_db::config::{self, read_config, rule_files};
 use aimsc_db::{FactInput, Project};
-use aimsc_diagnostics::{Diagnostic, Location, Span};
-use serde::Deserialize;
+use aimsc_diagnostics::Diagnostic;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-
-/// The project file.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AimsToml {
-    /// Rule files or folders, relative to aims.toml.
-    rules: Vec<PathBuf>,
-    /// Facts file or folder, relative to aims.toml.
-    facts: Option<PathBuf>,
-}
 
 pub struct Loaded {
     rules: Vec<(Arc<str>, String)>,
@@ -28,32 +18,7 @@ impl Loaded {
 }
 
 fn find_aims_toml() -> Option<PathBuf> {
-    let mut dir = std::env::current_dir().ok()?;
-    loop {
-        let candidate = dir.join("aims.toml");
-        if candidate.is_file() {
-            return Some(candidate);
-        }
-        if !dir.pop() {
-            return None;
-        }
-    }
-}
-
-fn read_config(path: &Path) -> Result<AimsToml, Vec<Diagnostic>> {
-    let display: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        vec![Diagnostic::error(
-            "aimsc::io::read",
-            format!("cannot read `{display}`: {e}"),
-            None,
-        )]
-    })?;
-    toml::from_str(&text).map_err(|e| {
-        let span = e.span().map_or(Span::default(), |r| Span::new(r.start, r.end));
-        vec![Diagnostic::error("aimsc::config::invalid", format!("invalid aims.toml: {}", e.message()), Some(Location::new(&display, span)))
-            .with_help("aims.toml holds `rules = [\"path\", ...]` and `facts = \"path\"`, relative to the file")]
-    })
+    config::find_upward(&std::env::current_dir().ok()?)
 }
 
 /// The rule folders and files aims.toml names (shipped rulesets left out), relative to the
@@ -161,97 +126,3 @@ pub fn load_rules_or_shipped(rule_paths: &[PathBuf]) -> Result<Loaded, Vec<Diagn
     load(rule_paths, None, false)
 }
 
-fn rule_files(path: &Path) -> Result<Vec<(Arc<str>, String)>, Diagnostic> {
-    if let Some(name) = path.to_str()
-        && name.starts_with(aimsc_rulesets::PREFIX)
-    {
-        let found = aimsc_rulesets::select(name);
-        if found.is_empty() {
-            return Err(Diagnostic::error(
-                "aimsc::io::missing",
-                format!("`{name}` is not a shipped ruleset"),
-                None,
-            )
-            .with_help(
-                "`@aimsc` loads every shipped ruleset; `aimsc explain --rulesets` lists them",
-            ));
-        }
-        return Ok(found
-            .into_iter()
-            .map(|(p, text)| (Arc::from(p), text.to_string()))
-            .collect());
-    }
-    if !path.exists() {
-        return Err(Diagnostic::error(
-            "aimsc::io::missing",
-            format!("rules path `{}` does not exist", path.display()),
-            None,
-        )
-        .with_help("check the path, or the `rules` list in aims.toml"));
-    }
-    let mut files = Vec::new();
-    collect(path, &mut files).map_err(|e| {
-        Diagnostic::error(
-            "aimsc::io::read",
-            format!("cannot read `{}`: {e}", path.display()),
-            None,
-        )
-    })?;
-    if files.is_empty() {
-        return Err(Diagnostic::error(
-            "aimsc::io::no_rules",
-            format!("`{}` holds no .aims files", path.display()),
-            None,
-        )
-        .with_help("rule files end in .aims"));
-    }
-    let mut out = Vec::new();
-    for f in files {
-        let display: Arc<str> = Arc::from(f.to_string_lossy().as_ref());
-        let bytes = std::fs::read(&f).map_err(|e| {
-            Diagnostic::error(
-                "aimsc::io::read",
-                format!("cannot read `{display}`: {e}"),
-                None,
-            )
-        })?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            let at = e.utf8_error().valid_up_to();
-            Diagnostic::error(
-                "aimsc::io::not_utf8",
-                format!("`{display}` is not UTF-8 text (invalid byte at offset {at})"),
-                None,
-            )
-            .with_help("save the file as UTF-8")
-        })?;
-        out.push((display, text));
-    }
-    Ok(out)
-}
-
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    if path.is_file() {
-        out.push(path.to_path_buf());
-        return Ok(());
-    }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .collect();
-    entries.sort();
-    for e in entries {
-        let hidden = e
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'));
-        if hidden {
-            continue;
-        }
-        if e.is_dir() {
-            collect(&e, out)?;
-        } else if e.extension().is_some_and(|x| x == "aims") {
-            out.push(e);
-        }
-    }
-    Ok(())
-}

@@ -22,10 +22,21 @@
 //! assert_eq!(results[0].outcome, aimsc_eval::outcome::Outcome::Pass);
 //! ```
 
+pub mod config;
 #[allow(missing_docs)] // salsa macros generate undocumented accessors
 mod queries;
 
 pub use queries::{Database, FactFile, RuleFile, Workspace};
+
+/// A query on a [`Project`] snapshot was cancelled because the project changed meanwhile;
+/// the caller should drop the snapshot and answer "content modified".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cancelled;
+
+/// Runs `f` (queries on a snapshot), turning salsa's cancellation unwind into [`Cancelled`].
+pub fn catch_cancelled<T>(f: impl FnOnce() -> T + std::panic::UnwindSafe) -> Result<T, Cancelled> {
+    salsa::Cancelled::catch(f).map_err(|_| Cancelled)
+}
 
 use aimsc_diagnostics::Diagnostic;
 use aimsc_eval::outcome::CheckResult;
@@ -70,6 +81,12 @@ impl From<aimsc_facts::FactSource> for FactInput {
 }
 
 /// A ruleset, an organisation's facts and an as-of date, loaded into the database.
+///
+/// Cloning is cheap and gives a snapshot for a reader on another thread. A write (`set_*`,
+/// `upsert_*`, `remove_*`) cancels queries running on snapshots and waits until every snapshot
+/// is dropped; run snapshot queries inside [`catch_cancelled`] and never keep a snapshot
+/// across an `.await`.
+#[derive(Clone)]
 pub struct Project {
     db: Database,
     ws: Workspace,
@@ -189,6 +206,96 @@ impl Project {
                 true
             }
             None => false,
+        }
+    }
+
+    /// The syntax tree of a rule file (items that parsed, in order).
+    pub fn parsed(&self, path: &str) -> Option<Arc<aimsc_syntax::ast::SourceFile>> {
+        let file = self.rule_file(path)?;
+        Some(queries::parse_rule_file(&self.db, file).ast.clone())
+    }
+
+    /// Paths of the rule files, in load order.
+    pub fn rule_paths(&self) -> Vec<Arc<str>> {
+        let rules = self.ws.rules(&self.db);
+        rules.iter().map(|f| f.path(&self.db).clone()).collect()
+    }
+
+    /// Paths of the facts files, in load order.
+    pub fn fact_paths(&self) -> Vec<Arc<str>> {
+        let facts = self.ws.facts(&self.db);
+        facts.iter().map(|f| f.path(&self.db).clone()).collect()
+    }
+
+    /// The validated facts.
+    pub fn facts(&self) -> Arc<aimsc_eval::validate::Facts> {
+        queries::validated_facts(&self.db, self.ws).facts.clone()
+    }
+
+    /// The results, shared: cheaper than [`Project::results`] for callers that only read.
+    pub fn results_shared(&self) -> Vec<Arc<CheckResult>> {
+        queries::all_results(&self.db, self.ws).clone()
+    }
+
+    /// The as-of date.
+    pub fn as_of(&self) -> Date {
+        self.ws.as_of(&self.db)
+    }
+
+    fn rule_file(&self, path: &str) -> Option<RuleFile> {
+        let rules = self.ws.rules(&self.db);
+        rules.iter().copied().find(|f| &**f.path(&self.db) == path)
+    }
+
+    /// Sets the text of a rule file, adding the file when it is new.
+    pub fn upsert_rule(&mut self, path: &str, text: String) {
+        if let Some(f) = self.rule_file(path) {
+            if *f.text(&self.db) != text {
+                f.set_text(&mut self.db).to(text);
+            }
+            return;
+        }
+        let file = RuleFile::new(&self.db, Arc::from(path), text);
+        let mut rules = self.ws.rules(&self.db).clone();
+        rules.push(file);
+        rules.sort_by(|a, b| a.path(&self.db).cmp(b.path(&self.db)));
+        self.ws.set_rules(&mut self.db).to(rules);
+    }
+
+    /// Removes a rule file; false when it was not loaded.
+    pub fn remove_rule(&mut self, path: &str) -> bool {
+        let mut rules = self.ws.rules(&self.db).clone();
+        let before = rules.len();
+        rules.retain(|f| &**f.path(&self.db) != path);
+        if rules.len() == before {
+            return false;
+        }
+        self.ws.set_rules(&mut self.db).to(rules);
+        true
+    }
+
+    /// Replaces the whole set of facts files, keeping the inputs (and their cached work) of
+    /// files whose path, role and text did not change.
+    pub fn replace_facts(&mut self, facts: Vec<FactInput>) {
+        let old = self.ws.facts(&self.db).clone();
+        let mut files = Vec::with_capacity(facts.len());
+        for (i, f) in facts.into_iter().enumerate() {
+            let index = u32::try_from(i).unwrap_or(u32::MAX);
+            let reuse = old.iter().copied().find(|o| {
+                *o.path(&self.db) == f.path && *o.role(&self.db) == f.role && o.index(&self.db) == index
+            });
+            match reuse {
+                Some(o) => {
+                    if *o.text(&self.db) != f.text {
+                        o.set_text(&mut self.db).to(f.text);
+                    }
+                    files.push(o);
+                }
+                None => files.push(FactFile::new(&self.db, f.path, f.role, f.text, index)),
+            }
+        }
+        if files != old {
+            self.ws.set_facts(&mut self.db).to(files);
         }
     }
 

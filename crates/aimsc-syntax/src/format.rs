@@ -245,6 +245,38 @@ pub fn format(text: &str) -> String {
     out
 }
 
+/// The lexical class of a token, for editors' highlighting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenClass {
+    /// A name, keyword, number, date or id.
+    Word,
+    /// A string literal, quotes included.
+    Str,
+    /// An operator or bracket.
+    Punct,
+    /// A `//` comment.
+    Comment,
+}
+
+/// The tokens of a text with their byte spans, newlines left out.
+pub fn tokens(text: &str) -> Vec<(aimsc_diagnostics::Span, TokenClass)> {
+    let base = text.as_ptr() as usize;
+    lex(text)
+        .into_iter()
+        .filter_map(|t| {
+            let (s, class) = match t {
+                Tok::Word(s) => (s, TokenClass::Word),
+                Tok::Str(s) => (s, TokenClass::Str),
+                Tok::Punct(s) => (s, TokenClass::Punct),
+                Tok::Comment(s) => (s, TokenClass::Comment),
+                Tok::Newline => return None,
+            };
+            let start = s.as_ptr() as usize - base;
+            Some((aimsc_diagnostics::Span::new(start, start + s.len()), class))
+        })
+        .collect()
+}
+
 fn tok_text<'a>(t: Tok<'a>) -> &'a str {
     match t {
         Tok::Word(s) | Tok::Str(s) | Tok::Punct(s) | Tok::Comment(s) => s,

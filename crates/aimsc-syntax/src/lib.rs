@@ -10,3 +10,15 @@ pub mod format;
 mod parser;
 
 pub use parser::{MAX_NESTING, parse};
+
+/// Words that cannot name anything (they are operators or literals in expressions).
+pub const RESERVED: &[&str] = &[
+    "and", "or", "not", "in", "is", "all", "any", "none", "count", "let", "where", "true", "false",
+    "today",
+];
+
+/// Words that start a top-level item.
+pub const ITEM_KEYWORDS: &[&str] = &[
+    "framework", "enum", "record", "facts", "def", "control", "rule", "map", "exclude", "waive",
+    "entry", "param", "set", "assign",
+];
