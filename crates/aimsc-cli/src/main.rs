@@ -118,6 +118,12 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Run the language server over stdin/stdout (for editors).
+    Lsp {
+        /// Accepted for editors that pass it; stdio is the only transport.
+        #[arg(long, hide = true)]
+        stdio: bool,
+    },
     /// Start a new organisation: aims.toml, a facts folder and an organisational rules file.
     Init {
         /// Folder to create it in; default: the current folder.
@@ -361,6 +367,7 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             emit(&text, None)?;
             Ok(0)
         }
+        Command::Lsp { .. } => Ok(aimsc_lsp::run_stdio()),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
         Command::Init { dir } => init::run(dir.as_deref()),
     }

@@ -125,4 +125,3 @@ pub fn load_rules_or_shipped(rule_paths: &[PathBuf]) -> Result<Loaded, Vec<Diagn
     }
     load(rule_paths, None, false)
 }
-

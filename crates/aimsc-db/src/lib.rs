@@ -282,7 +282,9 @@ impl Project {
         for (i, f) in facts.into_iter().enumerate() {
             let index = u32::try_from(i).unwrap_or(u32::MAX);
             let reuse = old.iter().copied().find(|o| {
-                *o.path(&self.db) == f.path && *o.role(&self.db) == f.role && o.index(&self.db) == index
+                *o.path(&self.db) == f.path
+                    && *o.role(&self.db) == f.role
+                    && o.index(&self.db) == index
             });
             match reuse {
                 Some(o) => {

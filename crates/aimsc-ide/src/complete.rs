@@ -37,8 +37,25 @@ pub struct Completion {
 const ITEM_KW: &[&str] = aimsc_syntax::ITEM_KEYWORDS;
 const CLAUSE_KW: &[&str] = &["domain", "intent", "applies when", "require"];
 const EXPR_KW: &[&str] = &[
-    "all", "any", "none", "count", "not", "and", "or", "in", "is set", "is missing", "where",
-    "let", "today", "true", "false", "contains", "starts with", "ends with", "matches",
+    "all",
+    "any",
+    "none",
+    "count",
+    "not",
+    "and",
+    "or",
+    "in",
+    "is set",
+    "is missing",
+    "where",
+    "let",
+    "today",
+    "true",
+    "false",
+    "contains",
+    "starts with",
+    "ends with",
+    "matches",
 ];
 const BUILTIN_TYPES: &[&str] = &["bool", "int", "decimal", "string", "date", "duration"];
 
@@ -57,7 +74,9 @@ impl Analysis<'_> {
         let b = before.as_bytes();
         // The word being typed, with its `a.b.` or `ns::` prefix.
         let mut start = offset;
-        while start > 0 && (is_name_byte(b[start - 1]) || b[start - 1] == b'.' || b[start - 1] == b':') {
+        while start > 0
+            && (is_name_byte(b[start - 1]) || b[start - 1] == b'.' || b[start - 1] == b':')
+        {
             start -= 1;
         }
         let word = &before[start..];
@@ -78,7 +97,10 @@ impl Analysis<'_> {
             }
         }
         let id_context = word.contains("::")
-            || matches!(prev_word, "map" | "exclude" | "waive" | "assign" | "supports" | "control" | "rule" | "entry")
+            || matches!(
+                prev_word,
+                "map" | "exclude" | "waive" | "assign" | "supports" | "control" | "rule" | "entry"
+            )
             || prev_char == Some('>')
             || (prev_char == Some(',') && item_text.contains("supports"));
         if id_context {
@@ -92,7 +114,8 @@ impl Analysis<'_> {
         }
         let item_kw = first_word(item_text);
         let type_context = prev_word == "ref"
-            || (matches!(prev_char, Some(':' | '[')) && depth.1 == 0
+            || (matches!(prev_char, Some(':' | '['))
+                && depth.1 == 0
                 && (matches!(item_kw, "record" | "facts" | "param")
                     || (item_kw == "def" && depth.0 == 0 && !item_text.contains('='))));
         if type_context {
@@ -107,7 +130,10 @@ impl Analysis<'_> {
             }
             return out;
         }
-        let at_line_start = before[..start].rsplit('\n').next().is_some_and(|l| l.trim().is_empty());
+        let at_line_start = before[..start]
+            .rsplit('\n')
+            .next()
+            .is_some_and(|l| l.trim().is_empty());
         if depth == (0, 0) && at_line_start && !continues(before[..start].trim_end()) {
             for k in ITEM_KW {
                 push(&mut out, word, k, CompletionKind::Keyword, "item");
@@ -121,18 +147,35 @@ impl Analysis<'_> {
         }
         // An expression.
         for l in locals(item_text) {
-            let detail = chain_type(&self.model, item_text, &l, 0).map_or(String::new(), |t| t.to_string());
+            let detail =
+                chain_type(&self.model, item_text, &l, 0).map_or(String::new(), |t| t.to_string());
             push(&mut out, word, &l, CompletionKind::Local, &detail);
         }
         for k in EXPR_KW {
             push(&mut out, word, k, CompletionKind::Keyword, "");
         }
         for (name, f) in &self.model.root {
-            push(&mut out, word, name, CompletionKind::Field, &f.ty.to_string());
+            push(
+                &mut out,
+                word,
+                name,
+                CompletionKind::Field,
+                &f.ty.to_string(),
+            );
         }
         for d in &self.model.defs {
-            let kind = if self.model.params.contains_key(&d.name) { "param" } else { "def" };
-            push(&mut out, word, &d.name, CompletionKind::Def, &format!("{kind}: {}", d.body.ty));
+            let kind = if self.model.params.contains_key(&d.name) {
+                "param"
+            } else {
+                "def"
+            };
+            push(
+                &mut out,
+                word,
+                &d.name,
+                CompletionKind::Def,
+                &format!("{kind}: {}", d.body.ty),
+            );
         }
         for e in self.model.enums.values() {
             for m in &e.members {
@@ -153,7 +196,9 @@ fn floor_char(text: &str, mut offset: usize) -> usize {
 
 fn push(out: &mut Vec<Completion>, typed: &str, label: &str, kind: CompletionKind, detail: &str) {
     let typed = typed.rsplit(['.', ' ']).next().unwrap_or(typed);
-    if label.to_ascii_lowercase().starts_with(&typed.to_ascii_lowercase())
+    if label
+        .to_ascii_lowercase()
+        .starts_with(&typed.to_ascii_lowercase())
         && !out.iter().any(|c| c.label == label)
     {
         out.push(Completion {
@@ -171,7 +216,12 @@ fn current_item_start(before: &str) -> usize {
         let line_start = before[..pos].rfind('\n').map_or(0, |n| n + 1);
         let line = &before[line_start..];
         if aimsc_syntax::ITEM_KEYWORDS.iter().any(|k| {
-            line.starts_with(k) && !line.as_bytes().get(k.len()).copied().is_some_and(is_name_byte)
+            line.starts_with(k)
+                && !line
+                    .as_bytes()
+                    .get(k.len())
+                    .copied()
+                    .is_some_and(is_name_byte)
         }) || line_start == 0
         {
             return line_start;
@@ -182,19 +232,25 @@ fn current_item_start(before: &str) -> usize {
 
 fn first_word(s: &str) -> &str {
     let s = s.trim_start();
-    let end = s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(s.len());
+    let end = s
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(s.len());
     &s[..end]
 }
 
 fn previous_word(s: &str) -> &str {
     let s = s.trim_end();
-    let start = s.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':' || c == '.')).map_or(0, |n| n + 1);
+    let start = s
+        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':' || c == '.'))
+        .map_or(0, |n| n + 1);
     &s[start..]
 }
 
 fn continues(s: &str) -> bool {
     s.ends_with(['=', ':', ',', '(', '[', '>', '<', '+', '-'])
-        || ["and", "or", "not", "in", "where"].iter().any(|k| s.ends_with(k))
+        || ["and", "or", "not", "in", "where"]
+            .iter()
+            .any(|k| s.ends_with(k))
 }
 
 /// Open braces and open parens/brackets at the end of `s`, outside strings and comments.

@@ -111,7 +111,13 @@ pub fn show(v: &TV) -> String {
 /// the record's own span when the key is not written there.
 pub fn key_span(text: &str, record: Span, key: &str) -> Span {
     let start = record.start().min(text.len());
-    let end = record.end().clamp(start, text.len());
+    // Loaders may record only where a mapping starts; then the key is the first one after it
+    // (callers only ask for keys the record has).
+    let end = if record.is_empty() {
+        text.len()
+    } else {
+        record.end().clamp(start, text.len())
+    };
     let Some(body) = text.get(start..end) else {
         return record;
     };

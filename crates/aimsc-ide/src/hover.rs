@@ -18,8 +18,18 @@ impl Analysis<'_> {
             Key::Item(id) => self.hover_item(id)?,
             Key::Framework(name) => {
                 let fw = self.model.frameworks.get(name.as_str())?;
-                let checks = self.model.checks.values().filter(|c| *c.framework == **name).count();
-                let entries = self.model.entries.values().filter(|e| *e.framework == **name).count();
+                let checks = self
+                    .model
+                    .checks
+                    .values()
+                    .filter(|c| *c.framework == **name)
+                    .count();
+                let entries = self
+                    .model
+                    .entries
+                    .values()
+                    .filter(|e| *e.framework == **name)
+                    .count();
                 format!(
                     "**framework `{name}`**: {}\n\n{checks} controls and rules, {entries} catalog entries",
                     fw.title.as_deref().unwrap_or("")
@@ -64,7 +74,12 @@ impl Analysis<'_> {
             }
             let results = self.project.results_shared();
             if let Some(r) = results.iter().find(|r| *r.id == *id) {
-                let _ = writeln!(s, "\n---\n\n**{}** — {}", outcome_badge(r.outcome), r.message);
+                let _ = writeln!(
+                    s,
+                    "\n---\n\n**{}** — {}",
+                    outcome_badge(r.outcome),
+                    r.message
+                );
                 for req in &r.requirements {
                     let _ = writeln!(s, "- {} {}", outcome_badge(req.outcome), req.name);
                 }
@@ -99,11 +114,17 @@ impl Analysis<'_> {
         if !outgoing.is_empty() || !incoming.is_empty() {
             let _ = writeln!(s, "\n---\n\nmappings:");
             for x in outgoing {
-                let title = m.title_of(&x.target).map(|t| format!(" {t}")).unwrap_or_default();
+                let title = m
+                    .title_of(&x.target)
+                    .map(|t| format!(" {t}"))
+                    .unwrap_or_default();
                 let _ = writeln!(s, "- → `{}`{title} ({})", x.target, x.relation.as_str());
             }
             for x in incoming {
-                let title = m.title_of(&x.source).map(|t| format!(" {t}")).unwrap_or_default();
+                let title = m
+                    .title_of(&x.source)
+                    .map(|t| format!(" {t}"))
+                    .unwrap_or_default();
                 let _ = writeln!(s, "- ← `{}`{title} ({})", x.source, x.relation.as_str());
             }
         }
@@ -113,12 +134,21 @@ impl Analysis<'_> {
     fn hover_type(&self, name: &str) -> Option<String> {
         if let Some(e) = self.model.enums.get(name) {
             let members: Vec<&str> = e.members.iter().map(|m| &**m).collect();
-            return Some(format!("```aims\nenum {name} {{ {} }}\n```", members.join(", ")));
+            return Some(format!(
+                "```aims\nenum {name} {{ {} }}\n```",
+                members.join(", ")
+            ));
         }
         let r = self.model.records.get(name)?;
         let mut s = format!("```aims\nrecord {name} {{\n");
         for f in r.fields.values() {
-            let _ = writeln!(s, "  {}: {}{}", f.name, f.ty, if f.optional { "?" } else { "" });
+            let _ = writeln!(
+                s,
+                "  {}: {}{}",
+                f.name,
+                f.ty,
+                if f.optional { "?" } else { "" }
+            );
         }
         s.push_str("}\n```");
         Some(s)
@@ -128,7 +158,10 @@ impl Analysis<'_> {
         let decl = if record == "facts" {
             self.model.root.get(field)
         } else {
-            self.model.records.get(record).and_then(|r| r.fields.get(field))
+            self.model
+                .records
+                .get(record)
+                .and_then(|r| r.fields.get(field))
         };
         let mut s = match decl {
             Some(f) => format!(
@@ -174,7 +207,11 @@ impl Analysis<'_> {
         let text = self.text(&d.location.file)?;
         let src = text.get(d.location.span.start()..d.location.span.end())?;
         let lines: Vec<&str> = src.lines().take(12).collect();
-        Some(format!("```aims\n{}\n```\n\nreturns `{}`", lines.join("\n"), d.body.ty))
+        Some(format!(
+            "```aims\n{}\n```\n\nreturns `{}`",
+            lines.join("\n"),
+            d.body.ty
+        ))
     }
 }
 

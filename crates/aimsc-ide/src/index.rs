@@ -110,7 +110,11 @@ impl Indexer<'_> {
             Item::Enum(e) => {
                 self.push(e.name.span, Key::Type(e.name.name.clone()), true);
                 for m in &e.members {
-                    self.push(m.span, Key::Member(e.name.name.clone(), m.name.clone()), true);
+                    self.push(
+                        m.span,
+                        Key::Member(e.name.name.clone(), m.name.clone()),
+                        true,
+                    );
                 }
             }
             Item::Record(r) => {

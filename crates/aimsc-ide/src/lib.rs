@@ -73,8 +73,7 @@ impl<'a> Analysis<'a> {
     /// The file formatted, or `None` when it has syntax errors or is already formatted.
     pub fn format(&self, path: &str) -> Option<String> {
         let text = self.text(path)?;
-        let formatted =
-            aimsc_syntax::format::format_source(&Arc::from(path), &text).ok()?;
+        let formatted = aimsc_syntax::format::format_source(&Arc::from(path), &text).ok()?;
         (formatted != text).then_some(formatted)
     }
 }

@@ -31,13 +31,22 @@ impl Analysis<'_> {
         let mut out = Vec::new();
         if let (Key::Field(..), Some(fact_path)) = (&occ.key, &occ.path) {
             let facts = self.project.facts();
-            let found = facts_view::values_at(&self.model, &facts, fact_path, 1);
-            if let Some((rec, key)) = found.first().and_then(|f| f.holder.clone())
+            let found = facts_view::values_at(&self.model, &facts, fact_path, 50);
+            let present = found
+                .iter()
+                .find(|f| !matches!(f.value, aimsc_eval::validate::TV::Missing));
+            if let Some((rec, key)) = present.and_then(|f| f.holder.clone())
                 && let Some(file) = facts.files.get(rec.file as usize)
             {
+                // The root record spans the whole file.
+                let within = if rec.path.is_empty() {
+                    Span::new(0, 0)
+                } else {
+                    rec.span
+                };
                 out.push(Target {
                     path: file.path.clone(),
-                    span: facts_view::key_span(&file.text, rec.span, &key),
+                    span: facts_view::key_span(&file.text, within, &key),
                 });
             }
         }
@@ -102,7 +111,9 @@ impl Analysis<'_> {
             Key::Type(n) | Key::Def(n) => n.clone(),
             Key::Local(_) => {
                 let t = self.text(path).unwrap_or_default();
-                t.get(occ.span.start()..occ.span.end()).unwrap_or("").to_string()
+                t.get(occ.span.start()..occ.span.end())
+                    .unwrap_or("")
+                    .to_string()
             }
             _ => {
                 return Err(RenameError(
@@ -134,15 +145,16 @@ impl Analysis<'_> {
         };
         if !valid {
             return Err(RenameError(match key {
-                Some(Key::Item(_)) => format!(
-                    "`{new_name}` is not an id: write `framework::ID`, e.g. `acme::A.1`"
-                ),
+                Some(Key::Item(_)) => {
+                    format!("`{new_name}` is not an id: write `framework::ID`, e.g. `acme::A.1`")
+                }
                 _ => format!("`{new_name}` is not a name: use letters, digits and `_`"),
             }));
         }
         let clash = match &key {
             Some(Key::Item(_)) => {
-                self.model.checks.contains_key(new_name) || self.model.entries.contains_key(new_name)
+                self.model.checks.contains_key(new_name)
+                    || self.model.entries.contains_key(new_name)
             }
             Some(Key::Type(_)) => {
                 self.model.records.contains_key(new_name) || self.model.enums.contains_key(new_name)
@@ -166,7 +178,9 @@ impl Analysis<'_> {
 
 fn valid_name(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !aimsc_syntax::RESERVED.contains(&s)
 }
@@ -178,6 +192,8 @@ fn valid_id(s: &str) -> bool {
     valid_name(ns)
         && !rest.is_empty()
         && rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-        && rest.chars().all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+        && rest
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
         && !rest.ends_with(['.', '-'])
 }

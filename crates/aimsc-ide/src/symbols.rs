@@ -167,21 +167,72 @@ pub struct SemToken {
 }
 
 const KEYWORDS: &[&str] = &[
-    "framework", "enum", "record", "facts", "def", "control", "rule", "map", "exclude", "waive",
-    "entry", "param", "set", "assign", "to", "ref", "domain", "intent", "applies", "when",
-    "require", "supports", "until", "owner", "provenance", "let", "and", "or", "not", "in", "is",
-    "where", "count", "all", "any", "none", "missing", "true", "false", "today", "contains",
-    "starts", "ends", "with", "matches", "day", "days", "week", "weeks", "month", "months",
-    "year", "years",
+    "framework",
+    "enum",
+    "record",
+    "facts",
+    "def",
+    "control",
+    "rule",
+    "map",
+    "exclude",
+    "waive",
+    "entry",
+    "param",
+    "set",
+    "assign",
+    "to",
+    "ref",
+    "domain",
+    "intent",
+    "applies",
+    "when",
+    "require",
+    "supports",
+    "until",
+    "owner",
+    "provenance",
+    "let",
+    "and",
+    "or",
+    "not",
+    "in",
+    "is",
+    "where",
+    "count",
+    "all",
+    "any",
+    "none",
+    "missing",
+    "true",
+    "false",
+    "today",
+    "contains",
+    "starts",
+    "ends",
+    "with",
+    "matches",
+    "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
 ];
 
 impl Analysis<'_> {
     /// The outline of a rule file.
     pub fn document_symbols(&self, path: &str) -> Vec<DocSymbol> {
-        let Some(file) = self.project.parsed(path) else {
+        let (Some(file), Some(text)) = (self.project.parsed(path), self.text(path)) else {
             return Vec::new();
         };
-        file.items.iter().filter_map(item_symbol).collect()
+        let mut symbols: Vec<DocSymbol> = file.items.iter().filter_map(item_symbol).collect();
+        for s in &mut symbols {
+            trim_symbol(s, &text);
+        }
+        symbols
     }
 
     /// Symbols of every rule file whose name contains `query` (case-insensitive).
@@ -190,7 +241,10 @@ impl Analysis<'_> {
         let mut out = Vec::new();
         for path in self.project.rule_paths() {
             for s in self.document_symbols(&path) {
-                let title_match = s.detail.as_ref().is_some_and(|d| d.to_lowercase().contains(&q));
+                let title_match = s
+                    .detail
+                    .as_ref()
+                    .is_some_and(|d| d.to_lowercase().contains(&q));
                 if s.name.to_lowercase().contains(&q) || title_match {
                     out.push(WorkspaceSymbol {
                         name: s.name,
@@ -210,7 +264,10 @@ impl Analysis<'_> {
         let (Some(text), Some(file)) = (self.text(path), self.project.parsed(path)) else {
             return Vec::new();
         };
-        let multi = |s: Span| text.get(s.start()..s.end()).is_some_and(|t| t.contains('\n'));
+        let multi = |s: Span| {
+            text.get(s.start()..s.end())
+                .is_some_and(|t| t.contains('\n'))
+        };
         let mut out = Vec::new();
         for item in &file.items {
             if multi(item.span()) {
@@ -237,7 +294,11 @@ impl Analysis<'_> {
                 .is_some_and(|l| l.trim().is_empty());
             if class == TokenClass::Comment && own_line {
                 let joins = run.is_some_and(|r| {
-                    text[r.end()..span.start()].chars().filter(|c| *c == '\n').count() == 1
+                    text[r.end()..span.start()]
+                        .chars()
+                        .filter(|c| *c == '\n')
+                        .count()
+                        == 1
                 });
                 run = Some(match run {
                     Some(r) if joins => r.to(span),
@@ -269,7 +330,7 @@ impl Analysis<'_> {
                 occ.next();
             }
             let word = &text[span.start()..span.end()];
-            let resolved = occ.peek().filter(|o| o.span.start() == span.start()).map(|o| {
+            let resolved = occ.next_if(|o| o.span.start() == span.start()).map(|o| {
                 let kind = match &o.key {
                     Key::Item(_) => SemKind::Class,
                     Key::Framework(_) => SemKind::Namespace,
@@ -283,18 +344,29 @@ impl Analysis<'_> {
                 (kind, o.decl, o.span)
             });
             if let Some((kind, declaration, ospan)) = resolved {
-                out.push(SemToken { span: ospan, kind, declaration });
+                out.push(SemToken {
+                    span: ospan,
+                    kind,
+                    declaration,
+                });
                 // A field chain `s.owner.role` is one word token: classify the rest of it too.
                 let mut covered = ospan.end();
                 while covered < span.end() {
-                    let Some(o) = occ.peek().filter(|o| o.span.start() >= covered && o.span.end() <= span.end()) else {
+                    let Some(o) = occ
+                        .peek()
+                        .filter(|o| o.span.start() >= covered && o.span.end() <= span.end())
+                    else {
                         break;
                     };
                     let kind = match o.key {
                         Key::Local(_) => SemKind::Variable,
                         _ => SemKind::Property,
                     };
-                    out.push(SemToken { span: o.span, kind, declaration: o.decl });
+                    out.push(SemToken {
+                        span: o.span,
+                        kind,
+                        declaration: o.decl,
+                    });
                     covered = o.span.end();
                     occ.next();
                 }
@@ -304,12 +376,22 @@ impl Analysis<'_> {
                 TokenClass::Str => SemKind::String,
                 TokenClass::Comment => SemKind::Comment,
                 TokenClass::Punct => SemKind::Operator,
-                TokenClass::Word if word.starts_with(|c: char| c.is_ascii_digit()) => SemKind::Number,
+                TokenClass::Word if word.starts_with(|c: char| c.is_ascii_digit()) => {
+                    SemKind::Number
+                }
                 TokenClass::Word if KEYWORDS.contains(&word) => SemKind::Keyword,
-                TokenClass::Word if ["bool", "int", "decimal", "string", "date", "duration"].contains(&word) => SemKind::Type,
+                TokenClass::Word
+                    if ["bool", "int", "decimal", "string", "date", "duration"].contains(&word) =>
+                {
+                    SemKind::Type
+                }
                 TokenClass::Word => continue,
             };
-            out.push(SemToken { span, kind, declaration: false });
+            out.push(SemToken {
+                span,
+                kind,
+                declaration: false,
+            });
         }
         out.sort_by_key(|t| t.span.start());
         out.dedup_by_key(|t| t.span.start());
@@ -317,11 +399,26 @@ impl Analysis<'_> {
     }
 }
 
+/// Item spans may end after the whitespace that follows them; symbols end at the last token.
+fn trim_symbol(s: &mut DocSymbol, text: &str) {
+    let end = s.span.end().min(text.len());
+    let trimmed = text[s.span.start().min(end)..end].trim_end().len();
+    s.span = Span::new(s.span.start(), s.span.start() + trimmed);
+    for c in &mut s.children {
+        trim_symbol(c, text);
+    }
+}
+
 fn push_comment_fold(text: &str, run: Option<Span>, out: &mut Vec<Fold>) {
     if let Some(r) = run
-        && text.get(r.start()..r.end()).is_some_and(|t| t.contains('\n'))
+        && text
+            .get(r.start()..r.end())
+            .is_some_and(|t| t.contains('\n'))
     {
-        out.push(Fold { span: r, kind: FoldKind::Comment });
+        out.push(Fold {
+            span: r,
+            kind: FoldKind::Comment,
+        });
     }
 }
 
@@ -335,34 +432,177 @@ fn item_symbol(item: &Item) -> Option<DocSymbol> {
         children,
     };
     Some(match item {
-        Item::Framework(f) => sym(f.name.name.clone(), f.title.as_ref().map(|t| t.value.clone()), SymbolKind::Framework, f.span, f.name.span, vec![]),
+        Item::Framework(f) => sym(
+            f.name.name.clone(),
+            f.title.as_ref().map(|t| t.value.clone()),
+            SymbolKind::Framework,
+            f.span,
+            f.name.span,
+            vec![],
+        ),
         Item::Enum(e) => {
-            let children = e.members.iter().map(|m| sym(m.name.clone(), None, SymbolKind::Member, m.span, m.span, vec![])).collect();
-            sym(e.name.name.clone(), None, SymbolKind::Enum, e.span, e.name.span, children)
+            let children = e
+                .members
+                .iter()
+                .map(|m| {
+                    sym(
+                        m.name.clone(),
+                        None,
+                        SymbolKind::Member,
+                        m.span,
+                        m.span,
+                        vec![],
+                    )
+                })
+                .collect();
+            sym(
+                e.name.name.clone(),
+                None,
+                SymbolKind::Enum,
+                e.span,
+                e.name.span,
+                children,
+            )
         }
         Item::Record(r) => {
-            let children = r.fields.iter().map(|f| sym(f.name.name.clone(), None, SymbolKind::Field, f.name.span.to(f.ty.span), f.name.span, vec![])).collect();
-            sym(r.name.name.clone(), None, SymbolKind::Record, r.span, r.name.span, children)
+            let children = r
+                .fields
+                .iter()
+                .map(|f| {
+                    sym(
+                        f.name.name.clone(),
+                        None,
+                        SymbolKind::Field,
+                        f.name.span.to(f.ty.span),
+                        f.name.span,
+                        vec![],
+                    )
+                })
+                .collect();
+            sym(
+                r.name.name.clone(),
+                None,
+                SymbolKind::Record,
+                r.span,
+                r.name.span,
+                children,
+            )
         }
         Item::Facts(f) => {
-            let children = f.fields.iter().map(|x| sym(x.name.name.clone(), None, SymbolKind::Field, x.name.span.to(x.ty.span), x.name.span, vec![])).collect();
-            sym("facts".into(), None, SymbolKind::Record, f.span, Span::new(f.span.start(), f.span.start() + 5), children)
+            let children = f
+                .fields
+                .iter()
+                .map(|x| {
+                    sym(
+                        x.name.name.clone(),
+                        None,
+                        SymbolKind::Field,
+                        x.name.span.to(x.ty.span),
+                        x.name.span,
+                        vec![],
+                    )
+                })
+                .collect();
+            sym(
+                "facts".into(),
+                None,
+                SymbolKind::Record,
+                f.span,
+                Span::new(f.span.start(), f.span.start() + 5),
+                children,
+            )
         }
-        Item::Def(d) => sym(d.name.name.clone(), None, SymbolKind::Def, d.span, d.name.span, vec![]),
+        Item::Def(d) => sym(
+            d.name.name.clone(),
+            None,
+            SymbolKind::Def,
+            d.span,
+            d.name.span,
+            vec![],
+        ),
         Item::Check(c) => {
             let kind = match c.kind {
                 CheckKind::Control => SymbolKind::Control,
                 CheckKind::Rule => SymbolKind::Rule,
             };
-            let children = c.requires.iter().map(|r| sym(r.name.value.clone(), None, SymbolKind::Requirement, r.span, r.name.span, vec![])).collect();
-            sym(c.id.text.clone(), Some(c.title.value.clone()), kind, c.span, c.id.span, children)
+            let children = c
+                .requires
+                .iter()
+                .map(|r| {
+                    sym(
+                        r.name.value.clone(),
+                        None,
+                        SymbolKind::Requirement,
+                        r.span,
+                        r.name.span,
+                        vec![],
+                    )
+                })
+                .collect();
+            sym(
+                c.id.text.clone(),
+                Some(c.title.value.clone()),
+                kind,
+                c.span,
+                c.id.span,
+                children,
+            )
         }
-        Item::Entry(e) => sym(e.id.text.clone(), Some(e.title.value.clone()), SymbolKind::Entry, e.span, e.id.span, vec![]),
-        Item::Param(p) => sym(p.name.name.clone(), p.doc.as_ref().map(|d| d.value.clone()), SymbolKind::Param, p.span, p.name.span, vec![]),
-        Item::Set(s) => sym(format!("set {}", s.name.name), None, SymbolKind::Param, s.span, s.name.span, vec![]),
-        Item::Map(m) => sym(format!("{} -> {}", m.source.text, m.target.text), Some(m.relation.name.clone()), SymbolKind::Statement, m.span, m.source.span, vec![]),
-        Item::Exclude(e) => sym(format!("exclude {}", e.target.text), None, SymbolKind::Statement, e.span, e.target.span, vec![]),
-        Item::Waive(w) => sym(format!("waive {}", w.target.text), None, SymbolKind::Statement, w.span, w.target.span, vec![]),
-        Item::Assign(a) => sym(format!("assign {}", a.target.text), Some(a.owner.value.clone()), SymbolKind::Statement, a.span, a.target.span, vec![]),
+        Item::Entry(e) => sym(
+            e.id.text.clone(),
+            Some(e.title.value.clone()),
+            SymbolKind::Entry,
+            e.span,
+            e.id.span,
+            vec![],
+        ),
+        Item::Param(p) => sym(
+            p.name.name.clone(),
+            p.doc.as_ref().map(|d| d.value.clone()),
+            SymbolKind::Param,
+            p.span,
+            p.name.span,
+            vec![],
+        ),
+        Item::Set(s) => sym(
+            format!("set {}", s.name.name),
+            None,
+            SymbolKind::Param,
+            s.span,
+            s.name.span,
+            vec![],
+        ),
+        Item::Map(m) => sym(
+            format!("{} -> {}", m.source.text, m.target.text),
+            Some(m.relation.name.clone()),
+            SymbolKind::Statement,
+            m.span,
+            m.source.span,
+            vec![],
+        ),
+        Item::Exclude(e) => sym(
+            format!("exclude {}", e.target.text),
+            None,
+            SymbolKind::Statement,
+            e.span,
+            e.target.span,
+            vec![],
+        ),
+        Item::Waive(w) => sym(
+            format!("waive {}", w.target.text),
+            None,
+            SymbolKind::Statement,
+            w.span,
+            w.target.span,
+            vec![],
+        ),
+        Item::Assign(a) => sym(
+            format!("assign {}", a.target.text),
+            Some(a.owner.value.clone()),
+            SymbolKind::Statement,
+            a.span,
+            a.target.span,
+            vec![],
+        ),
     })
 }

@@ -1,1 +1,589 @@
-//! placeholder
+//! The aimsc language server (`aimsc lsp`): tower-lsp-server over [`aimsc_ide`] and the salsa
+//! database of [`aimsc_db`].
+//!
+//! One [`Project`] holds the rule files and facts files of the workspace (from `aims.toml`, with
+//! the editor's unsaved text laid over them). Edits are applied to it in arrival order under a
+//! short lock; every request runs on a snapshot (a cheap clone) on a blocking worker, and is
+//! answered "content modified" when an edit cancels it. A snapshot never lives across an
+//! `.await`.
+
+mod convert;
+mod workspace;
+
+use aimsc_db::Project;
+use aimsc_ide::Analysis;
+use convert::{LineMap, offset_at, range_of};
+use std::collections::{BTreeMap, HashSet};
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
+use tower_lsp_server::ls_types::notification::Notification;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+use workspace::State;
+
+/// Runs the server on stdin/stdout until the client exits. Returns the process exit code.
+pub fn run_stdio() -> u8 {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("aimsc lsp: cannot start the runtime: {e}");
+            return 2;
+        }
+    };
+    runtime.block_on(async {
+        let (service, socket) = LspService::build(Backend::new)
+            .custom_method("aimsc/evalSummary", Backend::eval_summary)
+            .finish();
+        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+            .serve(service)
+            .await;
+    });
+    0
+}
+
+/// The `aimsc/outcomes` notification: totals of the live outcomes after each change, for a
+/// status bar (and for benchmarks: it is sent right after the diagnostics).
+pub enum Outcomes {}
+
+impl Notification for Outcomes {
+    type Params = OutcomesParams;
+    const METHOD: &'static str = "aimsc/outcomes";
+}
+
+/// Totals of one evaluation.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct OutcomesParams {
+    /// How many controls and rules had each outcome (`pass`, `fail`, …).
+    pub totals: BTreeMap<String, usize>,
+    /// Ids of failing controls and rules.
+    pub failing: Vec<String>,
+    /// The change this evaluation reflects (counts every edit the server applied).
+    pub generation: u64,
+}
+
+/// The language server.
+pub struct Backend {
+    client: Client,
+    state: Arc<Mutex<State>>,
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    // A panic while holding the lock leaves plain data behind; keep serving.
+    state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn internal(msg: impl std::fmt::Display) -> Error {
+    Error {
+        code: ErrorCode::InternalError,
+        message: msg.to_string().into(),
+        data: None,
+    }
+}
+
+impl Backend {
+    fn new(client: Client) -> Backend {
+        Backend {
+            client,
+            state: Arc::new(Mutex::new(State::default())),
+        }
+    }
+
+    /// Runs `f` on a snapshot of the project, on a blocking worker, answering
+    /// ContentModified when an edit cancels it.
+    async fn on_snapshot<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Project) -> T + Send + 'static,
+    ) -> Result<T> {
+        let snapshot = lock(&self.state).project.clone();
+        let joined = tokio::task::spawn_blocking(move || {
+            aimsc_db::catch_cancelled(AssertUnwindSafe(|| f(&snapshot)))
+        })
+        .await;
+        match joined {
+            Ok(Ok(v)) => Ok(v),
+            Ok(Err(aimsc_db::Cancelled)) => Err(Error::new(ErrorCode::ContentModified)),
+            Err(e) => Err(internal(format!("request failed: {e}"))),
+        }
+    }
+
+    /// Re-checks and re-evaluates after a change, then publishes diagnostics for every file
+    /// (clearing those that became clean), the outcome totals, and asks for fresh code lenses.
+    async fn publish(&self) {
+        let (generation, previously) = {
+            let st = lock(&self.state);
+            (st.generation, st.published.clone())
+        };
+        let root = self.root_prefix();
+        let computed = self
+            .on_snapshot(move |p| {
+                let diags = p.diagnostics();
+                let results = p.results_shared();
+                let mut by_file: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
+                let mut maps: BTreeMap<String, (String, LineMap)> = BTreeMap::new();
+                for d in &diags {
+                    let Some(loc) = &d.location else { continue };
+                    let file = loc.file.to_string();
+                    if !maps.contains_key(&file) {
+                        let text = p.source_text(&file).unwrap_or_default();
+                        let map = LineMap::new(&text);
+                        maps.insert(file.clone(), (text, map));
+                    }
+                    let Some((text, map)) = maps.get(&file) else {
+                        continue;
+                    };
+                    by_file
+                        .entry(file)
+                        .or_default()
+                        .push(convert::diagnostic(d, text, map, &root));
+                }
+                let mut totals = BTreeMap::new();
+                let mut failing = Vec::new();
+                for r in &results {
+                    *totals.entry(r.outcome.as_str().to_string()).or_insert(0) += 1;
+                    if r.outcome == aimsc_eval::outcome::Outcome::Fail {
+                        failing.push(r.id.to_string());
+                    }
+                }
+                (by_file, totals, failing)
+            })
+            .await;
+        let Ok((by_file, totals, failing)) = computed else {
+            return; // cancelled by a newer edit, which publishes in turn
+        };
+        {
+            let mut st = lock(&self.state);
+            if st.generation != generation {
+                return;
+            }
+            st.published = by_file.keys().cloned().collect();
+        }
+        let cleared: Vec<String> = previously
+            .into_iter()
+            .filter(|p| !by_file.contains_key(p))
+            .collect();
+        for path in cleared {
+            if let Some(uri) = workspace::uri_of(&path) {
+                self.client.publish_diagnostics(uri, Vec::new(), None).await;
+            }
+        }
+        for (path, diags) in by_file {
+            if let Some(uri) = workspace::uri_of(&path) {
+                self.client.publish_diagnostics(uri, diags, None).await;
+            }
+        }
+        self.client
+            .send_notification::<Outcomes>(OutcomesParams {
+                totals,
+                failing,
+                generation,
+            })
+            .await;
+        let refresh = lock(&self.state).lens_refresh;
+        if refresh {
+            let client = self.client.clone();
+            // The client answers in its own time; do not hold up the next edit.
+            tokio::spawn(async move {
+                let _ = client.code_lens_refresh().await;
+            });
+        }
+    }
+
+    async fn eval_summary(&self, _: serde_json::Value) -> Result<serde_json::Value> {
+        self.on_snapshot(|p| {
+            let results = p.results_shared();
+            serde_json::json!({
+                "text": aimsc_report::render_text(
+                    &results.iter().map(|r| (**r).clone()).collect::<Vec<_>>(),
+                    false
+                )
+            })
+        })
+        .await
+    }
+
+    /// `root/`, for showing paths relative to the workspace in text.
+    fn root_prefix(&self) -> String {
+        lock(&self.state)
+            .root
+            .as_ref()
+            .map_or_else(|| "\u{0}".to_string(), |r| format!("{}/", r.display()))
+    }
+
+    fn path_of(&self, uri: &Uri) -> String {
+        workspace::path_of(uri)
+    }
+}
+
+fn position_params(p: &TextDocumentPositionParams) -> (&Uri, Position) {
+    (&p.text_document.uri, p.position)
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let root = params
+            .workspace_folders
+            .as_ref()
+            .and_then(|f| f.first())
+            .and_then(|f| f.uri.to_file_path().map(|p| p.into_owned()));
+        #[allow(deprecated)] // clients that predate workspace folders send only rootUri
+        let root = root.or_else(|| {
+            params
+                .root_uri
+                .as_ref()
+                .and_then(|u| u.to_file_path().map(|p| p.into_owned()))
+        });
+        let lens_refresh = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.code_lens.as_ref())
+            .and_then(|c| c.refresh_support)
+            .unwrap_or(false);
+        let as_of = params
+            .initialization_options
+            .as_ref()
+            .and_then(|o| o.get("asOf"))
+            .and_then(|d| d.as_str())
+            .and_then(aimsc_eval::dates::parse_date);
+        {
+            let mut st = lock(&self.state);
+            st.lens_refresh = lens_refresh;
+            if let Some(d) = as_of {
+                st.as_of = Some(d);
+            }
+            st.open_root(root);
+        }
+        let legend = SemanticTokensLegend {
+            token_types: aimsc_ide::SemKind::ALL
+                .iter()
+                .map(|k| SemanticTokenType::new(k.lsp_name()))
+                .collect(),
+            token_modifiers: vec![SemanticTokenModifier::DECLARATION],
+        };
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                text_document_sync: Some(TextDocumentSyncCapability::Kind(
+                    TextDocumentSyncKind::INCREMENTAL,
+                )),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                })),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec![".".into(), ":".into()]),
+                    ..CompletionOptions::default()
+                }),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                semantic_tokens_provider: Some(
+                    SemanticTokensServerCapabilities::SemanticTokensOptions(
+                        SemanticTokensOptions {
+                            legend,
+                            full: Some(SemanticTokensFullOptions::Bool(true)),
+                            range: None,
+                            work_done_progress_options: WorkDoneProgressOptions::default(),
+                        },
+                    ),
+                ),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                document_formatting_provider: Some(OneOf::Left(true)),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
+                ..ServerCapabilities::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "aimsc".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let problem = lock(&self.state).load_problem.take();
+        if let Some(msg) = problem {
+            self.client.show_message(MessageType::WARNING, msg).await;
+        }
+        self.publish().await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let path = self.path_of(&params.text_document.uri);
+        let changed = lock(&self.state).open(&path, params.text_document.text);
+        if changed {
+            self.publish().await;
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let path = self.path_of(&params.text_document.uri);
+        // Applied before the first `.await`, so edits land in the order they arrived.
+        let changed = lock(&self.state).change(&path, &params.content_changes);
+        if changed {
+            self.publish().await;
+        }
+    }
+
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {}
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let path = self.path_of(&params.text_document.uri);
+        let changed = lock(&self.state).close(&path);
+        if changed {
+            self.publish().await;
+        }
+    }
+
+    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
+        lock(&self.state).reload();
+        self.publish().await;
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let (uri, pos) = position_params(&params.text_document_position_params);
+        let path = self.path_of(uri);
+        let root = self.root_prefix();
+        self.on_snapshot(move |p| {
+            let text = p.source_text(&path)?;
+            let map = LineMap::new(&text);
+            let offset = offset_at(&text, &map, pos);
+            let h = Analysis::new(p).hover(&path, offset)?;
+            Some(Hover {
+                contents: HoverContents::Markup(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: h.markdown.replace(&root, ""),
+                }),
+                range: Some(range_of(&text, &map, h.span)),
+            })
+        })
+        .await
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let (uri, pos) = position_params(&params.text_document_position_params);
+        let path = self.path_of(uri);
+        self.on_snapshot(move |p| {
+            let text = p.source_text(&path)?;
+            let map = LineMap::new(&text);
+            let targets = Analysis::new(p).definition(&path, offset_at(&text, &map, pos));
+            let locs = convert::locations(p, &targets);
+            (!locs.is_empty()).then_some(GotoDefinitionResponse::Array(locs))
+        })
+        .await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let (uri, pos) = position_params(&params.text_document_position);
+        let path = self.path_of(uri);
+        let include = params.context.include_declaration;
+        self.on_snapshot(move |p| {
+            let text = p.source_text(&path)?;
+            let map = LineMap::new(&text);
+            let targets = Analysis::new(p).references(&path, offset_at(&text, &map, pos), include);
+            Some(convert::locations(p, &targets))
+        })
+        .await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        let (uri, pos) = position_params(&params);
+        let path = self.path_of(uri);
+        let answer = self
+            .on_snapshot(move |p| {
+                let text = p.source_text(&path).unwrap_or_default();
+                let map = LineMap::new(&text);
+                Analysis::new(p)
+                    .prepare_rename(&path, offset_at(&text, &map, pos))
+                    .map(
+                        |(span, placeholder)| PrepareRenameResponse::RangeWithPlaceholder {
+                            range: range_of(&text, &map, span),
+                            placeholder,
+                        },
+                    )
+            })
+            .await?;
+        answer.map(Some).map_err(|e| Error::invalid_params(e.0))
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        let (uri, pos) = position_params(&params.text_document_position);
+        let path = self.path_of(uri);
+        let new_name = params.new_name;
+        let answer = self
+            .on_snapshot(move |p| {
+                let text = p.source_text(&path).unwrap_or_default();
+                let map = LineMap::new(&text);
+                let edits =
+                    Analysis::new(p).rename(&path, offset_at(&text, &map, pos), &new_name)?;
+                let mut changes: std::collections::HashMap<Uri, Vec<TextEdit>> =
+                    std::collections::HashMap::new();
+                let mut maps: BTreeMap<String, (String, LineMap)> = BTreeMap::new();
+                for (target, new_text) in edits {
+                    let Some(uri) = workspace::uri_of(&target.path) else {
+                        continue;
+                    };
+                    let (t, m) = maps.entry(target.path.to_string()).or_insert_with(|| {
+                        let t = p.source_text(&target.path).unwrap_or_default();
+                        let m = LineMap::new(&t);
+                        (t, m)
+                    });
+                    changes.entry(uri).or_default().push(TextEdit {
+                        range: range_of(t, m, target.span),
+                        new_text,
+                    });
+                }
+                Ok(WorkspaceEdit {
+                    changes: Some(changes),
+                    ..WorkspaceEdit::default()
+                })
+            })
+            .await?;
+        answer
+            .map(Some)
+            .map_err(|e: aimsc_ide::RenameError| Error::invalid_params(e.0))
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let (uri, pos) = position_params(&params.text_document_position);
+        let path = self.path_of(uri);
+        self.on_snapshot(move |p| {
+            let text = p.source_text(&path)?;
+            let map = LineMap::new(&text);
+            let items = Analysis::new(p)
+                .completions(&path, offset_at(&text, &map, pos))
+                .into_iter()
+                .map(convert::completion)
+                .collect();
+            Some(CompletionResponse::Array(items))
+        })
+        .await
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let path = self.path_of(&params.text_document.uri);
+        self.on_snapshot(move |p| {
+            let text = p.source_text(&path)?;
+            let map = LineMap::new(&text);
+            let symbols = Analysis::new(p).document_symbols(&path);
+            Some(DocumentSymbolResponse::Nested(
+                symbols
+                    .into_iter()
+                    .map(|s| convert::doc_symbol(s, &text, &map))
+                    .collect(),
+            ))
+        })
+        .await
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        self.on_snapshot(move |p| {
+            let found = Analysis::new(p).workspace_symbols(&params.query);
+            Some(WorkspaceSymbolResponse::Flat(convert::workspace_symbols(
+                p, found,
+            )))
+        })
+        .await
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        let path = self.path_of(&params.text_document.uri);
+        self.on_snapshot(move |p| {
+            let text = p.source_text(&path)?;
+            let map = LineMap::new(&text);
+            let tokens = Analysis::new(p).semantic_tokens(&path);
+            Some(SemanticTokensResult::Tokens(SemanticTokens {
+                result_id: None,
+                data: convert::semantic_tokens(&tokens, &text, &map),
+            }))
+        })
+        .await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let path = self.path_of(&params.text_document.uri);
+        self.on_snapshot(move |p| {
+            let text = p.source_text(&path)?;
+            let map = LineMap::new(&text);
+            Some(
+                Analysis::new(p)
+                    .folding(&path)
+                    .into_iter()
+                    .map(|f| convert::fold(f, &text, &map))
+                    .collect(),
+            )
+        })
+        .await
+    }
+
+    async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
+        let path = self.path_of(&params.text_document.uri);
+        self.on_snapshot(move |p| {
+            let text = p.source_text(&path)?;
+            let formatted = Analysis::new(p).format(&path)?;
+            let map = LineMap::new(&text);
+            let whole = aimsc_diagnostics::Span::new(0, text.len());
+            Some(vec![TextEdit {
+                range: range_of(&text, &map, whole),
+                new_text: formatted,
+            }])
+        })
+        .await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let path = self.path_of(&params.text_document.uri);
+        self.on_snapshot(move |p| {
+            let text = p.source_text(&path)?;
+            let map = LineMap::new(&text);
+            Some(
+                Analysis::new(p)
+                    .lenses(&path)
+                    .into_iter()
+                    .map(|l| CodeLens {
+                        range: range_of(&text, &map, l.span),
+                        command: Some(Command {
+                            title: l.title,
+                            command: "aimsc.showOutcome".into(),
+                            arguments: Some(vec![serde_json::json!(l.check)]),
+                        }),
+                        data: None,
+                    })
+                    .collect(),
+            )
+        })
+        .await
+    }
+}
+
+/// Paths of every file the server has published diagnostics for (for tests of clearing).
+pub type Published = HashSet<String>;

@@ -19,6 +19,18 @@ pub const RESERVED: &[&str] = &[
 
 /// Words that start a top-level item.
 pub const ITEM_KEYWORDS: &[&str] = &[
-    "framework", "enum", "record", "facts", "def", "control", "rule", "map", "exclude", "waive",
-    "entry", "param", "set", "assign",
+    "framework",
+    "enum",
+    "record",
+    "facts",
+    "def",
+    "control",
+    "rule",
+    "map",
+    "exclude",
+    "waive",
+    "entry",
+    "param",
+    "set",
+    "assign",
 ];
