@@ -20,182 +20,11 @@
 
 mod common;
 
+use common::lsp_client::Client;
+
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read as _, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::Duration;
-
-const TIMEOUT: Duration = Duration::from_secs(60);
-
-/// A client speaking JSON-RPC to `aimsc lsp`.
-pub struct Client {
-    child: Child,
-    stdin: ChildStdin,
-    incoming: Receiver<Value>,
-    next_id: i64,
-    /// Notifications received and not yet consumed.
-    pending: Vec<Value>,
-    root: PathBuf,
-}
-
-fn read_message(r: &mut impl BufRead) -> Option<Value> {
-    let mut len = None;
-    loop {
-        let mut line = String::new();
-        if r.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.strip_prefix("Content-Length: ") {
-            len = v.parse::<usize>().ok();
-        }
-    }
-    let mut body = vec![0; len?];
-    r.read_exact(&mut body).ok()?;
-    serde_json::from_slice(&body).ok()
-}
-
-impl Client {
-    /// Starts the server and initializes it on `root`, with a fixed as-of date.
-    pub fn start(root: &Path) -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_aimsc"))
-            .arg("lsp")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = channel();
-        std::thread::spawn(move || {
-            let mut r = BufReader::new(stdout);
-            while let Some(msg) = read_message(&mut r) {
-                if tx.send(msg).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut c = Client {
-            child,
-            stdin,
-            incoming: rx,
-            next_id: 1,
-            pending: Vec::new(),
-            root: root.to_path_buf(),
-        };
-        let root_uri = c.uri(".");
-        let result = c.request(
-            "initialize",
-            json!({
-                "processId": null,
-                "rootUri": root_uri,
-                "workspaceFolders": [{"uri": root_uri, "name": "ws"}],
-                "capabilities": {"workspace": {"codeLens": {"refreshSupport": true}}},
-                "initializationOptions": {"asOf": "2026-11-01"}
-            }),
-        );
-        assert!(
-            result["capabilities"]["hoverProvider"]
-                .as_bool()
-                .unwrap_or(false)
-        );
-        c.notify("initialized", json!({}));
-        c
-    }
-
-    /// The URI of a workspace-relative path.
-    pub fn uri(&self, rel: &str) -> String {
-        let p = if rel == "." {
-            self.root.clone()
-        } else {
-            self.root.join(rel)
-        };
-        format!("file://{}", p.display())
-    }
-
-    fn send(&mut self, msg: &Value) {
-        let body = msg.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    /// Sends a notification.
-    pub fn notify(&mut self, method: &str, params: Value) {
-        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
-    }
-
-    fn recv(&mut self) -> Value {
-        let msg = self
-            .incoming
-            .recv_timeout(TIMEOUT)
-            .unwrap_or_else(|_| panic!("no message from the server within {TIMEOUT:?}"));
-        // Requests from the server (code lens refresh) get an empty success.
-        if msg.get("method").is_some() && msg.get("id").is_some() {
-            let id = msg["id"].clone();
-            self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
-        }
-        msg
-    }
-
-    /// Sends a request and waits for its response, keeping notifications that arrive meanwhile.
-    pub fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        loop {
-            let msg = self.recv();
-            if msg.get("method").is_none() && msg["id"] == json!(id) {
-                if let Some(err) = msg.get("error") {
-                    return json!({ "error": err });
-                }
-                return msg["result"].clone();
-            }
-            if msg.get("id").is_none() {
-                self.pending.push(msg);
-            }
-        }
-    }
-
-    /// Waits for the `aimsc/outcomes` notification that follows a change, returning it with
-    /// the diagnostics published before it.
-    pub fn wait_outcomes(&mut self) -> (BTreeMap<String, Value>, Value) {
-        let mut diags = BTreeMap::new();
-        let mut queue: Vec<Value> = std::mem::take(&mut self.pending);
-        loop {
-            for msg in queue.drain(..) {
-                match msg["method"].as_str() {
-                    Some("textDocument/publishDiagnostics") => {
-                        let uri = msg["params"]["uri"].as_str().unwrap().to_string();
-                        diags.insert(uri, msg["params"]["diagnostics"].clone());
-                    }
-                    Some("aimsc/outcomes") => return (diags, msg["params"].clone()),
-                    _ => {}
-                }
-            }
-            let msg = self.recv();
-            if msg.get("id").is_none() {
-                queue.push(msg);
-            }
-        }
-    }
-
-    /// Shuts the server down as an editor does, and checks it exits cleanly.
-    pub fn shutdown(mut self) {
-        let r = self.request("shutdown", Value::Null);
-        assert_eq!(r, Value::Null);
-        self.notify("exit", Value::Null);
-        drop(self.stdin);
-        let status = self.child.wait().unwrap();
-        assert!(status.success(), "server exited with {status}");
-    }
-}
+use std::path::Path;
 
 /// Parses `L:C` (1-based) into an LSP position.
 fn pos(s: &str) -> Value {
@@ -625,7 +454,7 @@ fn lsp_fixtures() {
             std::fs::write(p, body).unwrap();
         }
         let root = root.canonicalize().unwrap();
-        let mut c = Client::start(&root);
+        let mut c = Client::start(env!("CARGO_BIN_EXE_aimsc"), &root, "2026-11-01");
         let (d, o) = c.wait_outcomes();
         let mut out = format!(">>> initialized\n{}", show_published(&c, &d, &o));
         let mut texts = BTreeMap::new();

@@ -1,6 +1,8 @@
 //! Helpers shared by the binary's test files.
 #![allow(dead_code, reason = "each test file uses a subset")]
 
+pub mod lsp_client;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,0 +1,164 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    missing_docs,
+    reason = "a benchmark fails by panicking"
+)]
+//! Time from a `didChange` to the published diagnostics and outcomes, measured against the real
+//! `aimsc lsp` process over stdio, as an editor sees it.
+//!
+//! Workspace: the shipped rulesets written out as files plus generated organisation rules
+//! (over 5,000 lines of rules in all), and facts for 1,000 AI systems (one file each, copied
+//! from the `northbank` example with new ids). Each sample is a one-character edit inside a
+//! requirement's name in the organisation's rules file; the clock stops when the server's
+//! `aimsc/outcomes` notification for that edit arrives, which it sends after publishing the
+//! diagnostics of every file.
+//!
+//! Run: `cargo bench -p aimsc-cli --bench lsp_latency` (`-- --systems N --samples K` to vary).
+
+#[path = "../tests/common/lsp_client.rs"]
+mod lsp_client;
+
+use serde_json::json;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+fn arg(name: &str, default: usize) -> usize {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|a| a == name)
+        .and_then(|i| args.get(i + 1))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Generated organisation rules: `n` rules of ten lines each, reading the AI systems.
+fn org_rules(n: usize) -> String {
+    let mut s =
+        String::from("// Generated benchmark rules.\nframework bench \"Benchmark rules\"\n\n");
+    for i in 0..n {
+        s.push_str(&format!(
+            "rule bench::r{i} \"Benchmark rule {i}\" supports iso42001::A.6.2.4 {{\n  \
+             all s in ai_systems where in_use(s) and s.risk_tier == high:\n    \
+             s.verification.passed\n    \
+             and s.owner != \"nobody-{i}\"\n    \
+             and count(s.datasets) >= 1\n    \
+             and (s.monitoring.last_review is set\n      \
+             or s.lifecycle != operation)\n    \
+             and s.id != \"\"\n\
+             }}\n\n"
+        ));
+    }
+    s
+}
+
+fn write_workspace(root: &Path, systems: usize) -> (String, usize) {
+    let _ = std::fs::remove_dir_all(root);
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let rules_dir = root.join("rules");
+    let mut lines = 0;
+    for (path, text) in aimsc_rulesets::FILES {
+        let rel = path.trim_start_matches("@aimsc/");
+        let p = rules_dir.join("shipped").join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        lines += text.lines().count();
+    }
+    let own = org_rules(260);
+    lines += own.lines().count();
+    std::fs::write(rules_dir.join("org.aims"), &own).unwrap();
+    let northbank = repo.join("tests/orgs/northbank");
+    std::fs::copy(
+        northbank.join("rules/northbank.aims"),
+        rules_dir.join("northbank.aims"),
+    )
+    .unwrap();
+    let facts = root.join("facts");
+    std::fs::create_dir_all(facts.join("ai_systems")).unwrap();
+    std::fs::copy(northbank.join("facts/aims.yaml"), facts.join("aims.yaml")).unwrap();
+    let system =
+        std::fs::read_to_string(northbank.join("facts/ai_systems/credit-score.yaml")).unwrap();
+    for i in 0..systems {
+        let id = if i == 0 {
+            "credit-score".to_string()
+        } else {
+            format!("model-{i:05}")
+        };
+        let text = system
+            .replacen("id: credit-score", &format!("id: {id}"), 1)
+            .replace("id: IA-7", &format!("id: IA-{i}"));
+        std::fs::write(facts.join(format!("ai_systems/{id}.yaml")), text).unwrap();
+    }
+    std::fs::write(
+        root.join("aims.toml"),
+        "rules = [\"rules\"]\nfacts = \"facts\"\n",
+    )
+    .unwrap();
+    (
+        std::fs::read_to_string(rules_dir.join("org.aims")).unwrap(),
+        lines,
+    )
+}
+
+fn main() {
+    // `cargo bench` passes `--bench`; the test harness's smoke run passes nothing we need.
+    let systems = arg("--systems", 1000);
+    let samples = arg("--samples", 31);
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("lsp-latency");
+    let (org, lines) = write_workspace(&root, systems);
+    let root = root.canonicalize().unwrap();
+    let started = Instant::now();
+    let mut c = lsp_client::Client::start(env!("CARGO_BIN_EXE_aimsc"), &root, "2026-11-01");
+    let (diags, first) = c.wait_outcomes();
+    let cold = started.elapsed();
+    let errors: usize = diags
+        .values()
+        .map(|d| d.as_array().map_or(0, Vec::len))
+        .sum();
+    assert_eq!(
+        errors, 0,
+        "the benchmark workspace should be clean: {diags:?}"
+    );
+    let uri = c.uri("rules/org.aims");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "aims", "version": 1, "text": org}}),
+    );
+    c.wait_outcomes();
+    // Line 4 is `rule bench::r0 "Benchmark rule 0" …`: toggle the digit in its title.
+    let mut times: Vec<Duration> = Vec::with_capacity(samples);
+    for i in 0..samples {
+        let digit = if i % 2 == 0 { "1" } else { "0" };
+        let t = Instant::now();
+        c.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": i + 2},
+                   "contentChanges": [{"range": {"start": {"line": 3, "character": 30},
+                                                 "end": {"line": 3, "character": 31}},
+                                       "text": digit}]}),
+        );
+        let (_, outcomes) = c.wait_outcomes();
+        times.push(t.elapsed());
+        assert!(
+            outcomes["totals"]
+                .as_object()
+                .is_some_and(|t| !t.is_empty())
+        );
+    }
+    c.shutdown();
+    times.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let totals = &first["totals"];
+    println!(
+        "lsp_latency: {lines} lines of rules, {systems} AI systems, outcomes {totals}\n\
+         cold start to first outcomes: {:.1} ms\n\
+         didChange → diagnostics + outcomes over {samples} one-character edits: \
+         median {:.2} ms, p90 {:.2} ms, min {:.2} ms, max {:.2} ms",
+        ms(cold),
+        ms(times[times.len() / 2]),
+        ms(times[times.len() * 9 / 10]),
+        ms(times[0]),
+        ms(times[times.len() - 1]),
+    );
+}
