@@ -1,12 +1,13 @@
-use aimsc_diagnostics::{Diagnostic, Location};
+use aimsc_diagnostics::{Diagnostic, LineIndex, Location};
 use aimsc_eval::check::{Input, build_model};
-use aimsc_eval::evaluate::{Env, evaluate_check};
+use aimsc_eval::evaluate::{CheckParts, Env, evaluate_parts};
 use aimsc_eval::model::Model;
 use aimsc_eval::outcome::CheckResult;
 use aimsc_eval::validate::{FactLoc, Facts, validate};
 use aimsc_facts::{SourceRole, Value};
 use aimsc_syntax::ast::SourceFile;
 use jiff::civil::Date;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The salsa database.
@@ -122,9 +123,102 @@ pub struct Validated {
     pub diags: Vec<Diagnostic>,
 }
 
+/// The fact schema alone (records, enums, root). Facts are validated against this, so a rule
+/// edit that leaves the schema as it was does not re-validate the facts.
+#[salsa::tracked(returns(ref))]
+pub fn schema_model(db: &dyn salsa::Database, ws: Workspace) -> Arc<Model> {
+    let m = &checked_model(db, ws).model;
+    Arc::new(Model {
+        enums: m.enums.clone(),
+        records: m.records.clone(),
+        root: m.root.clone(),
+        ..Model::default()
+    })
+}
+
+fn nowhere() -> Location {
+    Location {
+        file: Arc::from(""),
+        span: aimsc_diagnostics::Span::default(),
+    }
+}
+
+/// What every check's evaluation shares: the schema and the defs (params included), without
+/// rule-file locations, so that an edit elsewhere compares equal and re-runs no check.
+#[salsa::tracked(returns(ref))]
+pub fn eval_shared(db: &dyn salsa::Database, ws: Workspace) -> Arc<Model> {
+    let m = &checked_model(db, ws).model;
+    let schema = schema_model(db, ws);
+    let defs = m
+        .defs
+        .iter()
+        .map(|d| aimsc_eval::model::Def {
+            location: nowhere(),
+            ..d.clone()
+        })
+        .collect();
+    Arc::new(Model {
+        defs,
+        ..(**schema).clone()
+    })
+}
+
+/// One check of a workspace, as a query key.
+#[salsa::interned]
+pub struct CheckKey<'db> {
+    /// The workspace.
+    pub ws: Workspace,
+    /// The check's id.
+    #[returns(ref)]
+    pub id: Arc<str>,
+}
+
+/// A check's parts without locations: equal across edits that do not touch the check.
+#[salsa::tracked(returns(ref))]
+pub fn check_parts<'db>(db: &'db dyn salsa::Database, key: CheckKey<'db>) -> Option<CheckParts> {
+    let m = &checked_model(db, *key.ws(db)).model;
+    let mut parts = CheckParts::of(m, key.id(db))?;
+    parts.check.location = nowhere();
+    for r in &mut parts.check.requires {
+        r.location = nowhere();
+    }
+    if let Some(x) = &mut parts.exclusion {
+        x.location = nowhere();
+    }
+    if let Some(w) = &mut parts.waiver {
+        w.location = nowhere();
+    }
+    Some(parts)
+}
+
+/// One check's result, without rule locations (added by [`all_results`]). Re-runs only when
+/// its parts, the shared defs and schema, the facts or the date change.
+#[salsa::tracked(returns(ref))]
+pub fn check_result<'db>(
+    db: &'db dyn salsa::Database,
+    key: CheckKey<'db>,
+) -> Option<Arc<CheckResult>> {
+    let ws = *key.ws(db);
+    let parts = check_parts(db, key).as_ref()?;
+    let model = eval_shared(db, ws);
+    let facts = &validated_facts(db, ws).facts;
+    let locate = |_: &Location| None;
+    let env = Env {
+        model,
+        facts,
+        today: ws.as_of(db),
+        locate_rule: &locate,
+    };
+    let supporting = |rule: &str| {
+        let k = CheckKey::new(db, ws, Arc::from(rule));
+        check_result(db, k).as_ref().map(|r| r.outcome)
+    };
+    Some(Arc::new(evaluate_parts(&env, parts, &supporting)))
+}
+
 #[salsa::tracked(returns(ref))]
 pub fn validated_facts(db: &dyn salsa::Database, ws: Workspace) -> Validated {
-    let model = &checked_model(db, ws).model;
+    let model = schema_model(db, ws);
     let files = ws.facts(db);
     let mut diags = Vec::new();
     let mut parsed = Vec::new();
@@ -160,32 +254,38 @@ pub fn validated_facts(db: &dyn salsa::Database, ws: Workspace) -> Validated {
 #[salsa::tracked(returns(ref))]
 pub fn all_results(db: &dyn salsa::Database, ws: Workspace) -> Vec<Arc<CheckResult>> {
     let model = &checked_model(db, ws).model;
-    let facts = &validated_facts(db, ws).facts;
-    let locate = |loc: &Location| locate_rule(db, ws, loc);
-    let env = Env {
-        model,
-        facts,
-        today: ws.as_of(db),
-        locate_rule: &locate,
+    let mut lines: HashMap<Arc<str>, (LineIndex, Option<&String>)> = HashMap::new();
+    let mut locate = |loc: &Location| -> Option<FactLoc> {
+        let (index, text) = lines.entry(loc.file.clone()).or_insert_with(|| {
+            let text = ws
+                .rules(db)
+                .iter()
+                .find(|f| *f.path(db) == loc.file)
+                .map(|f| f.text(db));
+            (LineIndex::new(text.map_or("", |t| t.as_str())), text)
+        });
+        let (line, column) = index.line_col(text.as_ref()?, loc.span.start());
+        Some(FactLoc {
+            file: loc.file.clone(),
+            line,
+            column,
+        })
     };
-    model
-        .checks
-        .keys()
-        .filter_map(|id| evaluate_check(&env, id))
-        .map(Arc::new)
-        .collect()
-}
-
-fn locate_rule(db: &dyn salsa::Database, ws: Workspace, loc: &Location) -> Option<FactLoc> {
-    let file = ws.rules(db).iter().find(|f| *f.path(db) == loc.file)?;
-    let text = file.text(db);
-    let idx = aimsc_diagnostics::LineIndex::new(text);
-    let (line, column) = idx.line_col(text, loc.span.start());
-    Some(FactLoc {
-        file: loc.file.clone(),
-        line,
-        column,
-    })
+    let mut out = Vec::with_capacity(model.checks.len());
+    for (id, check) in &model.checks {
+        let key = CheckKey::new(db, ws, id.clone());
+        let Some(result) = check_result(db, key) else {
+            continue;
+        };
+        // Results are cached without locations; put the current ones back.
+        let mut r = (**result).clone();
+        r.location = locate(&check.location);
+        for (req, loc) in r.requirements.iter_mut().zip(&check.requires) {
+            req.location = locate(&loc.location);
+        }
+        out.push(Arc::new(r));
+    }
+    out
 }
 
 #[salsa::tracked(returns(ref))]

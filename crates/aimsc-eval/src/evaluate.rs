@@ -723,11 +723,57 @@ fn summary(ex: &Explanation, outcome: Outcome, invalid: Option<&Arc<str>>) -> St
 
 /// Evaluates one control or rule by id, folding in the rules that support it.
 pub fn evaluate_check(env: &Env<'_>, id: &str) -> Option<CheckResult> {
-    let check = env.model.checks.get(id)?;
-    Some(evaluate(env, check))
+    let parts = CheckParts::of(env.model, id)?;
+    let supporting = |rule: &str| evaluate_check(env, rule).map(|r| r.outcome);
+    Some(evaluate_parts(env, &parts, &supporting))
 }
 
-fn evaluate(env: &Env<'_>, check: &Check) -> CheckResult {
+/// Everything one check's verdict reads from the model besides defs, params and the schema:
+/// the check, its exclusion and waiver, and the rules that support it. An incremental engine
+/// compares these to tell which checks an edit touched.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CheckParts {
+    /// The check.
+    pub check: Check,
+    /// Its exclusion.
+    pub exclusion: Option<crate::model::Exclusion>,
+    /// Its waiver.
+    pub waiver: Option<crate::model::Waiver>,
+    /// Ids of the rules that support it (for a control).
+    pub supporters: Vec<Arc<str>>,
+}
+
+impl CheckParts {
+    /// The parts of check `id` of a model.
+    pub fn of(model: &Model, id: &str) -> Option<CheckParts> {
+        let check = model.checks.get(id)?.clone();
+        let supporters = if check.kind == CheckKind::Control {
+            model
+                .checks
+                .values()
+                .filter(|c| c.kind == CheckKind::Rule && c.supports.contains(&check.id))
+                .map(|c| c.id.clone())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Some(CheckParts {
+            exclusion: model.exclusions.get(id).cloned(),
+            waiver: model.waivers.get(id).cloned(),
+            check,
+            supporters,
+        })
+    }
+}
+
+/// Evaluates one check from its parts; `supporting` gives the outcome of a supporting rule
+/// (so an engine that caches results does not evaluate a rule once per control it supports).
+pub fn evaluate_parts(
+    env: &Env<'_>,
+    parts: &CheckParts,
+    supporting: &dyn Fn(&str) -> Option<Outcome>,
+) -> CheckResult {
+    let check = &parts.check;
     let mut result = CheckResult {
         id: check.id.clone(),
         kind: check.kind,
@@ -742,7 +788,7 @@ fn evaluate(env: &Env<'_>, check: &Check) -> CheckResult {
         justification: None,
         waiver: None,
     };
-    if let Some(x) = env.model.exclusions.get(&check.id) {
+    if let Some(x) = &parts.exclusion {
         result.outcome = Outcome::Excluded;
         result.message = format!("excluded: {}", x.justification);
         result.justification = Some(x.justification.clone());
@@ -772,7 +818,7 @@ fn evaluate(env: &Env<'_>, check: &Check) -> CheckResult {
             (Truth::Unknown, None) => {
                 result.outcome = Outcome::Fail;
                 result.message = format!("applicability {msg}");
-                return apply_waiver(env, check, result);
+                return apply_waiver(env, parts, result);
             }
             (Truth::True, None) => {}
         }
@@ -806,17 +852,11 @@ fn evaluate(env: &Env<'_>, check: &Check) -> CheckResult {
             explanation: ex,
         });
     }
-    if check.kind == CheckKind::Control {
-        for rule in env
-            .model
-            .checks
-            .values()
-            .filter(|c| c.kind == CheckKind::Rule && c.supports.contains(&check.id))
-        {
-            let r = evaluate(env, rule);
+    for rule in &parts.supporters {
+        if let Some(outcome) = supporting(rule) {
             result.supported_by.push(SupportResult {
-                rule: r.id.clone(),
-                outcome: r.outcome,
+                rule: rule.clone(),
+                outcome,
             });
         }
     }
@@ -856,11 +896,11 @@ fn evaluate(env: &Env<'_>, check: &Check) -> CheckResult {
             }
         }
     };
-    apply_waiver(env, check, result)
+    apply_waiver(env, parts, result)
 }
 
-fn apply_waiver(env: &Env<'_>, check: &Check, mut result: CheckResult) -> CheckResult {
-    if let Some(w) = env.model.waivers.get(&check.id) {
+fn apply_waiver(env: &Env<'_>, parts: &CheckParts, mut result: CheckResult) -> CheckResult {
+    if let Some(w) = &parts.waiver {
         let expired = w.until < env.today;
         result.waiver = Some(WaiverInfo {
             until: w.until.to_string(),
