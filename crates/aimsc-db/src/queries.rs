@@ -209,11 +209,18 @@ pub fn check_result<'db>(
         today: ws.as_of(db),
         locate_rule: &locate,
     };
-    let supporting = |rule: &str| {
-        let k = CheckKey::new(db, ws, Arc::from(rule));
-        check_result(db, k).as_ref().map(|r| r.outcome)
-    };
+    let supporting = |rule: &str| check_outcome(db, CheckKey::new(db, ws, Arc::from(rule)));
     Some(Arc::new(evaluate_parts(&env, parts, &supporting)))
+}
+
+/// A check's outcome alone: a control reads its supporting rules through this, so a rule edit
+/// that keeps the rule's outcome does not re-run the control.
+#[salsa::tracked(returns(copy))]
+pub fn check_outcome<'db>(
+    db: &'db dyn salsa::Database,
+    key: CheckKey<'db>,
+) -> Option<aimsc_eval::outcome::Outcome> {
+    check_result(db, key).as_ref().map(|r| r.outcome)
 }
 
 #[salsa::tracked(returns(ref))]
