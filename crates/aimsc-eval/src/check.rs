@@ -21,7 +21,7 @@ pub struct Input<'a> {
     pub file: &'a ast::SourceFile,
 }
 
-const BUILTIN_TYPES: &[&str] = &["bool", "int", "decimal", "string", "date", "duration"];
+use crate::model::BUILTIN_TYPES;
 const RELATIONS: &[&str] = &["equal", "subset", "superset", "intersect", "related"];
 const PROVENANCES: &[&str] = &["published", "structural", "analyst"];
 
@@ -221,14 +221,10 @@ impl ModelBuilder {
                     Ty::Error
                 }
             }
-            TypeKind::Named(name) => match name.name.as_str() {
-                "bool" => Ty::Bool,
-                "int" => Ty::Int,
-                "decimal" => Ty::Decimal,
-                "string" => Ty::Str,
-                "date" => Ty::Date,
-                "duration" => Ty::Duration,
-                n => {
+            TypeKind::Named(name) => match Ty::builtin(&name.name) {
+                Some(t) => t,
+                None => {
+                    let n = name.name.as_str();
                     if let Some((k, _)) = self.model.enums.get_key_value(n) {
                         Ty::Enum(k.clone())
                     } else if let Some((k, _)) = self.model.records.get_key_value(n) {

@@ -37,6 +37,24 @@ pub enum Ty {
     Error,
 }
 
+/// Names of the built-in types.
+pub const BUILTIN_TYPES: &[&str] = &["bool", "int", "decimal", "string", "date", "duration"];
+
+impl Ty {
+    /// The built-in type of this name (`bool`, `int`, `decimal`, `string`, `date`, `duration`).
+    pub fn builtin(name: &str) -> Option<Ty> {
+        Some(match name {
+            "bool" => Ty::Bool,
+            "int" => Ty::Int,
+            "decimal" => Ty::Decimal,
+            "string" => Ty::Str,
+            "date" => Ty::Date,
+            "duration" => Ty::Duration,
+            _ => return None,
+        })
+    }
+}
+
 impl std::fmt::Display for Ty {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {

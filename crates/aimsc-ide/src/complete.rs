@@ -57,7 +57,7 @@ const EXPR_KW: &[&str] = &[
     "ends with",
     "matches",
 ];
-const BUILTIN_TYPES: &[&str] = &["bool", "int", "decimal", "string", "date", "duration"];
+use aimsc_eval::model::BUILTIN_TYPES;
 
 fn is_name_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'

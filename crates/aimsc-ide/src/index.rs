@@ -58,8 +58,6 @@ impl FileIndex {
     }
 }
 
-const BUILTINS: &[&str] = &["bool", "int", "decimal", "string", "date", "duration"];
-
 struct Local {
     name: String,
     decl: Span,
@@ -182,7 +180,7 @@ impl Indexer<'_> {
 
     fn type_expr(&mut self, t: &TypeExpr) {
         match &t.kind {
-            TypeKind::Named(n) if !BUILTINS.contains(&n.name.as_str()) => {
+            TypeKind::Named(n) if Ty::builtin(&n.name).is_none() => {
                 self.push(n.span, Key::Type(n.name.clone()), false);
             }
             TypeKind::Named(_) => {}
@@ -194,15 +192,10 @@ impl Indexer<'_> {
     /// The model type of a written type.
     fn ty_of(&self, t: &TypeExpr) -> Ty {
         match &t.kind {
-            TypeKind::Named(n) => match n.name.as_str() {
-                "bool" => Ty::Bool,
-                "int" => Ty::Int,
-                "decimal" => Ty::Decimal,
-                "string" => Ty::Str,
-                "date" => Ty::Date,
-                "duration" => Ty::Duration,
-                other if self.model.enums.contains_key(other) => Ty::Enum(other.into()),
-                other if self.model.records.contains_key(other) => Ty::Record(other.into()),
+            TypeKind::Named(n) => match (Ty::builtin(&n.name), n.name.as_str()) {
+                (Some(t), _) => t,
+                (None, other) if self.model.enums.contains_key(other) => Ty::Enum(other.into()),
+                (None, other) if self.model.records.contains_key(other) => Ty::Record(other.into()),
                 _ => Ty::Error,
             },
             TypeKind::List(inner) => Ty::List(Box::new(self.ty_of(inner))),

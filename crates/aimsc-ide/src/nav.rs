@@ -122,7 +122,7 @@ impl Analysis<'_> {
                 ));
             }
         };
-        if matches!(&occ.key, Key::Type(n) if ["bool", "int", "decimal", "string", "date", "duration"].contains(&n.as_str()))
+        if matches!(&occ.key, Key::Type(n) if aimsc_eval::model::BUILTIN_TYPES.contains(&n.as_str()))
         {
             return Err(RenameError("built-in types cannot be renamed".into()));
         }

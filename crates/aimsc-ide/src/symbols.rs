@@ -166,21 +166,8 @@ pub struct SemToken {
     pub declaration: bool,
 }
 
+/// Keywords other than the item keywords (`aimsc_syntax::ITEM_KEYWORDS`).
 const KEYWORDS: &[&str] = &[
-    "framework",
-    "enum",
-    "record",
-    "facts",
-    "def",
-    "control",
-    "rule",
-    "map",
-    "exclude",
-    "waive",
-    "entry",
-    "param",
-    "set",
-    "assign",
     "to",
     "ref",
     "domain",
@@ -379,10 +366,12 @@ impl Analysis<'_> {
                 TokenClass::Word if word.starts_with(|c: char| c.is_ascii_digit()) => {
                     SemKind::Number
                 }
-                TokenClass::Word if KEYWORDS.contains(&word) => SemKind::Keyword,
                 TokenClass::Word
-                    if ["bool", "int", "decimal", "string", "date", "duration"].contains(&word) =>
+                    if KEYWORDS.contains(&word) || aimsc_syntax::ITEM_KEYWORDS.contains(&word) =>
                 {
+                    SemKind::Keyword
+                }
+                TokenClass::Word if aimsc_eval::model::BUILTIN_TYPES.contains(&word) => {
                     SemKind::Type
                 }
                 TokenClass::Word => continue,

@@ -19,23 +19,7 @@ use std::sync::Arc;
 
 const INDENT: &str = "  ";
 
-/// Item keywords: a line at top level that starts with one of them starts an item.
-const ITEM_KEYWORDS: &[&str] = &[
-    "framework",
-    "enum",
-    "record",
-    "facts",
-    "def",
-    "control",
-    "rule",
-    "map",
-    "exclude",
-    "waive",
-    "entry",
-    "param",
-    "set",
-    "assign",
-];
+use crate::ITEM_KEYWORDS;
 
 /// Words after which an expression continues on the next line.
 const CONTINUING_WORDS: &[&str] = &["and", "or", "not", "in", "where", "when", "is"];

@@ -12,22 +12,7 @@ struct AimsParser;
 /// diagnostic instead of risking the stack.
 pub const MAX_NESTING: usize = 200;
 
-const ITEM_KEYWORDS: &[&str] = &[
-    "framework",
-    "enum",
-    "record",
-    "facts",
-    "def",
-    "control",
-    "rule",
-    "map",
-    "exclude",
-    "waive",
-    "entry",
-    "param",
-    "set",
-    "assign",
-];
+use crate::ITEM_KEYWORDS;
 
 /// Parses one `.aims` file. Returns every item that parsed and a diagnostic per broken item.
 pub fn parse(path: &Arc<str>, text: &str) -> (SourceFile, Vec<Diagnostic>) {
