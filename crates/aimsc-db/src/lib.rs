@@ -147,15 +147,10 @@ impl Project {
 
     /// The text of a rule or facts file by path, for rendering diagnostics.
     pub fn source_text(&self, path: &str) -> Option<String> {
-        let rules = self.ws.rules(&self.db);
-        if let Some(f) = rules.iter().find(|f| &**f.path(&self.db) == path) {
-            return Some(f.text(&self.db).clone());
+        match self.rule_file(path) {
+            Some(f) => Some(f.text(&self.db).clone()),
+            None => self.fact_file(path).map(|f| f.text(&self.db).clone()),
         }
-        let facts = self.ws.facts(&self.db);
-        facts
-            .iter()
-            .find(|f| &**f.path(&self.db) == path)
-            .map(|f| f.text(&self.db).clone())
     }
 
     /// Paths and texts of all inputs: (rules, facts).
@@ -177,36 +172,20 @@ impl Project {
 
     /// Replaces the text of a rule file; only queries that read it re-run.
     pub fn set_rule_text(&mut self, path: &str, text: String) -> bool {
-        let file = self
-            .ws
-            .rules(&self.db)
-            .iter()
-            .copied()
-            .find(|f| &**f.path(&self.db) == path);
-        match file {
-            Some(f) => {
-                f.set_text(&mut self.db).to(text);
-                true
-            }
-            None => false,
-        }
+        let Some(f) = self.rule_file(path) else {
+            return false;
+        };
+        f.set_text(&mut self.db).to(text);
+        true
     }
 
     /// Replaces the text of a facts file.
     pub fn set_fact_text(&mut self, path: &str, text: String) -> bool {
-        let file = self
-            .ws
-            .facts(&self.db)
-            .iter()
-            .copied()
-            .find(|f| &**f.path(&self.db) == path);
-        match file {
-            Some(f) => {
-                f.set_text(&mut self.db).to(text);
-                true
-            }
-            None => false,
-        }
+        let Some(f) = self.fact_file(path) else {
+            return false;
+        };
+        f.set_text(&mut self.db).to(text);
+        true
     }
 
     /// The syntax tree of a rule file (items that parsed, in order).
@@ -245,6 +224,11 @@ impl Project {
     fn rule_file(&self, path: &str) -> Option<RuleFile> {
         let rules = self.ws.rules(&self.db);
         rules.iter().copied().find(|f| &**f.path(&self.db) == path)
+    }
+
+    fn fact_file(&self, path: &str) -> Option<FactFile> {
+        let facts = self.ws.facts(&self.db);
+        facts.iter().copied().find(|f| &**f.path(&self.db) == path)
     }
 
     /// Sets the text of a rule file, adding the file when it is new.

@@ -66,6 +66,9 @@ pub struct OutcomesParams {
     pub generation: u64,
 }
 
+/// A request on one document: the snapshot, the document's path, text and line map.
+type DocumentQuery<T> = Box<dyn FnOnce(&Project, &str, &str, &LineMap) -> Option<T> + Send>;
+
 /// The language server.
 pub struct Backend {
     client: Client,
@@ -111,6 +114,22 @@ impl Backend {
             Ok(Err(aimsc_db::Cancelled)) => Err(Error::new(ErrorCode::ContentModified)),
             Err(e) => Err(internal(format!("request failed: {e}"))),
         }
+    }
+
+    /// Runs `f` on a snapshot with the document's text and line map; `None` when the project
+    /// does not hold the document.
+    async fn on_document<T: Send + 'static>(
+        &self,
+        uri: &Uri,
+        f: DocumentQuery<T>,
+    ) -> Result<Option<T>> {
+        let path = self.path_of(uri);
+        self.on_snapshot(move |p| {
+            let text = p.source_text(&path)?;
+            let map = LineMap::new(&text);
+            f(p, &path, &text, &map)
+        })
+        .await
     }
 
     /// Re-checks and re-evaluates after a change, then publishes diagnostics for every file
@@ -356,21 +375,21 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let (uri, pos) = position_params(&params.text_document_position_params);
-        let path = self.path_of(uri);
         let root = self.root_prefix();
-        self.on_snapshot(move |p| {
-            let text = p.source_text(&path)?;
-            let map = LineMap::new(&text);
-            let offset = offset_at(&text, &map, pos);
-            let h = Analysis::new(p).hover(&path, offset)?;
-            Some(Hover {
-                contents: HoverContents::Markup(MarkupContent {
-                    kind: MarkupKind::Markdown,
-                    value: h.markdown.replace(&root, ""),
-                }),
-                range: Some(range_of(&text, &map, h.span)),
-            })
-        })
+        self.on_document(
+            uri,
+            Box::new(move |p, path, text, map| {
+                let offset = offset_at(text, map, pos);
+                let h = Analysis::new(p).hover(path, offset)?;
+                Some(Hover {
+                    contents: HoverContents::Markup(MarkupContent {
+                        kind: MarkupKind::Markdown,
+                        value: h.markdown.replace(&root, ""),
+                    }),
+                    range: Some(range_of(text, map, h.span)),
+                })
+            }),
+        )
         .await
     }
 
@@ -379,27 +398,27 @@ impl LanguageServer for Backend {
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
         let (uri, pos) = position_params(&params.text_document_position_params);
-        let path = self.path_of(uri);
-        self.on_snapshot(move |p| {
-            let text = p.source_text(&path)?;
-            let map = LineMap::new(&text);
-            let targets = Analysis::new(p).definition(&path, offset_at(&text, &map, pos));
-            let locs = convert::locations(p, &targets);
-            (!locs.is_empty()).then_some(GotoDefinitionResponse::Array(locs))
-        })
+        self.on_document(
+            uri,
+            Box::new(move |p, path, text, map| {
+                let targets = Analysis::new(p).definition(path, offset_at(text, map, pos));
+                let locs = convert::locations(p, &targets);
+                (!locs.is_empty()).then_some(GotoDefinitionResponse::Array(locs))
+            }),
+        )
         .await
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
         let (uri, pos) = position_params(&params.text_document_position);
-        let path = self.path_of(uri);
         let include = params.context.include_declaration;
-        self.on_snapshot(move |p| {
-            let text = p.source_text(&path)?;
-            let map = LineMap::new(&text);
-            let targets = Analysis::new(p).references(&path, offset_at(&text, &map, pos), include);
-            Some(convert::locations(p, &targets))
-        })
+        self.on_document(
+            uri,
+            Box::new(move |p, path, text, map| {
+                let targets = Analysis::new(p).references(path, offset_at(text, map, pos), include);
+                Some(convert::locations(p, &targets))
+            }),
+        )
         .await
     }
 
@@ -466,17 +485,17 @@ impl LanguageServer for Backend {
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let (uri, pos) = position_params(&params.text_document_position);
-        let path = self.path_of(uri);
-        self.on_snapshot(move |p| {
-            let text = p.source_text(&path)?;
-            let map = LineMap::new(&text);
-            let items = Analysis::new(p)
-                .completions(&path, offset_at(&text, &map, pos))
-                .into_iter()
-                .map(convert::completion)
-                .collect();
-            Some(CompletionResponse::Array(items))
-        })
+        self.on_document(
+            uri,
+            Box::new(move |p, path, text, map| {
+                let items = Analysis::new(p)
+                    .completions(path, offset_at(text, map, pos))
+                    .into_iter()
+                    .map(convert::completion)
+                    .collect();
+                Some(CompletionResponse::Array(items))
+            }),
+        )
         .await
     }
 
@@ -484,18 +503,18 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        let path = self.path_of(&params.text_document.uri);
-        self.on_snapshot(move |p| {
-            let text = p.source_text(&path)?;
-            let map = LineMap::new(&text);
-            let symbols = Analysis::new(p).document_symbols(&path);
-            Some(DocumentSymbolResponse::Nested(
-                symbols
-                    .into_iter()
-                    .map(|s| convert::doc_symbol(s, &text, &map))
-                    .collect(),
-            ))
-        })
+        self.on_document(
+            &params.text_document.uri,
+            Box::new(move |p, path, text, map| {
+                let symbols = Analysis::new(p).document_symbols(path);
+                Some(DocumentSymbolResponse::Nested(
+                    symbols
+                        .into_iter()
+                        .map(|s| convert::doc_symbol(s, text, map))
+                        .collect(),
+                ))
+            }),
+        )
         .await
     }
 
@@ -516,71 +535,71 @@ impl LanguageServer for Backend {
         &self,
         params: SemanticTokensParams,
     ) -> Result<Option<SemanticTokensResult>> {
-        let path = self.path_of(&params.text_document.uri);
-        self.on_snapshot(move |p| {
-            let text = p.source_text(&path)?;
-            let map = LineMap::new(&text);
-            let tokens = Analysis::new(p).semantic_tokens(&path);
-            Some(SemanticTokensResult::Tokens(SemanticTokens {
-                result_id: None,
-                data: convert::semantic_tokens(&tokens, &text, &map),
-            }))
-        })
+        self.on_document(
+            &params.text_document.uri,
+            Box::new(move |p, path, text, map| {
+                let tokens = Analysis::new(p).semantic_tokens(path);
+                Some(SemanticTokensResult::Tokens(SemanticTokens {
+                    result_id: None,
+                    data: convert::semantic_tokens(&tokens, text, map),
+                }))
+            }),
+        )
         .await
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
-        let path = self.path_of(&params.text_document.uri);
-        self.on_snapshot(move |p| {
-            let text = p.source_text(&path)?;
-            let map = LineMap::new(&text);
-            Some(
-                Analysis::new(p)
-                    .folding(&path)
-                    .into_iter()
-                    .map(|f| convert::fold(f, &text, &map))
-                    .collect(),
-            )
-        })
+        self.on_document(
+            &params.text_document.uri,
+            Box::new(move |p, path, text, map| {
+                Some(
+                    Analysis::new(p)
+                        .folding(path)
+                        .into_iter()
+                        .map(|f| convert::fold(f, text, map))
+                        .collect(),
+                )
+            }),
+        )
         .await
     }
 
     async fn formatting(&self, params: DocumentFormattingParams) -> Result<Option<Vec<TextEdit>>> {
-        let path = self.path_of(&params.text_document.uri);
-        self.on_snapshot(move |p| {
-            let text = p.source_text(&path)?;
-            let formatted = Analysis::new(p).format(&path)?;
-            let map = LineMap::new(&text);
-            let whole = aimsc_diagnostics::Span::new(0, text.len());
-            Some(vec![TextEdit {
-                range: range_of(&text, &map, whole),
-                new_text: formatted,
-            }])
-        })
+        self.on_document(
+            &params.text_document.uri,
+            Box::new(move |p, path, text, map| {
+                let formatted = Analysis::new(p).format(path)?;
+                let whole = aimsc_diagnostics::Span::new(0, text.len());
+                Some(vec![TextEdit {
+                    range: range_of(text, map, whole),
+                    new_text: formatted,
+                }])
+            }),
+        )
         .await
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-        let path = self.path_of(&params.text_document.uri);
-        self.on_snapshot(move |p| {
-            let text = p.source_text(&path)?;
-            let map = LineMap::new(&text);
-            Some(
-                Analysis::new(p)
-                    .lenses(&path)
-                    .into_iter()
-                    .map(|l| CodeLens {
-                        range: range_of(&text, &map, l.span),
-                        command: Some(Command {
-                            title: l.title,
-                            command: "aimsc.showOutcome".into(),
-                            arguments: Some(vec![serde_json::json!(l.check)]),
-                        }),
-                        data: None,
-                    })
-                    .collect(),
-            )
-        })
+        self.on_document(
+            &params.text_document.uri,
+            Box::new(move |p, path, text, map| {
+                Some(
+                    Analysis::new(p)
+                        .lenses(path)
+                        .into_iter()
+                        .map(|l| CodeLens {
+                            range: range_of(text, map, l.span),
+                            command: Some(Command {
+                                title: l.title,
+                                command: "aimsc.showOutcome".into(),
+                                arguments: Some(vec![serde_json::json!(l.check)]),
+                            }),
+                            data: None,
+                        })
+                        .collect(),
+                )
+            }),
+        )
         .await
     }
 }
