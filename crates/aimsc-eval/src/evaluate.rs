@@ -2,6 +2,7 @@
 
 use crate::dates::{self, Duration};
 use crate::model::{CExpr, CKind, Check, Lit, Model, Ty};
+use crate::join::Key;
 use crate::outcome::*;
 use crate::validate::{FactLoc, Facts, Record, TV};
 use aimsc_diagnostics::{Location, Span};
@@ -66,6 +67,9 @@ struct Eval<'a> {
     env: &'a Env<'a>,
     frame: Vec<V>,
     invalid: Option<Arc<str>>,
+    /// Skips the text of explanations: a quantifier first decides each record quietly and
+    /// explains only the records its verdict reports, which are few.
+    quiet: bool,
 }
 
 fn explain(expr: &CExpr, result: Truth) -> Explanation {
@@ -96,11 +100,19 @@ impl<'a> Eval<'a> {
             TV::Date(d) => V::Date(*d),
             TV::Dur(d) => V::Dur(*d),
             TV::Enum(m) => V::E(m.clone(), self.member_index(m)),
+            // An item's path is only shown when it is missing or invalid; records carry their
+            // own, so most items never format one.
             TV::List(items) => V::L(
                 items
                     .iter()
                     .enumerate()
-                    .map(|(i, t)| self.tv(t, Arc::from(format!("{path}[{i}]")), owner))
+                    .map(|(i, t)| match t {
+                        TV::Rec(r) => V::Rec(r.clone()),
+                        TV::Missing | TV::Invalid | TV::List(_) => {
+                            self.tv(t, Arc::from(format!("{path}[{i}]")), owner)
+                        }
+                        _ => self.tv(t, path.clone(), owner),
+                    })
                     .collect(),
             ),
             TV::Rec(r) => V::Rec(r.clone()),
@@ -274,14 +286,18 @@ impl<'a> Eval<'a> {
         let Some(rt) = self.env.model.records.get(&rec.ty) else {
             return V::Missing(field.clone(), None);
         };
-        let path: Arc<str> = Arc::from(format!("{}.{field}", rec.path));
+        // The path is shown only for what is missing or invalid; most reads never format it.
+        let path = || -> Arc<str> { Arc::from(format!("{}.{field}", rec.path)) };
         match rt
             .fields
             .get_index_of(field)
             .and_then(|i| rec.fields.get(i))
         {
-            Some(tv) => self.tv(tv, path, Some((rec.file, rec.span))),
-            None => V::Missing(path, Some((rec.file, rec.span))),
+            Some(tv @ (TV::Missing | TV::Invalid | TV::List(_))) => {
+                self.tv(tv, path(), Some((rec.file, rec.span)))
+            }
+            Some(tv) => self.tv(tv, rec.path.clone(), Some((rec.file, rec.span))),
+            None => V::Missing(path(), Some((rec.file, rec.span))),
         }
     }
 
@@ -327,7 +343,8 @@ impl<'a> Eval<'a> {
             }
             CKind::Compare(a, op, b) => {
                 let (x, y) = (self.val(a), self.val(b));
-                let detail = format!("{} {} {}", x.show(), op.as_str(), y.show());
+                let detail = (!self.quiet)
+                    .then(|| format!("{} {} {}", x.show(), op.as_str(), y.show()));
                 let t = match (&x, &y) {
                     (V::Missing(..) | V::Invalid(_), _) | (_, V::Missing(..) | V::Invalid(_)) => {
                         Truth::Unknown
@@ -344,16 +361,18 @@ impl<'a> Eval<'a> {
                         None => Truth::Unknown,
                     },
                 };
-                self.leaf(e, t, Some(detail), &[&x, &y])
+                self.leaf(e, t, detail, &[&x, &y])
             }
             CKind::In(elem, list, negated) => {
                 let (x, l) = (self.val(elem), self.val(list));
-                let detail = format!(
-                    "{} {}in {}",
-                    x.show(),
-                    if *negated { "not " } else { "" },
-                    l.show()
-                );
+                let detail = (!self.quiet).then(|| {
+                    format!(
+                        "{} {}in {}",
+                        x.show(),
+                        if *negated { "not " } else { "" },
+                        l.show()
+                    )
+                });
                 let t = match (&x, &l) {
                     (V::Missing(..) | V::Invalid(_), _) | (_, V::Missing(..) | V::Invalid(_)) => {
                         Truth::Unknown
@@ -376,7 +395,7 @@ impl<'a> Eval<'a> {
                     _ => Truth::Unknown,
                 };
                 let t = if *negated { t.negate() } else { t };
-                self.leaf(e, t, Some(detail), &[&x, &l])
+                self.leaf(e, t, detail, &[&x, &l])
             }
             CKind::IsSet(inner, want_set) => {
                 let v = self.val(inner);
@@ -386,7 +405,7 @@ impl<'a> Eval<'a> {
                     _ => true,
                 };
                 let mut ex = explain(e, Truth::of(set == *want_set));
-                ex.detail = Some(if set {
+                ex.detail = (!self.quiet).then(|| if set {
                     format!("{} is set", inner.text)
                 } else {
                     format!("{} is missing", inner.text)
@@ -408,8 +427,9 @@ impl<'a> Eval<'a> {
                     }),
                     _ => Truth::Unknown,
                 };
-                let detail = format!("{} {} {}", x.show(), op.as_str(), y.show());
-                self.leaf(e, t, Some(detail), &[&x, &y])
+                let detail = (!self.quiet)
+                    .then(|| format!("{} {} {}", x.show(), op.as_str(), y.show()));
+                self.leaf(e, t, detail, &[&x, &y])
             }
             CKind::Quant {
                 kind,
@@ -421,14 +441,16 @@ impl<'a> Eval<'a> {
             CKind::Lit(Lit::Bool(b)) => (Truth::of(*b), explain(e, Truth::of(*b))),
             CKind::Let(slot, value, body) => {
                 let v = self.val(value);
-                let shown = v.show();
+                let shown = (!self.quiet).then(|| v.show());
                 self.set(*slot, v);
                 let (t, mut ex) = self.cond(body);
-                let name = value.text.clone();
-                ex.detail = Some(match ex.detail.take() {
-                    Some(d) => format!("{d}; with let = {shown} ({name})"),
-                    None => format!("with let = {shown} ({name})"),
-                });
+                if let Some(shown) = shown {
+                    let name = value.text.clone();
+                    ex.detail = Some(match ex.detail.take() {
+                        Some(d) => format!("{d}; with let = {shown} ({name})"),
+                        None => format!("with let = {shown} ({name})"),
+                    });
+                }
                 (t, ex)
             }
             _ => {
@@ -437,12 +459,13 @@ impl<'a> Eval<'a> {
                     V::B(b) => Truth::of(b),
                     _ => Truth::Unknown,
                 };
-                let detail =
-                    if matches!(e.kind, CKind::Call(..) | CKind::Let(..) | CKind::Local(..)) {
-                        None
-                    } else {
-                        Some(v.show())
-                    };
+                let detail = if self.quiet
+                    || matches!(e.kind, CKind::Call(..) | CKind::Let(..) | CKind::Local(..))
+                {
+                    None
+                } else {
+                    Some(v.show())
+                };
                 self.leaf(e, t, detail, &[&v])
             }
         }
@@ -485,83 +508,231 @@ impl<'a> Eval<'a> {
         filter: Option<&CExpr>,
         body: &CExpr,
     ) -> (Truth, Explanation) {
-        let items = match self.val(coll) {
-            V::L(items) => items,
-            other => {
-                let (t, mut ex) = self.leaf(e, Truth::Unknown, None, &[&other]);
-                ex.detail = Some(format!("{} is not available", coll.text));
-                return (t, ex);
-            }
+        let (total, passed_over, items) = match self.indexed(kind, coll, slot, filter, body) {
+            Some(found) => found,
+            None => match self.val(coll) {
+                V::L(items) => (items.len(), 0, items),
+                other => {
+                    let (t, mut ex) = self.leaf(e, Truth::Unknown, None, &[&other]);
+                    ex.detail = Some(format!("{} is not available", coll.text));
+                    return (t, ex);
+                }
+            },
         };
-        let total = items.len();
-        let (mut in_scope, mut satisfied) = (0usize, 0usize);
-        let mut findings = Vec::new();
-        let mut any_unknown = false;
+        let mut partial = Partial {
+            total,
+            in_scope: passed_over,
+            ..Partial::default()
+        };
         for item in items {
-            let (name, at) = match &item {
-                V::Rec(r) => (r.path.clone(), self.env.facts.locate(r.file, r.span)),
-                other => (Arc::from(other.show()), None),
-            };
-            self.set(slot, item);
-            let include = match filter {
-                Some(f) => self.cond(f),
-                None => (Truth::True, explain(body, Truth::True)),
-            };
-            if include.0 == Truth::False {
-                continue;
-            }
-            in_scope += 1;
-            let (bt, bex) = self.cond(body);
-            // A record whose filter is unknown may or may not be in scope.
-            let (t, ex) = if include.0 == Truth::Unknown && bt != Truth::True {
-                (Truth::Unknown, include.1)
-            } else {
-                (bt, bex)
-            };
-            if t == Truth::True {
-                satisfied += 1;
-            }
-            let decisive = match kind {
-                Quant::All => t != Truth::True,
-                Quant::Any => t == Truth::True,
-                Quant::None => t != Truth::False,
-            };
-            if t == Truth::Unknown {
-                any_unknown = true;
-            }
-            if decisive {
-                findings.push(Finding {
-                    record: name,
-                    at,
-                    result: t,
-                    explanation: ex,
-                });
-            }
+            self.step(&mut partial, kind, slot, filter, body, item);
         }
-        let failing_definitely = findings.iter().any(|f| f.result != Truth::Unknown);
+        self.finish(e, kind, coll, partial)
+    }
+
+    /// Decides one element of a quantifier quietly, and explains it only when it decides
+    /// the verdict.
+    fn step(
+        &mut self,
+        p: &mut Partial,
+        kind: Quant,
+        slot: usize,
+        filter: Option<&CExpr>,
+        body: &CExpr,
+        item: V,
+    ) {
+        let loud = !std::mem::replace(&mut self.quiet, true);
+        self.set(slot, item.clone());
+        let include = filter.map_or(Truth::True, |f| self.cond(f).0);
+        if include == Truth::False {
+            self.quiet = !loud;
+            return;
+        }
+        let bt = self.cond(body).0;
+        self.quiet = !loud;
+        p.in_scope += 1;
+        // A record whose filter is unknown may or may not be in scope.
+        let filter_decides = include == Truth::Unknown && bt != Truth::True;
+        let t = if filter_decides { Truth::Unknown } else { bt };
+        match t {
+            Truth::True => p.satisfied += 1,
+            Truth::Unknown => p.any_unknown = true,
+            Truth::False => {}
+        }
+        let decisive = match kind {
+            Quant::All => t != Truth::True,
+            Quant::Any => t == Truth::True,
+            Quant::None => t != Truth::False,
+        };
+        // `any` reports only the first record that proves it.
+        if !decisive || (kind == Quant::Any && !p.findings.is_empty()) {
+            return;
+        }
+        let explanation = if loud {
+            self.set(slot, item.clone());
+            match (filter, filter_decides) {
+                (Some(f), true) => self.cond(f).1,
+                _ => self.cond(body).1,
+            }
+        } else {
+            explain(body, t)
+        };
+        let (record, at) = match &item {
+            V::Rec(r) => (r.path.clone(), self.env.facts.locate(r.file, r.span)),
+            other => (Arc::from(other.show()), None),
+        };
+        p.findings.push(Finding {
+            record,
+            at,
+            result: t,
+            explanation,
+        });
+    }
+
+    fn finish(&mut self, e: &CExpr, kind: Quant, coll: &CExpr, p: Partial) -> (Truth, Explanation) {
+        let failing_definitely = p.findings.iter().any(|f| f.result != Truth::Unknown);
         // `all` and `none` are refuted by one definite counter-example; `any` is proved by one.
         let result = match kind {
             Quant::All | Quant::None if failing_definitely => Truth::False,
-            Quant::Any if satisfied > 0 => Truth::True,
-            _ if any_unknown => Truth::Unknown,
+            Quant::Any if p.satisfied > 0 => Truth::True,
+            _ if p.any_unknown => Truth::Unknown,
             Quant::Any => Truth::False,
             Quant::All | Quant::None => Truth::True,
         };
-        if kind == Quant::Any && result == Truth::True {
-            findings.truncate(1);
-        }
         let mut ex = explain(e, result);
         if result == Truth::Unknown {
-            ex.missing = findings.iter().find_map(|f| first_missing(&f.explanation));
+            ex.missing = p.findings.iter().find_map(|f| first_missing(&f.explanation));
         }
         ex.records = Some(Records {
             collection: coll.text.clone(),
-            total,
-            in_scope,
-            satisfied,
-            findings,
+            total: p.total,
+            in_scope: p.in_scope,
+            satisfied: p.satisfied,
+            findings: p.findings,
         });
         (result, ex)
+    }
+
+    /// The elements that can decide a quantifier with a join `x.f == e` (`e` not mentioning
+    /// `x`), found through an index of the root collection by `f` instead of a scan: this turns
+    /// a join between two collections from quadratic into linear. The join is the `where`
+    /// filter (the others are out of scope), or for `any` and `none` without a filter, the
+    /// body (the others are in scope and false, which decides neither). Returns the
+    /// collection's size, how many in-scope elements were passed over, and the candidates.
+    fn indexed(
+        &mut self,
+        kind: Quant,
+        coll: &CExpr,
+        slot: usize,
+        filter: Option<&CExpr>,
+        body: &CExpr,
+    ) -> Option<(usize, usize, Vec<V>)> {
+        let CKind::Root(name) = &coll.kind else {
+            return None;
+        };
+        let (join, by_body) = match filter {
+            Some(f) => (join_key(f, slot)?, false),
+            None if kind != Quant::All => (join_key(body, slot)?, true),
+            None => return None,
+        };
+        let facts = self.env.facts;
+        let idx = self.env.model.root.get_index_of(name)?;
+        let TV::List(list) = facts.root.fields.get(idx)? else {
+            return None;
+        };
+        if list.is_empty() {
+            return None;
+        }
+        let want = self.val(join.1);
+        let key = key_of(&want)?;
+        let index = facts.index(self.env.model, name, join.0)?;
+        let candidates = index.candidates(&key)?;
+        let items: Vec<V> = candidates
+            .into_iter()
+            .filter_map(|i| {
+                let t = list.get(i as usize)?;
+                Some(self.tv(t, Arc::from(format!("{name}[{i}]")), None))
+            })
+            .collect();
+        let passed_over = if by_body { list.len() - items.len() } else { 0 };
+        Some((list.len(), passed_over, items))
+    }
+}
+
+
+/// `v` as an index key, when it has one.
+fn key_of(v: &V) -> Option<Key> {
+    match v {
+        V::S(s) => Some(Key::Str(s.clone())),
+        V::Rec(r) => r.id.clone().map(Key::Str),
+        V::E(m, _) => Some(Key::Enum(m.clone())),
+        V::I(n) => Some(Key::Int(*n)),
+        V::B(b) => Some(Key::Bool(*b)),
+        V::Date(d) => Some(Key::Date(*d)),
+        _ => None,
+    }
+}
+
+/// A quantifier's verdict over some of its elements: counts and the deciding records.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Partial {
+    total: usize,
+    in_scope: usize,
+    satisfied: usize,
+    any_unknown: bool,
+    findings: Vec<Finding>,
+}
+
+/// `x.f == e` (either way round, possibly one conjunct of an `and`) where `x` is the
+/// quantifier's variable and `e` does not mention it: the field and `e`.
+fn join_key(filter: &CExpr, slot: usize) -> Option<(&Arc<str>, &CExpr)> {
+    match &filter.kind {
+        CKind::And(parts) => parts.first().and_then(|p| join_key(p, slot)),
+        CKind::Compare(a, CmpOp::Eq, b) => {
+            fn field_of(x: &CExpr, slot: usize) -> Option<&Arc<str>> {
+                match &x.kind {
+                    CKind::Field(base, f)
+                        if matches!(base.kind, CKind::Local(s, _) if s == slot) =>
+                    {
+                        Some(f)
+                    }
+                    _ => None,
+                }
+            }
+            match (field_of(a, slot), field_of(b, slot)) {
+                (Some(f), None) if !mentions(b, slot) => Some((f, &**b)),
+                (None, Some(f)) if !mentions(a, slot) => Some((f, &**a)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether an expression reads local `slot`.
+fn mentions(e: &CExpr, slot: usize) -> bool {
+    match &e.kind {
+        CKind::Local(s, _) => *s == slot,
+        CKind::Lit(_) | CKind::Today | CKind::Root(_) => false,
+        CKind::Field(x, _) | CKind::Not(x) | CKind::IsSet(x, _) => mentions(x, slot),
+        CKind::And(xs) | CKind::Or(xs) | CKind::List(xs) | CKind::Call(_, xs) => {
+            xs.iter().any(|x| mentions(x, slot))
+        }
+        CKind::Compare(a, _, b)
+        | CKind::In(a, b, _)
+        | CKind::Text(a, _, b)
+        | CKind::Arith(a, _, b)
+        | CKind::Let(_, a, b) => mentions(a, slot) || mentions(b, slot),
+        CKind::Quant {
+            coll, filter, body, ..
+        } => {
+            mentions(coll, slot)
+                || filter.as_deref().is_some_and(|f| mentions(f, slot))
+                || mentions(body, slot)
+        }
+        CKind::Count { coll, filter, .. } => {
+            mentions(coll, slot) || filter.as_deref().is_some_and(|f| mentions(f, slot))
+        }
     }
 }
 
@@ -799,6 +970,7 @@ pub fn evaluate_parts(
             env,
             frame: Vec::with_capacity(*slots),
             invalid: None,
+            quiet: false,
         };
         let (t, ex) = ev.cond(expr);
         let invalid = ev.invalid.take();
@@ -828,6 +1000,7 @@ pub fn evaluate_parts(
             env,
             frame: Vec::with_capacity(req.slots),
             invalid: None,
+            quiet: false,
         };
         let (t, ex) = ev.cond(&req.expr);
         let outcome = match (&ev.invalid, t) {

@@ -10,6 +10,7 @@ pub mod check;
 pub mod crosswalk;
 pub mod dates;
 pub mod evaluate;
+pub mod join;
 pub mod model;
 pub mod outcome;
 pub mod reads;

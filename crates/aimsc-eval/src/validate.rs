@@ -1,6 +1,7 @@
 //! Facts checked against the schema, as typed values that still know where they came from.
 
 use crate::dates::{self, Duration};
+use crate::join::{IndexCache, JoinIndex};
 use crate::model::{Field, Model, Ty};
 use aimsc_diagnostics::{Diagnostic, LineIndex, Location, Span, did_you_mean};
 use aimsc_facts::{Value, ValueKind};
@@ -86,6 +87,8 @@ pub struct Facts {
     pub root: Arc<Record>,
     /// Records with ids, by (type, id).
     pub by_id: HashMap<(Arc<str>, Arc<str>), Arc<Record>>,
+    /// Join indexes of the root collections, built as evaluation asks for them.
+    pub indexes: IndexCache,
 }
 
 impl Facts {
@@ -98,6 +101,20 @@ impl Facts {
             line,
             column,
         })
+    }
+
+    /// The index of root collection `collection` by `field`, when that root field is a list.
+    pub fn index(
+        &self,
+        model: &Model,
+        collection: &Arc<str>,
+        field: &Arc<str>,
+    ) -> Option<Arc<JoinIndex>> {
+        let idx = model.root.get_index_of(collection)?;
+        let TV::List(items) = self.root.fields.get(idx)? else {
+            return None;
+        };
+        self.indexes.get(model, collection, field, items)
     }
 
     /// Empty facts for a model (every root field missing).
@@ -114,6 +131,7 @@ impl Facts {
             files: Vec::new(),
             root: Arc::new(root),
             by_id: HashMap::new(),
+            indexes: IndexCache::default(),
         }
     }
 }
@@ -168,6 +186,7 @@ pub fn validate(
             files,
             root: Arc::new(root_rec),
             by_id,
+            indexes: IndexCache::default(),
         },
         diags,
     )
