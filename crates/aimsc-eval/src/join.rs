@@ -113,7 +113,10 @@ impl JoinIndex {
 /// Indexes built on demand for one set of facts, shared by every check evaluated on them.
 /// It is a cache: two caches always compare equal, and a clone starts empty.
 #[derive(Default)]
-pub struct IndexCache(Mutex<HashMap<(Arc<str>, Arc<str>), Arc<JoinIndex>>>);
+pub struct IndexCache(Mutex<HashMap<IndexKey, Arc<JoinIndex>>>);
+
+/// A root collection and a field of its records.
+type IndexKey = (Arc<str>, Arc<str>);
 
 impl IndexCache {
     /// The index of `items` by `field`, built the first time it is asked for.
