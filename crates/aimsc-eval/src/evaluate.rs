@@ -1,8 +1,8 @@
 //! Evaluation with explanations, under three-valued logic.
 
 use crate::dates::{self, Duration};
-use crate::model::{CExpr, CKind, Check, Lit, Model, Ty};
 use crate::join::Key;
+use crate::model::{CExpr, CKind, Check, Lit, Model, Ty};
 use crate::outcome::*;
 use crate::validate::{FactLoc, Facts, Record, TV};
 use aimsc_diagnostics::{Location, Span};
@@ -191,7 +191,17 @@ impl<'a> Eval<'a> {
                 arith(x, *plus, y)
             }
             CKind::Count { slot, coll, filter } => {
-                let c = self.val(coll);
+                // Only the join's candidates can pass a `where x.f == e` filter.
+                let joined = match (slot, filter) {
+                    (Some(slot), Some(f)) => self
+                        .indexed(Quant::All, coll, *slot, Some(f), f)
+                        .map(|(_, _, items)| V::L(items)),
+                    _ => None,
+                };
+                let c = match joined {
+                    Some(c) => c,
+                    None => self.val(coll),
+                };
                 match c {
                     V::L(items) => match (slot, filter) {
                         (Some(slot), Some(f)) => {
@@ -343,8 +353,8 @@ impl<'a> Eval<'a> {
             }
             CKind::Compare(a, op, b) => {
                 let (x, y) = (self.val(a), self.val(b));
-                let detail = (!self.quiet)
-                    .then(|| format!("{} {} {}", x.show(), op.as_str(), y.show()));
+                let detail =
+                    (!self.quiet).then(|| format!("{} {} {}", x.show(), op.as_str(), y.show()));
                 let t = match (&x, &y) {
                     (V::Missing(..) | V::Invalid(_), _) | (_, V::Missing(..) | V::Invalid(_)) => {
                         Truth::Unknown
@@ -405,10 +415,12 @@ impl<'a> Eval<'a> {
                     _ => true,
                 };
                 let mut ex = explain(e, Truth::of(set == *want_set));
-                ex.detail = (!self.quiet).then(|| if set {
-                    format!("{} is set", inner.text)
-                } else {
-                    format!("{} is missing", inner.text)
+                ex.detail = (!self.quiet).then(|| {
+                    if set {
+                        format!("{} is set", inner.text)
+                    } else {
+                        format!("{} is missing", inner.text)
+                    }
                 });
                 if let V::Missing(p, at) = &v {
                     ex.missing = Some(p.to_string());
@@ -427,8 +439,8 @@ impl<'a> Eval<'a> {
                     }),
                     _ => Truth::Unknown,
                 };
-                let detail = (!self.quiet)
-                    .then(|| format!("{} {} {}", x.show(), op.as_str(), y.show()));
+                let detail =
+                    (!self.quiet).then(|| format!("{} {} {}", x.show(), op.as_str(), y.show()));
                 self.leaf(e, t, detail, &[&x, &y])
             }
             CKind::Quant {
@@ -601,7 +613,10 @@ impl<'a> Eval<'a> {
         };
         let mut ex = explain(e, result);
         if result == Truth::Unknown {
-            ex.missing = p.findings.iter().find_map(|f| first_missing(&f.explanation));
+            ex.missing = p
+                .findings
+                .iter()
+                .find_map(|f| first_missing(&f.explanation));
         }
         ex.records = Some(Records {
             collection: coll.text.clone(),
@@ -659,7 +674,6 @@ impl<'a> Eval<'a> {
     }
 }
 
-
 /// `v` as an index key, when it has one.
 fn key_of(v: &V) -> Option<Key> {
     match v {
@@ -691,9 +705,7 @@ fn join_key(filter: &CExpr, slot: usize) -> Option<(&Arc<str>, &CExpr)> {
         CKind::Compare(a, CmpOp::Eq, b) => {
             fn field_of(x: &CExpr, slot: usize) -> Option<&Arc<str>> {
                 match &x.kind {
-                    CKind::Field(base, f)
-                        if matches!(base.kind, CKind::Local(s, _) if s == slot) =>
-                    {
+                    CKind::Field(base, f) if matches!(base.kind, CKind::Local(s, _) if s == slot) => {
                         Some(f)
                     }
                     _ => None,

@@ -255,7 +255,13 @@ impl Org {
             })
             .collect();
         let tiers = ["minimal", "limited", "high", "high"];
-        let stages = ["development", "verification", "deployment", "operation", "operation"];
+        let stages = [
+            "development",
+            "verification",
+            "deployment",
+            "operation",
+            "operation",
+        ];
         let systems_list: Vec<Value> = (0..n)
             .map(|i| {
                 let tier = tiers[g.pick(tiers.len())];
@@ -389,7 +395,10 @@ impl Org {
             Layout::Folder => {
                 let root = dir.join("facts");
                 std::fs::create_dir_all(&root)?;
-                std::fs::write(root.join("aims.yaml"), yaml(&Value::Object(self.root.clone())))?;
+                std::fs::write(
+                    root.join("aims.yaml"),
+                    yaml(&Value::Object(self.root.clone())),
+                )?;
                 for (name, list) in &self.records {
                     let folder = root.join(name);
                     std::fs::create_dir_all(&folder)?;
@@ -448,7 +457,11 @@ mod tests {
         assert_eq!(org.collection("suppliers").len(), 10);
         assert_eq!(org.collection("incidents").len(), 20);
         assert_eq!(org.collection("risks").len(), 200);
-        let people = org.root.get("people").and_then(Value::as_array).map(Vec::len);
+        let people = org
+            .root
+            .get("people")
+            .and_then(Value::as_array)
+            .map(Vec::len);
         assert_eq!(people, Some(20));
     }
 }

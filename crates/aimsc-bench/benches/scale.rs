@@ -1,0 +1,119 @@
+//! Scale: the shipped rulesets on synthetic organisations of 1,000 to 100,000 AI systems.
+//!
+//! - `load`: reading, parsing and validating the facts (folder of one file per record);
+//! - `evaluate`: evaluating every control and rule on loaded facts, cold (no cache);
+//! - `reevaluate_after_one_record_edit`: the salsa database after one AI system's file changes;
+//! - `parse_and_check_rulesets`: parsing and checking the shipped rulesets.
+//!
+//! Peak memory of the loaded facts, as a multiple of their size on disk, is printed once per
+//! size (it is not a timing).
+//!
+//! `cargo bench -p aimsc-bench --bench scale`
+
+use aimsc_bench::{evaluate_all, org_on_disk, project, read_facts, rss, shipped_rules, sizes};
+use aimsc_synth::Layout;
+
+fn main() {
+    divan::main();
+}
+
+fn scale_sizes() -> Vec<usize> {
+    sizes(&[1_000, 10_000, 100_000], 50)
+}
+
+fn edit_sizes() -> Vec<usize> {
+    sizes(&[1_000, 10_000], 50)
+}
+
+fn on_disk(n: usize) -> std::path::PathBuf {
+    match org_on_disk(n, Layout::Folder) {
+        Ok((path, _)) => path,
+        Err(e) => panic!("cannot write the n={n} organisation: {e}"),
+    }
+}
+
+/// Reads, parses and validates the facts; prints their peak memory once.
+#[divan::bench(args = scale_sizes(), sample_count = 5)]
+fn load(bencher: divan::Bencher, n: usize) {
+    let path = on_disk(n);
+    let disk = org_on_disk(n, Layout::Folder).map(|(_, b)| b).unwrap_or(0);
+    let before = rss::reset_peak();
+    let p = project(read_facts(&path));
+    let loaded = p.facts();
+    if let (Some(before), Some(peak)) = (before, rss::peak()) {
+        let grown = peak.saturating_sub(before);
+        eprintln!(
+            "n={n}: facts {:.1} MB on disk, peak memory while loading +{:.1} MB = {:.2}x",
+            disk as f64 / 1e6,
+            grown as f64 / 1e6,
+            grown as f64 / disk.max(1) as f64
+        );
+    }
+    drop((loaded, p));
+    bencher.bench_local(|| {
+        let p = project(read_facts(&path));
+        p.facts().root.fields.len()
+    });
+}
+
+/// Evaluates every shipped control and rule on loaded facts, without caching.
+#[divan::bench(args = scale_sizes(), sample_count = 5)]
+fn evaluate(bencher: divan::Bencher, n: usize) {
+    let p = project(read_facts(&on_disk(n)));
+    p.facts();
+    bencher.bench_local(|| evaluate_all(&p));
+}
+
+/// One AI system's facts file changes (a boolean flips back and forth); the database
+/// re-evaluates. The first evaluation happens before timing.
+#[divan::bench(args = edit_sizes(), sample_count = 20)]
+fn reevaluate_after_one_record_edit(bencher: divan::Bencher, n: usize) {
+    let dir = on_disk(n);
+    let facts = read_facts(&dir);
+    let target = facts
+        .iter()
+        .find(|f| f.path.ends_with("sys-1.yaml"))
+        .map(|f| (f.path.clone(), f.text.clone()));
+    let Some((path, text)) = target else {
+        panic!("no sys-1.yaml among the facts")
+    };
+    let flipped = text.replacen(
+        "used_per_instructions: true",
+        "used_per_instructions: false",
+        1,
+    );
+    let flipped = if flipped == text {
+        text.replacen(
+            "used_per_instructions: false",
+            "used_per_instructions: true",
+            1,
+        )
+    } else {
+        flipped
+    };
+    let mut p = project(facts);
+    p.results_shared();
+    let mut toggle = false;
+    bencher.bench_local(|| {
+        toggle = !toggle;
+        p.set_fact_text(
+            &path,
+            if toggle {
+                flipped.clone()
+            } else {
+                text.clone()
+            },
+        );
+        p.results_shared().len()
+    });
+}
+
+/// Parses and checks the shipped rulesets (no facts).
+#[divan::bench(sample_count = 20)]
+fn parse_and_check_rulesets(bencher: divan::Bencher) {
+    let rules = shipped_rules();
+    bencher.bench_local(|| {
+        let p = aimsc_db::Project::new(rules.clone(), Vec::new(), aimsc_bench::as_of());
+        p.diagnostics().len()
+    });
+}
