@@ -4,6 +4,9 @@
 //!
 //! `cargo bench -p aimsc-bench --bench peer`
 
+// A benchmark whose workload cannot be built or whose engines disagree must stop the run.
+#![allow(clippy::panic)]
+
 use aimsc_bench::{Peer, sizes};
 use std::cell::RefCell;
 use std::collections::HashMap;

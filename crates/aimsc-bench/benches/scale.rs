@@ -10,6 +10,9 @@
 //!
 //! `cargo bench -p aimsc-bench --bench scale`
 
+// A benchmark whose workload cannot be built or whose engines disagree must stop the run.
+#![allow(clippy::panic)]
+
 use aimsc_bench::{evaluate_all, org_on_disk, project, read_facts, rss, shipped_rules, sizes};
 use aimsc_synth::Layout;
 
