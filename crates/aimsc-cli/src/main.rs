@@ -5,6 +5,7 @@ mod fmt;
 mod init;
 mod project;
 mod render;
+mod watch;
 
 use aimsc_diagnostics::{Diagnostic, did_you_mean};
 use aimsc_eval::outcome::Outcome;
@@ -63,6 +64,10 @@ enum Command {
         /// Explain passing requirements too (text format).
         #[arg(short, long)]
         verbose: bool,
+        /// After the report, keep watching the rule and facts files; on each change,
+        /// re-evaluate and print the controls whose outcome changed.
+        #[arg(long)]
+        watch: bool,
     },
     /// The Statement of Applicability: every Annex A control, applicable or excluded and why,
     /// its implementation status, the facts it relied on and its owner.
@@ -225,6 +230,7 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             format,
             output,
             verbose,
+            watch,
         } => {
             let as_of = parse_as_of(as_of.as_deref())?;
             let output = absolute(output);
@@ -251,14 +257,16 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
                 if !unknown.is_empty() {
                     return Err(unknown);
                 }
-                results.retain(|r| controls.iter().any(|c| **c == *r.id));
             }
-            if !frameworks.is_empty() {
-                let model = project.model();
-                let names: Vec<String> = frameworks.iter().map(|f| framework_name(f)).collect();
-                known_frameworks(&model, &names)?;
-                results.retain(|r| names.iter().any(|f| **f == *r.framework));
+            let names: Vec<String> = frameworks.iter().map(|f| framework_name(f)).collect();
+            if !names.is_empty() {
+                known_frameworks(&project.model(), &names)?;
             }
+            let select = |r: &aimsc_eval::outcome::CheckResult| {
+                (controls.is_empty() || controls.iter().any(|c| **c == *r.id))
+                    && (names.is_empty() || names.iter().any(|f| **f == *r.framework))
+            };
+            results.retain(|r| select(r));
             let sources = render::Sources::new(&project);
             let text = match format {
                 Format::Text => aimsc_report::render_text(&results, verbose),
@@ -272,6 +280,11 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             // Diagnostics go to stderr in every format, so stdout stays a clean report.
             render::print_diagnostics(&diags, &sources);
             emit(&text, output.as_deref())?;
+            if watch {
+                let reload =
+                    || project::load(&rules, facts.as_deref(), true).map(|l| l.into_project(as_of));
+                return watch::run(project, &reload, &select);
+            }
             if diags.iter().any(Diagnostic::is_error) {
                 return Ok(2);
             }

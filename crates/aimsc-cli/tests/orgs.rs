@@ -278,3 +278,82 @@ fn init_starts_an_organisation_that_evaluates_at_once() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("already exists"));
 }
+
+/// `eval --watch` on a copy of northbank: reporting the incident in time is seen within
+/// seconds, and the printed change names Art. 73 going from fail to pass.
+#[test]
+fn watch_reports_the_outcomes_a_facts_edit_changes() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("watch-northbank");
+    let _ = std::fs::remove_dir_all(&scratch);
+    copy(&org("northbank"), &scratch);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aimsc"))
+        .args([
+            "eval",
+            "--watch",
+            "--as-of",
+            AS_OF,
+            "--framework",
+            "eu_ai_act",
+        ])
+        .current_dir(&scratch)
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel::<String>();
+    for stream in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn std::io::Read + Send>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    let wait_for = |want: &str| -> Vec<String> {
+        let mut seen = Vec::new();
+        while let Ok(line) = rx.recv_timeout(Duration::from_secs(30)) {
+            let done = line.contains(want);
+            seen.push(line);
+            if done {
+                return seen;
+            }
+        }
+        panic!("no line containing {want:?}; saw:\n{}", seen.join("\n"));
+    };
+    wait_for("watching");
+    let path = scratch.join("facts/aims.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen(
+            "reported_to_authority: 2026-09-22",
+            "reported_to_authority: 2026-09-10",
+            1,
+        ),
+    )
+    .unwrap();
+    let seen = wait_for("controls and rules:");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        seen.iter().any(|l| l == "changed: facts/aims.yaml"),
+        "{seen:#?}"
+    );
+    let flip = seen
+        .iter()
+        .find(|l| l.trim_start().starts_with("eu_ai_act::Art.73:"))
+        .unwrap_or_else(|| panic!("no Art.73 line in {seen:#?}"));
+    assert!(flip.contains("fail -> pass"), "{flip}");
+    // Only Art. 73 read the incident's dates.
+    let flips = seen.iter().filter(|l| l.contains(" -> ")).count();
+    assert_eq!(flips, 1, "{seen:#?}");
+}
