@@ -29,9 +29,15 @@ pub fn measuring() -> bool {
 }
 
 /// `full` when measuring, else `[smoke]`.
+///
+/// `AIMSC_BENCH_MAX_N` caps the sizes measured (for a quicker run).
 pub fn sizes(full: &[usize], smoke: usize) -> Vec<usize> {
     if measuring() {
-        full.to_vec()
+        let max = std::env::var("AIMSC_BENCH_MAX_N")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(usize::MAX);
+        full.iter().copied().filter(|n| *n <= max).collect()
     } else {
         vec![smoke]
     }
