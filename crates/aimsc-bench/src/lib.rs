@@ -117,21 +117,27 @@ pub fn project(facts: Vec<FactInput>) -> Project {
 /// Evaluates every check of a loaded project with the plain evaluator (no caching), and
 /// returns how many failed: the cost of a cold evaluation, facts already validated.
 pub fn evaluate_all(project: &Project) -> usize {
+    with_env(project, |env| {
+        env.model
+            .checks
+            .keys()
+            .filter_map(|id| evaluate_check(env, id))
+            .filter(|r| r.outcome == aimsc_eval::outcome::Outcome::Fail)
+            .count()
+    })
+}
+
+/// Runs `f` with an evaluation environment over a project's model and validated facts.
+fn with_env<T>(project: &Project, f: impl FnOnce(&Env<'_>) -> T) -> T {
     let model = project.model();
     let facts = project.facts();
     let locate = |_: &aimsc_diagnostics::Location| None;
-    let env = Env {
+    f(&Env {
         model: &model,
         facts: &facts,
         today: project.as_of(),
         locate_rule: &locate,
-    };
-    model
-        .checks
-        .keys()
-        .filter_map(|id| evaluate_check(&env, id))
-        .filter(|r| r.outcome == aimsc_eval::outcome::Outcome::Fail)
-        .count()
+    })
 }
 
 /// The peer workload: one generated organisation, the benchmark policy loaded in aimsc and in
@@ -197,30 +203,7 @@ impl Peer {
 
     /// Evaluates the policy with aimsc: failing record ids per rule.
     pub fn aimsc(&self) -> Verdicts {
-        let model = self.project.model();
-        let facts = self.project.facts();
-        let locate = |_: &aimsc_diagnostics::Location| None;
-        let env = Env {
-            model: &model,
-            facts: &facts,
-            today: self.project.as_of(),
-            locate_rule: &locate,
-        };
-        let mut out = Verdicts::new();
-        for rule in PEER_RULES {
-            let mut ids = BTreeSet::new();
-            if let Some(r) = evaluate_check(&env, &format!("bench::{rule}")) {
-                for req in &r.requirements {
-                    if let Some(records) = &req.explanation.records {
-                        for f in &records.findings {
-                            ids.insert(record_id(&f.record));
-                        }
-                    }
-                }
-            }
-            out.insert(rule.to_string(), ids);
-        }
-        out
+        with_env(&self.project, verdicts)
     }
 
     /// Evaluates the policy with regorus (on a fresh copy of the engine, so that nothing is
@@ -267,6 +250,25 @@ impl Peer {
         }
         Ok(ours)
     }
+}
+
+/// Failing record ids per benchmark rule, from aimsc.
+fn verdicts(env: &Env<'_>) -> Verdicts {
+    let mut out = Verdicts::new();
+    for rule in PEER_RULES {
+        let mut ids = BTreeSet::new();
+        if let Some(r) = evaluate_check(env, &format!("bench::{rule}")) {
+            for req in &r.requirements {
+                if let Some(records) = &req.explanation.records {
+                    for f in &records.findings {
+                        ids.insert(record_id(&f.record));
+                    }
+                }
+            }
+        }
+        out.insert(rule.to_string(), ids);
+    }
+    out
 }
 
 /// `sys-3` from `ai_systems[id=sys-3]`.

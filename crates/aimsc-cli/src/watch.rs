@@ -31,7 +31,13 @@ fn stamp(p: &Path) -> Stamp {
     Some((m.modified().ok()?, m.len()))
 }
 
+/// The names in a file's folder (`""` is the working folder).
 fn names(dir: &Path) -> BTreeSet<std::ffi::OsString> {
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
     std::fs::read_dir(dir)
         .map(|rd| rd.filter_map(Result::ok).map(|e| e.file_name()).collect())
         .unwrap_or_default()
@@ -54,11 +60,7 @@ fn scan(project: &Project) -> Scan {
         .keys()
         .filter_map(|p| p.parent().map(Path::to_path_buf))
         .map(|d| {
-            let n = names(if d.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                &d
-            });
+            let n = names(&d);
             (d, n)
         })
         .collect();
@@ -102,13 +104,7 @@ pub fn run(
             .filter(|(p, s)| stamp(p) != **s)
             .map(|(p, _)| p.clone())
             .collect();
-        let moved = seen.folders.iter().any(|(d, n)| {
-            names(if d.as_os_str().is_empty() {
-                Path::new(".")
-            } else {
-                d
-            }) != *n
-        });
+        let moved = seen.folders.iter().any(|(d, n)| names(d) != *n);
         if changed.is_empty() && !moved {
             continue;
         }

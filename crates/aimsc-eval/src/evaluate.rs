@@ -664,9 +664,9 @@ impl<'a> Eval<'a> {
         let candidates = index.candidates(&key)?;
         let items: Vec<V> = candidates
             .into_iter()
-            .filter_map(|i| {
-                let t = list.get(i as usize)?;
-                Some(self.tv(t, Arc::from(format!("{name}[{i}]")), None))
+            .filter_map(|i| match list.get(i as usize)? {
+                TV::Rec(r) => Some(V::Rec(r.clone())),
+                t => Some(self.tv(t, Arc::from(format!("{name}[{i}]")), None)),
             })
             .collect();
         let passed_over = if by_body { list.len() - items.len() } else { 0 };
