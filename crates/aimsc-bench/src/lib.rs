@@ -134,7 +134,7 @@ fn with_env<T>(project: &Project, f: impl FnOnce(&Env<'_>) -> T) -> T {
     let locate = |_: &aimsc_diagnostics::Location| None;
     f(&Env {
         model: &model,
-        facts: &facts,
+        facts: &*facts,
         today: project.as_of(),
         locate_rule: &locate,
     })

@@ -24,6 +24,8 @@
 
 pub mod config;
 #[allow(missing_docs)] // salsa macros generate undocumented accessors
+mod facts;
+#[allow(missing_docs)]
 mod queries;
 
 pub use queries::{Database, FactFile, RuleFile, Workspace};
@@ -95,7 +97,17 @@ pub struct Project {
 impl Project {
     /// Loads rule files `(path, text)` and facts files.
     pub fn new(rules: Vec<(Arc<str>, String)>, facts: Vec<FactInput>, as_of: Date) -> Project {
-        let db = Database::default();
+        Project::new_in(Database::default(), rules, facts, as_of)
+    }
+
+    /// Loads rule files and facts files into `db`, e.g. one made by
+    /// [`Database::with_execution_log`].
+    pub fn new_in(
+        db: Database,
+        rules: Vec<(Arc<str>, String)>,
+        facts: Vec<FactInput>,
+        as_of: Date,
+    ) -> Project {
         let rule_files = rules
             .into_iter()
             .map(|(p, t)| RuleFile::new(&db, p, t))
@@ -208,7 +220,7 @@ impl Project {
 
     /// The validated facts.
     pub fn facts(&self) -> Arc<aimsc_eval::validate::Facts> {
-        queries::validated_facts(&self.db, self.ws).facts.clone()
+        facts::whole_facts(&self.db, self.ws).clone()
     }
 
     /// The results, shared: cheaper than [`Project::results`] for callers that only read.

@@ -3,8 +3,9 @@ use aimsc_eval::check::{Input, build_model};
 use aimsc_eval::evaluate::{CheckParts, Env, evaluate_parts};
 use aimsc_eval::model::Model;
 use aimsc_eval::outcome::CheckResult;
-use aimsc_eval::validate::{FactLoc, Facts, validate};
-use aimsc_facts::{SourceRole, Value};
+use crate::facts::{DbFacts, facts_diagnostics};
+use aimsc_eval::validate::FactLoc;
+use aimsc_facts::SourceRole;
 use aimsc_syntax::ast::SourceFile;
 use jiff::civil::Date;
 use std::collections::HashMap;
@@ -19,6 +20,22 @@ pub struct Database {
 
 #[salsa::db]
 impl salsa::Database for Database {}
+
+impl Database {
+    /// A database that calls `log` with the name of each query it is about to execute (not
+    /// of those whose cached answer it reuses): how tests and tools see what an edit re-ran.
+    pub fn with_execution_log(log: impl Fn(&str) + Send + Sync + 'static) -> Database {
+        let hook = move |event: salsa::Event| {
+            if let salsa::EventKind::WillExecute { database_key } = event.kind {
+                let name = format!("{database_key:?}");
+                log(name.split('(').next().unwrap_or(&name));
+            }
+        };
+        Database {
+            storage: salsa::Storage::new(Some(Box::new(hook))),
+        }
+    }
+}
 
 /// A `.aims` file.
 #[salsa::input]
@@ -109,20 +126,6 @@ pub fn checked_model(db: &dyn salsa::Database, ws: Workspace) -> Checked {
     }
 }
 
-#[salsa::tracked(returns(ref))]
-pub fn parse_fact_file(db: &dyn salsa::Database, file: FactFile) -> Result<Value, Diagnostic> {
-    aimsc_facts::parse_file(file.path(db), file.index(db), file.text(db))
-}
-
-/// Validated facts and their diagnostics.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Validated {
-    /// The facts.
-    pub facts: Arc<Facts>,
-    /// Load and validation errors.
-    pub diags: Vec<Diagnostic>,
-}
-
 /// The fact schema alone (records, enums, root). Facts are validated against this, so a rule
 /// edit that leaves the schema as it was does not re-validate the facts.
 #[salsa::tracked(returns(ref))]
@@ -201,11 +204,11 @@ pub fn check_result<'db>(
     let ws = *key.ws(db);
     let parts = check_parts(db, key).as_ref()?;
     let model = eval_shared(db, ws);
-    let facts = &validated_facts(db, ws).facts;
+    let facts = DbFacts::new(db, ws, Some(key));
     let locate = |_: &Location| None;
     let env = Env {
         model,
-        facts,
+        facts: &facts,
         today: ws.as_of(db),
         locate_rule: &locate,
     };
@@ -221,41 +224,6 @@ pub fn check_outcome<'db>(
     key: CheckKey<'db>,
 ) -> Option<aimsc_eval::outcome::Outcome> {
     check_result(db, key).as_ref().map(|r| r.outcome)
-}
-
-#[salsa::tracked(returns(ref))]
-pub fn validated_facts(db: &dyn salsa::Database, ws: Workspace) -> Validated {
-    let model = schema_model(db, ws);
-    let files = ws.facts(db);
-    let mut diags = Vec::new();
-    let mut parsed = Vec::new();
-    for f in files {
-        match parse_fact_file(db, *f) {
-            Ok(v) => parsed.push((f.role(db).clone(), f.path(db).clone(), v.clone())),
-            Err(d) => diags.push(d.clone()),
-        }
-    }
-    if files.is_empty() {
-        return Validated {
-            facts: Arc::new(Facts::empty(model)),
-            diags,
-        };
-    }
-    let (root, merge_diags) = aimsc_facts::merge(&parsed);
-    diags.extend(merge_diags);
-    let texts = files
-        .iter()
-        .map(|f| (f.path(db).clone(), Arc::<str>::from(f.text(db).as_str())))
-        .collect();
-    let (facts, vdiags) = validate(model, texts, &root);
-    // A file that did not load already has its error; do not also report every field it lacked.
-    if parsed.len() == files.len() {
-        diags.extend(vdiags);
-    }
-    Validated {
-        facts: Arc::new(facts),
-        diags,
-    }
 }
 
 #[salsa::tracked(returns(ref))]
@@ -302,7 +270,7 @@ pub fn all_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagnosti
         out.extend(parse_rule_file(db, *f).diags.iter().cloned());
     }
     out.extend(checked_model(db, ws).diags.iter().cloned());
-    out.extend(validated_facts(db, ws).diags.iter().cloned());
+    out.extend(facts_diagnostics(db, ws).iter().cloned());
     aimsc_diagnostics::sort(&mut out);
     out
 }

@@ -4,7 +4,8 @@ use crate::dates::{self, Duration};
 use crate::join::Key;
 use crate::model::{CExpr, CKind, Check, Lit, Model, Ty};
 use crate::outcome::*;
-use crate::validate::{FactLoc, Facts, Record, TV};
+use crate::validate::{FactLoc, Record, TV, collection_index};
+use crate::view::{CHUNK, FactsView};
 use aimsc_diagnostics::{Location, Span};
 use aimsc_syntax::ast::{CheckKind, CmpOp, Quant, TextOp};
 use jiff::civil::Date;
@@ -16,7 +17,7 @@ pub struct Env<'a> {
     /// The checked rules.
     pub model: &'a Model,
     /// The validated facts.
-    pub facts: &'a Facts,
+    pub facts: &'a dyn FactsView,
     /// The as-of date (`today`).
     pub today: Date,
     /// Turns a rule-file location into line and column.
@@ -70,6 +71,10 @@ struct Eval<'a> {
     /// Skips the text of explanations: a quantifier first decides each record quietly and
     /// explains only the records its verdict reports, which are few.
     quiet: bool,
+    /// Which part of the check this evaluates (see [`FactsView::site`]).
+    part: usize,
+    /// The part's sites: quantifiers whose chunks the facts view may answer apart.
+    sites: Vec<*const CExpr>,
 }
 
 fn explain(expr: &CExpr, result: Truth) -> Explanation {
@@ -85,6 +90,28 @@ fn explain(expr: &CExpr, result: Truth) -> Explanation {
 }
 
 impl<'a> Eval<'a> {
+    fn new(env: &'a Env<'a>, slots: usize) -> Eval<'a> {
+        Eval {
+            env,
+            frame: Vec::with_capacity(slots),
+            invalid: None,
+            quiet: false,
+            part: 0,
+            sites: Vec::new(),
+        }
+    }
+
+    /// An evaluator of part `part` of a check, whose expression is `expr`.
+    fn for_part(env: &'a Env<'a>, slots: usize, part: usize, expr: &CExpr) -> Eval<'a> {
+        let mut ev = Eval::new(env, slots);
+        ev.part = part;
+        ev.sites = sites(env.model, expr)
+            .iter()
+            .map(|s| s.node as *const CExpr)
+            .collect();
+        ev
+    }
+
     fn at(&self, loc: Option<(u32, Span)>) -> Option<FactLoc> {
         loc.and_then(|(f, s)| self.env.facts.locate(f, s))
     }
@@ -102,20 +129,22 @@ impl<'a> Eval<'a> {
             TV::Enum(m) => V::E(m.clone(), self.member_index(m)),
             // An item's path is only shown when it is missing or invalid; records carry their
             // own, so most items never format one.
-            TV::List(items) => V::L(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| match t {
-                        TV::Rec(r) => V::Rec(r.clone()),
-                        TV::Missing | TV::Invalid | TV::List(_) => {
-                            self.tv(t, Arc::from(format!("{path}[{i}]")), owner)
-                        }
-                        _ => self.tv(t, path.clone(), owner),
-                    })
-                    .collect(),
-            ),
+            TV::List(items) => self.list(items, &path, owner),
             TV::Rec(r) => V::Rec(r.clone()),
+        }
+    }
+
+    fn list(&self, items: &[TV], path: &Arc<str>, owner: Option<(u32, Span)>) -> V {
+        V::L(items.iter().enumerate().map(|(i, t)| self.item(t, path, i, owner)).collect())
+    }
+
+    fn item(&self, t: &TV, path: &Arc<str>, i: usize, owner: Option<(u32, Span)>) -> V {
+        match t {
+            TV::Rec(r) => V::Rec(r.clone()),
+            TV::Missing | TV::Invalid | TV::List(_) => {
+                self.tv(t, Arc::from(format!("{path}[{i}]")), owner)
+            }
+            _ => self.tv(t, path.clone(), owner),
         }
     }
 
@@ -170,15 +199,15 @@ impl<'a> Eval<'a> {
                 .cloned()
                 .unwrap_or_else(|| V::Missing(name.clone(), None)),
             CKind::Root(name) => {
-                let root = &self.env.facts.root;
-                match self
-                    .env
-                    .model
-                    .root
-                    .get_index_of(name)
-                    .and_then(|i| root.fields.get(i))
-                {
-                    Some(tv) => self.tv(tv, name.clone(), None),
+                let facts = self.env.facts;
+                let Some(i) = self.env.model.root.get_index_of(name) else {
+                    return V::Missing(name.clone(), None);
+                };
+                if let Some(items) = facts.items(i) {
+                    return self.list(&items, name, None);
+                }
+                match facts.root_field(i) {
+                    Some(tv) => self.tv(&tv, name.clone(), None),
                     None => V::Missing(name.clone(), None),
                 }
             }
@@ -189,6 +218,14 @@ impl<'a> Eval<'a> {
             CKind::Arith(a, plus, b) => {
                 let (x, y) = (self.val(a), self.val(b));
                 arith(x, *plus, y)
+            }
+            CKind::Count {
+                slot: None,
+                coll,
+                filter: None,
+            } if self.collection(coll).is_some() => {
+                let n = self.collection(coll).and_then(|i| self.env.facts.len(i));
+                V::I(n.map_or(0, |n| i64::try_from(n).unwrap_or(i64::MAX)))
             }
             CKind::Count { slot, coll, filter } => {
                 // Only the join's candidates can pass a `where x.f == e` filter.
@@ -284,8 +321,8 @@ impl<'a> Eval<'a> {
                 let Ty::Ref(ty) = &base_expr.ty else {
                     return V::Missing(Arc::from(format!("{}.{field}", base_expr.text)), None);
                 };
-                match self.env.facts.by_id.get(&(ty.clone(), id.clone())) {
-                    Some(r) => r.clone(),
+                match self.env.facts.by_id(ty, &id) {
+                    Some(r) => r,
                     None => return V::Invalid(Arc::from(format!("{}.{field}", base_expr.text))),
                 }
             }
@@ -520,6 +557,9 @@ impl<'a> Eval<'a> {
         filter: Option<&CExpr>,
         body: &CExpr,
     ) -> (Truth, Explanation) {
+        if let Some(p) = self.from_chunks(e, kind, coll, slot, filter, body) {
+            return self.finish(e, kind, coll, p);
+        }
         let (total, passed_over, items) = match self.indexed(kind, coll, slot, filter, body) {
             Some(found) => found,
             None => match self.val(coll) {
@@ -540,6 +580,57 @@ impl<'a> Eval<'a> {
             self.step(&mut partial, kind, slot, filter, body, item);
         }
         self.finish(e, kind, coll, partial)
+    }
+
+    /// The root collection `coll` names, by root field index.
+    fn collection(&self, coll: &CExpr) -> Option<usize> {
+        match &coll.kind {
+            CKind::Root(name) => collection_index(self.env.model, name),
+            _ => None,
+        }
+    }
+
+    /// A site's verdict gathered from its chunks, as the facts view computed them apart;
+    /// `None` when `e` is not a site or the view evaluates in place. The few findings are then
+    /// explained here, in full.
+    fn from_chunks(
+        &mut self,
+        e: &CExpr,
+        kind: Quant,
+        coll: &CExpr,
+        slot: usize,
+        filter: Option<&CExpr>,
+        body: &CExpr,
+    ) -> Option<Partial> {
+        let site = self.sites.iter().position(|s| std::ptr::eq(*s, e))?;
+        let field = self.collection(coll)?;
+        let facts = self.env.facts;
+        let len = facts.len(field)?;
+        let mut acc = Partial::default();
+        for chunk in 0..len.div_ceil(CHUNK) {
+            acc.absorb(kind, facts.site(self.part, site, chunk)?);
+        }
+        if self.invalid.is_none() {
+            self.invalid = acc.invalid.clone();
+        }
+        if !self.quiet {
+            let name = match &coll.kind {
+                CKind::Root(n) => n.clone(),
+                _ => coll.text.clone(),
+            };
+            for (finding, pos) in acc.findings.iter_mut().zip(&acc.positions) {
+                let Some(t) = facts.item(field, *pos) else {
+                    continue;
+                };
+                let item = self.item(&t, &name, *pos, None);
+                let mut one = Partial::default();
+                self.step(&mut one, kind, slot, filter, body, item);
+                if let Some(loud) = one.findings.pop() {
+                    *finding = loud;
+                }
+            }
+        }
+        Some(acc)
     }
 
     /// Decides one element of a quantifier quietly, and explains it only when it decides
@@ -590,7 +681,7 @@ impl<'a> Eval<'a> {
             explain(body, t)
         };
         let (record, at) = match &item {
-            V::Rec(r) => (r.path.clone(), self.env.facts.locate(r.file, r.span)),
+            V::Rec(r) => (r.path.clone(), self.at(Some((r.file, r.span)))),
             other => (Arc::from(other.show()), None),
         };
         p.findings.push(Finding {
@@ -651,26 +742,24 @@ impl<'a> Eval<'a> {
             None => return None,
         };
         let facts = self.env.facts;
-        let idx = self.env.model.root.get_index_of(name)?;
-        let TV::List(list) = facts.root.fields.get(idx)? else {
-            return None;
-        };
-        if list.is_empty() {
+        let field = collection_index(self.env.model, name)?;
+        let len = facts.len(field)?;
+        if len == 0 {
             return None;
         }
         let want = self.val(join.1);
         let key = key_of(&want)?;
-        let index = facts.index(self.env.model, name, join.0)?;
+        let index = facts.index(self.env.model, field, join.0)?;
         let candidates = index.candidates(&key)?;
         let items: Vec<V> = candidates
             .into_iter()
-            .filter_map(|i| match list.get(i as usize)? {
-                TV::Rec(r) => Some(V::Rec(r.clone())),
-                t => Some(self.tv(t, Arc::from(format!("{name}[{i}]")), None)),
+            .filter_map(|i| {
+                let t = facts.item(field, i as usize)?;
+                Some(self.item(&t, name, i as usize, None))
             })
             .collect();
-        let passed_over = if by_body { list.len() - items.len() } else { 0 };
-        Some((list.len(), passed_over, items))
+        let passed_over = if by_body { len - items.len() } else { 0 };
+        Some((len, passed_over, items))
     }
 }
 
@@ -689,12 +778,167 @@ fn key_of(v: &V) -> Option<Key> {
 
 /// A quantifier's verdict over some of its elements: counts and the deciding records.
 #[derive(Debug, Clone, Default, PartialEq)]
-struct Partial {
+pub struct Partial {
     total: usize,
     in_scope: usize,
     satisfied: usize,
     any_unknown: bool,
     findings: Vec<Finding>,
+    /// The collection position of each finding, when computed over chunks.
+    positions: Vec<usize>,
+    /// The first invalid fact read, when computed over chunks.
+    invalid: Option<Arc<str>>,
+}
+
+impl Partial {
+    /// Adds the verdict over the elements that follow.
+    fn absorb(&mut self, kind: Quant, next: Partial) {
+        self.total += next.total;
+        self.in_scope += next.in_scope;
+        self.satisfied += next.satisfied;
+        self.any_unknown |= next.any_unknown;
+        if self.invalid.is_none() {
+            self.invalid = next.invalid;
+        }
+        // `any` reports only the first record that proves it.
+        let room = if kind == Quant::Any && !self.findings.is_empty() {
+            0
+        } else {
+            usize::MAX
+        };
+        let take = next.findings.len().min(room);
+        self.findings.extend(next.findings.into_iter().take(take));
+        self.positions.extend(next.positions.into_iter().take(take));
+    }
+}
+
+/// A quantifier over a root collection of records that can be evaluated chunk by chunk apart
+/// from the rest of its check, with the `let`s it sits in (slot and value).
+pub struct Site<'e> {
+    /// The quantifier.
+    pub node: &'e CExpr,
+    /// The enclosing `let`s, outermost first.
+    pub lets: Vec<(usize, &'e CExpr)>,
+}
+
+/// The sites of one part of a check, in a fixed order. A site is not inside another
+/// quantifier, a count or a def call (it would be evaluated once per outer element), and its
+/// `let`s bind values that read no collection, so that each chunk can evaluate them cheaply.
+pub fn sites<'e>(model: &Model, expr: &'e CExpr) -> Vec<Site<'e>> {
+    fn simple(e: &CExpr, model: &Model) -> bool {
+        match &e.kind {
+            CKind::Quant { .. } | CKind::Count { .. } | CKind::Call(..) => false,
+            CKind::Root(n) => collection_index(model, n).is_none(),
+            CKind::Lit(_) | CKind::Today | CKind::Local(..) => true,
+            CKind::Field(x, _) | CKind::Not(x) | CKind::IsSet(x, _) => simple(x, model),
+            CKind::And(xs) | CKind::Or(xs) | CKind::List(xs) => xs.iter().all(|x| simple(x, model)),
+            CKind::Compare(a, _, b)
+            | CKind::In(a, b, _)
+            | CKind::Text(a, _, b)
+            | CKind::Arith(a, _, b)
+            | CKind::Let(_, a, b) => simple(a, model) && simple(b, model),
+        }
+    }
+    fn walk<'e>(
+        e: &'e CExpr,
+        model: &Model,
+        lets: &mut Vec<(usize, &'e CExpr)>,
+        out: &mut Vec<Site<'e>>,
+    ) {
+        match &e.kind {
+            CKind::Quant { coll, .. } => {
+                if matches!(&coll.kind, CKind::Root(n) if collection_index(model, n).is_some()) {
+                    out.push(Site {
+                        node: e,
+                        lets: lets.clone(),
+                    });
+                }
+            }
+            CKind::Count { .. } | CKind::Call(..) => {}
+            CKind::Lit(_) | CKind::Today | CKind::Local(..) | CKind::Root(_) => {}
+            CKind::Field(x, _) | CKind::Not(x) | CKind::IsSet(x, _) => walk(x, model, lets, out),
+            CKind::And(xs) | CKind::Or(xs) | CKind::List(xs) => {
+                for x in xs {
+                    walk(x, model, lets, out);
+                }
+            }
+            CKind::Compare(a, _, b)
+            | CKind::In(a, b, _)
+            | CKind::Text(a, _, b)
+            | CKind::Arith(a, _, b) => {
+                walk(a, model, lets, out);
+                walk(b, model, lets, out);
+            }
+            CKind::Let(slot, value, body) => {
+                walk(value, model, lets, out);
+                if simple(value, model) {
+                    lets.push((*slot, value));
+                    walk(body, model, lets, out);
+                    lets.pop();
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(expr, model, &mut Vec::new(), &mut out);
+    out
+}
+
+/// Site `site` of part `part` of `check` (see [`FactsView::site`]), evaluated quietly over
+/// chunk `chunk` of its collection. `None` when there is no such site.
+pub fn site_chunk(
+    env: &Env<'_>,
+    check: &Check,
+    part: usize,
+    site: usize,
+    chunk: usize,
+) -> Option<Partial> {
+    let (expr, slots) = match part {
+        0 => check.applies.as_ref().map(|(e, s)| (e, *s))?,
+        n => check.requires.get(n - 1).map(|r| (&r.expr, r.slots))?,
+    };
+    let sites = sites(env.model, expr);
+    let found = sites.get(site)?;
+    let CKind::Quant {
+        kind,
+        slot,
+        coll,
+        filter,
+        body,
+    } = &found.node.kind
+    else {
+        return None;
+    };
+    let CKind::Root(name) = &coll.kind else {
+        return None;
+    };
+    let field = collection_index(env.model, name)?;
+    let mut ev = Eval::new(env, slots);
+    ev.quiet = true;
+    for (s, value) in &found.lets {
+        let v = ev.val(value);
+        ev.set(*s, v);
+    }
+    let len = env.facts.len(field)?;
+    let start = chunk.saturating_mul(CHUNK).min(len);
+    let end = start.saturating_add(CHUNK).min(len);
+    let mut p = Partial {
+        total: end - start,
+        ..Partial::default()
+    };
+    for pos in start..end {
+        let Some(t) = env.facts.item(field, pos) else {
+            continue;
+        };
+        let item = ev.item(&t, name, pos, None);
+        let before = p.findings.len();
+        ev.step(&mut p, *kind, *slot, filter.as_deref(), body, item);
+        if p.findings.len() > before {
+            p.positions.push(pos);
+        }
+    }
+    p.invalid = ev.invalid.take();
+    Some(p)
 }
 
 /// `x.f == e` (either way round, possibly one conjunct of an `and`) where `x` is the
@@ -978,12 +1222,7 @@ pub fn evaluate_parts(
         return result;
     }
     if let Some((expr, slots)) = &check.applies {
-        let mut ev = Eval {
-            env,
-            frame: Vec::with_capacity(*slots),
-            invalid: None,
-            quiet: false,
-        };
+        let mut ev = Eval::for_part(env, *slots, 0, expr);
         let (t, ex) = ev.cond(expr);
         let invalid = ev.invalid.take();
         let msg = summary(&ex, Outcome::Fail, invalid.as_ref());
@@ -1007,13 +1246,8 @@ pub fn evaluate_parts(
             (Truth::True, None) => {}
         }
     }
-    for req in &check.requires {
-        let mut ev = Eval {
-            env,
-            frame: Vec::with_capacity(req.slots),
-            invalid: None,
-            quiet: false,
-        };
+    for (i, req) in check.requires.iter().enumerate() {
+        let mut ev = Eval::for_part(env, req.slots, i + 1, &req.expr);
         let (t, ex) = ev.cond(&req.expr);
         let outcome = match (&ev.invalid, t) {
             (Some(_), Truth::True) | (None, Truth::True) => Outcome::Pass,

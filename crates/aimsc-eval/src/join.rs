@@ -115,22 +115,22 @@ impl JoinIndex {
 #[derive(Default)]
 pub struct IndexCache(Mutex<HashMap<IndexKey, Arc<JoinIndex>>>);
 
-/// A root collection and a field of its records.
-type IndexKey = (Arc<str>, Arc<str>);
+/// A root collection (by root field index) and a field of its records.
+type IndexKey = (usize, Arc<str>);
 
 impl IndexCache {
     /// The index of `items` by `field`, built the first time it is asked for.
     pub fn get(
         &self,
         model: &Model,
-        collection: &Arc<str>,
+        collection: usize,
         field: &Arc<str>,
         items: &[TV],
     ) -> Option<Arc<JoinIndex>> {
         // A poisoned lock only means another evaluation panicked; the map is still sound.
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
         let index = map
-            .entry((collection.clone(), field.clone()))
+            .entry((collection, field.clone()))
             .or_insert_with(|| Arc::new(JoinIndex::build(model, items, field)));
         Some(index.clone())
     }

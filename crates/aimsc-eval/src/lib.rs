@@ -15,3 +15,4 @@ pub mod model;
 pub mod outcome;
 pub mod reads;
 pub mod validate;
+pub mod view;

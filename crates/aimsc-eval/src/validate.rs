@@ -1,7 +1,7 @@
 //! Facts checked against the schema, as typed values that still know where they came from.
 
 use crate::dates::{self, Duration};
-use crate::join::{IndexCache, JoinIndex};
+use crate::join::IndexCache;
 use crate::model::{Field, Model, Ty};
 use aimsc_diagnostics::{Diagnostic, LineIndex, Location, Span, did_you_mean};
 use aimsc_facts::{Value, ValueKind};
@@ -85,6 +85,8 @@ pub struct Facts {
     pub files: Vec<FactFile>,
     /// The root record (fields of the `facts` schema).
     pub root: Arc<Record>,
+    /// The root collections of records, by root field index (`None` for other fields).
+    pub collections: Vec<Option<Arc<[TV]>>>,
     /// Records with ids, by (type, id).
     pub by_id: HashMap<(Arc<str>, Arc<str>), Arc<Record>>,
     /// Join indexes of the root collections, built as evaluation asks for them.
@@ -103,20 +105,6 @@ impl Facts {
         })
     }
 
-    /// The index of root collection `collection` by `field`, when that root field is a list.
-    pub fn index(
-        &self,
-        model: &Model,
-        collection: &Arc<str>,
-        field: &Arc<str>,
-    ) -> Option<Arc<JoinIndex>> {
-        let idx = model.root.get_index_of(collection)?;
-        let TV::List(items) = self.root.fields.get(idx)? else {
-            return None;
-        };
-        self.indexes.get(model, collection, field, items)
-    }
-
     /// Empty facts for a model (every root field missing).
     pub fn empty(model: &Model) -> Facts {
         let root = Record {
@@ -130,10 +118,157 @@ impl Facts {
         Facts {
             files: Vec::new(),
             root: Arc::new(root),
+            collections: vec![None; model.root.len()],
             by_id: HashMap::new(),
             indexes: IndexCache::default(),
         }
     }
+
+    /// Assembles facts from a validated root and its collections (by root field index).
+    pub fn assemble(
+        files: Vec<FactFile>,
+        mut root: Record,
+        collections: Vec<Option<Arc<[TV]>>>,
+        by_id: HashMap<(Arc<str>, Arc<str>), Arc<Record>>,
+    ) -> Facts {
+        for (slot, items) in root.fields.iter_mut().zip(&collections) {
+            if let Some(items) = items {
+                *slot = TV::List(items.to_vec());
+            }
+        }
+        Facts {
+            files,
+            root: Arc::new(root),
+            collections,
+            by_id,
+            indexes: IndexCache::default(),
+        }
+    }
+}
+
+/// A record with an id, keyed by (type, id).
+pub type IdEntry = ((Arc<str>, Arc<str>), Arc<Record>);
+
+/// A `ref` as written: the target type, the id, and where (file index, span).
+pub type RefUse = (Arc<str>, Arc<str>, u32, Span);
+
+/// What validating one part of the facts (the root, or a run of a collection's records)
+/// yields. Parts are validated independently, so an edit to one record re-validates only its
+/// part; [`cross_check`] then relates the parts (unique ids, resolvable refs).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Part {
+    /// The collection's items, for a run of records.
+    pub items: Vec<TV>,
+    /// Records with ids, in facts order.
+    pub ids: Vec<IdEntry>,
+    /// Every `ref`, in facts order.
+    pub refs: Vec<RefUse>,
+    /// Validation errors.
+    pub diags: Vec<Diagnostic>,
+}
+
+/// The root fields that are collections of records (`ai_systems: [AiSystem]`), which are
+/// validated and evaluated in runs of records: (root field index, name, record type).
+pub fn collections(model: &Model) -> impl Iterator<Item = (usize, &Arc<str>, &Arc<str>)> {
+    model
+        .root
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (name, f))| match &f.ty {
+            Ty::List(inner) => match &**inner {
+                Ty::Record(r) => Some((i, name, r)),
+                _ => None,
+            },
+            _ => None,
+        })
+}
+
+/// The root field index of collection `name`, when it is a collection of records.
+pub fn collection_index(model: &Model, name: &str) -> Option<usize> {
+    collections(model).find(|(_, n, _)| &***n == name).map(|(i, _, _)| i)
+}
+
+/// Validates the facts root except the collections of records that it holds as lists: those
+/// come through [`validate_items`]. Their fields are left as empty lists in the record.
+pub fn validate_root(model: &Model, paths: &[Arc<str>], root: &Value) -> (Record, Part) {
+    let mut v = Validator::new(model, paths);
+    v.skip_collections = true;
+    let record = v.record_fields("facts", &model.root, root, Arc::from(""));
+    (record, v.into_part(Vec::new()))
+}
+
+/// Validates a run of collection `field`'s records, the first at position `first`. `None` is
+/// a record whose file did not load: it is invalid, never silently absent.
+pub fn validate_items(
+    model: &Model,
+    paths: &[Arc<str>],
+    field: usize,
+    first: usize,
+    items: &[Option<&Value>],
+) -> Part {
+    let mut v = Validator::new(model, paths);
+    let Some((name, ty)) = model.root.get_index(field).and_then(|(n, f)| match &f.ty {
+        Ty::List(inner) => Some((n, &**inner)),
+        _ => None,
+    }) else {
+        return Part::default();
+    };
+    let out = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| match item {
+            Some(value) => v.value(ty, value, &format!("{name}[{}]", first + i)),
+            None => TV::Invalid,
+        })
+        .collect();
+    v.into_part(out)
+}
+
+/// Relates validated parts, in facts order: every id unique per record type, every `ref`
+/// naming an existing record. Returns the records by id (the first of duplicates) and the
+/// errors.
+pub fn cross_check(
+    parts: &[&Part],
+    paths: &[Arc<str>],
+) -> (HashMap<(Arc<str>, Arc<str>), Arc<Record>>, Vec<Diagnostic>) {
+    let at = |file: u32, span: Span| paths.get(file as usize).map(|p| Location::new(p, span));
+    let mut by_id: HashMap<(Arc<str>, Arc<str>), Arc<Record>> = HashMap::new();
+    let mut diags = Vec::new();
+    for (key, rec) in parts.iter().flat_map(|p| &p.ids) {
+        if let Some(prev) = by_id.get(key) {
+            let (name, id) = key;
+            let mut d = Diagnostic::error(
+                "aimsc::facts::duplicate_id",
+                format!("two `{name}` records have id `{id}`"),
+                at(rec.file, rec.span),
+            )
+            .with_label("second record")
+            .with_help("ids must be unique per record type");
+            if let Some(p) = at(prev.file, prev.span) {
+                d = d.with_related(p, "first record");
+            }
+            diags.push(d);
+        } else {
+            by_id.insert(key.clone(), rec.clone());
+        }
+    }
+    for (ty, id, file, span) in parts.iter().flat_map(|p| &p.refs) {
+        if by_id.contains_key(&(ty.clone(), id.clone())) {
+            continue;
+        }
+        let known = by_id.keys().filter(|(t, _)| t == ty).map(|(_, i)| &**i);
+        let mut d = Diagnostic::error(
+            "aimsc::facts::unresolved_ref",
+            format!("no `{ty}` has id `{id}`"),
+            at(*file, *span),
+        )
+        .with_label(format!("expected the id of a {ty}"));
+        if let Some(s) = did_you_mean(id, known) {
+            d = d.with_help(format!("did you mean `{s}`?"));
+        }
+        diags.push(d);
+    }
+    (by_id, diags)
 }
 
 /// Validates a merged fact tree against the model's schema.
@@ -143,6 +278,7 @@ pub fn validate(
     files: Vec<(Arc<str>, Arc<str>)>,
     root: &Value,
 ) -> (Facts, Vec<Diagnostic>) {
+    let paths: Vec<Arc<str>> = files.iter().map(|(p, _)| p.clone()).collect();
     let files: Vec<FactFile> = files
         .into_iter()
         .map(|(path, text)| FactFile {
@@ -151,60 +287,61 @@ pub fn validate(
             text,
         })
         .collect();
-    let mut v = Validator {
-        model,
-        files: &files,
-        diags: Vec::new(),
-        by_id: HashMap::new(),
-        refs: Vec::new(),
-    };
-    let root_rec = v.record_fields("facts", &model.root, root, Arc::from(""));
-    // Every `ref` must name an existing record of its type.
-    for (ty, id, file, span) in std::mem::take(&mut v.refs) {
-        if !v.by_id.contains_key(&(ty.clone(), id.clone())) {
-            let known: Vec<&str> = v
-                .by_id
-                .keys()
-                .filter(|(t, _)| *t == ty)
-                .map(|(_, i)| &**i)
-                .collect();
-            let mut d = Diagnostic::error(
-                "aimsc::facts::unresolved_ref",
-                format!("no `{ty}` has id `{id}`"),
-                v.at(file, span),
-            )
-            .with_label(format!("expected the id of a {ty}"));
-            if let Some(s) = did_you_mean(&id, known) {
-                d = d.with_help(format!("did you mean `{s}`?"));
-            }
-            v.diags.push(d);
+    let (record, root_part) = validate_root(model, &paths, root);
+    let mut parts = vec![root_part];
+    let mut lists = vec![None; model.root.len()];
+    for (i, name, _) in collections(model) {
+        let items: Vec<Option<&Value>> = match root.get(name).map(|v| &v.kind) {
+            Some(ValueKind::List(items)) => items.iter().map(Some).collect(),
+            _ => Vec::new(),
+        };
+        let mut part = validate_items(model, &paths, i, 0, &items);
+        if let Some(slot) = lists.get_mut(i) {
+            *slot = Some(Arc::from(std::mem::take(&mut part.items)));
         }
+        parts.push(part);
     }
-    let Validator { diags, by_id, .. } = v;
-    (
-        Facts {
-            files,
-            root: Arc::new(root_rec),
-            by_id,
-            indexes: IndexCache::default(),
-        },
-        diags,
-    )
+    let (by_id, cross) = cross_check(&parts.iter().collect::<Vec<_>>(), &paths);
+    let mut diags: Vec<Diagnostic> = parts.into_iter().flat_map(|p| p.diags).collect();
+    diags.extend(cross);
+    (Facts::assemble(files, record, lists, by_id), diags)
 }
 
 struct Validator<'a> {
     model: &'a Model,
-    files: &'a [FactFile],
+    paths: &'a [Arc<str>],
     diags: Vec<Diagnostic>,
-    by_id: HashMap<(Arc<str>, Arc<str>), Arc<Record>>,
-    refs: Vec<(Arc<str>, Arc<str>, u32, Span)>,
+    ids: Vec<IdEntry>,
+    refs: Vec<RefUse>,
+    /// Leaves the root's collections of records to [`validate_items`].
+    skip_collections: bool,
 }
 
-impl Validator<'_> {
+impl<'a> Validator<'a> {
+    fn new(model: &'a Model, paths: &'a [Arc<str>]) -> Validator<'a> {
+        Validator {
+            model,
+            paths,
+            diags: Vec::new(),
+            ids: Vec::new(),
+            refs: Vec::new(),
+            skip_collections: false,
+        }
+    }
+
+    fn into_part(self, items: Vec<TV>) -> Part {
+        Part {
+            items,
+            ids: self.ids,
+            refs: self.refs,
+            diags: self.diags,
+        }
+    }
+
     fn at(&self, file: u32, span: Span) -> Option<Location> {
-        self.files
+        self.paths
             .get(file as usize)
-            .map(|f| Location::new(&f.path, span))
+            .map(|p| Location::new(p, span))
     }
 
     fn wrong(&mut self, v: &Value, path: &str, expected: &Ty, extra: Option<String>) -> TV {
@@ -302,6 +439,14 @@ impl Validator<'_> {
                 continue;
             };
             let field = &schema[idx];
+            if self.skip_collections
+                && path.is_empty()
+                && matches!(entry.value.kind, ValueKind::List(_))
+                && collection_index(self.model, key).is_some()
+            {
+                fields[idx] = TV::List(Vec::new());
+                continue;
+            }
             let child = if path.is_empty() {
                 key.clone()
             } else {
@@ -426,23 +571,7 @@ impl Validator<'_> {
                 let rec = self.record_fields(name, &rt.fields, v, Arc::from(path));
                 let rec = Arc::new(rec);
                 if let Some(id) = &rec.id {
-                    let key = (name.clone(), id.clone());
-                    if let Some(prev) = self.by_id.get(&key) {
-                        let prev_at = self.at(prev.file, prev.span);
-                        let mut d = Diagnostic::error(
-                            "aimsc::facts::duplicate_id",
-                            format!("two `{name}` records have id `{id}`"),
-                            self.at(v.file, v.span),
-                        )
-                        .with_label("second record")
-                        .with_help("ids must be unique per record type");
-                        if let Some(p) = prev_at {
-                            d = d.with_related(p, "first record");
-                        }
-                        self.diags.push(d);
-                    } else {
-                        self.by_id.insert(key, rec.clone());
-                    }
+                    self.ids.push(((name.clone(), id.clone()), rec.clone()));
                 }
                 TV::Rec(rec)
             }

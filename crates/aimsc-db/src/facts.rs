@@ -1,0 +1,475 @@
+//! The facts as queries, split so that an edit to one record file re-runs little: each file is
+//! parsed apart, each collection is validated in chunks of [`CHUNK`] records, and what relates
+//! records across chunks (ids, refs, join indexes) is computed once per revision and compared,
+//! so that an unchanged answer stops the re-run there.
+
+use crate::queries::{CheckKey, FactFile, Workspace, check_parts, eval_shared, schema_model};
+use aimsc_diagnostics::{Diagnostic, LineIndex, Location, Span};
+use aimsc_eval::evaluate::{Env, Partial};
+use aimsc_eval::join::JoinIndex;
+use aimsc_eval::model::Model;
+use aimsc_eval::validate::{
+    self, FactLoc, Facts, Part, Record, TV, collection_index, collections, cross_check,
+    validate_items, validate_root,
+};
+use aimsc_eval::view::{CHUNK, FactsView};
+use aimsc_facts::{SourceRole, Value, ValueKind};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+#[salsa::tracked(returns(ref))]
+pub fn parse_fact_file(db: &dyn salsa::Database, file: FactFile) -> Result<Value, Diagnostic> {
+    aimsc_facts::parse_file(file.path(db), file.index(db), file.text(db))
+}
+
+/// The facts files' paths by file index, for diagnostics.
+#[salsa::tracked(returns(ref))]
+pub fn fact_paths(db: &dyn salsa::Database, ws: Workspace) -> Arc<[Arc<str>]> {
+    ws.facts(db).iter().map(|f| f.path(db).clone()).collect()
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn fact_lines(db: &dyn salsa::Database, file: FactFile) -> LineIndex {
+    LineIndex::new(file.text(db))
+}
+
+/// The root files merged, with the errors of merging them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RootValue {
+    /// The merged mapping.
+    pub value: Value,
+    /// Merge errors.
+    pub diags: Vec<Diagnostic>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn root_value(db: &dyn salsa::Database, ws: Workspace) -> RootValue {
+    let parsed: Vec<(SourceRole, Arc<str>, Value)> = ws
+        .facts(db)
+        .iter()
+        .filter(|f| *f.role(db) == SourceRole::Root)
+        .filter_map(|f| {
+            let v = parse_fact_file(db, *f).as_ref().ok()?;
+            Some((SourceRole::Root, f.path(db).clone(), v.clone()))
+        })
+        .collect();
+    let (value, diags) = aimsc_facts::merge(&parsed);
+    RootValue { value, diags }
+}
+
+/// Where a collection's record comes from.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Item {
+    /// Element `n` of the list in the root files.
+    Inline(u32),
+    /// A file of its own.
+    File(FactFile),
+}
+
+/// Each root collection's records, in order: the root files' elements, then the folder's files.
+#[derive(Clone, PartialEq, Default)]
+pub struct Layout {
+    /// By root field index; empty for fields that are not collections of records.
+    pub collections: Vec<Vec<Item>>,
+    /// Record files that belong to no collection.
+    pub diags: Vec<Diagnostic>,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn layout(db: &dyn salsa::Database, ws: Workspace) -> Layout {
+    let model = schema_model(db, ws);
+    let mut out = Layout {
+        collections: vec![Vec::new(); model.root.len()],
+        diags: Vec::new(),
+    };
+    if ws.facts(db).is_empty() {
+        return out;
+    }
+    let root = &root_value(db, ws).value;
+    for (i, name, _) in collections(model) {
+        if let Some(ValueKind::List(items)) = root.get(name).map(|v| &v.kind)
+            && let Some(slot) = out.collections.get_mut(i)
+        {
+            let n = u32::try_from(items.len()).unwrap_or(u32::MAX);
+            slot.extend((0..n).map(Item::Inline));
+        }
+    }
+    for f in ws.facts(db) {
+        let SourceRole::Record(coll) = f.role(db) else {
+            continue;
+        };
+        let at = Some(Location::new(f.path(db), Span::default()));
+        match (
+            collection_index(model, coll),
+            root.get(coll).map(|v| &v.kind),
+        ) {
+            (_, Some(other)) if !matches!(other, ValueKind::List(_)) => out.diags.push(
+                Diagnostic::error(
+                    "aimsc::facts::duplicate_key",
+                    format!(
+                        "`{coll}` is both a folder of records and {} in a root file",
+                        other.describe()
+                    ),
+                    at,
+                )
+                .with_help("make it a list in the root file, or keep only the folder"),
+            ),
+            (Some(i), _) => {
+                if let Some(slot) = out.collections.get_mut(i) {
+                    slot.push(Item::File(*f));
+                }
+            }
+            (None, _) => {
+                let fields: Vec<&str> = collections(model).map(|(_, n, _)| &**n).collect();
+                let mut d = Diagnostic::error(
+                    "aimsc::facts::unknown_field",
+                    format!("the facts schema has no collection `{coll}`"),
+                    at,
+                )
+                .with_label("this file's folder names no collection of records");
+                d = d.with_help(match aimsc_diagnostics::did_you_mean(coll, fields.clone()) {
+                    Some(s) => format!("did you mean the folder `{s}`?"),
+                    None => format!("collections of the facts schema: {}", fields.join(", ")),
+                });
+                out.diags.push(d);
+            }
+        }
+    }
+    out
+}
+
+/// One chunk of one collection, as a query key.
+#[salsa::interned]
+pub struct ChunkKey<'db> {
+    #[returns(copy)]
+    pub ws: Workspace,
+    #[returns(copy)]
+    pub field: u32,
+    #[returns(copy)]
+    pub chunk: u32,
+}
+
+/// Records `chunk * CHUNK ..` of collection `field`, validated.
+#[salsa::tracked(returns(ref))]
+pub fn chunk<'db>(db: &'db dyn salsa::Database, key: ChunkKey<'db>) -> Part {
+    let ws = key.ws(db);
+    let field = key.field(db) as usize;
+    let layout = layout(db, ws);
+    let Some(all) = layout.collections.get(field) else {
+        return Part::default();
+    };
+    let first = (key.chunk(db) as usize).saturating_mul(CHUNK).min(all.len());
+    let items = &all[first..first.saturating_add(CHUNK).min(all.len())];
+    let model = schema_model(db, ws);
+    let name = model.root.get_index(field).map(|(n, _)| n.clone());
+    let values: Vec<Option<&Value>> = items
+        .iter()
+        .map(|item| match item {
+            Item::File(f) => parse_fact_file(db, *f).as_ref().ok(),
+            Item::Inline(n) => match root_value(db, ws)
+                .value
+                .get(name.as_deref().unwrap_or(""))
+                .map(|v| &v.kind)
+            {
+                Some(ValueKind::List(list)) => list.get(*n as usize),
+                _ => None,
+            },
+        })
+        .collect();
+    validate_items(model, fact_paths(db, ws), field, first, &values)
+}
+
+fn chunks_of(db: &dyn salsa::Database, ws: Workspace, field: usize) -> usize {
+    layout(db, ws)
+        .collections
+        .get(field)
+        .map_or(0, |c| c.len().div_ceil(CHUNK))
+}
+
+fn chunk_at(db: &dyn salsa::Database, ws: Workspace, field: usize, k: usize) -> &Part {
+    let key = ChunkKey::new(
+        db,
+        ws,
+        u32::try_from(field).unwrap_or(u32::MAX),
+        u32::try_from(k).unwrap_or(u32::MAX),
+    );
+    chunk(db, key)
+}
+
+/// One collection of one workspace, as a query key.
+#[salsa::interned]
+pub struct CollKey<'db> {
+    #[returns(copy)]
+    pub ws: Workspace,
+    #[returns(copy)]
+    pub field: u32,
+}
+
+/// All records of a collection: read by what uses the collection whole.
+#[salsa::tracked(returns(ref))]
+pub fn collection_items<'db>(db: &'db dyn salsa::Database, key: CollKey<'db>) -> Arc<[TV]> {
+    let (ws, field) = (key.ws(db), key.field(db) as usize);
+    (0..chunks_of(db, ws, field))
+        .flat_map(|k| chunk_at(db, ws, field, k).items.iter().cloned())
+        .collect()
+}
+
+/// A collection and a field of its records, as a query key.
+#[salsa::interned]
+pub struct IndexKey<'db> {
+    #[returns(copy)]
+    pub ws: Workspace,
+    #[returns(copy)]
+    pub field: u32,
+    #[returns(ref)]
+    pub by: Arc<str>,
+}
+
+/// A join index: equal after an edit that left the indexed field's values as they were, so
+/// the joins reading it do not re-run.
+#[salsa::tracked(returns(ref))]
+pub fn join_index<'db>(db: &'db dyn salsa::Database, key: IndexKey<'db>) -> Arc<JoinIndex> {
+    let ws = key.ws(db);
+    let items = collection_items(db, CollKey::new(db, ws, key.field(db)));
+    Arc::new(JoinIndex::build(schema_model(db, ws), items, key.by(db)))
+}
+
+/// The root validated without its collections of records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RootPart {
+    /// The root record.
+    pub record: Arc<Record>,
+    /// What validation found in it.
+    pub part: Part,
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn root_part(db: &dyn salsa::Database, ws: Workspace) -> RootPart {
+    let model = schema_model(db, ws);
+    if ws.facts(db).is_empty() {
+        return RootPart {
+            record: Facts::empty(model).root,
+            part: Part::default(),
+        };
+    }
+    let (record, part) = validate_root(model, fact_paths(db, ws), &root_value(db, ws).value);
+    RootPart {
+        record: Arc::new(record),
+        part,
+    }
+}
+
+/// Where the record with an id is.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Home {
+    /// In the root's own fields.
+    Root,
+    /// In a chunk: (root field index, chunk).
+    Chunk(u32, u32),
+}
+
+/// Where each record with an id is: equal after edits that leave ids as they were.
+#[salsa::tracked(returns(ref))]
+pub fn id_homes(db: &dyn salsa::Database, ws: Workspace) -> HashMap<(Arc<str>, Arc<str>), Home> {
+    let mut out = HashMap::new();
+    for (key, _) in &root_part(db, ws).part.ids {
+        out.entry(key.clone()).or_insert(Home::Root);
+    }
+    let model = schema_model(db, ws);
+    for (field, _, _) in collections(model) {
+        for k in 0..chunks_of(db, ws, field) {
+            let home = Home::Chunk(
+                u32::try_from(field).unwrap_or(u32::MAX),
+                u32::try_from(k).unwrap_or(u32::MAX),
+            );
+            for (key, _) in &chunk_at(db, ws, field, k).ids {
+                out.entry(key.clone()).or_insert(home);
+            }
+        }
+    }
+    out
+}
+
+/// The root part and every chunk, in facts order.
+fn all_parts<'db>(db: &'db dyn salsa::Database, ws: Workspace) -> Vec<&'db Part> {
+    let mut parts = vec![&root_part(db, ws).part];
+    for (field, _, _) in collections(schema_model(db, ws)) {
+        parts.extend((0..chunks_of(db, ws, field)).map(|k| chunk_at(db, ws, field, k)));
+    }
+    parts
+}
+
+/// Every load and validation error of the facts.
+#[salsa::tracked(returns(ref))]
+pub fn facts_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagnostic> {
+    let files = ws.facts(db);
+    let mut diags: Vec<Diagnostic> = files
+        .iter()
+        .filter_map(|f| parse_fact_file(db, *f).as_ref().err().cloned())
+        .collect();
+    if files.is_empty() {
+        return diags;
+    }
+    // A file that did not load already has its error; do not also report every field it lacked.
+    let all_loaded = diags.is_empty();
+    diags.extend(root_value(db, ws).diags.iter().cloned());
+    diags.extend(layout(db, ws).diags.iter().cloned());
+    if all_loaded {
+        let parts = all_parts(db, ws);
+        diags.extend(parts.iter().flat_map(|p| p.diags.iter().cloned()));
+        diags.extend(cross_check(&parts, fact_paths(db, ws)).1);
+    }
+    diags
+}
+
+/// The facts whole, for readers that browse them (hover, go to definition, the library).
+#[salsa::tracked(returns(ref))]
+pub fn whole_facts(db: &dyn salsa::Database, ws: Workspace) -> Arc<Facts> {
+    let model = schema_model(db, ws);
+    let files = ws
+        .facts(db)
+        .iter()
+        .map(|f| validate::FactFile {
+            path: f.path(db).clone(),
+            lines: fact_lines(db, *f).clone(),
+            text: Arc::from(f.text(db).as_str()),
+        })
+        .collect();
+    let mut lists = vec![None; model.root.len()];
+    for (field, _, _) in collections(model) {
+        if let Some(slot) = lists.get_mut(field) {
+            let key = CollKey::new(db, ws, u32::try_from(field).unwrap_or(u32::MAX));
+            *slot = Some(collection_items(db, key).clone());
+        }
+    }
+    let (by_id, _) = cross_check(&all_parts(db, ws), fact_paths(db, ws));
+    let root = (*root_part(db, ws).record).clone();
+    Arc::new(Facts::assemble(files, root, lists, by_id))
+}
+
+/// The facts as evaluation reads them, through the queries above, so that each query that
+/// evaluates depends on the records it read and not on the rest.
+pub struct DbFacts<'db> {
+    db: &'db dyn salsa::Database,
+    ws: Workspace,
+    /// The check being evaluated, whose sites are answered by [`site_chunk`].
+    check: Option<CheckKey<'db>>,
+}
+
+impl<'db> DbFacts<'db> {
+    /// A view for evaluating `check` (or a site's chunk, with `None`).
+    pub fn new(db: &'db dyn salsa::Database, ws: Workspace, check: Option<CheckKey<'db>>) -> Self {
+        DbFacts { db, ws, check }
+    }
+
+    fn collection(&self, field: usize) -> Option<u32> {
+        let model = schema_model(self.db, self.ws);
+        collections(model)
+            .any(|(i, _, _)| i == field)
+            .then(|| u32::try_from(field).ok())
+            .flatten()
+    }
+}
+
+impl FactsView for DbFacts<'_> {
+    fn root_field(&self, field: usize) -> Option<TV> {
+        root_part(self.db, self.ws).record.fields.get(field).cloned()
+    }
+
+    fn items(&self, field: usize) -> Option<Arc<[TV]>> {
+        let field = self.collection(field)?;
+        Some(collection_items(self.db, CollKey::new(self.db, self.ws, field)).clone())
+    }
+
+    fn len(&self, field: usize) -> Option<usize> {
+        self.collection(field)?;
+        layout(self.db, self.ws)
+            .collections
+            .get(field)
+            .map(Vec::len)
+    }
+
+    fn item(&self, field: usize, pos: usize) -> Option<TV> {
+        self.collection(field)?;
+        chunk_at(self.db, self.ws, field, pos / CHUNK)
+            .items
+            .get(pos % CHUNK)
+            .cloned()
+    }
+
+    fn index(&self, _: &Model, field: usize, by: &Arc<str>) -> Option<Arc<JoinIndex>> {
+        let field = self.collection(field)?;
+        let key = IndexKey::new(self.db, self.ws, field, by.clone());
+        Some(join_index(self.db, key).clone())
+    }
+
+    fn by_id(&self, ty: &Arc<str>, id: &Arc<str>) -> Option<Arc<Record>> {
+        let key = (ty.clone(), id.clone());
+        let part = match id_homes(self.db, self.ws).get(&key)? {
+            Home::Root => &root_part(self.db, self.ws).part,
+            Home::Chunk(field, k) => chunk_at(self.db, self.ws, *field as usize, *k as usize),
+        };
+        part.ids
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, r)| r.clone())
+    }
+
+    fn locate(&self, file: u32, span: Span) -> Option<FactLoc> {
+        let f = *self.ws.facts(self.db).get(file as usize)?;
+        let (line, column) = fact_lines(self.db, f).line_col(f.text(self.db), span.start());
+        Some(FactLoc {
+            file: f.path(self.db).clone(),
+            line,
+            column,
+        })
+    }
+
+    fn site(&self, part: usize, site: usize, chunk: usize) -> Option<Partial> {
+        let key = SiteKey::new(
+            self.db,
+            self.check?,
+            u32::try_from(part).ok()?,
+            u32::try_from(site).ok()?,
+            u32::try_from(chunk).ok()?,
+        );
+        site_chunk(self.db, key).clone()
+    }
+}
+
+/// One chunk of one site of one check, as a query key.
+#[salsa::interned]
+pub struct SiteKey<'db> {
+    #[returns(copy)]
+    pub check: CheckKey<'db>,
+    #[returns(copy)]
+    pub part: u32,
+    #[returns(copy)]
+    pub site: u32,
+    #[returns(copy)]
+    pub chunk: u32,
+}
+
+/// A quantifier's verdict over one chunk of records: after an edit to one record, only the
+/// chunk holding it re-runs, and a verdict that did not change stops the re-run there.
+#[salsa::tracked(returns(ref))]
+pub fn site_chunk<'db>(db: &'db dyn salsa::Database, key: SiteKey<'db>) -> Option<Partial> {
+    let check = key.check(db);
+    let ws = *check.ws(db);
+    let parts = check_parts(db, check).as_ref()?;
+    let view = DbFacts::new(db, ws, None);
+    let locate = |_: &Location| None;
+    let env = Env {
+        model: eval_shared(db, ws),
+        facts: &view,
+        today: ws.as_of(db),
+        locate_rule: &locate,
+    };
+    aimsc_eval::evaluate::site_chunk(
+        &env,
+        &parts.check,
+        key.part(db) as usize,
+        key.site(db) as usize,
+        key.chunk(db) as usize,
+    )
+}

@@ -1,0 +1,117 @@
+//! Fine-grained incrementality: after an edit to one AI system's file, the database re-runs a
+//! number of queries that does not grow with the organisation, and its answer is the one a
+//! fresh load gives.
+
+use aimsc_db::{Database, FactInput, Project};
+use aimsc_facts::SourceRole;
+use aimsc_synth::{Config, Org, record_id, yaml};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+/// Executions per query name.
+type Counts = Arc<Mutex<BTreeMap<String, usize>>>;
+
+/// A folder-layout organisation of `n` systems, as the CLI would load it.
+fn org(n: usize) -> Vec<FactInput> {
+    let org = Org::generate(&Config {
+        systems: n,
+        seed: 7,
+    });
+    let mut out = vec![FactInput::root(
+        "facts/aims.yaml",
+        &yaml(&serde_json::Value::Object(org.root.clone())),
+    )];
+    for (coll, records) in &org.records {
+        for rec in records {
+            out.push(FactInput {
+                path: Arc::from(format!("facts/{coll}/{}.yaml", record_id(rec))),
+                role: SourceRole::Record((*coll).to_string()),
+                text: yaml(rec),
+            });
+        }
+    }
+    out
+}
+
+fn rules() -> Vec<(Arc<str>, String)> {
+    aimsc_rulesets::select(aimsc_rulesets::PREFIX)
+        .into_iter()
+        .map(|(p, t)| (Arc::from(p), t.to_string()))
+        .collect()
+}
+
+fn as_of() -> jiff::civil::Date {
+    jiff::civil::date(2026, 9, 1)
+}
+
+/// Retires `sys-1` (or puts it back into operation), which changes what many checks count.
+fn edited(text: &str) -> String {
+    match text.lines().find(|l| l.starts_with("lifecycle: ")) {
+        Some("lifecycle: retired") => text.replacen("lifecycle: retired", "lifecycle: operation", 1),
+        Some(line) => text.replacen(line, "lifecycle: retired", 1),
+        None => panic!("sys-1 has no lifecycle"),
+    }
+}
+
+/// Loads, evaluates, edits `sys-1`, re-evaluates; returns the queries the re-evaluation ran.
+fn reruns_after_one_edit(n: usize) -> BTreeMap<String, usize> {
+    let counts: Counts = Arc::default();
+    let sink = counts.clone();
+    let db = Database::with_execution_log(move |name| {
+        if let Ok(mut c) = sink.lock() {
+            *c.entry(name.to_string()).or_default() += 1;
+        }
+    });
+    let facts = org(n);
+    let path = "facts/ai_systems/sys-1.yaml";
+    let Some(text) = facts.iter().find(|f| &*f.path == path).map(|f| f.text.clone()) else {
+        panic!("the generated organisation has no {path}");
+    };
+    let mut project = Project::new_in(db, rules(), facts.clone(), as_of());
+    let before = project.results();
+    project.diagnostics();
+    if let Ok(mut c) = counts.lock() {
+        c.clear();
+    }
+
+    let new_text = edited(&text);
+    assert!(project.set_fact_text(path, new_text.clone()));
+    let after = project.results();
+    let diags = project.diagnostics();
+    let reran = counts.lock().map(|c| c.clone()).unwrap_or_default();
+
+    // The incremental answer is the fresh one.
+    let fresh_facts: Vec<FactInput> = facts
+        .into_iter()
+        .map(|mut f| {
+            if &*f.path == path {
+                f.text = new_text.clone();
+            }
+            f
+        })
+        .collect();
+    let fresh = Project::new(rules(), fresh_facts, as_of());
+    // (Compared with `==`, not `assert_eq!`: a failure would print every result.)
+    assert!(after == fresh.results(), "n={n}: incremental results differ");
+    assert!(diags == fresh.diagnostics(), "n={n}: incremental diagnostics differ");
+    assert!(diags.is_empty(), "n={n}: the generated facts have errors");
+    // The edit mattered: some verdict changed.
+    assert!(before != after, "n={n}: the edit changed no result");
+    reran
+}
+
+#[test]
+fn a_one_record_edit_reruns_work_bounded_independently_of_the_organisation_size() {
+    let small = reruns_after_one_edit(100);
+    let large = reruns_after_one_edit(1_000);
+    // Per-record work: the edited file, its chunk, and each quantifier's chunk holding it.
+    assert_eq!(small.get("parse_fact_file"), Some(&1));
+    assert_eq!(small.get("chunk"), Some(&1));
+    // The same queries re-run, as many times, for ten times the records.
+    assert_eq!(small, large);
+    let table: String = small
+        .iter()
+        .map(|(name, n)| format!("{name}: {n}\n"))
+        .collect();
+    insta::assert_snapshot!(table);
+}
