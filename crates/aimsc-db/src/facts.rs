@@ -9,7 +9,7 @@ use aimsc_eval::evaluate::{Env, Partial};
 use aimsc_eval::join::JoinIndex;
 use aimsc_eval::model::Model;
 use aimsc_eval::validate::{
-    self, FactLoc, Facts, Part, Record, TV, collection_index, collections, cross_check,
+    self, FactLoc, Facts, Part, Record, TV, collection_index, collections,
     validate_items, validate_root,
 };
 use aimsc_eval::view::{CHUNK, FactsView};
@@ -268,7 +268,14 @@ pub enum Home {
     Chunk(u32, u32),
 }
 
-/// Where each record with an id is: equal after edits that leave ids as they were.
+/// The ids a chunk holds: equal after an edit that changed no id, so [`id_homes`] does not
+/// re-run.
+#[salsa::tracked(returns(ref))]
+pub fn chunk_ids<'db>(db: &'db dyn salsa::Database, key: ChunkKey<'db>) -> Vec<(Arc<str>, Arc<str>)> {
+    chunk(db, key).ids.iter().map(|(k, _)| k.clone()).collect()
+}
+
+/// Where each record with an id is (the first, when ids repeat).
 #[salsa::tracked(returns(ref))]
 pub fn id_homes(db: &dyn salsa::Database, ws: Workspace) -> HashMap<(Arc<str>, Arc<str>), Home> {
     let mut out = HashMap::new();
@@ -278,46 +285,125 @@ pub fn id_homes(db: &dyn salsa::Database, ws: Workspace) -> HashMap<(Arc<str>, A
     let model = schema_model(db, ws);
     for (field, _, _) in collections(model) {
         for k in 0..chunks_of(db, ws, field) {
-            let home = Home::Chunk(
+            let (f, c) = (
                 u32::try_from(field).unwrap_or(u32::MAX),
                 u32::try_from(k).unwrap_or(u32::MAX),
             );
-            for (key, _) in &chunk_at(db, ws, field, k).ids {
-                out.entry(key.clone()).or_insert(home);
+            for key in chunk_ids(db, ChunkKey::new(db, ws, f, c)) {
+                out.entry(key.clone()).or_insert(Home::Chunk(f, c));
             }
         }
     }
     out
 }
 
-/// The root part and every chunk, in facts order.
-fn all_parts<'db>(db: &'db dyn salsa::Database, ws: Workspace) -> Vec<&'db Part> {
-    let mut parts = vec![&root_part(db, ws).part];
-    for (field, _, _) in collections(schema_model(db, ws)) {
-        parts.extend((0..chunks_of(db, ws, field)).map(|k| chunk_at(db, ws, field, k)));
+fn part_at(db: &dyn salsa::Database, ws: Workspace, home: Home) -> &Part {
+    match home {
+        Home::Root => &root_part(db, ws).part,
+        Home::Chunk(field, k) => chunk_at(db, ws, field as usize, k as usize),
     }
-    parts
+}
+
+/// The errors of one part of the facts: its own validation errors, then the ids it repeats
+/// and the refs it makes that name no record.
+fn relate(db: &dyn salsa::Database, ws: Workspace, home: Home) -> Vec<Diagnostic> {
+    let part = part_at(db, ws, home);
+    let paths = fact_paths(db, ws);
+    let at = |file: u32, span: Span| paths.get(file as usize).map(|p| Location::new(p, span));
+    let homes = id_homes(db, ws);
+    let mut out = part.diags.clone();
+    for (i, (key, rec)) in part.ids.iter().enumerate() {
+        // The first record with this id, when it is not this one.
+        let first = match homes.get(key) {
+            Some(h) if *h != home => part_at(db, ws, *h).ids.iter().find(|(k, _)| k == key),
+            _ => part.ids[..i].iter().find(|(k, _)| k == key),
+        };
+        if let Some((_, prev)) = first {
+            out.push(validate::duplicate_id(
+                key,
+                at(rec.file, rec.span),
+                at(prev.file, prev.span),
+            ));
+        }
+    }
+    for (ty, id, file, span) in &part.refs {
+        if !homes.contains_key(&(ty.clone(), id.clone())) {
+            let known = homes.keys().filter(|(t, _)| t == ty).map(|(_, i)| &**i);
+            out.push(validate::unresolved_ref(ty, id, at(*file, *span), known));
+        }
+    }
+    out
+}
+
+/// A chunk's errors (see [`relate`]).
+#[salsa::tracked(returns(ref))]
+pub fn chunk_diagnostics<'db>(db: &'db dyn salsa::Database, key: ChunkKey<'db>) -> Vec<Diagnostic> {
+    relate(db, key.ws(db), Home::Chunk(key.field(db), key.chunk(db)))
+}
+
+/// The root's errors (see [`relate`]).
+#[salsa::tracked(returns(ref))]
+pub fn root_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagnostic> {
+    relate(db, ws, Home::Root)
+}
+
+/// The load errors of a chunk's files.
+#[salsa::tracked(returns(ref))]
+pub fn chunk_load_errors<'db>(db: &'db dyn salsa::Database, key: ChunkKey<'db>) -> Vec<Diagnostic> {
+    let ws = key.ws(db);
+    let Some(all) = layout(db, ws).collections.get(key.field(db) as usize) else {
+        return Vec::new();
+    };
+    let first = (key.chunk(db) as usize).saturating_mul(CHUNK).min(all.len());
+    all[first..first.saturating_add(CHUNK).min(all.len())]
+        .iter()
+        .filter_map(|item| match item {
+            Item::File(f) => parse_fact_file(db, *f).as_ref().err().cloned(),
+            Item::Inline(_) => None,
+        })
+        .collect()
+}
+
+/// Every chunk of every collection, as keys.
+fn all_chunks<'db>(db: &'db dyn salsa::Database, ws: Workspace) -> Vec<ChunkKey<'db>> {
+    let mut out = Vec::new();
+    for (field, _, _) in collections(schema_model(db, ws)) {
+        let f = u32::try_from(field).unwrap_or(u32::MAX);
+        for k in 0..chunks_of(db, ws, field) {
+            out.push(ChunkKey::new(db, ws, f, u32::try_from(k).unwrap_or(u32::MAX)));
+        }
+    }
+    out
 }
 
 /// Every load and validation error of the facts.
 #[salsa::tracked(returns(ref))]
 pub fn facts_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagnostic> {
     let files = ws.facts(db);
+    if files.is_empty() {
+        return Vec::new();
+    }
+    let chunks = all_chunks(db, ws);
     let mut diags: Vec<Diagnostic> = files
         .iter()
+        .filter(|f| *f.role(db) == SourceRole::Root)
         .filter_map(|f| parse_fact_file(db, *f).as_ref().err().cloned())
         .collect();
-    if files.is_empty() {
-        return diags;
-    }
+    // Record files that belong to no collection are in no chunk.
+    diags.extend(files.iter().filter_map(|f| match f.role(db) {
+        SourceRole::Record(c) if collection_index(schema_model(db, ws), c).is_none() => {
+            parse_fact_file(db, *f).as_ref().err().cloned()
+        }
+        _ => None,
+    }));
+    diags.extend(chunks.iter().flat_map(|k| chunk_load_errors(db, *k).iter().cloned()));
     // A file that did not load already has its error; do not also report every field it lacked.
     let all_loaded = diags.is_empty();
     diags.extend(root_value(db, ws).diags.iter().cloned());
     diags.extend(layout(db, ws).diags.iter().cloned());
     if all_loaded {
-        let parts = all_parts(db, ws);
-        diags.extend(parts.iter().flat_map(|p| p.diags.iter().cloned()));
-        diags.extend(cross_check(&parts, fact_paths(db, ws)).1);
+        diags.extend(root_diagnostics(db, ws).iter().cloned());
+        diags.extend(chunks.iter().flat_map(|k| chunk_diagnostics(db, *k).iter().cloned()));
     }
     diags
 }
@@ -342,7 +428,12 @@ pub fn whole_facts(db: &dyn salsa::Database, ws: Workspace) -> Arc<Facts> {
             *slot = Some(collection_items(db, key).clone());
         }
     }
-    let (by_id, _) = cross_check(&all_parts(db, ws), fact_paths(db, ws));
+    let mut by_id = HashMap::new();
+    let parts = std::iter::once(&root_part(db, ws).part)
+        .chain(all_chunks(db, ws).into_iter().map(|k| chunk(db, k)));
+    for (key, rec) in parts.flat_map(|p| &p.ids) {
+        by_id.entry(key.clone()).or_insert_with(|| rec.clone());
+    }
     let root = (*root_part(db, ws).record).clone();
     Arc::new(Facts::assemble(files, root, lists, by_id))
 }
@@ -405,11 +496,9 @@ impl FactsView for DbFacts<'_> {
 
     fn by_id(&self, ty: &Arc<str>, id: &Arc<str>) -> Option<Arc<Record>> {
         let key = (ty.clone(), id.clone());
-        let part = match id_homes(self.db, self.ws).get(&key)? {
-            Home::Root => &root_part(self.db, self.ws).part,
-            Home::Chunk(field, k) => chunk_at(self.db, self.ws, *field as usize, *k as usize),
-        };
-        part.ids
+        let home = *id_homes(self.db, self.ws).get(&key)?;
+        part_at(self.db, self.ws, home)
+            .ids
             .iter()
             .find(|(k, _)| *k == key)
             .map(|(_, r)| r.clone())

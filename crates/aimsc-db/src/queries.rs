@@ -8,7 +8,6 @@ use aimsc_eval::validate::FactLoc;
 use aimsc_facts::SourceRole;
 use aimsc_syntax::ast::SourceFile;
 use jiff::civil::Date;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 /// The salsa database.
@@ -227,40 +226,46 @@ pub fn check_outcome<'db>(
 }
 
 #[salsa::tracked(returns(ref))]
-pub fn all_results(db: &dyn salsa::Database, ws: Workspace) -> Vec<Arc<CheckResult>> {
-    let model = &checked_model(db, ws).model;
-    let mut lines: HashMap<Arc<str>, (LineIndex, Option<&String>)> = HashMap::new();
-    let mut locate = |loc: &Location| -> Option<FactLoc> {
-        let (index, text) = lines.entry(loc.file.clone()).or_insert_with(|| {
-            let text = ws
-                .rules(db)
-                .iter()
-                .find(|f| *f.path(db) == loc.file)
-                .map(|f| f.text(db));
-            (LineIndex::new(text.map_or("", |t| t.as_str())), text)
-        });
-        let (line, column) = index.line_col(text.as_ref()?, loc.span.start());
+pub fn rule_lines(db: &dyn salsa::Database, file: RuleFile) -> LineIndex {
+    LineIndex::new(file.text(db))
+}
+
+/// A check's result with its rule locations: re-runs when its result or the rule files
+/// change, so that a facts edit copies only the results it changed.
+#[salsa::tracked(returns(ref))]
+pub fn located_result<'db>(
+    db: &'db dyn salsa::Database,
+    key: CheckKey<'db>,
+) -> Option<Arc<CheckResult>> {
+    let ws = *key.ws(db);
+    let result = check_result(db, key).as_ref()?;
+    let check = checked_model(db, ws).model.checks.get(key.id(db))?;
+    let locate = |loc: &Location| -> Option<FactLoc> {
+        let file = ws.rules(db).iter().find(|f| *f.path(db) == loc.file)?;
+        let (line, column) = rule_lines(db, *file).line_col(file.text(db), loc.span.start());
         Some(FactLoc {
             file: loc.file.clone(),
             line,
             column,
         })
     };
-    let mut out = Vec::with_capacity(model.checks.len());
-    for (id, check) in &model.checks {
-        let key = CheckKey::new(db, ws, id.clone());
-        let Some(result) = check_result(db, key) else {
-            continue;
-        };
-        // Results are cached without locations; put the current ones back.
-        let mut r = (**result).clone();
-        r.location = locate(&check.location);
-        for (req, loc) in r.requirements.iter_mut().zip(&check.requires) {
-            req.location = locate(&loc.location);
-        }
-        out.push(Arc::new(r));
+    // Results are cached without locations; put the current ones back.
+    let mut r = (**result).clone();
+    r.location = locate(&check.location);
+    for (req, loc) in r.requirements.iter_mut().zip(&check.requires) {
+        req.location = locate(&loc.location);
     }
-    out
+    Some(Arc::new(r))
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn all_results(db: &dyn salsa::Database, ws: Workspace) -> Vec<Arc<CheckResult>> {
+    let model = &checked_model(db, ws).model;
+    model
+        .checks
+        .keys()
+        .filter_map(|id| located_result(db, CheckKey::new(db, ws, id.clone())).clone())
+        .collect()
 }
 
 #[salsa::tracked(returns(ref))]

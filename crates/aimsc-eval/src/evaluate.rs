@@ -557,7 +557,7 @@ impl<'a> Eval<'a> {
         filter: Option<&CExpr>,
         body: &CExpr,
     ) -> (Truth, Explanation) {
-        if let Some(p) = self.from_chunks(e, kind, coll, slot, filter, body) {
+        if let Some(p) = self.from_chunks(e, kind, coll) {
             return self.finish(e, kind, coll, p);
         }
         let (total, passed_over, items) = match self.indexed(kind, coll, slot, filter, body) {
@@ -590,45 +590,21 @@ impl<'a> Eval<'a> {
         }
     }
 
-    /// A site's verdict gathered from its chunks, as the facts view computed them apart;
-    /// `None` when `e` is not a site or the view evaluates in place. The few findings are then
-    /// explained here, in full.
-    fn from_chunks(
-        &mut self,
-        e: &CExpr,
-        kind: Quant,
-        coll: &CExpr,
-        slot: usize,
-        filter: Option<&CExpr>,
-        body: &CExpr,
-    ) -> Option<Partial> {
+    /// A site's verdict gathered from its chunks, as the facts view computed (and cached)
+    /// them apart; `None` when `e` is not a site or the view evaluates in place.
+    fn from_chunks(&mut self, e: &CExpr, kind: Quant, coll: &CExpr) -> Option<Partial> {
+        if self.quiet {
+            return None;
+        }
         let site = self.sites.iter().position(|s| std::ptr::eq(*s, e))?;
-        let field = self.collection(coll)?;
         let facts = self.env.facts;
-        let len = facts.len(field)?;
+        let len = facts.len(self.collection(coll)?)?;
         let mut acc = Partial::default();
         for chunk in 0..len.div_ceil(CHUNK) {
             acc.absorb(kind, facts.site(self.part, site, chunk)?);
         }
         if self.invalid.is_none() {
             self.invalid = acc.invalid.clone();
-        }
-        if !self.quiet {
-            let name = match &coll.kind {
-                CKind::Root(n) => n.clone(),
-                _ => coll.text.clone(),
-            };
-            for (finding, pos) in acc.findings.iter_mut().zip(&acc.positions) {
-                let Some(t) = facts.item(field, *pos) else {
-                    continue;
-                };
-                let item = self.item(&t, &name, *pos, None);
-                let mut one = Partial::default();
-                self.step(&mut one, kind, slot, filter, body, item);
-                if let Some(loud) = one.findings.pop() {
-                    *finding = loud;
-                }
-            }
         }
         Some(acc)
     }
@@ -784,8 +760,6 @@ pub struct Partial {
     satisfied: usize,
     any_unknown: bool,
     findings: Vec<Finding>,
-    /// The collection position of each finding, when computed over chunks.
-    positions: Vec<usize>,
     /// The first invalid fact read, when computed over chunks.
     invalid: Option<Arc<str>>,
 }
@@ -806,9 +780,7 @@ impl Partial {
         } else {
             usize::MAX
         };
-        let take = next.findings.len().min(room);
-        self.findings.extend(next.findings.into_iter().take(take));
-        self.positions.extend(next.positions.into_iter().take(take));
+        self.findings.extend(next.findings.into_iter().take(room));
     }
 }
 
@@ -884,8 +856,8 @@ pub fn sites<'e>(model: &Model, expr: &'e CExpr) -> Vec<Site<'e>> {
     out
 }
 
-/// Site `site` of part `part` of `check` (see [`FactsView::site`]), evaluated quietly over
-/// chunk `chunk` of its collection. `None` when there is no such site.
+/// Site `site` of part `part` of `check` (see [`FactsView::site`]) over chunk `chunk` of its
+/// collection, with the records that decide it explained. `None` when there is no such site.
 pub fn site_chunk(
     env: &Env<'_>,
     check: &Check,
@@ -914,7 +886,6 @@ pub fn site_chunk(
     };
     let field = collection_index(env.model, name)?;
     let mut ev = Eval::new(env, slots);
-    ev.quiet = true;
     for (s, value) in &found.lets {
         let v = ev.val(value);
         ev.set(*s, v);
@@ -931,11 +902,7 @@ pub fn site_chunk(
             continue;
         };
         let item = ev.item(&t, name, pos, None);
-        let before = p.findings.len();
         ev.step(&mut p, *kind, *slot, filter.as_deref(), body, item);
-        if p.findings.len() > before {
-            p.positions.push(pos);
-        }
     }
     p.invalid = ev.invalid.take();
     Some(p)

@@ -236,39 +236,57 @@ pub fn cross_check(
     let mut diags = Vec::new();
     for (key, rec) in parts.iter().flat_map(|p| &p.ids) {
         if let Some(prev) = by_id.get(key) {
-            let (name, id) = key;
-            let mut d = Diagnostic::error(
-                "aimsc::facts::duplicate_id",
-                format!("two `{name}` records have id `{id}`"),
-                at(rec.file, rec.span),
-            )
-            .with_label("second record")
-            .with_help("ids must be unique per record type");
-            if let Some(p) = at(prev.file, prev.span) {
-                d = d.with_related(p, "first record");
-            }
-            diags.push(d);
+            diags.push(duplicate_id(key, at(rec.file, rec.span), at(prev.file, prev.span)));
         } else {
             by_id.insert(key.clone(), rec.clone());
         }
     }
     for (ty, id, file, span) in parts.iter().flat_map(|p| &p.refs) {
-        if by_id.contains_key(&(ty.clone(), id.clone())) {
-            continue;
+        if !by_id.contains_key(&(ty.clone(), id.clone())) {
+            let known = by_id.keys().filter(|(t, _)| t == ty).map(|(_, i)| &**i);
+            diags.push(unresolved_ref(ty, id, at(*file, *span), known));
         }
-        let known = by_id.keys().filter(|(t, _)| t == ty).map(|(_, i)| &**i);
-        let mut d = Diagnostic::error(
-            "aimsc::facts::unresolved_ref",
-            format!("no `{ty}` has id `{id}`"),
-            at(*file, *span),
-        )
-        .with_label(format!("expected the id of a {ty}"));
-        if let Some(s) = did_you_mean(id, known) {
-            d = d.with_help(format!("did you mean `{s}`?"));
-        }
-        diags.push(d);
     }
     (by_id, diags)
+}
+
+/// The error for a second record of a type with an id already taken.
+pub fn duplicate_id(
+    (ty, id): &(Arc<str>, Arc<str>),
+    at: Option<Location>,
+    first: Option<Location>,
+) -> Diagnostic {
+    let mut d = Diagnostic::error(
+        "aimsc::facts::duplicate_id",
+        format!("two `{ty}` records have id `{id}`"),
+        at,
+    )
+    .with_label("second record")
+    .with_help("ids must be unique per record type");
+    if let Some(p) = first {
+        d = d.with_related(p, "first record");
+    }
+    d
+}
+
+/// The error for a `ref` to an id that no record of its type has; `known` are the ids that
+/// type has, for a suggestion.
+pub fn unresolved_ref<'k>(
+    ty: &str,
+    id: &str,
+    at: Option<Location>,
+    known: impl IntoIterator<Item = &'k str>,
+) -> Diagnostic {
+    let mut d = Diagnostic::error(
+        "aimsc::facts::unresolved_ref",
+        format!("no `{ty}` has id `{id}`"),
+        at,
+    )
+    .with_label(format!("expected the id of a {ty}"));
+    if let Some(s) = did_you_mean(id, known) {
+        d = d.with_help(format!("did you mean `{s}`?"));
+    }
+    d
 }
 
 /// Validates a merged fact tree against the model's schema.
