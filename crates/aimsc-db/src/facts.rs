@@ -9,8 +9,8 @@ use aimsc_eval::evaluate::{Env, Partial};
 use aimsc_eval::join::JoinIndex;
 use aimsc_eval::model::Model;
 use aimsc_eval::validate::{
-    self, FactLoc, Facts, Part, Record, TV, collection_index, collections,
-    validate_items, validate_root,
+    self, FactLoc, Facts, Part, Record, TV, collection_index, collections, validate_items,
+    validate_root,
 };
 use aimsc_eval::view::{CHUNK, FactsView};
 use aimsc_facts::{SourceRole, Value, ValueKind};
@@ -127,10 +127,12 @@ pub fn layout(db: &dyn salsa::Database, ws: Workspace) -> Layout {
                     at,
                 )
                 .with_label("this file's folder names no collection of records");
-                d = d.with_help(match aimsc_diagnostics::did_you_mean(coll, fields.clone()) {
-                    Some(s) => format!("did you mean the folder `{s}`?"),
-                    None => format!("collections of the facts schema: {}", fields.join(", ")),
-                });
+                d = d.with_help(
+                    match aimsc_diagnostics::did_you_mean(coll, fields.clone()) {
+                        Some(s) => format!("did you mean the folder `{s}`?"),
+                        None => format!("collections of the facts schema: {}", fields.join(", ")),
+                    },
+                );
                 out.diags.push(d);
             }
         }
@@ -149,34 +151,59 @@ pub struct ChunkKey<'db> {
     pub chunk: u32,
 }
 
-/// Records `chunk * CHUNK ..` of collection `field`, validated.
+/// A chunk of records, validated, and the errors of its files that did not load.
+#[derive(Clone, PartialEq, Default)]
+pub struct Chunk {
+    /// What validation found.
+    pub part: Part,
+    /// Load errors of the chunk's files.
+    pub load_errors: Vec<Diagnostic>,
+}
+
+/// Records `chunk * CHUNK ..` of collection `field`, loaded and validated. The chunk parses its
+/// files itself rather than through a query per file: an edit then re-parses the chunk's
+/// files, and every other revision verifies one query per chunk instead of one per file, and
+/// no parsed tree outlives its validation.
 #[salsa::tracked(returns(ref))]
-pub fn chunk<'db>(db: &'db dyn salsa::Database, key: ChunkKey<'db>) -> Part {
+pub fn chunk<'db>(db: &'db dyn salsa::Database, key: ChunkKey<'db>) -> Chunk {
     let ws = key.ws(db);
     let field = key.field(db) as usize;
     let layout = layout(db, ws);
     let Some(all) = layout.collections.get(field) else {
-        return Part::default();
+        return Chunk::default();
     };
-    let first = (key.chunk(db) as usize).saturating_mul(CHUNK).min(all.len());
+    let first = (key.chunk(db) as usize)
+        .saturating_mul(CHUNK)
+        .min(all.len());
     let items = &all[first..first.saturating_add(CHUNK).min(all.len())];
     let model = schema_model(db, ws);
     let name = model.root.get_index(field).map(|(n, _)| n.clone());
-    let values: Vec<Option<&Value>> = items
+    let mut load_errors = Vec::new();
+    let parsed: Vec<Option<Value>> = items
         .iter()
         .map(|item| match item {
-            Item::File(f) => parse_fact_file(db, *f).as_ref().ok(),
+            Item::File(f) => match aimsc_facts::parse_file(f.path(db), f.index(db), f.text(db)) {
+                Ok(v) => Some(v),
+                Err(d) => {
+                    load_errors.push(d);
+                    None
+                }
+            },
             Item::Inline(n) => match root_value(db, ws)
                 .value
                 .get(name.as_deref().unwrap_or(""))
                 .map(|v| &v.kind)
             {
-                Some(ValueKind::List(list)) => list.get(*n as usize),
+                Some(ValueKind::List(list)) => list.get(*n as usize).cloned(),
                 _ => None,
             },
         })
         .collect();
-    validate_items(model, fact_paths(db, ws), field, first, &values)
+    let values: Vec<Option<&Value>> = parsed.iter().map(Option::as_ref).collect();
+    Chunk {
+        part: validate_items(model, fact_paths(db, ws), field, first, &values),
+        load_errors,
+    }
 }
 
 fn chunks_of(db: &dyn salsa::Database, ws: Workspace, field: usize) -> usize {
@@ -193,7 +220,7 @@ fn chunk_at(db: &dyn salsa::Database, ws: Workspace, field: usize, k: usize) -> 
         u32::try_from(field).unwrap_or(u32::MAX),
         u32::try_from(k).unwrap_or(u32::MAX),
     );
-    chunk(db, key)
+    &chunk(db, key).part
 }
 
 /// One collection of one workspace, as a query key.
@@ -271,8 +298,16 @@ pub enum Home {
 /// The ids a chunk holds: equal after an edit that changed no id, so [`id_homes`] does not
 /// re-run.
 #[salsa::tracked(returns(ref))]
-pub fn chunk_ids<'db>(db: &'db dyn salsa::Database, key: ChunkKey<'db>) -> Vec<(Arc<str>, Arc<str>)> {
-    chunk(db, key).ids.iter().map(|(k, _)| k.clone()).collect()
+pub fn chunk_ids<'db>(
+    db: &'db dyn salsa::Database,
+    key: ChunkKey<'db>,
+) -> Vec<(Arc<str>, Arc<str>)> {
+    chunk(db, key)
+        .part
+        .ids
+        .iter()
+        .map(|(k, _)| k.clone())
+        .collect()
 }
 
 /// Where each record with an id is (the first, when ids repeat).
@@ -347,30 +382,18 @@ pub fn root_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagnost
     relate(db, ws, Home::Root)
 }
 
-/// The load errors of a chunk's files.
-#[salsa::tracked(returns(ref))]
-pub fn chunk_load_errors<'db>(db: &'db dyn salsa::Database, key: ChunkKey<'db>) -> Vec<Diagnostic> {
-    let ws = key.ws(db);
-    let Some(all) = layout(db, ws).collections.get(key.field(db) as usize) else {
-        return Vec::new();
-    };
-    let first = (key.chunk(db) as usize).saturating_mul(CHUNK).min(all.len());
-    all[first..first.saturating_add(CHUNK).min(all.len())]
-        .iter()
-        .filter_map(|item| match item {
-            Item::File(f) => parse_fact_file(db, *f).as_ref().err().cloned(),
-            Item::Inline(_) => None,
-        })
-        .collect()
-}
-
 /// Every chunk of every collection, as keys.
 fn all_chunks<'db>(db: &'db dyn salsa::Database, ws: Workspace) -> Vec<ChunkKey<'db>> {
     let mut out = Vec::new();
     for (field, _, _) in collections(schema_model(db, ws)) {
         let f = u32::try_from(field).unwrap_or(u32::MAX);
         for k in 0..chunks_of(db, ws, field) {
-            out.push(ChunkKey::new(db, ws, f, u32::try_from(k).unwrap_or(u32::MAX)));
+            out.push(ChunkKey::new(
+                db,
+                ws,
+                f,
+                u32::try_from(k).unwrap_or(u32::MAX),
+            ));
         }
     }
     out
@@ -396,14 +419,22 @@ pub fn facts_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagnos
         }
         _ => None,
     }));
-    diags.extend(chunks.iter().flat_map(|k| chunk_load_errors(db, *k).iter().cloned()));
+    diags.extend(
+        chunks
+            .iter()
+            .flat_map(|k| chunk(db, *k).load_errors.iter().cloned()),
+    );
     // A file that did not load already has its error; do not also report every field it lacked.
     let all_loaded = diags.is_empty();
     diags.extend(root_value(db, ws).diags.iter().cloned());
     diags.extend(layout(db, ws).diags.iter().cloned());
     if all_loaded {
         diags.extend(root_diagnostics(db, ws).iter().cloned());
-        diags.extend(chunks.iter().flat_map(|k| chunk_diagnostics(db, *k).iter().cloned()));
+        diags.extend(
+            chunks
+                .iter()
+                .flat_map(|k| chunk_diagnostics(db, *k).iter().cloned()),
+        );
     }
     diags
 }
@@ -430,7 +461,7 @@ pub fn whole_facts(db: &dyn salsa::Database, ws: Workspace) -> Arc<Facts> {
     }
     let mut by_id = HashMap::new();
     let parts = std::iter::once(&root_part(db, ws).part)
-        .chain(all_chunks(db, ws).into_iter().map(|k| chunk(db, k)));
+        .chain(all_chunks(db, ws).into_iter().map(|k| &chunk(db, k).part));
     for (key, rec) in parts.flat_map(|p| &p.ids) {
         by_id.entry(key.clone()).or_insert_with(|| rec.clone());
     }
@@ -464,7 +495,11 @@ impl<'db> DbFacts<'db> {
 
 impl FactsView for DbFacts<'_> {
     fn root_field(&self, field: usize) -> Option<TV> {
-        root_part(self.db, self.ws).record.fields.get(field).cloned()
+        root_part(self.db, self.ws)
+            .record
+            .fields
+            .get(field)
+            .cloned()
     }
 
     fn items(&self, field: usize) -> Option<Arc<[TV]>> {

@@ -1,9 +1,9 @@
+use crate::facts::{DbFacts, facts_diagnostics};
 use aimsc_diagnostics::{Diagnostic, LineIndex, Location};
 use aimsc_eval::check::{Input, build_model};
 use aimsc_eval::evaluate::{CheckParts, Env, evaluate_parts};
 use aimsc_eval::model::Model;
 use aimsc_eval::outcome::CheckResult;
-use crate::facts::{DbFacts, facts_diagnostics};
 use aimsc_eval::validate::FactLoc;
 use aimsc_facts::SourceRole;
 use aimsc_syntax::ast::SourceFile;

@@ -135,7 +135,13 @@ impl<'a> Eval<'a> {
     }
 
     fn list(&self, items: &[TV], path: &Arc<str>, owner: Option<(u32, Span)>) -> V {
-        V::L(items.iter().enumerate().map(|(i, t)| self.item(t, path, i, owner)).collect())
+        V::L(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, t)| self.item(t, path, i, owner))
+                .collect(),
+        )
     }
 
     fn item(&self, t: &TV, path: &Arc<str>, i: usize, owner: Option<(u32, Span)>) -> V {
@@ -557,7 +563,7 @@ impl<'a> Eval<'a> {
         filter: Option<&CExpr>,
         body: &CExpr,
     ) -> (Truth, Explanation) {
-        if let Some(p) = self.from_chunks(e, kind, coll) {
+        if let Some(p) = self.gathered(e, kind, coll) {
             return self.finish(e, kind, coll, p);
         }
         let (total, passed_over, items) = match self.indexed(kind, coll, slot, filter, body) {
@@ -592,7 +598,7 @@ impl<'a> Eval<'a> {
 
     /// A site's verdict gathered from its chunks, as the facts view computed (and cached)
     /// them apart; `None` when `e` is not a site or the view evaluates in place.
-    fn from_chunks(&mut self, e: &CExpr, kind: Quant, coll: &CExpr) -> Option<Partial> {
+    fn gathered(&mut self, e: &CExpr, kind: Quant, coll: &CExpr) -> Option<Partial> {
         if self.quiet {
             return None;
         }
@@ -1235,7 +1241,7 @@ pub fn evaluate_parts(
             outcome,
             message,
             location: (env.locate_rule)(&req.location),
-            explanation: ex,
+            explanation: Arc::new(ex),
         });
     }
     for rule in &parts.supporters {

@@ -134,7 +134,7 @@ pub struct RequirementResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<RuleLoc>,
     /// The explanation tree.
-    pub explanation: Explanation,
+    pub explanation: Arc<Explanation>,
 }
 
 /// A supporting rule's verdict, folded into the control it supports.

@@ -88,7 +88,7 @@ pub struct Facts {
     /// The root collections of records, by root field index (`None` for other fields).
     pub collections: Vec<Option<Arc<[TV]>>>,
     /// Records with ids, by (type, id).
-    pub by_id: HashMap<(Arc<str>, Arc<str>), Arc<Record>>,
+    pub by_id: ById,
     /// Join indexes of the root collections, built as evaluation asks for them.
     pub indexes: IndexCache,
 }
@@ -129,7 +129,7 @@ impl Facts {
         files: Vec<FactFile>,
         mut root: Record,
         collections: Vec<Option<Arc<[TV]>>>,
-        by_id: HashMap<(Arc<str>, Arc<str>), Arc<Record>>,
+        by_id: ById,
     ) -> Facts {
         for (slot, items) in root.fields.iter_mut().zip(&collections) {
             if let Some(items) = items {
@@ -145,6 +145,9 @@ impl Facts {
         }
     }
 }
+
+/// Records by (type, id).
+pub type ById = HashMap<(Arc<str>, Arc<str>), Arc<Record>>;
 
 /// A record with an id, keyed by (type, id).
 pub type IdEntry = ((Arc<str>, Arc<str>), Arc<Record>);
@@ -185,7 +188,9 @@ pub fn collections(model: &Model) -> impl Iterator<Item = (usize, &Arc<str>, &Ar
 
 /// The root field index of collection `name`, when it is a collection of records.
 pub fn collection_index(model: &Model, name: &str) -> Option<usize> {
-    collections(model).find(|(_, n, _)| &***n == name).map(|(i, _, _)| i)
+    collections(model)
+        .find(|(_, n, _)| &***n == name)
+        .map(|(i, _, _)| i)
 }
 
 /// Validates the facts root except the collections of records that it holds as lists: those
@@ -230,13 +235,17 @@ pub fn validate_items(
 pub fn cross_check(
     parts: &[&Part],
     paths: &[Arc<str>],
-) -> (HashMap<(Arc<str>, Arc<str>), Arc<Record>>, Vec<Diagnostic>) {
+) -> (ById, Vec<Diagnostic>) {
     let at = |file: u32, span: Span| paths.get(file as usize).map(|p| Location::new(p, span));
-    let mut by_id: HashMap<(Arc<str>, Arc<str>), Arc<Record>> = HashMap::new();
+    let mut by_id = ById::new();
     let mut diags = Vec::new();
     for (key, rec) in parts.iter().flat_map(|p| &p.ids) {
         if let Some(prev) = by_id.get(key) {
-            diags.push(duplicate_id(key, at(rec.file, rec.span), at(prev.file, prev.span)));
+            diags.push(duplicate_id(
+                key,
+                at(rec.file, rec.span),
+                at(prev.file, prev.span),
+            ));
         } else {
             by_id.insert(key.clone(), rec.clone());
         }
