@@ -7,14 +7,14 @@
 //! - `parse_and_check_rulesets`: parsing and checking the shipped rulesets.
 //!
 //! Peak memory of the loaded facts, as a multiple of their size on disk, is printed once per
-//! size (it is not a timing).
+//! size (it is not a timing), measured by the `facts-memory` binary in a fresh process.
 //!
 //! `cargo bench -p aimsc-bench --bench scale`
 
 // A benchmark whose workload cannot be built or whose engines disagree must stop the run.
 #![allow(clippy::panic)]
 
-use aimsc_bench::{evaluate_all, org_on_disk, project, read_facts, rss, shipped_rules, sizes};
+use aimsc_bench::{evaluate_all, org_on_disk, project, read_facts, shipped_rules, sizes};
 use aimsc_synth::Layout;
 
 fn main() {
@@ -41,20 +41,18 @@ fn on_disk(n: usize) -> std::path::PathBuf {
 #[divan::bench(args = scale_sizes(), sample_count = 5)]
 fn load(bencher: divan::Bencher, n: usize) {
     let path = on_disk(n);
-    let disk = org_on_disk(n, Layout::Folder).map(|(_, b)| b).unwrap_or(0);
-    let before = rss::reset_peak();
-    let p = project(read_facts(&path));
-    let loaded = p.diagnostics();
-    if let (Some(before), Some(peak)) = (before, rss::peak()) {
-        let grown = peak.saturating_sub(before);
-        eprintln!(
-            "n={n}: facts {:.1} MB on disk, peak memory while loading +{:.1} MB = {:.2}x",
-            disk as f64 / 1e6,
-            grown as f64 / 1e6,
-            grown as f64 / disk.max(1) as f64
-        );
+    // Peak memory is measured in a fresh process: this one's peak is already set by others.
+    match std::process::Command::new(env!("CARGO_BIN_EXE_facts-memory"))
+        .arg(n.to_string())
+        .output()
+    {
+        Ok(out) if out.status.success() => eprint!("{}", String::from_utf8_lossy(&out.stdout)),
+        Ok(out) => panic!(
+            "facts-memory failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ),
+        Err(e) => panic!("cannot run facts-memory: {e}"),
     }
-    drop((loaded, p));
     bencher.bench_local(|| {
         let p = project(read_facts(&path));
         p.diagnostics().len()

@@ -288,19 +288,12 @@ pub mod rss {
         line.split_whitespace().nth(1)?.parse().ok()
     }
 
-    /// Resets the peak to the current resident size (writing 5 to `/proc/self/clear_refs`)
-    /// and returns the current resident size in bytes.
-    pub fn reset_peak() -> Option<u64> {
-        std::fs::write("/proc/self/clear_refs", "5").ok()?;
-        current()
-    }
-
     /// Resident size now, in bytes.
     pub fn current() -> Option<u64> {
         status_kb("VmRSS:").map(|k| k * 1024)
     }
 
-    /// Peak resident size since the last reset, in bytes.
+    /// Peak resident size of this process so far, in bytes.
     pub fn peak() -> Option<u64> {
         status_kb("VmHWM:").map(|k| k * 1024)
     }

@@ -232,10 +232,7 @@ pub fn validate_items(
 /// Relates validated parts, in facts order: every id unique per record type, every `ref`
 /// naming an existing record. Returns the records by id (the first of duplicates) and the
 /// errors.
-pub fn cross_check(
-    parts: &[&Part],
-    paths: &[Arc<str>],
-) -> (ById, Vec<Diagnostic>) {
+pub fn cross_check(parts: &[&Part], paths: &[Arc<str>]) -> (ById, Vec<Diagnostic>) {
     let at = |file: u32, span: Span| paths.get(file as usize).map(|p| Location::new(p, span));
     let mut by_id = ById::new();
     let mut diags = Vec::new();
