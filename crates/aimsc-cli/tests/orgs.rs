@@ -100,7 +100,11 @@ fn flip(name: &str, file: &str, from: &str, to: &str, control: &str) -> (String,
         let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
         json["results"][0]["outcome"].as_str().unwrap().to_string()
     };
-    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("flip-{name}"));
+    // One folder per test: tests run in parallel, and two may flip the same organisation.
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+        "flip-{name}-{}",
+        control.replace(|c: char| !c.is_ascii_alphanumeric(), "_")
+    ));
     let _ = std::fs::remove_dir_all(&scratch);
     copy(&org(name), &scratch);
     let before = outcome(&scratch);
