@@ -288,11 +288,6 @@ pub mod rss {
         line.split_whitespace().nth(1)?.parse().ok()
     }
 
-    /// Resident size now, in bytes.
-    pub fn current() -> Option<u64> {
-        status_kb("VmRSS:").map(|k| k * 1024)
-    }
-
     /// Peak resident size of this process so far, in bytes.
     pub fn peak() -> Option<u64> {
         status_kb("VmHWM:").map(|k| k * 1024)

@@ -213,14 +213,13 @@ fn chunks_of(db: &dyn salsa::Database, ws: Workspace, field: usize) -> usize {
         .map_or(0, |c| c.len().div_ceil(CHUNK))
 }
 
+fn chunk_key(db: &dyn salsa::Database, ws: Workspace, field: usize, k: usize) -> ChunkKey<'_> {
+    let index = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    ChunkKey::new(db, ws, index(field), index(k))
+}
+
 fn chunk_at(db: &dyn salsa::Database, ws: Workspace, field: usize, k: usize) -> &Part {
-    let key = ChunkKey::new(
-        db,
-        ws,
-        u32::try_from(field).unwrap_or(u32::MAX),
-        u32::try_from(k).unwrap_or(u32::MAX),
-    );
-    &chunk(db, key).part
+    &chunk(db, chunk_key(db, ws, field, k)).part
 }
 
 /// One collection of one workspace, as a query key.
@@ -317,16 +316,10 @@ pub fn id_homes(db: &dyn salsa::Database, ws: Workspace) -> HashMap<(Arc<str>, A
     for (key, _) in &root_part(db, ws).part.ids {
         out.entry(key.clone()).or_insert(Home::Root);
     }
-    let model = schema_model(db, ws);
-    for (field, _, _) in collections(model) {
-        for k in 0..chunks_of(db, ws, field) {
-            let (f, c) = (
-                u32::try_from(field).unwrap_or(u32::MAX),
-                u32::try_from(k).unwrap_or(u32::MAX),
-            );
-            for key in chunk_ids(db, ChunkKey::new(db, ws, f, c)) {
-                out.entry(key.clone()).or_insert(Home::Chunk(f, c));
-            }
+    for chunk in all_chunks(db, ws) {
+        let home = Home::Chunk(chunk.field(db), chunk.chunk(db));
+        for key in chunk_ids(db, chunk) {
+            out.entry(key.clone()).or_insert(home);
         }
     }
     out
@@ -384,19 +377,10 @@ pub fn root_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagnost
 
 /// Every chunk of every collection, as keys.
 fn all_chunks<'db>(db: &'db dyn salsa::Database, ws: Workspace) -> Vec<ChunkKey<'db>> {
-    let mut out = Vec::new();
-    for (field, _, _) in collections(schema_model(db, ws)) {
-        let f = u32::try_from(field).unwrap_or(u32::MAX);
-        for k in 0..chunks_of(db, ws, field) {
-            out.push(ChunkKey::new(
-                db,
-                ws,
-                f,
-                u32::try_from(k).unwrap_or(u32::MAX),
-            ));
-        }
-    }
-    out
+    collections(schema_model(db, ws))
+        .flat_map(|(field, _, _)| (0..chunks_of(db, ws, field)).map(move |k| (field, k)))
+        .map(|(field, k)| chunk_key(db, ws, field, k))
+        .collect()
 }
 
 /// Every load and validation error of the facts.
