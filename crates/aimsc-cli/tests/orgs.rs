@@ -345,7 +345,10 @@ fn watch_reports_the_outcomes_a_facts_edit_changes() {
         ),
     )
     .unwrap();
-    let seen = wait_for("controls and rules:");
+    // stdout and stderr arrive on separate threads: the first report's totals may still be on
+    // their way after "watching", so wait for the change before waiting for its totals.
+    let mut seen = wait_for("changed: facts/aims.yaml");
+    seen.extend(wait_for("controls and rules:"));
     let _ = child.kill();
     let _ = child.wait();
     assert!(
