@@ -8,7 +8,6 @@ mod render;
 mod watch;
 
 use aimsc_diagnostics::{Diagnostic, did_you_mean};
-use aimsc_eval::outcome::Outcome;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -55,12 +54,21 @@ enum Command {
         /// Only the controls and rules of these frameworks (repeatable), e.g. `iso42001`.
         #[arg(long = "framework", value_name = "NAME")]
         frameworks: Vec<String>,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
-        /// Write the report to FILE instead of standard output.
+        /// Report format (repeatable: text, json, sarif, junit, markdown, oscal). Pair each
+        /// with an `-o FILE`, in order; one format may go without, to standard output.
+        #[arg(long = "format", value_name = "FORMAT", value_parser = parse_format)]
+        formats: Vec<aimsc::Format>,
+        /// Write the report of the format in the same position to FILE (repeatable).
         #[arg(short = 'o', long = "output", value_name = "FILE")]
-        output: Option<PathBuf>,
+        outputs: Vec<PathBuf>,
+        /// Which outcomes fail the run with exit code 1: a comma-separated list of fail, error,
+        /// waived, expired-waiver, or none.
+        #[arg(long = "fail-on", value_name = "LIST", default_value = "fail,error", value_parser = parse_fail_on)]
+        fail_on: aimsc::FailOn,
+        /// An earlier JSON report (`--format json`); the Markdown summary then lists the
+        /// controls newly failing and newly passing since it.
+        #[arg(long, value_name = "FILE")]
+        baseline: Option<PathBuf>,
         /// Explain passing requirements too (text format).
         #[arg(short, long)]
         verbose: bool,
@@ -164,10 +172,16 @@ enum CrosswalkFormat {
     Json,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum Format {
-    Text,
-    Json,
+fn parse_format(s: &str) -> Result<aimsc::Format, String> {
+    aimsc::Format::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = aimsc::Format::ALL.iter().map(|f| f.name()).collect();
+        format!("possible values: {}", names.join(", "))
+    })
+}
+
+fn parse_fail_on(s: &str) -> Result<aimsc::FailOn, String> {
+    s.parse()
+        .map_err(|e: aimsc::FailOnParseError| e.to_string())
 }
 
 fn main() -> ExitCode {
@@ -227,77 +241,59 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             as_of,
             controls,
             frameworks,
-            format,
-            output,
+            formats,
+            outputs,
+            fail_on,
+            baseline,
             verbose,
             watch,
         } => {
             let as_of = parse_as_of(as_of.as_deref())?;
-            let output = absolute(output);
+            let targets = report_targets(
+                formats,
+                outputs.into_iter().map(|o| absolute(Some(o))).collect(),
+            )?;
+            let baseline = match baseline {
+                Some(path) => Some(read_baseline(&absolute(Some(path)).unwrap_or_default())?),
+                None => None,
+            };
             let loaded = project::load(&rules, facts.as_deref(), true)?;
-            let project = loaded.into_project(as_of);
-            let diags = project.diagnostics();
-            let mut results = project.results();
-            if !controls.is_empty() {
-                let model = project.model();
-                let mut unknown = Vec::new();
-                for c in &controls {
-                    if !model.checks.contains_key(c.as_str()) {
-                        let mut d = Diagnostic::error(
-                            "aimsc::usage::unknown_control",
-                            format!("`--control {c}`: no control or rule has this id"),
-                            None,
-                        );
-                        if let Some(s) = did_you_mean(c, model.checks.keys().map(|k| &**k)) {
-                            d = d.with_help(format!("did you mean `{s}`?"));
-                        }
-                        unknown.push(d);
-                    }
-                }
-                if !unknown.is_empty() {
-                    return Err(unknown);
-                }
-            }
-            let names: Vec<String> = frameworks.iter().map(|f| framework_name(f)).collect();
-            if !names.is_empty() {
-                known_frameworks(&project.model(), &names)?;
-            }
-            let select = |r: &aimsc_eval::outcome::CheckResult| {
-                (controls.is_empty() || controls.iter().any(|c| **c == *r.id))
-                    && (names.is_empty() || names.iter().any(|f| **f == *r.framework))
+            let mut engine = aimsc::Engine::from_project(loaded.into_project(as_of));
+            let options = aimsc::Options {
+                as_of,
+                controls: controls.clone(),
+                frameworks: frameworks.clone(),
             };
-            results.retain(|r| select(r));
+            let evaluation = engine
+                .evaluate(&options)
+                .map_err(aimsc::Error::into_diagnostics)?;
+            let project = engine.project().clone();
             let sources = render::Sources::new(&project);
-            let text = match format {
-                Format::Text => aimsc_report::render_text(&results, verbose),
-                Format::Json => {
-                    let (r, f) = project.inputs();
-                    let inputs = aimsc_report::Inputs::new(&r, &f);
-                    let locate = |loc: &aimsc_diagnostics::Location| sources.line_col(loc);
-                    aimsc_report::json_report(&as_of.to_string(), inputs, &results, &diags, &locate)
-                }
-            };
+            let render_options = aimsc::RenderOptions { verbose, baseline };
+            let mut texts = Vec::new();
+            for (format, output) in &targets {
+                texts.push((evaluation.render(*format, &render_options), output.clone()));
+            }
             // Diagnostics go to stderr in every format, so stdout stays a clean report.
-            render::print_diagnostics(&diags, &sources);
-            emit(&text, output.as_deref())?;
+            render::print_diagnostics(&evaluation.diagnostics, &sources);
+            for (text, output) in &texts {
+                emit(text, output.as_deref())?;
+            }
             if watch {
+                let names: Vec<String> = frameworks.iter().map(|f| framework_name(f)).collect();
+                let select = |r: &aimsc_eval::outcome::CheckResult| {
+                    (controls.is_empty() || controls.iter().any(|c| **c == *r.id))
+                        && (names.is_empty() || names.iter().any(|f| **f == *r.framework))
+                };
+                drop(engine);
                 let reload =
                     || project::load(&rules, facts.as_deref(), true).map(|l| l.into_project(as_of));
                 return watch::run(project, &reload, &select);
             }
-            if diags.iter().any(Diagnostic::is_error) {
+            if evaluation.has_errors() {
                 return Ok(2);
             }
-            Ok(
-                if results
-                    .iter()
-                    .any(|r| matches!(r.outcome, Outcome::Fail | Outcome::Error))
-                {
-                    1
-                } else {
-                    0
-                },
-            )
+            Ok(u8::from(evaluation.fails(&fail_on)))
         }
         Command::Soa {
             inputs,
@@ -440,6 +436,57 @@ fn evaluate_for(
     let name = framework_name(framework);
     known_frameworks(&project.model(), std::slice::from_ref(&name))?;
     Ok((project, as_of, errors, name))
+}
+
+/// Pairs formats with outputs, in order. Without formats, text; one format may go to stdout.
+fn report_targets(
+    formats: Vec<aimsc::Format>,
+    outputs: Vec<Option<PathBuf>>,
+) -> Result<Vec<(aimsc::Format, Option<PathBuf>)>, Vec<Diagnostic>> {
+    let mut formats = formats;
+    if formats.is_empty() {
+        formats.push(aimsc::Format::Text);
+    }
+    if outputs.len() > formats.len() || formats.len() > outputs.len() + 1 {
+        return Err(vec![Diagnostic::error(
+            "aimsc::usage::format_output",
+            format!(
+                "{} `--format` and {} `-o` given: they go in pairs, in order",
+                formats.len(),
+                outputs.len()
+            ),
+            None,
+        )
+        .with_help("e.g. `--format sarif -o aimsc.sarif --format junit -o junit.xml --format markdown` (the last one to standard output)")]);
+    }
+    let mut targets: Vec<(aimsc::Format, Option<PathBuf>)> = formats
+        .into_iter()
+        .zip(outputs.into_iter().map(Some).chain(std::iter::once(None)))
+        .map(|(f, o)| (f, o.flatten()))
+        .collect();
+    targets.dedup();
+    Ok(targets)
+}
+
+fn read_baseline(path: &std::path::Path) -> Result<aimsc::Baseline, Vec<Diagnostic>> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        vec![Diagnostic::error(
+            "aimsc::io::read",
+            format!("cannot read the baseline `{}`: {e}", path.display()),
+            None,
+        )]
+    })?;
+    aimsc::Baseline::from_json(&text).map_err(|e| {
+        vec![Diagnostic::error(
+            "aimsc::usage::baseline",
+            format!(
+                "`{}` is not an aimsc JSON report: {e}",
+                path.display()
+            ),
+            None,
+        )
+        .with_help("make the baseline with `aimsc eval --format json -o baseline.json` on the base branch")]
+    })
 }
 
 /// `-o` paths are relative to where the user ran aimsc, even after moving to aims.toml's folder.

@@ -2,9 +2,16 @@
 //! the [`CheckResult`]s, the diagnostics and the inputs' digests.
 
 pub mod crosswalk;
+pub mod findings;
+pub mod junit;
+pub mod markdown;
+pub mod oscal;
+pub mod sarif;
 pub mod soa;
-mod text;
+pub(crate) mod text;
 
+pub use findings::Catalog;
+pub use markdown::Baseline;
 pub use text::render_text;
 
 use aimsc_diagnostics::{Diagnostic, Severity};
@@ -38,7 +45,7 @@ pub struct Inputs {
     pub facts_digest: String,
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -160,21 +167,15 @@ pub fn json_report(
     diags: &[Diagnostic],
     locate: &dyn Fn(&aimsc_diagnostics::Location) -> Option<(usize, usize)>,
 ) -> String {
-    let diagnostics = diags
-        .iter()
-        .map(|d| {
-            let lc = d.location.as_ref().and_then(locate);
-            ReportDiagnostic {
-                code: d.code,
-                severity: d.severity,
-                message: d.message.clone(),
-                file: d.location.as_ref().map(|l| l.file.clone()),
-                line: lc.map(|x| x.0),
-                column: lc.map(|x| x.1),
-                help: d.help.clone(),
-            }
-        })
-        .collect();
+    json_document(as_of, inputs, results, report_diagnostics(diags, locate))
+}
+
+fn json_document(
+    as_of: &str,
+    inputs: Inputs,
+    results: &[CheckResult],
+    diagnostics: Vec<ReportDiagnostic>,
+) -> String {
     let report = Report {
         schema_version: SCHEMA_VERSION,
         tool: concat!("aimsc ", env!("CARGO_PKG_VERSION")),
@@ -188,4 +189,134 @@ pub fn json_report(
         serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     s.push('\n');
     s
+}
+
+/// Pretty JSON with a final newline. Serialising a `serde_json::Value` cannot fail.
+pub(crate) fn pretty(v: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// A path as a URI reference: `/` separators, and what a URI cannot hold percent-encoded.
+pub(crate) fn uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.replace('\\', "/").bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/@".contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A link to a line of a facts file, e.g. `facts/ai_systems/x.yaml#L3`.
+pub(crate) fn findings_href(at: &aimsc_eval::validate::FactLoc) -> String {
+    format!("{}#L{}", uri(&at.file), at.line)
+}
+
+/// The report formats of `aimsc eval`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// One line per control, explanations of what failed.
+    Text,
+    /// The versioned JSON report (see `schemas/report.schema.json`).
+    Json,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// JUnit XML.
+    Junit,
+    /// A Markdown summary for pull requests.
+    Markdown,
+    /// OSCAL assessment results (JSON).
+    Oscal,
+}
+
+impl Format {
+    /// Every format, in the order help texts list them.
+    pub const ALL: [Format; 6] = [
+        Format::Text,
+        Format::Json,
+        Format::Sarif,
+        Format::Junit,
+        Format::Markdown,
+        Format::Oscal,
+    ];
+
+    /// The name used on the command line and in the API.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Markdown => "markdown",
+            Format::Oscal => "oscal",
+        }
+    }
+
+    /// The format of a name.
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// Everything a report is made from. Every format renders from this, so they agree.
+pub struct ReportInput<'a> {
+    /// The as-of date, `YYYY-MM-DD`.
+    pub as_of: &'a str,
+    /// Digests of the inputs.
+    pub inputs: &'a Inputs,
+    /// Results, sorted by id.
+    pub results: &'a [CheckResult],
+    /// Diagnostics, already placed at line and column.
+    pub diagnostics: &'a [ReportDiagnostic],
+    /// Intents and framework titles.
+    pub catalog: &'a Catalog,
+    /// Explain passing requirements too (text).
+    pub verbose: bool,
+    /// An earlier run's outcomes, for the Markdown summary's changes.
+    pub baseline: Option<&'a Baseline>,
+}
+
+/// Renders one format.
+pub fn render(format: Format, input: &ReportInput<'_>) -> String {
+    match format {
+        Format::Text => render_text(input.results, input.verbose),
+        Format::Json => json_document(
+            input.as_of,
+            input.inputs.clone(),
+            input.results,
+            input.diagnostics.to_vec(),
+        ),
+        Format::Sarif => sarif::render(input.results, input.diagnostics, input.catalog),
+        Format::Junit => junit::render(input.results, input.as_of, input.catalog),
+        Format::Markdown => markdown::render(input.results, input.as_of, input.baseline),
+        Format::Oscal => oscal::render(input.results, input.as_of, input.inputs, input.catalog),
+    }
+}
+
+/// Places diagnostics at line and column for reports. `locate` turns a location into
+/// (line, column).
+pub fn report_diagnostics(
+    diags: &[Diagnostic],
+    locate: &dyn Fn(&aimsc_diagnostics::Location) -> Option<(usize, usize)>,
+) -> Vec<ReportDiagnostic> {
+    diags
+        .iter()
+        .map(|d| {
+            let lc = d.location.as_ref().and_then(locate);
+            ReportDiagnostic {
+                code: d.code,
+                severity: d.severity,
+                message: d.message.clone(),
+                file: d.location.as_ref().map(|l| l.file.clone()),
+                line: lc.map(|x| x.0),
+                column: lc.map(|x| x.1),
+                help: d.help.clone(),
+            }
+        })
+        .collect()
 }

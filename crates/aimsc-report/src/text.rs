@@ -27,6 +27,15 @@ fn truth(t: Truth) -> &'static str {
 pub fn render_text(results: &[CheckResult], verbose: bool) -> String {
     let mut out = String::new();
     for r in results {
+        render_check(&mut out, r, verbose);
+    }
+    summary_line(&mut out, results);
+    out
+}
+
+/// One control's lines: its verdict, and the explanation of what did not pass.
+pub(crate) fn render_check(out: &mut String, r: &CheckResult, verbose: bool) {
+    {
         let _ = writeln!(out, "{}  {}  {}", badge(r.outcome), r.id, r.title);
         let _ = writeln!(out, "          {}", r.message);
         if let Some(w) = &r.waiver {
@@ -56,7 +65,7 @@ pub fn render_text(results: &[CheckResult], verbose: bool) -> String {
             let _ = writeln!(out, "          {mark} {}{at}", req.name);
             let _ = writeln!(out, "            {}", req.message);
             if req.outcome != Outcome::Pass || verbose {
-                explain(&mut out, &req.explanation, 12);
+                explain(out, &req.explanation, 12);
             }
         }
         for s in &r.supported_by {
@@ -68,6 +77,9 @@ pub fn render_text(results: &[CheckResult], verbose: bool) -> String {
             );
         }
     }
+}
+
+fn summary_line(out: &mut String, results: &[CheckResult]) {
     let s = Summary::of(results);
     let _ = writeln!(
         out,
@@ -80,7 +92,6 @@ pub fn render_text(results: &[CheckResult], verbose: bool) -> String {
         s.waived,
         s.error
     );
-    out
 }
 
 fn explain(out: &mut String, ex: &Explanation, indent: usize) {

@@ -1,0 +1,217 @@
+//! SARIF 2.1.0, for code-scanning views: a result per failing requirement, or per failing record
+//! where a quantifier failed, placed at the facts line that caused it.
+
+use crate::findings::{Catalog, Failure, failures};
+use crate::{ReportDiagnostic, hex};
+use aimsc_eval::outcome::{CheckResult, Outcome};
+use aimsc_eval::validate::FactLoc;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
+
+/// The base every artifact URI is relative to: the project root (where aims.toml is).
+const SRCROOT: &str = "SRCROOT";
+
+fn location(at: &FactLoc) -> Value {
+    json!({
+        "physicalLocation": {
+            "artifactLocation": { "uri": crate::uri(&at.file), "uriBaseId": SRCROOT },
+            "region": { "startLine": at.line.max(1), "startColumn": at.column.max(1) }
+        }
+    })
+}
+
+fn rule(r: &CheckResult, catalog: &Catalog) -> Value {
+    let intent = catalog.intents.get(&r.id);
+    let framework = catalog.framework_title(&r.framework);
+    let help = match intent {
+        Some(i) => format!("{i} Run `aimsc explain {}` for its requirements.", r.id),
+        None => format!("Run `aimsc explain {}` for its requirements.", r.id),
+    };
+    let mut rule = json!({
+        "id": &*r.id,
+        "name": pascal(&r.title),
+        "shortDescription": { "text": format!("{} {}", r.id, r.title) },
+        "help": { "text": help },
+        "defaultConfiguration": { "level": "error" },
+        "properties": {
+            "framework": &*r.framework,
+            "frameworkTitle": &*framework,
+            "kind": r.kind,
+            "tags": [&*r.framework, "compliance"],
+        }
+    });
+    if let Some(i) = intent {
+        rule["fullDescription"] = json!({ "text": &**i });
+    }
+    rule
+}
+
+/// SARIF rule names are PascalCase identifiers.
+fn pascal(title: &str) -> String {
+    title
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            // `AI` → `Ai`: a Pascal identifier has no run of capitals.
+            let mut cs = w.chars();
+            cs.next()
+                .map(|c| {
+                    c.to_uppercase()
+                        .chain(cs.flat_map(char::to_lowercase))
+                        .collect::<String>()
+                })
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn fingerprint(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p.as_bytes());
+        h.update([0]);
+    }
+    hex(&h.finalize()[..16])
+}
+
+fn suppressions(r: &CheckResult) -> Option<Value> {
+    let w = r.waiver.as_ref()?;
+    let status = if w.expired { "rejected" } else { "accepted" };
+    let mut just = format!(
+        "waived until {} (owner {}): {}",
+        w.until, w.owner, w.justification
+    );
+    if w.expired {
+        just.push_str(" — the waiver has expired");
+    }
+    Some(json!([{ "kind": "inSource", "status": status, "justification": just }]))
+}
+
+fn failure_result(r: &CheckResult, index: usize, f: &Failure<'_>) -> Value {
+    let record = f.record.map(|x| &*x.record).unwrap_or("");
+    let mut res = json!({
+        "ruleId": &*r.id,
+        "ruleIndex": index,
+        "kind": "fail",
+        "level": "error",
+        "message": { "text": format!("{} {}: {}", r.id, r.title, f.message) },
+        "partialFingerprints": {
+            "aimscFinding/v1": fingerprint(&[&r.id, &f.requirement.name, record])
+        },
+        "properties": { "outcome": r.outcome.as_str(), "requirement": &*f.requirement.name },
+    });
+    let mut related = Vec::new();
+    if let Some(loc) = &f.requirement.location {
+        let mut l = location(loc);
+        l["id"] = json!(related.len());
+        l["message"] = json!({ "text": "the requirement, in the rules" });
+        related.push(l);
+    }
+    // Without a facts line (a missing root fact), the result sits on the requirement itself.
+    let primary =
+        f.at.or(f.requirement.location.as_ref())
+            .or(r.location.as_ref());
+    if let Some(at) = primary {
+        res["locations"] = json!([location(at)]);
+    }
+    if !related.is_empty() {
+        res["relatedLocations"] = Value::Array(related);
+    }
+    if let Some(s) = suppressions(r) {
+        res["suppressions"] = s;
+    }
+    res
+}
+
+fn excluded_result(r: &CheckResult, index: usize) -> Value {
+    let just = r.justification.as_deref().unwrap_or("excluded");
+    let mut res = json!({
+        "ruleId": &*r.id,
+        "ruleIndex": index,
+        "kind": "notApplicable",
+        "level": "none",
+        "message": { "text": format!("{} {}: excluded from the Statement of Applicability", r.id, r.title) },
+        "partialFingerprints": { "aimscFinding/v1": fingerprint(&[&r.id, "excluded"]) },
+        "suppressions": [{ "kind": "inSource", "status": "accepted", "justification": just }],
+        "properties": { "outcome": "excluded" },
+    });
+    if let Some(at) = &r.location {
+        res["locations"] = json!([location(at)]);
+    }
+    res
+}
+
+fn notification(d: &ReportDiagnostic) -> Value {
+    let level = match d.severity {
+        aimsc_diagnostics::Severity::Error => "error",
+        aimsc_diagnostics::Severity::Warning => "warning",
+    };
+    let mut n = json!({
+        "descriptor": { "id": d.code },
+        "level": level,
+        "message": { "text": &d.message },
+    });
+    if let (Some(file), Some(line)) = (&d.file, d.line) {
+        n["locations"] = json!([location(&FactLoc {
+            file: file.clone(),
+            line,
+            column: d.column.unwrap_or(1),
+        })]);
+    }
+    n
+}
+
+/// Renders the SARIF log. Rules are the controls and rules that have a result in it.
+pub fn render(
+    results: &[CheckResult],
+    diagnostics: &[ReportDiagnostic],
+    catalog: &Catalog,
+) -> String {
+    let mut rules = Vec::new();
+    let mut index: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut out = Vec::new();
+    for r in results {
+        let fails = failures(r);
+        let excluded = r.outcome == Outcome::Excluded;
+        if fails.is_empty() && !excluded {
+            continue;
+        }
+        let i = *index.entry(&r.id).or_insert_with(|| {
+            rules.push(rule(r, catalog));
+            rules.len() - 1
+        });
+        if excluded {
+            out.push(excluded_result(r, i));
+        }
+        for f in &fails {
+            out.push(failure_result(r, i, f));
+        }
+    }
+    let errors = diagnostics
+        .iter()
+        .any(|d| d.severity == aimsc_diagnostics::Severity::Error);
+    let log = json!({
+        "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "aimsc",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": "https://example.invalid/aimsc",
+                "rules": rules,
+            }},
+            "originalUriBaseIds": { SRCROOT: {
+                "description": { "text": "The project root: the folder that holds aims.toml." }
+            }},
+            "invocations": [{
+                "executionSuccessful": !errors,
+                "toolExecutionNotifications": diagnostics.iter().map(notification).collect::<Vec<_>>(),
+            }],
+            "results": out,
+            "columnKind": "unicodeCodePoints",
+        }]
+    });
+    crate::pretty(&log)
+}

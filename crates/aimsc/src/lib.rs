@@ -1,0 +1,431 @@
+//! aimsc as a library: the policy engine behind the `aimsc` command, for programs that embed
+//! it as their rules backend.
+//!
+//! An [`Engine`] holds checked rulesets in an incremental database. Give it an organisation's
+//! facts, evaluate, and read typed [`CheckResult`]s with their explanation trees, or render
+//! any report format. Setting new facts keeps the rules' work: only what reads the facts runs
+//! again.
+//!
+//! ```
+//! use aimsc::{Engine, Format, Options, RenderOptions};
+//!
+//! let mut engine = Engine::builder().shipped_rulesets().build()?;
+//! engine.set_facts_json(&serde_json::json!({
+//!     "organisation": { "name": "Example Ltd" },
+//! }))?;
+//! let options = Options::new("2026-06-01".parse()?).framework("iso42001");
+//! let evaluation = engine.evaluate(&options)?;
+//! assert!(evaluation.summary().fail > 0, "an organisation with no facts evidences nothing");
+//! let sarif = evaluation.render(Format::Sarif, &RenderOptions::default());
+//! assert!(sarif.contains("\"version\": \"2.1.0\""));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod error;
+mod fail_on;
+
+pub use aimsc_db::FactInput;
+pub use aimsc_diagnostics::{Diagnostic, Location, Severity, Span};
+pub use aimsc_eval::outcome::{
+    CheckResult, Explanation, Finding, Outcome, Records, RequirementResult, SupportResult, Truth,
+    WaiverInfo,
+};
+pub use aimsc_eval::validate::FactLoc;
+pub use aimsc_report::{Baseline, Format, Summary};
+pub use error::Error;
+pub use fail_on::{FailOn, FailOnParseError};
+pub use jiff::civil::Date;
+
+use aimsc_db::Project;
+use aimsc_diagnostics::{LineIndex, did_you_mean};
+use aimsc_report::{Catalog, Inputs, ReportDiagnostic, ReportInput};
+use std::path::Path;
+use std::sync::Arc;
+
+/// The path facts given as a JSON value are shown under in diagnostics and reports.
+pub const JSON_FACTS_PATH: &str = "facts.json";
+
+/// Collects rule sources for an [`Engine`].
+#[derive(Debug, Default)]
+pub struct EngineBuilder {
+    rules: Vec<(Arc<str>, String)>,
+    errors: Vec<Diagnostic>,
+}
+
+impl EngineBuilder {
+    /// Adds every ruleset shipped with aimsc: ISO/IEC 42001, the EU AI Act, the ISO/IEC
+    /// 27001/27701 catalogs and the crosswalks.
+    pub fn shipped_rulesets(self) -> Self {
+        self.rules_path(aimsc_rulesets::PREFIX)
+    }
+
+    /// Adds a rule file, a folder of `.aims` files (searched recursively), or a shipped
+    /// ruleset by name, e.g. `@aimsc/iso42001`. A path that cannot be read is reported by
+    /// [`EngineBuilder::build`].
+    pub fn rules_path(mut self, path: impl AsRef<Path>) -> Self {
+        match aimsc_db::config::rule_files(path.as_ref()) {
+            Ok(files) => self.rules.extend(files),
+            Err(e) => self.errors.push(e),
+        }
+        self
+    }
+
+    /// Adds a rule file from a string; `name` is the path diagnostics show.
+    pub fn rules_source(mut self, name: &str, text: impl Into<String>) -> Self {
+        self.rules.push((Arc::from(name), text.into()));
+        self
+    }
+
+    /// Parses and checks the rules. Fails with every error found; warnings are kept and
+    /// reported with each evaluation's diagnostics.
+    pub fn build(mut self) -> Result<Engine, Error> {
+        if !self.errors.is_empty() {
+            return Err(Error::new(self.errors));
+        }
+        if self.rules.is_empty() {
+            return Err(Error::new(vec![
+                Diagnostic::error("aimsc::usage::no_rules", "no rules were given", None).with_help(
+                    "add rules with `shipped_rulesets()`, `rules_path(..)` or `rules_source(..)`",
+                ),
+            ]));
+        }
+        self.rules.sort_by(|a, b| a.0.cmp(&b.0));
+        self.rules.dedup_by(|a, b| a.0 == b.0);
+        let project = Project::new(self.rules, Vec::new(), Date::constant(2000, 1, 1));
+        let engine = Engine::from_project(project);
+        let errors: Vec<Diagnostic> = engine
+            .rule_diagnostics()
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect();
+        if errors.is_empty() {
+            Ok(engine)
+        } else {
+            Err(engine.error(errors))
+        }
+    }
+}
+
+/// A control, rule or other check the loaded rules declare.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ControlInfo {
+    /// Id, e.g. `iso42001::A.5.2`.
+    pub id: Arc<str>,
+    /// `control` or `rule`.
+    pub kind: &'static str,
+    /// Framework (the id's namespace).
+    pub framework: Arc<str>,
+    /// Title.
+    pub title: Arc<str>,
+    /// What it is for, in one sentence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub intent: Option<Arc<str>>,
+    /// How many requirements it has.
+    pub requirements: usize,
+}
+
+/// A framework the loaded rules declare.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FrameworkInfo {
+    /// Short name, e.g. `iso42001`.
+    pub name: Arc<str>,
+    /// Title.
+    pub title: Arc<str>,
+    /// How many controls and rules it has.
+    pub checks: usize,
+    /// How many catalog entries (items without requirements of their own) it has.
+    pub entries: usize,
+}
+
+/// Which controls to evaluate, and on what date.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The date for `today` and waiver expiry.
+    pub as_of: Date,
+    /// Only these controls or rules (all when empty).
+    pub controls: Vec<String>,
+    /// Only the checks of these frameworks (all when empty). Dashes may stand for
+    /// underscores: `eu-ai-act` is `eu_ai_act`.
+    pub frameworks: Vec<String>,
+}
+
+impl Options {
+    /// Every control, on `as_of`.
+    pub fn new(as_of: Date) -> Options {
+        Options {
+            as_of,
+            controls: Vec::new(),
+            frameworks: Vec::new(),
+        }
+    }
+
+    /// Adds a control or rule id to the selection.
+    pub fn control(mut self, id: impl Into<String>) -> Options {
+        self.controls.push(id.into());
+        self
+    }
+
+    /// Adds a framework to the selection.
+    pub fn framework(mut self, name: impl Into<String>) -> Options {
+        self.frameworks.push(name.into());
+        self
+    }
+}
+
+/// How to render a report.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// Explain passing requirements too (text).
+    pub verbose: bool,
+    /// An earlier run's outcomes, for the Markdown summary's changes.
+    pub baseline: Option<Baseline>,
+}
+
+/// The engine: checked rules in an incremental database, and the facts last set.
+///
+/// Cloning is cheap and shares the database: a clone is a snapshot for a reader on another
+/// thread. Setting facts on one clone waits until other clones are dropped; give each thread
+/// that sets facts an engine of its own.
+#[derive(Clone)]
+pub struct Engine {
+    project: Project,
+}
+
+impl Engine {
+    /// Starts collecting rules.
+    pub fn builder() -> EngineBuilder {
+        EngineBuilder::default()
+    }
+
+    /// Wraps a project loaded elsewhere (e.g. from an aims.toml).
+    pub fn from_project(project: Project) -> Engine {
+        Engine { project }
+    }
+
+    /// The underlying project, for incremental edits and queries not wrapped here.
+    pub fn project(&self) -> &Project {
+        &self.project
+    }
+
+    /// The underlying project, mutably.
+    pub fn project_mut(&mut self) -> &mut Project {
+        &mut self.project
+    }
+
+    /// Problems in the rules alone.
+    pub fn rule_diagnostics(&self) -> Vec<Diagnostic> {
+        let rules: Vec<Arc<str>> = self.project.rule_paths();
+        self.project
+            .diagnostics()
+            .into_iter()
+            .filter(|d| d.location.as_ref().is_none_or(|l| rules.contains(&l.file)))
+            .collect()
+    }
+
+    /// The controls and rules the loaded rules declare, by id.
+    pub fn controls(&self) -> Vec<ControlInfo> {
+        let model = self.project.model();
+        let mut out: Vec<ControlInfo> = model
+            .checks
+            .values()
+            .map(|c| ControlInfo {
+                id: c.id.clone(),
+                kind: match c.kind {
+                    aimsc_syntax::ast::CheckKind::Control => "control",
+                    aimsc_syntax::ast::CheckKind::Rule => "rule",
+                },
+                framework: c.framework.clone(),
+                title: c.title.clone(),
+                intent: c.intent.clone(),
+                requirements: c.requires.len(),
+            })
+            .collect();
+        out.sort_by(|a, b| aimsc_eval::crosswalk::natural_cmp(&a.id, &b.id));
+        out
+    }
+
+    /// The frameworks the loaded rules declare, by name.
+    pub fn frameworks(&self) -> Vec<FrameworkInfo> {
+        let model = self.project.model();
+        model
+            .frameworks
+            .values()
+            .map(|f| FrameworkInfo {
+                name: f.name.clone(),
+                title: f.title.clone().unwrap_or_else(|| f.name.clone()),
+                checks: model
+                    .checks
+                    .values()
+                    .filter(|c| c.framework == f.name)
+                    .count(),
+                entries: model
+                    .entries
+                    .values()
+                    .filter(|e| e.framework == f.name)
+                    .count(),
+            })
+            .collect()
+    }
+
+    /// Replaces the facts with the file or folder at `path` (a folder is laid out as
+    /// `aimsc init` makes it: a root file and one file per record).
+    pub fn set_facts_path(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
+        let found = aimsc_facts::discover(path.as_ref()).map_err(Error::new)?;
+        self.set_facts(found.into_iter().map(FactInput::from).collect());
+        Ok(())
+    }
+
+    /// Replaces the facts with a JSON value: the root mapping of the fact schema, with
+    /// collections inline. Diagnostics point into it as [`JSON_FACTS_PATH`], pretty-printed.
+    pub fn set_facts_json(&mut self, facts: &serde_json::Value) -> Result<(), Error> {
+        let text = serde_json::to_string_pretty(facts).map_err(|e| {
+            Error::new(vec![Diagnostic::error(
+                "aimsc::facts::json",
+                format!("the facts cannot be written as JSON: {e}"),
+                None,
+            )])
+        })?;
+        self.set_facts(vec![FactInput::root(JSON_FACTS_PATH, &text)]);
+        Ok(())
+    }
+
+    /// Replaces the facts with the given files.
+    pub fn set_facts(&mut self, facts: Vec<FactInput>) {
+        self.project.replace_facts(facts);
+    }
+
+    /// Evaluates the selected controls against the facts last set. Fails on a selection of
+    /// unknown controls or frameworks; invalid facts are not an error here but diagnostics of
+    /// the evaluation (see [`Evaluation::has_errors`]), so that every result is still reported.
+    pub fn evaluate(&mut self, options: &Options) -> Result<Evaluation, Error> {
+        if self.project.as_of() != options.as_of {
+            self.project.set_as_of(options.as_of);
+        }
+        let model = self.project.model();
+        let mut unknown = Vec::new();
+        for c in &options.controls {
+            if !model.checks.contains_key(c.as_str()) {
+                let mut d = Diagnostic::error(
+                    "aimsc::usage::unknown_control",
+                    format!("no control or rule has the id `{c}`"),
+                    None,
+                );
+                if let Some(s) = did_you_mean(c, model.checks.keys().map(|k| &**k)) {
+                    d = d.with_help(format!("did you mean `{s}`?"));
+                }
+                unknown.push(d);
+            }
+        }
+        let frameworks: Vec<String> = options
+            .frameworks
+            .iter()
+            .map(|f| f.replace('-', "_"))
+            .collect();
+        for n in &frameworks {
+            if !model.frameworks.contains_key(n.as_str()) {
+                let known: Vec<&str> = model.frameworks.keys().map(|k| &**k).collect();
+                let d = Diagnostic::error(
+                    "aimsc::usage::unknown_framework",
+                    format!("no framework `{n}` is declared in the loaded rules"),
+                    None,
+                );
+                unknown.push(match did_you_mean(n, known.iter().copied()) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help(format!("declared frameworks: {}", known.join(", "))),
+                });
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(Error::new(unknown));
+        }
+        let mut results = self.project.results();
+        results.retain(|r| {
+            (options.controls.is_empty() || options.controls.iter().any(|c| **c == *r.id))
+                && (frameworks.is_empty() || frameworks.iter().any(|f| **f == *r.framework))
+        });
+        let diagnostics = self.project.diagnostics();
+        let (rules, facts) = self.project.inputs();
+        let report_diagnostics =
+            aimsc_report::report_diagnostics(&diagnostics, &|l| self.line_col(l));
+        Ok(Evaluation {
+            as_of: options.as_of,
+            results,
+            diagnostics,
+            report_diagnostics,
+            inputs: Inputs::new(&rules, &facts),
+            catalog: Catalog::of(&model),
+        })
+    }
+
+    /// 1-based line and column of a location in a loaded file.
+    pub fn line_col(&self, loc: &Location) -> Option<(usize, usize)> {
+        let text = self.project.source_text(&loc.file)?;
+        Some(LineIndex::new(&text).line_col(&text, loc.span.start()))
+    }
+
+    fn error(&self, diagnostics: Vec<Diagnostic>) -> Error {
+        let placed = diagnostics
+            .iter()
+            .map(|d| d.location.as_ref().and_then(|l| self.line_col(l)))
+            .collect();
+        Error::placed(diagnostics, placed)
+    }
+}
+
+/// The results of one evaluation, and everything its reports need.
+#[derive(Debug, Clone)]
+pub struct Evaluation {
+    /// The as-of date.
+    pub as_of: Date,
+    /// Results of the selected controls and rules, sorted by id.
+    pub results: Vec<CheckResult>,
+    /// Problems found in the rules and facts.
+    pub diagnostics: Vec<Diagnostic>,
+    report_diagnostics: Vec<ReportDiagnostic>,
+    inputs: Inputs,
+    catalog: Catalog,
+}
+
+impl Evaluation {
+    /// Counts of outcomes.
+    pub fn summary(&self) -> Summary {
+        Summary::of(&self.results)
+    }
+
+    /// Whether the rules or facts have errors (the CLI exits with 2 on them).
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// Whether any result meets a condition of `fail_on` (the CLI exits with 1 on it).
+    pub fn fails(&self, fail_on: &FailOn) -> bool {
+        self.results.iter().any(|r| fail_on.fails(r))
+    }
+
+    /// The result of one control or rule.
+    pub fn result(&self, id: &str) -> Option<&CheckResult> {
+        self.results.iter().find(|r| &*r.id == id)
+    }
+
+    /// SHA-256 digests of the rules and facts evaluated.
+    pub fn inputs(&self) -> &Inputs {
+        &self.inputs
+    }
+
+    /// Renders a report.
+    pub fn render(&self, format: Format, options: &RenderOptions) -> String {
+        let as_of = self.as_of.to_string();
+        aimsc_report::render(
+            format,
+            &ReportInput {
+                as_of: &as_of,
+                inputs: &self.inputs,
+                results: &self.results,
+                diagnostics: &self.report_diagnostics,
+                catalog: &self.catalog,
+                verbose: options.verbose,
+                baseline: options.baseline.as_ref(),
+            },
+        )
+    }
+}
