@@ -218,6 +218,16 @@ impl Project {
         facts.iter().map(|f| f.path(&self.db).clone()).collect()
     }
 
+    /// Paths of the root facts files (not records of a collection), in load order.
+    pub fn root_fact_paths(&self) -> Vec<Arc<str>> {
+        let facts = self.ws.facts(&self.db);
+        facts
+            .iter()
+            .filter(|f| *f.role(&self.db) == SourceRole::Root)
+            .map(|f| f.path(&self.db).clone())
+            .collect()
+    }
+
     /// The validated facts.
     pub fn facts(&self) -> Arc<aimsc_eval::validate::Facts> {
         facts::whole_facts(&self.db, self.ws).clone()

@@ -279,6 +279,8 @@ pub struct ReportInput<'a> {
     pub verbose: bool,
     /// An earlier run's outcomes, for the Markdown summary's changes.
     pub baseline: Option<&'a Baseline>,
+    /// The root facts file, where a missing root fact belongs.
+    pub root_facts: Option<&'a str>,
 }
 
 /// Renders one format.
@@ -291,7 +293,12 @@ pub fn render(format: Format, input: &ReportInput<'_>) -> String {
             input.results,
             input.diagnostics.to_vec(),
         ),
-        Format::Sarif => sarif::render(input.results, input.diagnostics, input.catalog),
+        Format::Sarif => sarif::render(
+            input.results,
+            input.diagnostics,
+            input.catalog,
+            input.root_facts,
+        ),
         Format::Junit => junit::render(input.results, input.as_of, input.catalog),
         Format::Markdown => markdown::render(input.results, input.as_of, input.baseline),
         Format::Oscal => oscal::render(input.results, input.as_of, input.inputs, input.catalog),

@@ -11,14 +11,24 @@ use std::collections::BTreeMap;
 
 /// The base every artifact URI is relative to: the project root (where aims.toml is).
 const SRCROOT: &str = "SRCROOT";
+/// The base of the rulesets shipped inside aimsc (`@aimsc/...`), which are not in the project.
+const RULESETS: &str = "AIMSC_RULESETS";
 
 fn location(at: &FactLoc) -> Value {
+    let (base, path) = match at.file.strip_prefix(aimsc_rulesets_prefix()) {
+        Some(rest) => (RULESETS, rest.trim_start_matches('/')),
+        None => (SRCROOT, &*at.file),
+    };
     json!({
         "physicalLocation": {
-            "artifactLocation": { "uri": crate::uri(&at.file), "uriBaseId": SRCROOT },
+            "artifactLocation": { "uri": crate::uri(path), "uriBaseId": base },
             "region": { "startLine": at.line.max(1), "startColumn": at.column.max(1) }
         }
     })
+}
+
+fn aimsc_rulesets_prefix() -> &'static str {
+    "@aimsc"
 }
 
 fn rule(r: &CheckResult, catalog: &Catalog) -> Value {
@@ -88,7 +98,12 @@ fn suppressions(r: &CheckResult) -> Option<Value> {
     Some(json!([{ "kind": "inSource", "status": status, "justification": just }]))
 }
 
-fn failure_result(r: &CheckResult, index: usize, f: &Failure<'_>) -> Value {
+fn failure_result(
+    r: &CheckResult,
+    index: usize,
+    f: &Failure<'_>,
+    root_facts: Option<&str>,
+) -> Value {
     let record = f.record.map(|x| &*x.record).unwrap_or("");
     let mut res = json!({
         "ruleId": &*r.id,
@@ -108,9 +123,16 @@ fn failure_result(r: &CheckResult, index: usize, f: &Failure<'_>) -> Value {
         l["message"] = json!({ "text": "the requirement, in the rules" });
         related.push(l);
     }
-    // Without a facts line (a missing root fact), the result sits on the requirement itself.
+    // Without a facts line (a missing root fact), the result sits at the top of the root
+    // facts file, where the fact belongs; failing that, on the requirement itself.
+    let root = root_facts.map(|file| FactLoc {
+        file: file.into(),
+        line: 1,
+        column: 1,
+    });
     let primary =
-        f.at.or(f.requirement.location.as_ref())
+        f.at.or(root.as_ref())
+            .or(f.requirement.location.as_ref())
             .or(r.location.as_ref());
     if let Some(at) = primary {
         res["locations"] = json!([location(at)]);
@@ -167,6 +189,7 @@ pub fn render(
     results: &[CheckResult],
     diagnostics: &[ReportDiagnostic],
     catalog: &Catalog,
+    root_facts: Option<&str>,
 ) -> String {
     let mut rules = Vec::new();
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();
@@ -185,7 +208,7 @@ pub fn render(
             out.push(excluded_result(r, i));
         }
         for f in &fails {
-            out.push(failure_result(r, i, f));
+            out.push(failure_result(r, i, f, root_facts));
         }
     }
     let errors = diagnostics
@@ -202,9 +225,10 @@ pub fn render(
                 "informationUri": "https://example.invalid/aimsc",
                 "rules": rules,
             }},
-            "originalUriBaseIds": { SRCROOT: {
-                "description": { "text": "The project root: the folder that holds aims.toml." }
-            }},
+            "originalUriBaseIds": {
+                SRCROOT: { "description": { "text": "The project root: the folder that holds aims.toml." } },
+                RULESETS: { "description": { "text": "The rulesets shipped inside aimsc (`aimsc explain --rulesets`)." } },
+            },
             "invocations": [{
                 "executionSuccessful": !errors,
                 "toolExecutionNotifications": diagnostics.iter().map(notification).collect::<Vec<_>>(),

@@ -354,6 +354,7 @@ impl Engine {
             report_diagnostics,
             inputs: Inputs::new(&rules, &facts),
             catalog: Catalog::of(&model),
+            root_facts: self.project.root_fact_paths().into_iter().next(),
         })
     }
 
@@ -384,6 +385,7 @@ pub struct Evaluation {
     report_diagnostics: Vec<ReportDiagnostic>,
     inputs: Inputs,
     catalog: Catalog,
+    root_facts: Option<Arc<str>>,
 }
 
 impl Evaluation {
@@ -425,6 +427,7 @@ impl Evaluation {
                 catalog: &self.catalog,
                 verbose: options.verbose,
                 baseline: options.baseline.as_ref(),
+                root_facts: self.root_facts.as_deref(),
             },
         )
     }

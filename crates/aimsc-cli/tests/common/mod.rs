@@ -2,6 +2,7 @@
 #![allow(dead_code, reason = "each test file uses a subset")]
 
 pub mod lsp_client;
+pub mod validators;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
