@@ -131,6 +131,25 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Serve the engine over HTTP/JSON for other tools: POST /v1/eval, GET /v1/controls,
+    /// /v1/frameworks, /v1/crosswalk/{target}, /healthz.
+    Serve {
+        /// Rule file or folder (repeatable); default: `rules` from aims.toml, else the shipped rulesets.
+        #[arg(long)]
+        rules: Vec<PathBuf>,
+        /// Address to listen on. Loopback by default; name another interface to expose it.
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7071")]
+        bind: std::net::SocketAddr,
+        /// Largest request body accepted, in bytes.
+        #[arg(long = "max-body", value_name = "BYTES", default_value_t = 8 * 1024 * 1024)]
+        max_body: usize,
+        /// Seconds a request may take before it is answered 503.
+        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+        timeout: u64,
+        /// Requests evaluated at once (default: the number of cores).
+        #[arg(long)]
+        workers: Option<usize>,
+    },
     /// Run the language server over stdin/stdout (for editors).
     Lsp {
         /// Accepted for editors that pass it; stdio is the only transport.
@@ -374,6 +393,51 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
                 .with_help("give an id (`aimsc explain iso42001::A.5.2`), or --schema, --params, --rulesets")]);
             };
             emit(&text, None)?;
+            Ok(0)
+        }
+        Command::Serve {
+            rules,
+            bind,
+            max_body,
+            timeout,
+            workers,
+        } => {
+            let loaded = project::load_rules_or_shipped(&rules)?;
+            let project = loaded.into_project(parse_as_of(None)?);
+            let engine = aimsc::Engine::from_project(project);
+            let errors: Vec<Diagnostic> = engine
+                .rule_diagnostics()
+                .into_iter()
+                .filter(Diagnostic::is_error)
+                .collect();
+            if !errors.is_empty() {
+                render::print_diagnostics(&errors, &render::Sources::new(engine.project()));
+                return Ok(2);
+            }
+            if !bind.ip().is_loopback() {
+                eprintln!(
+                    "aimsc serve: warning: listening on {bind}, reachable from other machines; aimsc has no authentication: put it behind a proxy that has"
+                );
+            }
+            let mut config = aimsc_server::Config {
+                addr: bind,
+                max_body_bytes: max_body,
+                timeout: std::time::Duration::from_secs(timeout.max(1)),
+                ..aimsc_server::Config::default()
+            };
+            if let Some(w) = workers {
+                config.workers = w.max(1);
+            }
+            aimsc_server::run(&engine, config).map_err(|e| {
+                vec![
+                    Diagnostic::error(
+                        "aimsc::serve::bind",
+                        format!("cannot serve on {bind}: {e}"),
+                        None,
+                    )
+                    .with_help("choose a free port with --bind 127.0.0.1:PORT"),
+                ]
+            })?;
             Ok(0)
         }
         Command::Lsp { .. } => Ok(aimsc_lsp::run_stdio()),

@@ -24,7 +24,7 @@
 mod error;
 mod fail_on;
 
-pub use aimsc_db::FactInput;
+pub use aimsc_db::{FactInput, Project};
 pub use aimsc_diagnostics::{Diagnostic, Location, Severity, Span};
 pub use aimsc_eval::outcome::{
     CheckResult, Explanation, Finding, Outcome, Records, RequirementResult, SupportResult, Truth,
@@ -36,7 +36,6 @@ pub use error::Error;
 pub use fail_on::{FailOn, FailOnParseError};
 pub use jiff::civil::Date;
 
-use aimsc_db::Project;
 use aimsc_diagnostics::{LineIndex, did_you_mean};
 use aimsc_report::{Catalog, Inputs, ReportDiagnostic, ReportInput};
 use std::path::Path;
@@ -44,6 +43,44 @@ use std::sync::Arc;
 
 /// The path facts given as a JSON value are shown under in diagnostics and reports.
 pub const JSON_FACTS_PATH: &str = "facts.json";
+
+/// A facts file given by its path relative to a facts folder, laid out as on disk: a file at
+/// the top holds root facts, a file in a folder named after a collection is one record of it
+/// (`ai_systems/chatbot.yaml`). Fails on any other shape, and on paths that leave the folder.
+pub fn fact_input(path: &str, text: impl Into<String>) -> Result<FactInput, Error> {
+    let bad = |why: &str| {
+        Error::new(vec![
+            Diagnostic::error(
+                "aimsc::facts::path",
+                format!("`{path}` is not a facts path: {why}"),
+                None,
+            )
+            .with_help("use `NAME.yaml` for root facts, or `COLLECTION/ID.yaml` for a record (also .json, .toml)"),
+        ])
+    };
+    let parts: Vec<&str> = path.split('/').collect();
+    if path.starts_with('/')
+        || path.contains('\\')
+        || parts.iter().any(|p| p.is_empty() || p.starts_with('.'))
+    {
+        return Err(bad(
+            "it must be relative, with no empty, hidden or `..` parts",
+        ));
+    }
+    if aimsc_facts::Format::from_path(path).is_none() {
+        return Err(bad("the extension must be .yaml, .yml, .json or .toml"));
+    }
+    let role = match parts.as_slice() {
+        [_] => aimsc_facts::SourceRole::Root,
+        [collection, _] => aimsc_facts::SourceRole::Record((*collection).to_string()),
+        _ => return Err(bad("records sit one folder deep")),
+    };
+    Ok(FactInput {
+        path: Arc::from(path),
+        role,
+        text: text.into(),
+    })
+}
 
 /// Collects rule sources for an [`Engine`].
 #[derive(Debug, Default)]
@@ -356,6 +393,48 @@ impl Engine {
             catalog: Catalog::of(&model),
             root_facts: self.project.root_fact_paths().into_iter().next(),
         })
+    }
+
+    /// Coverage of another framework derived through the crosswalks, as the JSON of
+    /// `aimsc crosswalk --format json`. Without an evaluation, the mapping alone: every item
+    /// is `not_assessed`.
+    pub fn crosswalk_json(
+        &self,
+        target: &str,
+        evaluation: Option<&Evaluation>,
+    ) -> Result<String, Error> {
+        let model = self.project.model();
+        let name = target.replace('-', "_");
+        if !model.frameworks.contains_key(name.as_str()) {
+            let known: Vec<&str> = model.frameworks.keys().map(|k| &**k).collect();
+            let d = Diagnostic::error(
+                "aimsc::usage::unknown_framework",
+                format!("no framework `{name}` is declared in the loaded rules"),
+                None,
+            );
+            return Err(Error::new(vec![
+                match did_you_mean(&name, known.iter().copied()) {
+                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                    None => d.with_help(format!("declared frameworks: {}", known.join(", "))),
+                },
+            ]));
+        }
+        let outcomes = evaluation
+            .map(|e| {
+                e.results
+                    .iter()
+                    .map(|r| (r.id.clone(), r.outcome))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let items = aimsc_eval::crosswalk::derive(&model, &outcomes, &name);
+        let title = model
+            .frameworks
+            .get(name.as_str())
+            .and_then(|f| f.title.clone());
+        let as_of = evaluation.map(|e| e.as_of.to_string()).unwrap_or_default();
+        let report = aimsc_report::crosswalk::CrosswalkReport::new(&name, title, &as_of, items);
+        Ok(aimsc_report::crosswalk::json(&report))
     }
 
     /// 1-based line and column of a location in a loaded file.

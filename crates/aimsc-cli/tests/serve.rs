@@ -1,0 +1,358 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail by panicking"
+)]
+//! `aimsc serve`, tested as a client sees it: the real binary on a loopback port, and a real
+//! HTTP client (ureq), with concurrent requests and bad ones.
+
+mod common;
+
+use common::{code, repo, run, stdout};
+use serde_json::{Value, json};
+use std::io::{BufRead as _, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+const AS_OF: &str = "2026-11-01";
+
+/// A running server, killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(dir: &Path, args: &[&str]) -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aimsc"))
+        .arg("serve")
+        .args(["--bind", "127.0.0.1:0"])
+        .args(args)
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut lines = BufReader::new(stderr).lines();
+    let base = loop {
+        let line = lines
+            .next()
+            .unwrap_or_else(|| panic!("the server exited before listening"))
+            .unwrap();
+        if let Some(addr) = line.strip_prefix("aimsc serve: listening on ") {
+            break addr.to_string();
+        }
+    };
+    // Keep draining stderr so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, base }
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into()
+}
+
+fn post(s: &Server, path: &str, body: &str) -> (u16, String, String) {
+    let mut r = agent()
+        .post(format!("{}{path}", s.base))
+        .header("content-type", "application/json")
+        .send(body)
+        .unwrap();
+    let ct = r
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let text = r
+        .body_mut()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_string()
+        .unwrap();
+    (r.status().as_u16(), ct, text)
+}
+
+fn get(s: &Server, path: &str) -> (u16, String) {
+    let mut r = agent().get(format!("{}{path}", s.base)).call().unwrap();
+    let text = r
+        .body_mut()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_string()
+        .unwrap();
+    (r.status().as_u16(), text)
+}
+
+/// An organisation's facts folder as the `files` of a request.
+fn files(org: &str) -> Vec<Value> {
+    let root = repo().join("tests/orgs").join(org).join("facts");
+    let mut out = Vec::new();
+    let mut walk = vec![root.clone()];
+    while let Some(dir) = walk.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk.push(p);
+            } else {
+                let rel = p
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push(json!({ "path": rel, "text": std::fs::read_to_string(&p).unwrap() }));
+            }
+        }
+    }
+    out.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
+    out
+}
+
+fn eval_body(org: &str) -> String {
+    json!({ "files": files(org), "as_of": AS_OF }).to_string()
+}
+
+fn outcomes(report: &Value) -> Vec<(String, String)> {
+    report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap().to_string(),
+                r["outcome"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+fn scratch() -> std::path::PathBuf {
+    // No aims.toml above it: the server loads the shipped rulesets.
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+#[test]
+fn eval_gives_the_same_verdicts_as_the_command_line() {
+    let org = repo().join("tests/orgs/chatly");
+    let s = start(&org, &[]);
+    let (status, ct, body) = post(&s, "/v1/eval", &eval_body("chatly"));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(ct, "application/json");
+    let served: Value = serde_json::from_str(&body).unwrap();
+    let cli = run(&org, &["eval", "--as-of", AS_OF, "--format", "json"]);
+    assert_eq!(code(&cli), 1, "chatly has failing controls");
+    let local: Value = serde_json::from_str(&stdout(&cli)).unwrap();
+    assert_eq!(served["summary"], local["summary"]);
+    assert_eq!(outcomes(&served), outcomes(&local));
+    // Other formats come from the same evaluation.
+    let body = json!({ "files": files("chatly"), "as_of": AS_OF, "format": "sarif" }).to_string();
+    let (status, ct, sarif) = post(&s, "/v1/eval", &body);
+    assert_eq!((status, ct.as_str()), (200, "application/sarif+json"));
+    assert!(sarif.contains("\"version\": \"2.1.0\""));
+}
+
+#[test]
+fn catalog_endpoints() {
+    let s = start(&scratch(), &[]);
+    let (status, body) = get(&s, "/healthz");
+    assert_eq!((status, body.trim()), (200, "{\"status\": \"ok\"}"));
+    let (status, body) = get(&s, "/v1/controls");
+    assert_eq!(status, 200);
+    let controls: Value = serde_json::from_str(&body).unwrap();
+    let ids: Vec<&str> = controls["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert!(ids.contains(&"iso42001::A.5.2") && ids.contains(&"eu_ai_act::Art.9"));
+    assert_eq!(
+        ids.iter().filter(|i| i.starts_with("iso42001::A.")).count(),
+        38,
+        "the 38 Annex A controls"
+    );
+    let (status, body) = get(&s, "/v1/frameworks");
+    assert_eq!(status, 200);
+    let names: Vec<String> = serde_json::from_str::<Value>(&body).unwrap()["frameworks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(names.contains(&"iso42001".to_string()) && names.contains(&"eu_ai_act".to_string()));
+    let (status, body) = get(&s, "/v1/crosswalk/iso27001");
+    assert_eq!(status, 200, "{body}");
+    let cw: Value = serde_json::from_str(&body).unwrap();
+    assert!(cw.to_string().contains("iso27001::A.5.1"), "{body}");
+    // Dashes stand for underscores, as on the command line.
+    assert_eq!(get(&s, "/v1/crosswalk/eu-ai-act").0, 200);
+}
+
+#[test]
+fn concurrent_requests_get_the_answers_they_would_get_alone() {
+    let s = start(&scratch(), &["--workers", "2"]);
+    let orgs = ["chatly", "northbank", "cityhall"];
+    let alone: Vec<String> = orgs
+        .iter()
+        .map(|o| {
+            let (status, _, body) = post(&s, "/v1/eval", &eval_body(o));
+            assert_eq!(status, 200, "{o}: {body}");
+            body
+        })
+        .collect();
+    assert!(
+        alone[0] != alone[1],
+        "different organisations, different reports"
+    );
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..12)
+            .map(|i| {
+                let s = &s;
+                let alone = &alone;
+                scope.spawn(move || {
+                    for round in 0..3 {
+                        let k = (i + round) % orgs.len();
+                        let (status, _, body) = post(s, "/v1/eval", &eval_body(orgs[k]));
+                        assert_eq!(status, 200);
+                        assert!(body == alone[k], "{} differs under load", orgs[k]);
+                    }
+                })
+            })
+            .collect();
+        for h in handles {
+            h.join().unwrap();
+        }
+    });
+    assert_eq!(get(&s, "/healthz").0, 200);
+}
+
+fn error_code(body: &str) -> String {
+    let v: Value =
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("not a JSON error ({e}): {body}"));
+    v["error"]["code"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn bad_requests_get_clear_json_errors_and_the_server_goes_on() {
+    let s = start(&scratch(), &["--max-body", "100000"]);
+    let cases: Vec<(&str, String, u16, &str)> = vec![
+        (
+            "malformed JSON",
+            "{\"facts\": ".into(),
+            400,
+            "aimsc::serve::json",
+        ),
+        (
+            "unknown field",
+            json!({"facts": {}, "fax": 1}).to_string(),
+            400,
+            "aimsc::serve::json",
+        ),
+        (
+            "no facts",
+            json!({"as_of": AS_OF}).to_string(),
+            400,
+            "aimsc::serve::facts",
+        ),
+        (
+            "both kinds of facts",
+            json!({"facts": {}, "files": []}).to_string(),
+            400,
+            "aimsc::serve::facts",
+        ),
+        (
+            "bad date",
+            json!({"facts": {}, "as_of": "31/01/2026"}).to_string(),
+            400,
+            "aimsc::usage::as_of",
+        ),
+        (
+            "a path leaving the folder",
+            json!({"files": [{"path": "../etc/passwd.yaml", "text": ""}]}).to_string(),
+            400,
+            "aimsc::facts::path",
+        ),
+        (
+            "unknown control",
+            json!({"files": files("chatly"), "as_of": AS_OF, "controls": ["iso42001::A.5.99"]})
+                .to_string(),
+            400,
+            "aimsc::usage::unknown_control",
+        ),
+        (
+            "unknown format",
+            json!({"facts": {}, "format": "pdf"}).to_string(),
+            400,
+            "aimsc::serve::json",
+        ),
+        (
+            "oversized",
+            "x".repeat(100_001),
+            413,
+            "aimsc::serve::too_large",
+        ),
+    ];
+    for (what, body, status, expected) in cases {
+        let (got, ct, text) = post(&s, "/v1/eval", &body);
+        assert_eq!(got, status, "{what}: {text}");
+        assert_eq!(ct, "application/json", "{what}");
+        assert_eq!(error_code(&text), expected, "{what}: {text}");
+    }
+    // Invalid facts: 400 with the diagnostics, placed in the request's file.
+    let body = json!({"files": [{"path": "aims.yaml", "text": "organisation:\n  name: 3\n"}], "as_of": AS_OF});
+    let (status, _, text) = post(&s, "/v1/eval", &body.to_string());
+    assert_eq!(status, 400, "{text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["error"]["code"], "aimsc::facts::invalid");
+    let wrong = v["error"]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "aimsc::facts::wrong_type")
+        .unwrap_or_else(|| panic!("{text}"));
+    assert_eq!(
+        (&wrong["file"], &wrong["line"]),
+        (&json!("aims.yaml"), &json!(2))
+    );
+    // Unknown paths and methods.
+    let (status, text) = get(&s, "/v1/nothing");
+    assert_eq!(
+        (status, error_code(&text).as_str()),
+        (404, "aimsc::serve::not_found")
+    );
+    let (status, text) = get(&s, "/v1/eval");
+    assert_eq!(
+        (status, error_code(&text).as_str()),
+        (405, "aimsc::serve::method")
+    );
+    let (status, text) = get(&s, "/v1/crosswalk/iso9001");
+    assert_eq!(
+        (status, error_code(&text).as_str()),
+        (404, "aimsc::usage::unknown_framework")
+    );
+    // Still serving.
+    let (status, _, _) = post(&s, "/v1/eval", &eval_body("chatly"));
+    assert_eq!(status, 200);
+}
+
+#[test]
+fn binds_to_loopback_unless_told_otherwise() {
+    let o = run(&scratch(), &["serve", "--help"]);
+    assert!(
+        stdout(&o).contains("[default: 127.0.0.1:7071]"),
+        "{}",
+        stdout(&o)
+    );
+}

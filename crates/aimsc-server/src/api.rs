@@ -1,0 +1,365 @@
+//! The endpoints, their request type and their JSON errors.
+
+use crate::State;
+use aimsc::{Date, Diagnostic, Engine, Error, Format, Options, RenderOptions};
+use axum::body::{Body, Bytes};
+use axum::extract::{Path, Request, State as Shared};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// The body of `POST /v1/eval`. Give the facts either as one JSON value (`facts`) or as files
+/// laid out like a facts folder (`files`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvalRequest {
+    /// The root mapping of the fact schema, collections inline.
+    #[serde(default)]
+    pub facts: Option<serde_json::Value>,
+    /// Facts files: `aims.yaml` holds root facts, `ai_systems/chatbot.yaml` one record.
+    #[serde(default)]
+    pub files: Option<Vec<FactFile>>,
+    /// `YYYY-MM-DD`; default: today (UTC).
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// Only these controls or rules.
+    #[serde(default)]
+    pub controls: Vec<String>,
+    /// Only these frameworks.
+    #[serde(default)]
+    pub frameworks: Vec<String>,
+    /// Report format: json (default), sarif, junit, markdown, oscal or text.
+    #[serde(default)]
+    pub format: Option<Format>,
+}
+
+/// One facts file in a request.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FactFile {
+    /// Path relative to the facts folder.
+    pub path: String,
+    /// Contents: YAML, JSON or TOML by the path's extension.
+    pub text: String,
+}
+
+pub(crate) fn to_json(v: &serde_json::Value) -> String {
+    let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn json_response(status: StatusCode, body: String) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        Body::from(body),
+    )
+        .into_response()
+}
+
+/// A JSON error.
+fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+    error_with(status, code, message.into(), None)
+}
+
+fn error_with(
+    status: StatusCode,
+    code: &str,
+    message: String,
+    diagnostics: Option<serde_json::Value>,
+) -> Response {
+    let mut e = serde_json::json!({
+        "status": status.as_u16(),
+        "code": code,
+        "message": message,
+    });
+    if let Some(d) = diagnostics {
+        e["diagnostics"] = d;
+    }
+    json_response(status, to_json(&serde_json::json!({ "error": e })))
+}
+
+fn diagnostics_json(err: &Error) -> serde_json::Value {
+    serde_json::Value::Array(
+        err.located()
+            .map(|(d, lc)| diagnostic_json(d, lc))
+            .collect(),
+    )
+}
+
+fn diagnostic_json(d: &Diagnostic, lc: Option<(usize, usize)>) -> serde_json::Value {
+    let mut v = serde_json::json!({
+        "code": d.code,
+        "severity": d.severity,
+        "message": d.message,
+    });
+    if let Some(l) = &d.location {
+        v["file"] = serde_json::json!(&*l.file);
+    }
+    if let Some((line, column)) = lc {
+        v["line"] = line.into();
+        v["column"] = column.into();
+    }
+    if let Some(h) = &d.help {
+        v["help"] = serde_json::json!(h);
+    }
+    v
+}
+
+fn bad_request(err: &Error) -> Response {
+    let first = err
+        .diagnostics()
+        .first()
+        .map_or("aimsc::serve::bad_request", |d| d.code);
+    error_with(
+        StatusCode::BAD_REQUEST,
+        first,
+        err.to_string(),
+        Some(diagnostics_json(err)),
+    )
+}
+
+pub(crate) async fn healthz() -> Response {
+    json_response(StatusCode::OK, "{\"status\": \"ok\"}\n".to_string())
+}
+
+pub(crate) async fn controls(Shared(state): Shared<Arc<State>>) -> Response {
+    json_response(StatusCode::OK, state.controls.clone())
+}
+
+pub(crate) async fn frameworks(Shared(state): Shared<Arc<State>>) -> Response {
+    json_response(StatusCode::OK, state.frameworks.clone())
+}
+
+pub(crate) async fn crosswalk(
+    Shared(state): Shared<Arc<State>>,
+    Path(target): Path<String>,
+) -> Response {
+    let Some(catalog) = state.catalog.lock().ok().map(|c| c.clone()) else {
+        return internal();
+    };
+    let answer = tokio::task::spawn_blocking(move || catalog.crosswalk_json(&target, None)).await;
+    match answer {
+        Ok(Ok(body)) => json_response(StatusCode::OK, body),
+        Ok(Err(e)) => error_with(
+            StatusCode::NOT_FOUND,
+            "aimsc::usage::unknown_framework",
+            e.to_string(),
+            Some(diagnostics_json(&e)),
+        ),
+        Err(_) => internal(),
+    }
+}
+
+fn internal() -> Response {
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "aimsc::serve::internal",
+        "the evaluation stopped unexpectedly; the server goes on",
+    )
+}
+
+pub(crate) async fn not_found(req: Request) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "aimsc::serve::not_found",
+        format!(
+            "no endpoint `{}`; there are POST /v1/eval, GET /v1/controls, GET /v1/frameworks, GET /v1/crosswalk/{{target}} and GET /healthz",
+            req.uri().path()
+        ),
+    )
+}
+
+pub(crate) async fn method_not_allowed(req: Request) -> Response {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "aimsc::serve::method",
+        format!(
+            "`{}` is not allowed on `{}`",
+            req.method(),
+            req.uri().path()
+        ),
+    )
+}
+
+/// Reads the body up to the limit: a declared length over it is refused before reading.
+async fn body(state: &State, req: Request) -> Result<Bytes, Response> {
+    let limit = state.config.max_body_bytes;
+    let too_large = || {
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "aimsc::serve::too_large",
+            format!("the request body is over the limit of {limit} bytes"),
+        )
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(too_large());
+    }
+    axum::body::to_bytes(req.into_body(), limit)
+        .await
+        .map_err(|_| too_large())
+}
+
+fn parse_request(bytes: &[u8]) -> Result<EvalRequest, Response> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "aimsc::serve::json",
+            format!("the request is not a valid eval request: {e}"),
+        )
+    })
+}
+
+/// The server's own clock, only when the request names no date.
+fn today() -> Date {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
+}
+
+/// Turns a request into engine inputs, or a 400.
+fn prepare(req: &EvalRequest) -> Result<(Vec<aimsc::FactInput>, Options, Format), Response> {
+    let as_of = match &req.as_of {
+        Some(s) => s.parse::<Date>().map_err(|_| {
+            error(
+                StatusCode::BAD_REQUEST,
+                "aimsc::usage::as_of",
+                format!("`as_of` must be a date written YYYY-MM-DD, not `{s}`"),
+            )
+        })?,
+        None => today(),
+    };
+    let facts = match (&req.facts, &req.files) {
+        (Some(v), None) => {
+            let text = serde_json::to_string_pretty(v).unwrap_or_default();
+            vec![aimsc::FactInput::root(aimsc::JSON_FACTS_PATH, &text)]
+        }
+        (None, Some(files)) => {
+            let mut out = Vec::with_capacity(files.len());
+            for f in files {
+                out.push(aimsc::fact_input(&f.path, f.text.clone()).map_err(|e| bad_request(&e))?);
+            }
+            out
+        }
+        _ => {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                "aimsc::serve::facts",
+                "give the facts as `facts` (one JSON value) or as `files` (path and text), one of the two",
+            ));
+        }
+    };
+    let options = Options {
+        as_of,
+        controls: req.controls.clone(),
+        frameworks: req.frameworks.clone(),
+    };
+    Ok((facts, options, req.format.unwrap_or(Format::Json)))
+}
+
+fn content_type(format: Format) -> &'static str {
+    match format {
+        Format::Json | Format::Oscal => "application/json",
+        Format::Sarif => "application/sarif+json",
+        Format::Junit => "application/xml",
+        Format::Markdown => "text/markdown; charset=utf-8",
+        Format::Text => "text/plain; charset=utf-8",
+    }
+}
+
+/// The work of one request, on a worker's engine.
+fn evaluate(
+    engine: &mut Engine,
+    facts: Vec<aimsc::FactInput>,
+    options: &Options,
+    format: Format,
+) -> Response {
+    engine.set_facts(facts);
+    let evaluation = match engine.evaluate(options) {
+        Ok(e) => e,
+        Err(e) => return bad_request(&e),
+    };
+    if evaluation.has_errors() {
+        let diags: Vec<serde_json::Value> = evaluation
+            .diagnostics
+            .iter()
+            .map(|d| diagnostic_json(d, d.location.as_ref().and_then(|l| engine.line_col(l))))
+            .collect();
+        let errors = evaluation
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .count();
+        return error_with(
+            StatusCode::BAD_REQUEST,
+            "aimsc::facts::invalid",
+            format!("the facts have {errors} error(s); nothing was evaluated"),
+            Some(serde_json::Value::Array(diags)),
+        );
+    }
+    let body = evaluation.render(format, &RenderOptions::default());
+    (
+        StatusCode::OK,
+        [(header::CONTENT_TYPE, content_type(format))],
+        Body::from(body),
+    )
+        .into_response()
+}
+
+pub(crate) async fn eval(Shared(state): Shared<Arc<State>>, req: Request) -> Response {
+    let bytes = match body(&state, req).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let request = match parse_request(&bytes) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let (facts, options, format) = match prepare(&request) {
+        Ok(x) => x,
+        Err(r) => return r,
+    };
+    let deadline = state.config.timeout;
+    let work = async {
+        let Ok(permit) = state.permits.acquire().await else {
+            return internal();
+        };
+        let engine = state.pool.lock().ok().and_then(|mut p| p.pop());
+        let Some(mut engine) = engine else {
+            return internal();
+        };
+        permit.forget();
+        let shared = state.clone();
+        // The engine goes back to the pool when the work ends, even after a timeout has
+        // answered the client, so a slow request never loses a worker.
+        let task = tokio::task::spawn_blocking(move || {
+            let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                evaluate(&mut engine, facts, &options, format)
+            }));
+            if let Ok(mut pool) = shared.pool.lock() {
+                pool.push(engine);
+            }
+            shared.permits.add_permits(1);
+            response.unwrap_or_else(|_| internal())
+        });
+        task.await.unwrap_or_else(|_| internal())
+    };
+    match tokio::time::timeout(deadline, work).await {
+        Ok(r) => r,
+        Err(_) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "aimsc::serve::timeout",
+            format!(
+                "the evaluation took longer than the limit of {} s",
+                deadline.as_secs_f64()
+            ),
+        ),
+    }
+}

@@ -1,0 +1,130 @@
+//! `aimsc serve`: the engine as an HTTP/JSON rules backend.
+//!
+//! Endpoints: `POST /v1/eval`, `GET /v1/controls`, `GET /v1/frameworks`,
+//! `GET /v1/crosswalk/{target}`, `GET /healthz`. Every error is JSON:
+//! `{"error": {"status", "code", "message", "diagnostics"?}}`.
+//!
+//! The rules are loaded and checked once. Each worker owns an [`Engine`] (its own salsa
+//! database), so requests evaluate in parallel without cancelling each other, and each
+//! worker's rules stay warm: setting a request's facts re-runs only what reads facts.
+//! No endpoint reads a path: facts arrive in the body, and the rules are fixed at start.
+
+mod api;
+
+pub use api::{EvalRequest, FactFile};
+
+use aimsc::Engine;
+use axum::Router;
+use axum::routing::{get, post};
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// Server settings; [`Config::default`] gives the documented defaults.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen. Default `127.0.0.1:7071`: loopback only.
+    pub addr: SocketAddr,
+    /// Largest request body accepted, in bytes. Default 8 MiB.
+    pub max_body_bytes: usize,
+    /// Longest a request may take before it is answered 503. Default 30 s.
+    pub timeout: Duration,
+    /// Requests evaluated at once; more wait their turn. Default: the number of cores.
+    pub workers: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: SocketAddr::from(([127, 0, 0, 1], 7071)),
+            max_body_bytes: 8 * 1024 * 1024,
+            timeout: Duration::from_secs(30),
+            workers: std::thread::available_parallelism().map_or(2, usize::from),
+        }
+    }
+}
+
+/// What the handlers share.
+pub(crate) struct State {
+    /// Idle worker engines.
+    pub pool: Mutex<Vec<Engine>>,
+    /// One permit per idle engine.
+    pub permits: Semaphore,
+    /// An engine that only answers read-only questions about the rules; each request reads
+    /// a clone of it (a database handle is `Send` but not `Sync`, hence the lock).
+    pub catalog: Mutex<Engine>,
+    /// `GET /v1/controls`, rendered once.
+    pub controls: String,
+    /// `GET /v1/frameworks`, rendered once.
+    pub frameworks: String,
+    /// The settings.
+    pub config: Config,
+}
+
+/// Builds the router over `engine`'s rules: one engine per worker, each warmed up.
+pub fn router(engine: &Engine, config: Config) -> Router {
+    let (rules, _) = engine.project().inputs();
+    let workers = config.workers.max(1);
+    let pool: Vec<Engine> = (0..workers)
+        .map(|_| {
+            let project = aimsc_db_project(rules.clone());
+            let e = Engine::from_project(project);
+            // Check the rules now, not on the first request.
+            let _ = e.controls();
+            e
+        })
+        .collect();
+    let catalog = Engine::from_project(aimsc_db_project(rules));
+    let controls = api::to_json(&serde_json::json!({ "controls": catalog.controls() }));
+    let frameworks = api::to_json(&serde_json::json!({ "frameworks": catalog.frameworks() }));
+    let state = Arc::new(State {
+        pool: Mutex::new(pool),
+        permits: Semaphore::new(workers),
+        catalog: Mutex::new(catalog),
+        controls,
+        frameworks,
+        config,
+    });
+    Router::new()
+        .route("/healthz", get(api::healthz))
+        .route("/v1/eval", post(api::eval))
+        .route("/v1/controls", get(api::controls))
+        .route("/v1/frameworks", get(api::frameworks))
+        .route("/v1/crosswalk/{target}", get(api::crosswalk))
+        .fallback(api::not_found)
+        .method_not_allowed_fallback(api::method_not_allowed)
+        .with_state(state)
+}
+
+fn aimsc_db_project(rules: Vec<(Arc<str>, String)>) -> aimsc::Project {
+    aimsc::Project::new(rules, Vec::new(), aimsc::Date::constant(2000, 1, 1))
+}
+
+/// Serves until Ctrl-C. `ready` is called with the bound address (useful with port 0).
+pub async fn serve(
+    engine: &Engine,
+    config: Config,
+    ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    ready(listener.local_addr()?);
+    let app = router(engine, config);
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+}
+
+/// [`serve`] on a runtime of its own, for a command-line shell. Prints the address it
+/// listens on to stderr.
+pub fn run(engine: &Engine, config: Config) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(config.workers.clamp(1, 4))
+        .enable_all()
+        .build()?;
+    runtime.block_on(serve(engine, config, |addr| {
+        eprintln!("aimsc serve: listening on http://{addr}");
+    }))
+}
