@@ -5,6 +5,7 @@ mod fmt;
 mod init;
 mod project;
 mod render;
+mod test_cmd;
 mod watch;
 
 use aimsc_diagnostics::{Diagnostic, did_you_mean};
@@ -149,6 +150,21 @@ enum Command {
         /// Requests evaluated at once (default: the number of cores).
         #[arg(long)]
         workers: Option<usize>,
+    },
+    /// Run the unit tests of rules (`*.test.yaml`): expected outcomes of controls for given
+    /// facts; report failures with a diff, and the `require` blocks no test exercised.
+    Test {
+        /// Test files or folders; default: the rule folders of aims.toml, else `.`.
+        paths: Vec<PathBuf>,
+        /// Rule file or folder (repeatable); default: `rules` from aims.toml, else the shipped rulesets.
+        #[arg(long)]
+        rules: Vec<PathBuf>,
+        /// Only the tests whose name contains this text.
+        #[arg(long, value_name = "TEXT")]
+        filter: Option<String>,
+        /// Also list the shipped rulesets' require blocks that no test exercised.
+        #[arg(long = "coverage-shipped")]
+        coverage_shipped: bool,
     },
     /// Run the language server over stdin/stdout (for editors).
     Lsp {
@@ -439,6 +455,40 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
                 ]
             })?;
             Ok(0)
+        }
+        Command::Test {
+            paths,
+            rules,
+            filter,
+            coverage_shipped,
+        } => {
+            // Test paths are relative to where aimsc runs, even after moving to aims.toml's folder.
+            let here = std::env::current_dir().unwrap_or_default();
+            let paths: Vec<PathBuf> = if paths.is_empty() {
+                project::configured_rule_dirs().unwrap_or_else(|| vec![PathBuf::from(".")])
+            } else {
+                paths
+            };
+            let paths: Vec<PathBuf> = paths.iter().map(|p| here.join(p)).collect();
+            let loaded = project::load_rules_or_shipped(&rules)?;
+            let mut engine =
+                aimsc::Engine::from_project(loaded.into_project(parse_as_of(Some("2000-01-01"))?));
+            let errors: Vec<Diagnostic> = engine
+                .rule_diagnostics()
+                .into_iter()
+                .filter(Diagnostic::is_error)
+                .collect();
+            if !errors.is_empty() {
+                render::print_diagnostics(&errors, &render::Sources::new(engine.project()));
+                return Ok(2);
+            }
+            test_cmd::run(
+                &mut engine,
+                &paths,
+                &here,
+                filter.as_deref(),
+                coverage_shipped,
+            )
         }
         Command::Lsp { .. } => Ok(aimsc_lsp::run_stdio()),
         Command::Fmt { paths, check } => fmt::run(&paths, check),
