@@ -25,6 +25,7 @@ mod error;
 mod fail_on;
 
 pub use aimsc_db::{FactInput, Project};
+pub use aimsc_facts::SourceRole;
 pub use aimsc_diagnostics::{Diagnostic, Location, Severity, Span};
 pub use aimsc_eval::outcome::{
     CheckResult, Explanation, Finding, Outcome, Records, RequirementResult, SupportResult, Truth,
