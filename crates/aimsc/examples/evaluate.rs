@@ -29,16 +29,15 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "{facts} as of {as_of}: {} pass, {} fail, {} not applicable",
         s.pass, s.fail, s.not_applicable
     );
-    for r in evaluation.results.iter().filter(|r| r.outcome == Outcome::Fail) {
+    for r in evaluation
+        .results
+        .iter()
+        .filter(|r| r.outcome == Outcome::Fail)
+    {
         println!("{} {}", r.id, r.title);
         for req in r.requirements.iter().filter(|q| q.outcome == Outcome::Fail) {
             println!("  {}", req.message);
-            for f in req
-                .explanation
-                .records
-                .iter()
-                .flat_map(|rec| &rec.findings)
-            {
+            for f in req.explanation.records.iter().flat_map(|rec| &rec.findings) {
                 if let Some(at) = &f.at {
                     println!("    {} at {}:{}", f.record, at.file, at.line);
                 }

@@ -25,13 +25,13 @@ mod error;
 mod fail_on;
 
 pub use aimsc_db::{FactInput, Project};
-pub use aimsc_facts::SourceRole;
 pub use aimsc_diagnostics::{Diagnostic, Location, Severity, Span};
 pub use aimsc_eval::outcome::{
     CheckResult, Explanation, Finding, Outcome, Records, RequirementResult, SupportResult, Truth,
     WaiverInfo,
 };
 pub use aimsc_eval::validate::FactLoc;
+pub use aimsc_facts::SourceRole;
 pub use aimsc_report::{Baseline, Format, Summary};
 pub use error::Error;
 pub use fail_on::{FailOn, FailOnParseError};

@@ -29,7 +29,10 @@ fn as_of() -> aimsc::Date {
 
 #[test]
 fn rules_from_a_string_and_facts_from_json() {
-    let mut engine = Engine::builder().rules_source("demo.aims", RULES).build().unwrap();
+    let mut engine = Engine::builder()
+        .rules_source("demo.aims", RULES)
+        .build()
+        .unwrap();
     assert_eq!(engine.controls().len(), 1);
     engine
         .set_facts_json(&serde_json::json!({
@@ -40,7 +43,12 @@ fn rules_from_a_string_and_facts_from_json() {
     assert!(!ev.has_errors(), "{:?}", ev.diagnostics);
     let r = ev.result("demo::owned").unwrap();
     assert_eq!(r.outcome, Outcome::Fail);
-    let findings = &r.requirements[0].explanation.records.as_ref().unwrap().findings;
+    let findings = &r.requirements[0]
+        .explanation
+        .records
+        .as_ref()
+        .unwrap()
+        .findings;
     assert_eq!(findings.len(), 1);
     assert_eq!(&*findings[0].record, "systems[id=b]");
     // The failing record is placed in the pretty-printed JSON facts.
@@ -64,24 +72,38 @@ fn rule_errors_stop_the_build_with_located_diagnostics() {
         .expect("rules that do not check are an error");
     let text = err.to_string();
     assert!(text.contains("bad.aims:1:"), "{text}");
-    assert!(err.diagnostics().iter().all(|d| d.code.starts_with("aimsc::")));
+    assert!(
+        err.diagnostics()
+            .iter()
+            .all(|d| d.code.starts_with("aimsc::"))
+    );
     let missing = Engine::builder().rules_path("no/such/folder").build();
     assert!(missing.is_err());
 }
 
 #[test]
 fn shipped_rulesets_with_a_facts_folder_and_every_format() {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/orgs/northbank/facts");
+    let root = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/orgs/northbank/facts"
+    );
     let mut engine = Engine::builder().shipped_rulesets().build().unwrap();
     engine.set_facts_path(root).unwrap();
     let ev = engine
         .evaluate(&Options::new("2026-11-01".parse().unwrap()).framework("eu-ai-act"))
         .unwrap();
     assert!(ev.results.iter().all(|r| &*r.framework == "eu_ai_act"));
-    assert_eq!(ev.result("eu_ai_act::Art.15").unwrap().outcome, Outcome::Fail);
+    assert_eq!(
+        ev.result("eu_ai_act::Art.15").unwrap().outcome,
+        Outcome::Fail
+    );
     for format in Format::ALL {
         let text = ev.render(format, &RenderOptions::default());
-        assert!(text.contains("Art.15"), "{} lacks the failing article", format.name());
+        assert!(
+            text.contains("Art.15"),
+            "{} lacks the failing article",
+            format.name()
+        );
     }
     let json: serde_json::Value =
         serde_json::from_str(&ev.render(Format::Json, &RenderOptions::default())).unwrap();
@@ -100,7 +122,13 @@ fn facts_paths_are_laid_out_like_a_folder() {
     assert!(aimsc::fact_input("aims.yaml", "").is_ok());
     let rec = aimsc::fact_input("ai_systems/bot.yaml", "").unwrap();
     assert!(matches!(rec.role, aimsc_facts_role::Record(ref c) if c == "ai_systems"));
-    for bad in ["../x.yaml", "/etc/x.yaml", "a/b/c.yaml", "x.txt", ".hidden.yaml"] {
+    for bad in [
+        "../x.yaml",
+        "/etc/x.yaml",
+        "a/b/c.yaml",
+        "x.txt",
+        ".hidden.yaml",
+    ] {
         assert!(aimsc::fact_input(bad, "").is_err(), "{bad}");
     }
 }
