@@ -147,6 +147,9 @@ enum Command {
         /// Seconds a request may take before it is answered 503.
         #[arg(long, value_name = "SECONDS", default_value_t = 30)]
         timeout: u64,
+        /// The time limit in milliseconds, overriding --timeout (for tests of the limit).
+        #[arg(long = "timeout-ms", hide = true)]
+        timeout_ms: Option<u64>,
         /// Requests evaluated at once (default: the number of cores).
         #[arg(long)]
         workers: Option<usize>,
@@ -416,6 +419,7 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             bind,
             max_body,
             timeout,
+            timeout_ms,
             workers,
         } => {
             let loaded = project::load_rules_or_shipped(&rules)?;
@@ -438,7 +442,10 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             let mut config = aimsc_server::Config {
                 addr: bind,
                 max_body_bytes: max_body,
-                timeout: std::time::Duration::from_secs(timeout.max(1)),
+                timeout: timeout_ms.map_or(
+                    std::time::Duration::from_secs(timeout.max(1)),
+                    std::time::Duration::from_millis,
+                ),
                 ..aimsc_server::Config::default()
             };
             if let Some(w) = workers {

@@ -348,6 +348,22 @@ fn bad_requests_get_clear_json_errors_and_the_server_goes_on() {
 }
 
 #[test]
+fn a_request_over_the_time_limit_is_answered_503_and_its_worker_returns() {
+    // One worker and a 1 ms limit: evaluating an organisation takes longer than that.
+    let s = start(&scratch(), &["--workers", "1", "--timeout-ms", "1"]);
+    let (status, ct, text) = post(&s, "/v1/eval", &eval_body("cityhall"));
+    assert_eq!((status, ct.as_str()), (503, "application/json"), "{text}");
+    assert_eq!(error_code(&text), "aimsc::serve::timeout");
+    // The worker finishes in the background and goes back to the pool: later requests are
+    // served (and answered 503 again, not left hanging).
+    for _ in 0..3 {
+        let (status, _, text) = post(&s, "/v1/eval", &eval_body("cityhall"));
+        assert_eq!(status, 503, "{text}");
+    }
+    assert_eq!(get(&s, "/healthz").0, 200);
+}
+
+#[test]
 fn binds_to_loopback_unless_told_otherwise() {
     let o = run(&scratch(), &["serve", "--help"]);
     assert!(
