@@ -422,18 +422,9 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             timeout_ms,
             workers,
         } => {
-            let loaded = project::load_rules_or_shipped(&rules)?;
-            let project = loaded.into_project(parse_as_of(None)?);
-            let engine = aimsc::Engine::from_project(project);
-            let errors: Vec<Diagnostic> = engine
-                .rule_diagnostics()
-                .into_iter()
-                .filter(Diagnostic::is_error)
-                .collect();
-            if !errors.is_empty() {
-                render::print_diagnostics(&errors, &render::Sources::new(engine.project()));
+            let Some(engine) = checked_rules(&rules, parse_as_of(None)?)? else {
                 return Ok(2);
-            }
+            };
             if !bind.ip().is_loopback() {
                 eprintln!(
                     "aimsc serve: warning: listening on {bind}, reachable from other machines; aimsc has no authentication: put it behind a proxy that has"
@@ -477,18 +468,10 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
                 paths
             };
             let paths: Vec<PathBuf> = paths.iter().map(|p| here.join(p)).collect();
-            let loaded = project::load_rules_or_shipped(&rules)?;
-            let mut engine =
-                aimsc::Engine::from_project(loaded.into_project(parse_as_of(Some("2000-01-01"))?));
-            let errors: Vec<Diagnostic> = engine
-                .rule_diagnostics()
-                .into_iter()
-                .filter(Diagnostic::is_error)
-                .collect();
-            if !errors.is_empty() {
-                render::print_diagnostics(&errors, &render::Sources::new(engine.project()));
+            // Each test case gives its own date; this one is never used.
+            let Some(mut engine) = checked_rules(&rules, parse_as_of(Some("2000-01-01"))?)? else {
                 return Ok(2);
-            }
+            };
             test_cmd::run(
                 &mut engine,
                 &paths,
@@ -501,6 +484,26 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
         Command::Fmt { paths, check } => fmt::run(&paths, check),
         Command::Init { dir } => init::run(dir.as_deref()),
     }
+}
+
+/// Rules for commands that need no facts (see [`project::load_rules_or_shipped`]), checked;
+/// `None` after printing their errors.
+fn checked_rules(
+    rules: &[PathBuf],
+    as_of: jiff::civil::Date,
+) -> Result<Option<aimsc::Engine>, Vec<Diagnostic>> {
+    let loaded = project::load_rules_or_shipped(rules)?;
+    let engine = aimsc::Engine::from_project(loaded.into_project(as_of));
+    let errors: Vec<Diagnostic> = engine
+        .rule_diagnostics()
+        .into_iter()
+        .filter(Diagnostic::is_error)
+        .collect();
+    if errors.is_empty() {
+        return Ok(Some(engine));
+    }
+    render::print_diagnostics(&errors, &render::Sources::new(engine.project()));
+    Ok(None)
 }
 
 /// `eu-ai-act` → `eu_ai_act`: framework names on the command line may use dashes.

@@ -360,17 +360,8 @@ impl Engine {
             .map(|f| f.replace('-', "_"))
             .collect();
         for n in &frameworks {
-            if !model.frameworks.contains_key(n.as_str()) {
-                let known: Vec<&str> = model.frameworks.keys().map(|k| &**k).collect();
-                let d = Diagnostic::error(
-                    "aimsc::usage::unknown_framework",
-                    format!("no framework `{n}` is declared in the loaded rules"),
-                    None,
-                );
-                unknown.push(match did_you_mean(n, known.iter().copied()) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                    None => d.with_help(format!("declared frameworks: {}", known.join(", "))),
-                });
+            if let Some(d) = unknown_framework(&model, n) {
+                unknown.push(d);
             }
         }
         if !unknown.is_empty() {
@@ -406,19 +397,8 @@ impl Engine {
     ) -> Result<String, Error> {
         let model = self.project.model();
         let name = target.replace('-', "_");
-        if !model.frameworks.contains_key(name.as_str()) {
-            let known: Vec<&str> = model.frameworks.keys().map(|k| &**k).collect();
-            let d = Diagnostic::error(
-                "aimsc::usage::unknown_framework",
-                format!("no framework `{name}` is declared in the loaded rules"),
-                None,
-            );
-            return Err(Error::new(vec![
-                match did_you_mean(&name, known.iter().copied()) {
-                    Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                    None => d.with_help(format!("declared frameworks: {}", known.join(", "))),
-                },
-            ]));
+        if let Some(d) = unknown_framework(&model, &name) {
+            return Err(Error::new(vec![d]));
         }
         let outcomes = evaluation
             .map(|e| {
@@ -451,6 +431,23 @@ impl Engine {
             .collect();
         Error::placed(diagnostics, placed)
     }
+}
+
+/// The diagnostic for a framework name the rules do not declare; `None` when they do.
+fn unknown_framework(model: &aimsc_eval::model::Model, name: &str) -> Option<Diagnostic> {
+    if model.frameworks.contains_key(name) {
+        return None;
+    }
+    let known: Vec<&str> = model.frameworks.keys().map(|k| &**k).collect();
+    let d = Diagnostic::error(
+        "aimsc::usage::unknown_framework",
+        format!("no framework `{name}` is declared in the loaded rules"),
+        None,
+    );
+    Some(match did_you_mean(name, known.iter().copied()) {
+        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+        None => d.with_help(format!("declared frameworks: {}", known.join(", "))),
+    })
 }
 
 /// The results of one evaluation, and everything its reports need.
