@@ -8,7 +8,7 @@ mod render;
 mod test_cmd;
 mod watch;
 
-use aimsc_diagnostics::{Diagnostic, did_you_mean};
+use aimsc_diagnostics::Diagnostic;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -365,13 +365,9 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
                 .into_iter()
                 .map(|r| (r.id, r.outcome))
                 .collect();
-            let items = aimsc_eval::crosswalk::derive(&model, &outcomes, &target);
-            let title = model
-                .frameworks
-                .get(target.as_str())
-                .and_then(|f| f.title.clone());
-            let report =
-                aimsc_report::crosswalk::CrosswalkReport::new(&target, title, &as_of, items);
+            let report = aimsc_report::crosswalk::CrosswalkReport::derive(
+                &model, &outcomes, &target, &as_of,
+            );
             let text = match format {
                 CrosswalkFormat::Text => aimsc_report::crosswalk::text(&report),
                 CrosswalkFormat::Markdown => aimsc_report::crosswalk::markdown(&report),
@@ -511,34 +507,6 @@ fn framework_name(s: &str) -> String {
     s.replace('-', "_")
 }
 
-fn known_frameworks(
-    model: &aimsc_eval::model::Model,
-    names: &[String],
-) -> Result<(), Vec<Diagnostic>> {
-    let unknown: Vec<Diagnostic> = names
-        .iter()
-        .filter(|n| !model.frameworks.contains_key(n.as_str()))
-        .map(|n| {
-            let mut d = Diagnostic::error(
-                "aimsc::usage::unknown_framework",
-                format!("no framework `{n}` is declared in the loaded rules"),
-                None,
-            );
-            let known: Vec<&str> = model.frameworks.keys().map(|k| &**k).collect();
-            d = match did_you_mean(n, known.iter().copied()) {
-                Some(s) => d.with_help(format!("did you mean `{s}`?")),
-                None => d.with_help(format!("declared frameworks: {}", known.join(", "))),
-            };
-            d
-        })
-        .collect();
-    if unknown.is_empty() {
-        Ok(())
-    } else {
-        Err(unknown)
-    }
-}
-
 /// Loads and evaluates; prints diagnostics. Returns the project, the as-of date and whether
 /// there were errors.
 fn evaluate(inputs: &Inputs) -> Result<(aimsc_db::Project, String, bool), Vec<Diagnostic>> {
@@ -558,7 +526,9 @@ fn evaluate_for(
 ) -> Result<(aimsc_db::Project, String, bool, String), Vec<Diagnostic>> {
     let (project, as_of, errors) = evaluate(inputs)?;
     let name = framework_name(framework);
-    known_frameworks(&project.model(), std::slice::from_ref(&name))?;
+    if let Some(d) = aimsc::unknown_framework(&project.model(), &name) {
+        return Err(vec![d]);
+    }
     Ok((project, as_of, errors, name))
 }
 

@@ -36,6 +36,18 @@ pub struct CrosswalkReport {
 }
 
 impl CrosswalkReport {
+    /// Derives the coverage of `target` from the evaluated checks' outcomes.
+    pub fn derive(
+        model: &aimsc_eval::model::Model,
+        outcomes: &std::collections::HashMap<Arc<str>, aimsc_eval::outcome::Outcome>,
+        target: &str,
+        as_of: &str,
+    ) -> Self {
+        let items = aimsc_eval::crosswalk::derive(model, outcomes, target);
+        let title = model.frameworks.get(target).and_then(|f| f.title.clone());
+        CrosswalkReport::new(target, title, as_of, items)
+    }
+
     /// Wraps derived statuses with their counts.
     pub fn new(
         target: &str,

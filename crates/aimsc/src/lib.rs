@@ -408,13 +408,9 @@ impl Engine {
                     .collect()
             })
             .unwrap_or_default();
-        let items = aimsc_eval::crosswalk::derive(&model, &outcomes, &name);
-        let title = model
-            .frameworks
-            .get(name.as_str())
-            .and_then(|f| f.title.clone());
         let as_of = evaluation.map(|e| e.as_of.to_string()).unwrap_or_default();
-        let report = aimsc_report::crosswalk::CrosswalkReport::new(&name, title, &as_of, items);
+        let report =
+            aimsc_report::crosswalk::CrosswalkReport::derive(&model, &outcomes, &name, &as_of);
         Ok(aimsc_report::crosswalk::json(&report))
     }
 
@@ -433,8 +429,9 @@ impl Engine {
     }
 }
 
-/// The diagnostic for a framework name the rules do not declare; `None` when they do.
-fn unknown_framework(model: &aimsc_eval::model::Model, name: &str) -> Option<Diagnostic> {
+/// The diagnostic for a framework name the rules do not declare (dashes already read as
+/// underscores); `None` when they do.
+pub fn unknown_framework(model: &aimsc_eval::model::Model, name: &str) -> Option<Diagnostic> {
     if model.frameworks.contains_key(name) {
         return None;
     }
