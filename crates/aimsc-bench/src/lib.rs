@@ -92,7 +92,7 @@ fn bytes_under(p: &Path) -> u64 {
 /// Reads the facts under `path` (a file or a folder) as the CLI does.
 pub fn read_facts(path: &Path) -> Vec<FactInput> {
     if path.is_dir() {
-        aimsc_facts::discover(path)
+        aimsc_facts::discover(path, &aimsc_facts::Limits::default())
             .map(|found| found.into_iter().map(FactInput::from).collect())
             .unwrap_or_default()
     } else {
@@ -137,6 +137,7 @@ fn with_env<T>(project: &Project, f: impl FnOnce(&Env<'_>) -> T) -> T {
         facts: &*facts,
         today: project.as_of(),
         locate_rule: &locate,
+        max_steps: aimsc_eval::evaluate::DEFAULT_MAX_STEPS,
     })
 }
 

@@ -23,6 +23,10 @@ use std::process::ExitCode;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Change a resource limit for this run (repeatable), over aims.toml's `[limits]`:
+    /// max-file-bytes, max-records, max-string-bytes, max-yaml-aliases or max-steps.
+    #[arg(long = "limit", global = true, value_name = "NAME=VALUE")]
+    limits: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -252,6 +256,7 @@ fn parse_as_of(s: Option<&str>) -> Result<jiff::civil::Date, Vec<Diagnostic>> {
 }
 
 fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
+    project::set_limit_settings(cli.limits)?;
     match cli.command {
         Command::Check {
             paths,
@@ -433,6 +438,7 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
                     std::time::Duration::from_secs(timeout.max(1)),
                     std::time::Duration::from_millis,
                 ),
+                limits: engine.project().limits(),
                 ..aimsc_server::Config::default()
             };
             if let Some(w) = workers {

@@ -1,20 +1,58 @@
 //! Finding the inputs: command-line paths, or `aims.toml` found upward from the working folder.
 
 use aimsc_db::config::{self, read_config, rule_files};
-use aimsc_db::{FactInput, Project};
+use aimsc_db::{FactInput, Limits, Project};
 use aimsc_diagnostics::Diagnostic;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 pub struct Loaded {
     rules: Vec<(Arc<str>, String)>,
     facts: Vec<FactInput>,
+    limits: Limits,
 }
 
 impl Loaded {
     pub fn into_project(self, as_of: jiff::civil::Date) -> Project {
-        Project::new(self.rules, self.facts, as_of)
+        Project::with_limits(
+            aimsc_db::Database::default(),
+            self.rules,
+            self.facts,
+            as_of,
+            self.limits,
+        )
     }
+}
+
+/// The `--limit NAME=VALUE` settings of this run, applied over aims.toml's `[limits]`.
+static LIMIT_SETTINGS: OnceLock<Vec<String>> = OnceLock::new();
+
+/// Checks and records the `--limit` settings; an unknown name or a bad value is a usage
+/// error.
+pub fn set_limit_settings(settings: Vec<String>) -> Result<(), Vec<Diagnostic>> {
+    let mut probe = Limits::default();
+    let errs: Vec<Diagnostic> = settings
+        .iter()
+        .filter_map(|s| probe.set(s).err())
+        .map(|e| {
+            Diagnostic::error("aimsc::usage::limit", format!("--limit: {e}"), None)
+                .with_help("e.g. `--limit max-steps=1000000`; the limits are listed in SECURITY.md")
+        })
+        .collect();
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    let _ = LIMIT_SETTINGS.set(settings);
+    Ok(())
+}
+
+/// `base` with this run's `--limit` settings applied.
+pub fn limits_over(mut base: Limits) -> Limits {
+    for s in LIMIT_SETTINGS.get().into_iter().flatten() {
+        // Checked by `set_limit_settings`.
+        let _ = base.set(s);
+    }
+    base
 }
 
 fn find_aims_toml() -> Option<PathBuf> {
@@ -45,11 +83,13 @@ pub fn load(
 ) -> Result<Loaded, Vec<Diagnostic>> {
     let mut rule_paths = rule_paths.to_vec();
     let mut facts = facts.map(Path::to_path_buf);
+    let mut limits = Limits::default();
     if (rule_paths.is_empty() || (facts.is_none() && need_facts))
         && let Some(cfg_path) = find_aims_toml()
     {
         {
             let cfg = read_config(&cfg_path)?;
+            limits = cfg.limits;
             let root = cfg_path.parent().map(Path::to_path_buf).unwrap_or_default();
             // Paths in reports are relative to the project root, whatever the working folder.
             let explicit: Vec<PathBuf> = rule_paths
@@ -99,9 +139,10 @@ pub fn load(
             Err(e) => errs.push(e),
         }
     }
+    let limits = limits_over(limits);
     let mut fact_inputs = Vec::new();
     if let Some(f) = &facts {
-        match aimsc_facts::discover(f) {
+        match aimsc_facts::discover(f, &limits.facts()) {
             Ok(found) => fact_inputs = found.into_iter().map(FactInput::from).collect(),
             Err(e) => errs.extend(e),
         }
@@ -114,6 +155,7 @@ pub fn load(
     Ok(Loaded {
         rules,
         facts: fact_inputs,
+        limits,
     })
 }
 

@@ -8,11 +8,26 @@
 //! - `tests/fixtures/check/*.aims`: `aimsc check FILE`, snapshot of source, exit code and diagnostics;
 //! - `tests/fixtures/facts/*/`: `aimsc check ../schema.aims --facts <the facts file>`;
 //! - `tests/fixtures/eval/*/`: `aimsc eval` in text and JSON.
+//!
+//! A facts or eval fixture folder may hold an `args` file: more arguments, one per line (how
+//! the limit fixtures lower a limit to a size a fixture can show).
 
 mod common;
 
 use common::{code, repo, run, stderr, stdout};
 use std::path::Path;
+
+/// The fixture folder's extra arguments (its `args` file, one per line).
+fn extra_args(dir: &Path) -> Vec<String> {
+    std::fs::read_to_string(dir.join("args"))
+        .map(|t| {
+            t.lines()
+                .filter(|l| !l.trim().is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
 
 fn aimsc(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let out = run(dir, args);
@@ -48,17 +63,17 @@ fn facts_fixtures() {
         let dir = path.parent().unwrap();
         let name = path.file_name().unwrap().to_str().unwrap();
         let source = std::fs::read_to_string(path).unwrap();
-        let (code, _, stderr) = aimsc(
-            dir,
-            &[
-                "check",
-                "../schema.aims",
-                "--facts",
-                name,
-                "--as-of",
-                "2026-11-01",
-            ],
-        );
+        let extra = extra_args(dir);
+        let mut args = vec![
+            "check",
+            "../schema.aims",
+            "--facts",
+            name,
+            "--as-of",
+            "2026-11-01",
+        ];
+        args.extend(extra.iter().map(String::as_str));
+        let (code, _, stderr) = aimsc(dir, &args);
         insta::assert_snapshot!(format!(
             "--- {name}\n{}\n--- exit code: {code}\n--- stderr\n{stderr}",
             shorten(&source)
@@ -70,7 +85,8 @@ fn facts_fixtures() {
 fn eval_fixtures() {
     insta::glob!("../../../tests/fixtures/eval", "*/rules.aims", |path| {
         let dir = path.parent().unwrap();
-        let args = [
+        let extra = extra_args(dir);
+        let base = [
             "eval",
             "--rules",
             "rules.aims",
@@ -78,23 +94,20 @@ fn eval_fixtures() {
             "facts.yaml",
             "--as-of",
             "2026-11-01",
-            "--verbose",
         ];
-        let (code, stdout, stderr) = aimsc(dir, &args);
-        let (jcode, json, _) = aimsc(
-            dir,
-            &[
-                "eval",
-                "--rules",
-                "rules.aims",
-                "--facts",
-                "facts.yaml",
-                "--as-of",
-                "2026-11-01",
-                "--format",
-                "json",
-            ],
-        );
+        let with = |more: &[&'static str]| -> Vec<String> {
+            base.iter()
+                .chain(more)
+                .map(|s| (*s).to_string())
+                .chain(extra.iter().cloned())
+                .collect()
+        };
+        let run_with = |more: &[&'static str]| {
+            let args = with(more);
+            aimsc(dir, &args.iter().map(String::as_str).collect::<Vec<_>>())
+        };
+        let (code, stdout, stderr) = run_with(&["--verbose"]);
+        let (jcode, json, _) = run_with(&["--format", "json"]);
         assert_eq!(jcode, code, "text and JSON runs agree on the exit code");
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         let json = serde_json::to_string_pretty(&value).unwrap();

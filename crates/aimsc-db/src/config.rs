@@ -14,6 +14,9 @@ pub struct AimsToml {
     pub rules: Vec<PathBuf>,
     /// Facts file or folder, relative to aims.toml.
     pub facts: Option<PathBuf>,
+    /// Resource limits (`[limits]`), over the defaults.
+    #[serde(default)]
+    pub limits: crate::Limits,
 }
 
 /// The nearest `aims.toml` in `dir` or a folder above it.

@@ -19,7 +19,12 @@ use std::sync::Arc;
 
 #[salsa::tracked(returns(ref))]
 pub fn parse_fact_file(db: &dyn salsa::Database, file: FactFile) -> Result<Value, Diagnostic> {
-    aimsc_facts::parse_file(file.path(db), file.index(db), file.text(db))
+    aimsc_facts::parse_file(
+        file.path(db),
+        file.index(db),
+        file.text(db),
+        &file.limits(db),
+    )
 }
 
 /// The facts files' paths by file index, for diagnostics.
@@ -182,13 +187,15 @@ pub fn chunk<'db>(db: &'db dyn salsa::Database, key: ChunkKey<'db>) -> Chunk {
     let parsed: Vec<Option<Value>> = items
         .iter()
         .map(|item| match item {
-            Item::File(f) => match aimsc_facts::parse_file(f.path(db), f.index(db), f.text(db)) {
-                Ok(v) => Some(v),
-                Err(d) => {
-                    load_errors.push(d);
-                    None
+            Item::File(f) => {
+                match aimsc_facts::parse_file(f.path(db), f.index(db), f.text(db), &f.limits(db)) {
+                    Ok(v) => Some(v),
+                    Err(d) => {
+                        load_errors.push(d);
+                        None
+                    }
                 }
-            },
+            }
             Item::Inline(n) => match root_value(db, ws)
                 .value
                 .get(name.as_deref().unwrap_or(""))
@@ -572,6 +579,7 @@ pub fn site_chunk<'db>(db: &'db dyn salsa::Database, key: SiteKey<'db>) -> Optio
         facts: &view,
         today: ws.as_of(db),
         locate_rule: &locate,
+        max_steps: ws.limits(db).max_steps,
     };
     aimsc_eval::evaluate::site_chunk(
         &env,

@@ -25,9 +25,11 @@
 pub mod config;
 #[allow(missing_docs)] // salsa macros generate undocumented accessors
 mod facts;
+mod limits;
 #[allow(missing_docs)]
 mod queries;
 
+pub use limits::{LIMIT_NAMES, Limits};
 pub use queries::{Database, FactFile, RuleFile, Workspace};
 
 /// A query on a [`Project`] snapshot was cancelled because the project changed meanwhile;
@@ -108,6 +110,17 @@ impl Project {
         facts: Vec<FactInput>,
         as_of: Date,
     ) -> Project {
+        Project::with_limits(db, rules, facts, as_of, Limits::default())
+    }
+
+    /// Loads rule files and facts files into `db`, within `limits`.
+    pub fn with_limits(
+        db: Database,
+        rules: Vec<(Arc<str>, String)>,
+        facts: Vec<FactInput>,
+        as_of: Date,
+        limits: Limits,
+    ) -> Project {
         let rule_files = rules
             .into_iter()
             .map(|(p, t)| RuleFile::new(&db, p, t))
@@ -122,10 +135,11 @@ impl Project {
                     f.role,
                     f.text,
                     u32::try_from(i).unwrap_or(u32::MAX),
+                    limits.facts(),
                 )
             })
             .collect();
-        let ws = Workspace::new(&db, rule_files, fact_files, as_of);
+        let ws = Workspace::new(&db, rule_files, fact_files, as_of, limits);
         Project { db, ws }
     }
 
@@ -299,7 +313,14 @@ impl Project {
                     }
                     files.push(o);
                 }
-                None => files.push(FactFile::new(&self.db, f.path, f.role, f.text, index)),
+                None => files.push(FactFile::new(
+                    &self.db,
+                    f.path,
+                    f.role,
+                    f.text,
+                    index,
+                    self.limits().facts(),
+                )),
             }
         }
         if files != old {
@@ -310,5 +331,23 @@ impl Project {
     /// Changes the as-of date.
     pub fn set_as_of(&mut self, as_of: Date) {
         self.ws.set_as_of(&mut self.db).to(as_of);
+    }
+
+    /// The resource limits in force.
+    pub fn limits(&self) -> Limits {
+        self.ws.limits(&self.db)
+    }
+
+    /// Changes the resource limits; facts are parsed again only when their limits changed.
+    pub fn set_limits(&mut self, limits: Limits) {
+        if self.limits() == limits {
+            return;
+        }
+        for f in self.ws.facts(&self.db).clone() {
+            if f.limits(&self.db) != limits.facts() {
+                f.set_limits(&mut self.db).to(limits.facts());
+            }
+        }
+        self.ws.set_limits(&mut self.db).to(limits);
     }
 }

@@ -62,6 +62,9 @@ pub struct FactFile {
     /// Index recorded in every value it yields.
     #[returns(copy)]
     pub index: u32,
+    /// The limits it is parsed within.
+    #[returns(copy)]
+    pub limits: aimsc_facts::Limits,
 }
 
 /// All inputs of one evaluation.
@@ -76,6 +79,9 @@ pub struct Workspace {
     /// The as-of date.
     #[returns(copy)]
     pub as_of: Date,
+    /// The resource limits.
+    #[returns(copy)]
+    pub limits: crate::Limits,
 }
 
 /// A parsed rule file and its syntax errors.
@@ -210,6 +216,7 @@ pub fn check_result<'db>(
         facts: &facts,
         today: ws.as_of(db),
         locate_rule: &locate,
+        max_steps: ws.limits(db).max_steps,
     };
     let supporting = |rule: &str| check_outcome(db, CheckKey::new(db, ws, Arc::from(rule)));
     Some(Arc::new(evaluate_parts(&env, parts, &supporting)))

@@ -22,6 +22,32 @@ pub struct Env<'a> {
     pub today: Date,
     /// Turns a rule-file location into line and column.
     pub locate_rule: &'a dyn Fn(&Location) -> Option<FactLoc>,
+    /// The step budget of one requirement, and of one chunk of a quantifier evaluated apart
+    /// (see [`DEFAULT_MAX_STEPS`]).
+    pub max_steps: u64,
+}
+
+/// The default step budget: a step is one expression evaluated or one record visited, so
+/// this is seconds of work, far more than any real requirement takes, and it stops the
+/// combinatorial blow-up of nested quantifiers over large collections.
+pub const DEFAULT_MAX_STEPS: u64 = 50_000_000;
+
+/// How the message of a requirement stopped by the step budget begins.
+pub const STEP_LIMIT_MESSAGE: &str = "evaluation stopped at the step limit";
+
+/// The marker an exhausted evaluator records in place of an invalid fact's path.
+const OVER_BUDGET: &str = "\u{0}max-steps";
+
+/// Whether a result is an error because a requirement ran out of evaluation steps.
+pub fn hit_step_limit(r: &CheckResult) -> bool {
+    let stopped = |m: &str| m.starts_with(STEP_LIMIT_MESSAGE);
+    r.requirements
+        .iter()
+        .any(|q| q.outcome == Outcome::Error && stopped(&q.message))
+        || (r.outcome == Outcome::Error
+            && r.message
+                .strip_prefix("applicability: ")
+                .is_some_and(stopped))
 }
 
 /// A runtime value.
@@ -75,6 +101,9 @@ struct Eval<'a> {
     part: usize,
     /// The part's sites: quantifiers whose chunks the facts view may answer apart.
     sites: Vec<*const CExpr>,
+    /// Steps taken; past the budget every expression is unknown, which three-valued logic
+    /// turns into a verdict only where the steps taken already decide it.
+    steps: u64,
 }
 
 fn explain(expr: &CExpr, result: Truth) -> Explanation {
@@ -98,7 +127,20 @@ impl<'a> Eval<'a> {
             quiet: false,
             part: 0,
             sites: Vec::new(),
+            steps: 0,
         }
+    }
+
+    /// Counts a step; false once the budget is spent (and the requirement then an error).
+    fn tick(&mut self) -> bool {
+        self.steps += 1;
+        if self.steps <= self.env.max_steps {
+            return true;
+        }
+        if self.invalid.as_deref() != Some(OVER_BUDGET) {
+            self.invalid = Some(Arc::from(OVER_BUDGET));
+        }
+        false
     }
 
     /// An evaluator of part `part` of a check, whose expression is `expr`.
@@ -173,6 +215,9 @@ impl<'a> Eval<'a> {
 
     /// Evaluates a value expression.
     fn val(&mut self, e: &CExpr) -> V {
+        if !self.tick() {
+            return V::Missing(e.text.clone(), None);
+        }
         let v = self.val_inner(e);
         self.note_invalid(&v);
         v
@@ -356,6 +401,14 @@ impl<'a> Eval<'a> {
 
     /// Evaluates a condition with its explanation.
     fn cond(&mut self, e: &CExpr) -> (Truth, Explanation) {
+        if !self.tick() {
+            let mut ex = explain(e, Truth::Unknown);
+            ex.detail = Some(format!(
+                "not evaluated: over the limit of {} steps",
+                self.env.max_steps
+            ));
+            return (Truth::Unknown, ex);
+        }
         match &e.kind {
             CKind::Not(inner) => {
                 let (t, ex) = self.cond(inner);
@@ -1054,7 +1107,17 @@ pub fn first_missing(ex: &Explanation) -> Option<String> {
     })
 }
 
-fn summary(ex: &Explanation, outcome: Outcome, invalid: Option<&Arc<str>>) -> String {
+fn summary(
+    ex: &Explanation,
+    outcome: Outcome,
+    invalid: Option<&Arc<str>>,
+    max_steps: u64,
+) -> String {
+    if invalid.is_some_and(|p| &**p == OVER_BUDGET) {
+        return format!(
+            "{STEP_LIMIT_MESSAGE} of {max_steps} (raise `max-steps`, or narrow a nested quantifier)"
+        );
+    }
     if let Some(p) = invalid {
         return format!("facts invalid: `{p}` (see the facts diagnostics)");
     }
@@ -1198,7 +1261,7 @@ pub fn evaluate_parts(
         let mut ev = Eval::for_part(env, *slots, 0, expr);
         let (t, ex) = ev.cond(expr);
         let invalid = ev.invalid.take();
-        let msg = summary(&ex, Outcome::Fail, invalid.as_ref());
+        let msg = summary(&ex, Outcome::Fail, invalid.as_ref(), env.max_steps);
         result.applies = Some(ex);
         match (t, invalid) {
             (_, Some(_)) => {
@@ -1235,6 +1298,7 @@ pub fn evaluate_parts(
             } else {
                 None
             },
+            env.max_steps,
         );
         result.requirements.push(RequirementResult {
             name: req.name.clone(),

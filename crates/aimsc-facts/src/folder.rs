@@ -1,3 +1,4 @@
+use crate::limits::Limits;
 use crate::parse::Format;
 use crate::value::{Entry, Value, ValueKind};
 use aimsc_diagnostics::{Diagnostic, Location, Span};
@@ -25,27 +26,25 @@ pub struct FactSource {
     pub text: String,
 }
 
-fn read(path: &Path, display: &str) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| {
+fn read(path: &Path, display: &str, limits: &Limits) -> Result<String, Diagnostic> {
+    let cannot = |e: std::io::Error| {
         Diagnostic::error(
             "aimsc::io::read",
             format!("cannot read `{display}`: {e}"),
             None,
         )
         .with_help("check the path given to --facts or in aims.toml")
-    })?;
-    if bytes.len() > crate::MAX_FILE_BYTES {
-        return Err(Diagnostic::error(
-            "aimsc::facts::too_large",
-            format!(
-                "`{display}` is {} MB; the limit is {} MB",
-                bytes.len() / 1_000_000,
-                crate::MAX_FILE_BYTES / 1_000_000
-            ),
-            None,
-        )
-        .with_help("split the facts into a folder with one file per record"));
+    };
+    // Sized before it is read, so that an oversized file is refused without loading it.
+    let len = std::fs::metadata(path).map_err(cannot)?.len();
+    if len > limits.max_file_bytes as u64 {
+        return Err(crate::too_large(
+            &Arc::from(display),
+            usize::try_from(len).unwrap_or(usize::MAX),
+            limits,
+        ));
     }
+    let bytes = std::fs::read(path).map_err(cannot)?;
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         Diagnostic::error(
@@ -80,8 +79,8 @@ fn is_facts_file(p: &Path) -> bool {
 }
 
 /// Finds the facts files at `path`: the file itself, or a folder laid out by the folder
-/// rule (see the crate docs). Files come back in a deterministic order.
-pub fn discover(path: &Path) -> Result<Vec<FactSource>, Vec<Diagnostic>> {
+/// rule (see the crate docs), within `limits`. Files come back in a deterministic order.
+pub fn discover(path: &Path, limits: &Limits) -> Result<Vec<FactSource>, Vec<Diagnostic>> {
     let display = |p: &Path| -> Arc<str> { Arc::from(p.to_string_lossy().as_ref()) };
     if !path.exists() {
         return Err(vec![
@@ -95,7 +94,7 @@ pub fn discover(path: &Path) -> Result<Vec<FactSource>, Vec<Diagnostic>> {
     }
     if path.is_file() {
         let d = display(path);
-        let text = read(path, &d).map_err(|e| vec![e])?;
+        let text = read(path, &d, limits).map_err(|e| vec![e])?;
         return Ok(vec![FactSource {
             path: d,
             role: SourceRole::Root,
@@ -108,7 +107,7 @@ pub fn discover(path: &Path) -> Result<Vec<FactSource>, Vec<Diagnostic>> {
     for entry in &entries {
         if is_facts_file(entry) {
             let d = display(entry);
-            match read(entry, &d) {
+            match read(entry, &d, limits) {
                 Ok(text) => out.push(FactSource {
                     path: d,
                     role: SourceRole::Root,
@@ -125,17 +124,36 @@ pub fn discover(path: &Path) -> Result<Vec<FactSource>, Vec<Diagnostic>> {
         if !entry.is_dir() || name.starts_with('.') {
             continue;
         }
-        for file in sorted_entries(entry).map_err(|e| vec![e])? {
-            if is_facts_file(&file) {
-                let d = display(&file);
-                match read(&file, &d) {
-                    Ok(text) => out.push(FactSource {
-                        path: d,
-                        role: SourceRole::Record(name.to_string()),
-                        text,
-                    }),
-                    Err(e) => errs.push(e),
-                }
+        let files: Vec<_> = sorted_entries(entry)
+            .map_err(|e| vec![e])?
+            .into_iter()
+            .filter(|f| is_facts_file(f))
+            .collect();
+        if files.len() > limits.max_records {
+            errs.push(
+                Diagnostic::error(
+                    "aimsc::limit::records",
+                    format!(
+                        "collection folder `{}` holds {} record files; the limit is {}",
+                        entry.display(),
+                        files.len(),
+                        limits.max_records
+                    ),
+                    None,
+                )
+                .with_help("raise `max-records` if this is real (see the limits in SECURITY.md)"),
+            );
+            continue;
+        }
+        for file in files {
+            let d = display(&file);
+            match read(&file, &d, limits) {
+                Ok(text) => out.push(FactSource {
+                    path: d,
+                    role: SourceRole::Record(name.to_string()),
+                    text,
+                }),
+                Err(e) => errs.push(e),
             }
         }
     }

@@ -17,9 +17,11 @@
 //! Other files (README.md, dotfiles) are ignored.
 
 mod folder;
+mod limits;
 mod parse;
 mod value;
 
 pub use folder::{FactSource, SourceRole, discover, merge};
-pub use parse::{Format, MAX_DEPTH, MAX_FILE_BYTES, parse_file};
+pub use limits::{Limits, MAX_DEPTH, show_bytes};
+pub use parse::{Format, parse_file, too_large};
 pub use value::{Entry, Value, ValueKind};

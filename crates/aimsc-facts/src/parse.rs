@@ -1,3 +1,4 @@
+use crate::limits::{Limits, MAX_DEPTH, show_bytes};
 use crate::value::{Entry, Value, ValueKind};
 use aimsc_diagnostics::{Diagnostic, Location, Span};
 use indexmap::IndexMap;
@@ -6,11 +7,6 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::Spanned;
 use std::fmt;
 use std::sync::Arc;
-
-/// Largest facts file accepted, in bytes. Larger files are refused with a diagnostic.
-pub const MAX_FILE_BYTES: usize = 256 * 1024 * 1024;
-/// Deepest nesting accepted in a facts file.
-pub const MAX_DEPTH: usize = 64;
 
 /// The syntax of a facts file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -36,20 +32,16 @@ impl Format {
     }
 }
 
-/// Parses one facts file. `file` is the index recorded in every value.
-pub fn parse_file(path: &Arc<str>, file: u32, text: &str) -> Result<Value, Diagnostic> {
+/// Parses one facts file within `limits`. `file` is the index recorded in every value.
+pub fn parse_file(
+    path: &Arc<str>,
+    file: u32,
+    text: &str,
+    limits: &Limits,
+) -> Result<Value, Diagnostic> {
     let loc = |span: Span| Some(Location::new(path, span));
-    if text.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::error(
-            "aimsc::facts::too_large",
-            format!(
-                "facts file is {} MB; the limit is {} MB",
-                text.len() / 1_000_000,
-                MAX_FILE_BYTES / 1_000_000
-            ),
-            loc(Span::new(0, 0)),
-        )
-        .with_help("split the facts into a folder with one file per record"));
+    if text.len() > limits.max_file_bytes {
+        return Err(too_large(path, text.len(), limits));
     }
     let format = Format::from_path(path).unwrap_or(Format::Yaml);
     if text.trim().is_empty() {
@@ -61,30 +53,47 @@ pub fn parse_file(path: &Arc<str>, file: u32, text: &str) -> Result<Value, Diagn
         .with_label("no facts here")
         .with_help("write a mapping such as `organisation: {name: Acme}`"));
     }
+    let ctx = Ctx {
+        path: path.clone(),
+        file,
+        text_len: text.len(),
+        limits: *limits,
+    };
     match format {
-        Format::Toml => parse_toml(path, file, text),
-        Format::Yaml | Format::Json => parse_yaml(path, file, text),
+        Format::Toml => parse_toml(&ctx, text),
+        Format::Yaml | Format::Json => parse_yaml(&ctx, text),
     }
 }
 
-fn parse_yaml(path: &Arc<str>, file: u32, text: &str) -> Result<Value, Diagnostic> {
+/// The diagnostic for a facts file of `len` bytes, over the size limit.
+pub fn too_large(path: &Arc<str>, len: usize, limits: &Limits) -> Diagnostic {
+    Diagnostic::error(
+        "aimsc::limit::file_size",
+        format!(
+            "`{path}` is {}; the limit for a facts file is {}",
+            show_bytes(len),
+            show_bytes(limits.max_file_bytes)
+        ),
+        Some(Location::new(path, Span::new(0, 0))),
+    )
+    .with_help("split the facts into a folder with one file per record, or raise `max-file-bytes` (see the limits in SECURITY.md)")
+}
+
+fn parse_yaml(ctx: &Ctx, text: &str) -> Result<Value, Diagnostic> {
+    let path = &ctx.path;
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = MAX_DEPTH;
     budget.max_events = 200_000_000;
     budget.max_nodes = 100_000_000;
-    budget.max_total_scalar_bytes = MAX_FILE_BYTES;
-    budget.max_aliases = 10_000;
+    budget.max_total_scalar_bytes = ctx.limits.max_file_bytes;
+    budget.max_aliases = ctx.limits.max_yaml_aliases;
     budget.max_recorded_anchor_events = 100_000;
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
-    let seed = Ctx {
-        file,
-        text_len: text.len(),
-    };
     let raw: Result<Spanned<Raw>, _> = serde_saphyr::from_str_with_options(text, options);
     match raw {
-        Ok(root) => seed.node(root).map_err(|e| e.into_diag(path)),
+        Ok(root) => ctx.node(root),
         Err(err) => {
             let (span, message) = match err.location() {
                 Some(l) => {
@@ -96,27 +105,41 @@ fn parse_yaml(path: &Arc<str>, file: u32, text: &str) -> Result<Value, Diagnosti
                 }
                 None => (Span::new(0, 0), err.to_string()),
             };
-            let message = saphyr_message(&first_line(&message));
-            Err(Diagnostic::error("aimsc::facts::syntax", format!("cannot read facts: {message}"), Some(Location::new(path, span)))
+            let message = saphyr_message(&first_line(&message), &ctx.limits);
+            let code = if err.to_string().contains("budget breached") {
+                "aimsc::limit::yaml"
+            } else {
+                "aimsc::facts::syntax"
+            };
+            Err(Diagnostic::error(code, format!("cannot read facts: {message}"), Some(Location::new(path, span)))
                 .with_label("here")
-                .with_help("facts files are YAML, JSON or TOML; aliases, nesting and size are bounded (see the limits in the README)"))
+                .with_help("facts files are YAML, JSON or TOML; aliases, nesting and size are bounded (see the limits in SECURITY.md)"))
         }
     }
 }
 
-/// serde-saphyr prefixes `error: line N column M: `; the span already says where.
-fn saphyr_message(s: &str) -> String {
+/// serde-saphyr prefixes `error: line N column M: `; the span already says where. Its budget
+/// breaches are named after its internals; say which limit they are.
+fn saphyr_message(s: &str, limits: &Limits) -> String {
     let rest = s.strip_prefix("error: ").unwrap_or(s);
     let rest = match rest.find(": ") {
         Some(i) if rest.starts_with("line ") => &rest[i + 2..],
         _ => rest,
     };
-    if rest.contains("budget breached") {
+    let Some(what) = rest.strip_prefix("budget breached: ") else {
+        return rest.to_string();
+    };
+    if what.starts_with("Aliases") {
         format!(
-            "{rest} (YAML aliases, anchors or size exceed the limits; see the limits in the README)"
+            "more than {} YAML alias expansions (the `max-yaml-aliases` limit)",
+            limits.max_yaml_aliases
         )
+    } else if what.starts_with("RecordedAnchorEvents") {
+        "anchored YAML nodes too large to repeat (the alias-bomb guard)".to_string()
+    } else if what.starts_with("Depth") {
+        format!("facts nest deeper than {MAX_DEPTH} levels")
     } else {
-        rest.to_string()
+        format!("the YAML is too large to read ({what})")
     }
 }
 
@@ -245,19 +268,53 @@ impl<'de> Deserialize<'de> for KeyString {
     }
 }
 
+/// What building a file's values needs: where it is, how long, and the limits.
 struct Ctx {
+    path: Arc<str>,
     file: u32,
     text_len: usize,
-}
-
-/// A duplicate key found while building; reported with both spans.
-struct Dup {
-    key: String,
-    first: Span,
-    second: Span,
+    limits: Limits,
 }
 
 impl Ctx {
+    /// Refuses a list longer than the records limit.
+    fn check_list(&self, len: usize, span: Span) -> Result<(), Diagnostic> {
+        if len <= self.limits.max_records {
+            return Ok(());
+        }
+        Err(Diagnostic::error(
+            "aimsc::limit::records",
+            format!(
+                "this list has {len} elements; the limit is {}",
+                self.limits.max_records
+            ),
+            Some(Location::new(
+                &self.path,
+                Span::new(span.start(), span.start() + 1),
+            )),
+        )
+        .with_label("list starts here")
+        .with_help("raise `max-records` if this is real (see the limits in SECURITY.md)"))
+    }
+
+    /// Refuses a string or key longer than the string limit.
+    fn check_str(&self, s: &str, span: Span) -> Result<(), Diagnostic> {
+        if s.len() <= self.limits.max_string_bytes {
+            return Ok(());
+        }
+        Err(Diagnostic::error(
+            "aimsc::limit::string",
+            format!(
+                "this string is {}; the limit is {}",
+                show_bytes(s.len()),
+                show_bytes(self.limits.max_string_bytes)
+            ),
+            Some(Location::new(&self.path, Span::new(span.start(), span.start() + 1))),
+        )
+        .with_label("string starts here")
+        .with_help("keep documents out of the facts and link to them; or raise `max-string-bytes` (see the limits in SECURITY.md)"))
+    }
+
     fn span_of(&self, loc: &serde_saphyr::Location, fallback: usize) -> Span {
         let s = loc.span();
         match (s.byte_offset(), s.byte_len()) {
@@ -269,33 +326,36 @@ impl Ctx {
         }
     }
 
-    fn node(&self, raw: Spanned<Raw>) -> Result<Value, DupError> {
+    fn node(&self, raw: Spanned<Raw>) -> Result<Value, Diagnostic> {
         let span = self.span_of(&raw.referenced, 0);
         let kind = match raw.value {
             Raw::Null => ValueKind::Null,
             Raw::Bool(b) => ValueKind::Bool(b),
             Raw::Int(n) => ValueKind::Int(n),
             Raw::Float(f) => ValueKind::Float(f),
-            Raw::Str(s) => ValueKind::Str(s),
-            Raw::List(items) => ValueKind::List(
-                items
-                    .into_iter()
-                    .map(|i| self.node(i))
-                    .collect::<Result<_, _>>()?,
-            ),
+            Raw::Str(s) => {
+                self.check_str(&s, span)?;
+                ValueKind::Str(s)
+            }
+            Raw::List(items) => {
+                self.check_list(items.len(), span)?;
+                ValueKind::List(
+                    items
+                        .into_iter()
+                        .map(|i| self.node(i))
+                        .collect::<Result<_, _>>()?,
+                )
+            }
             Raw::Map(pairs) => {
                 let mut map = IndexMap::with_capacity(pairs.len());
                 for (k, v) in pairs {
                     let key_span = self.span_of(&k.referenced, span.start());
+                    self.check_str(&k.value, key_span)?;
                     let value = self.node(v)?;
                     match map.entry(k.value) {
                         MapEntry::Occupied(o) => {
                             let first: &Entry = o.get();
-                            return Err(DupError(Dup {
-                                key: o.key().clone(),
-                                first: first.key_span,
-                                second: key_span,
-                            }));
+                            return Err(duplicate(&self.path, o.key(), first.key_span, key_span));
                         }
                         MapEntry::Vacant(slot) => {
                             slot.insert(Entry { key_span, value });
@@ -313,23 +373,19 @@ impl Ctx {
     }
 }
 
-struct DupError(Dup);
-
-impl DupError {
-    fn into_diag(self, path: &Arc<str>) -> Diagnostic {
-        let d = self.0;
-        Diagnostic::error(
-            "aimsc::facts::duplicate_key",
-            format!("duplicate key `{}`", d.key),
-            Some(Location::new(path, d.second)),
-        )
-        .with_label("second definition")
-        .with_related(Location::new(path, d.first), "first defined here")
-        .with_help("a key may appear once per mapping; remove or rename one of them")
-    }
+fn duplicate(path: &Arc<str>, key: &str, first: Span, second: Span) -> Diagnostic {
+    Diagnostic::error(
+        "aimsc::facts::duplicate_key",
+        format!("duplicate key `{key}`"),
+        Some(Location::new(path, second)),
+    )
+    .with_label("second definition")
+    .with_related(Location::new(path, first), "first defined here")
+    .with_help("a key may appear once per mapping; remove or rename one of them")
 }
 
-fn parse_toml(path: &Arc<str>, file: u32, text: &str) -> Result<Value, Diagnostic> {
+fn parse_toml(ctx: &Ctx, text: &str) -> Result<Value, Diagnostic> {
+    let (path, file) = (&ctx.path, ctx.file);
     use toml::de::{DeTable, DeValue};
     let doc = DeTable::parse(text).map_err(|e| {
         let span = e.span().map_or(Span::new(0, 0), |r| {
@@ -342,23 +398,22 @@ fn parse_toml(path: &Arc<str>, file: u32, text: &str) -> Result<Value, Diagnosti
         )
         .with_label("here")
     })?;
-    fn conv(
-        v: &toml::Spanned<DeValue<'_>>,
-        file: u32,
-        depth: usize,
-        path: &Arc<str>,
-    ) -> Result<Value, Diagnostic> {
+    fn conv(v: &toml::Spanned<DeValue<'_>>, ctx: &Ctx, depth: usize) -> Result<Value, Diagnostic> {
+        let (path, file) = (&ctx.path, ctx.file);
         let r = v.span();
         let span = Span::new(r.start, r.end);
         if depth > MAX_DEPTH {
             return Err(Diagnostic::error(
-                "aimsc::facts::too_deep",
+                "aimsc::limit::depth",
                 format!("facts nest deeper than {MAX_DEPTH} levels"),
                 Some(Location::new(path, span)),
             ));
         }
         let kind = match v.get_ref() {
-            DeValue::String(s) => ValueKind::Str(s.to_string()),
+            DeValue::String(s) => {
+                ctx.check_str(s, span)?;
+                ValueKind::Str(s.to_string())
+            }
             DeValue::Integer(i) => {
                 let n =
                     i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).map_err(|_| {
@@ -375,37 +430,41 @@ fn parse_toml(path: &Arc<str>, file: u32, text: &str) -> Result<Value, Diagnosti
             }
             DeValue::Boolean(b) => ValueKind::Bool(*b),
             DeValue::Datetime(d) => ValueKind::Str(d.to_string()),
-            DeValue::Array(items) => ValueKind::List(
-                items
-                    .iter()
-                    .map(|i| conv(i, file, depth + 1, path))
-                    .collect::<Result<_, _>>()?,
-            ),
-            DeValue::Table(t) => ValueKind::Map(table(t, file, depth + 1, path)?),
+            DeValue::Array(items) => {
+                ctx.check_list(items.len(), span)?;
+                ValueKind::List(
+                    items
+                        .iter()
+                        .map(|i| conv(i, ctx, depth + 1))
+                        .collect::<Result<_, _>>()?,
+                )
+            }
+            DeValue::Table(t) => ValueKind::Map(table(t, ctx, depth + 1)?),
         };
         Ok(Value { kind, file, span })
     }
     fn table(
         t: &DeTable<'_>,
-        file: u32,
+        ctx: &Ctx,
         depth: usize,
-        path: &Arc<str>,
     ) -> Result<IndexMap<String, Entry>, Diagnostic> {
         let mut map = IndexMap::with_capacity(t.len());
         for (k, v) in t {
             let ks = k.span();
+            let key_span = Span::new(ks.start, ks.end);
+            ctx.check_str(k.get_ref(), key_span)?;
             map.insert(
                 k.get_ref().to_string(),
                 Entry {
-                    key_span: Span::new(ks.start, ks.end),
-                    value: conv(v, file, depth, path)?,
+                    key_span,
+                    value: conv(v, ctx, depth)?,
                 },
             );
         }
         Ok(map)
     }
     let r = doc.span();
-    let kind = ValueKind::Map(table(doc.get_ref(), file, 1, path)?);
+    let kind = ValueKind::Map(table(doc.get_ref(), ctx, 1)?);
     Ok(Value {
         kind,
         file,
@@ -418,7 +477,7 @@ mod tests {
     use super::*;
 
     fn p(name: &str, text: &str) -> Result<Value, Diagnostic> {
-        parse_file(&Arc::from(name), 0, text)
+        parse_file(&Arc::from(name), 0, text, &Limits::default())
     }
 
     #[test]

@@ -112,6 +112,7 @@ impl State {
         if let Some(root) = &self.root {
             match read_config(&root.join("aims.toml")) {
                 Ok(cfg) => {
+                    self.project.set_limits(cfg.limits);
                     for p in &cfg.rules {
                         let full = if p.to_string_lossy().starts_with(aimsc_rulesets_prefix()) {
                             p.clone()
@@ -124,7 +125,8 @@ impl State {
                         }
                     }
                     if let Some(f) = &cfg.facts {
-                        match aimsc_facts::discover(&clean(&root.join(f))) {
+                        let limits = cfg.limits.facts();
+                        match aimsc_facts::discover(&clean(&root.join(f)), &limits) {
                             Ok(found) => facts = found.into_iter().map(FactInput::from).collect(),
                             Err(ds) => problems.extend(ds.into_iter().map(|d| d.message)),
                         }

@@ -297,12 +297,37 @@ fn evaluate(
             .iter()
             .filter(|d| d.is_error())
             .count();
-        return error_with(
-            StatusCode::BAD_REQUEST,
-            "aimsc::facts::invalid",
-            format!("the facts have {errors} error(s); nothing was evaluated"),
-            Some(serde_json::Value::Array(diags)),
-        );
+        let over = |prefix: &str| {
+            evaluation
+                .diagnostics
+                .iter()
+                .any(|d| d.is_error() && d.code.starts_with(prefix))
+        };
+        // Over the step budget is well-formed input the server will not finish: 422; other
+        // limits and invalid facts are bad input: 400.
+        let (status, code, message) = if over("aimsc::limit::steps") {
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "aimsc::limit::steps",
+                format!(
+                    "the evaluation needs more than the limit of {} steps per requirement",
+                    engine.project().limits().max_steps
+                ),
+            )
+        } else if over("aimsc::limit::") {
+            (
+                StatusCode::BAD_REQUEST,
+                "aimsc::limit::facts",
+                format!("the facts are over a limit ({errors} error(s)); nothing was evaluated"),
+            )
+        } else {
+            (
+                StatusCode::BAD_REQUEST,
+                "aimsc::facts::invalid",
+                format!("the facts have {errors} error(s); nothing was evaluated"),
+            )
+        };
+        return error_with(status, code, message, Some(serde_json::Value::Array(diags)));
     }
     let body = evaluation.render(format, &RenderOptions::default());
     (

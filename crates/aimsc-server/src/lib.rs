@@ -32,6 +32,8 @@ pub struct Config {
     pub timeout: Duration,
     /// Requests evaluated at once; more wait their turn. Default: the number of cores.
     pub workers: usize,
+    /// Limits on each request's facts and evaluation; over one, the answer is a 4xx.
+    pub limits: aimsc::Limits,
 }
 
 impl Default for Config {
@@ -41,6 +43,7 @@ impl Default for Config {
             max_body_bytes: 8 * 1024 * 1024,
             timeout: Duration::from_secs(30),
             workers: std::thread::available_parallelism().map_or(2, usize::from),
+            limits: aimsc::Limits::default(),
         }
     }
 }
@@ -68,7 +71,8 @@ pub fn router(engine: &Engine, config: Config) -> Router {
     let workers = config.workers.max(1);
     let pool: Vec<Engine> = (0..workers)
         .map(|_| {
-            let project = aimsc_db_project(rules.clone());
+            let mut project = aimsc_db_project(rules.clone());
+            project.set_limits(config.limits);
             let e = Engine::from_project(project);
             // Check the rules now, not on the first request.
             let _ = e.controls();

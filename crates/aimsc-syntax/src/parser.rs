@@ -12,12 +12,31 @@ struct AimsParser;
 /// diagnostic instead of risking the stack.
 pub const MAX_NESTING: usize = 200;
 
+/// Largest rule file parsed, in bytes. The shipped rulesets together are well under 1 MiB;
+/// a larger file is refused rather than parsed, formatted and indexed at length.
+pub const MAX_RULE_FILE_BYTES: usize = 16 * 1024 * 1024;
+
 use crate::ITEM_KEYWORDS;
 
 /// Parses one `.aims` file. Returns every item that parsed and a diagnostic per broken item.
 pub fn parse(path: &Arc<str>, text: &str) -> (SourceFile, Vec<Diagnostic>) {
     let mut items = Vec::new();
     let mut diags = Vec::new();
+    if text.len() > MAX_RULE_FILE_BYTES {
+        diags.push(
+            Diagnostic::error(
+                "aimsc::limit::file_size",
+                format!(
+                    "`{path}` is {} bytes; the limit for a rule file is {} MiB",
+                    text.len(),
+                    MAX_RULE_FILE_BYTES / (1024 * 1024)
+                ),
+                Some(Location::new(path, Span::new(0, 0))),
+            )
+            .with_help("split the rules into several files in one folder"),
+        );
+        return (SourceFile { items }, diags);
+    }
     let mut pos = skip_trivia(text, 0);
     if pos >= text.len() {
         diags.push(
@@ -38,7 +57,7 @@ pub fn parse(path: &Arc<str>, text: &str) -> (SourceFile, Vec<Diagnostic>) {
         if let Some((depth_at, _)) = too_deep(&text[pos..end_guess]) {
             diags.push(
                 Diagnostic::error(
-                    "aimsc::parse::too_deep",
+                    "aimsc::limit::nesting",
                     format!("this item nests deeper than {MAX_NESTING} levels"),
                     Some(Location::new(
                         path,
@@ -601,7 +620,7 @@ impl Builder<'_> {
             let span = self.span(&pair);
             self.diags.push(
                 Diagnostic::error(
-                    "aimsc::parse::too_deep",
+                    "aimsc::limit::nesting",
                     format!("this expression nests deeper than {MAX_NESTING} levels"),
                     Some(Location::new(
                         self.path,

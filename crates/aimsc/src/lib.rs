@@ -24,7 +24,7 @@
 mod error;
 mod fail_on;
 
-pub use aimsc_db::{FactInput, Project};
+pub use aimsc_db::{FactInput, LIMIT_NAMES, Limits, Project};
 pub use aimsc_diagnostics::{Diagnostic, Location, Severity, Span};
 pub use aimsc_eval::outcome::{
     CheckResult, Explanation, Finding, Outcome, Records, RequirementResult, SupportResult, Truth,
@@ -88,6 +88,7 @@ pub fn fact_input(path: &str, text: impl Into<String>) -> Result<FactInput, Erro
 pub struct EngineBuilder {
     rules: Vec<(Arc<str>, String)>,
     errors: Vec<Diagnostic>,
+    limits: Limits,
 }
 
 impl EngineBuilder {
@@ -114,6 +115,12 @@ impl EngineBuilder {
         self
     }
 
+    /// Sets the resource limits (default: [`Limits::default`]).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Parses and checks the rules. Fails with every error found; warnings are kept and
     /// reported with each evaluation's diagnostics.
     pub fn build(mut self) -> Result<Engine, Error> {
@@ -129,7 +136,13 @@ impl EngineBuilder {
         }
         self.rules.sort_by(|a, b| a.0.cmp(&b.0));
         self.rules.dedup_by(|a, b| a.0 == b.0);
-        let project = Project::new(self.rules, Vec::new(), Date::constant(2000, 1, 1));
+        let project = Project::with_limits(
+            aimsc_db::Database::default(),
+            self.rules,
+            Vec::new(),
+            Date::constant(2000, 1, 1),
+            self.limits,
+        );
         let engine = Engine::from_project(project);
         let errors: Vec<Diagnostic> = engine
             .rule_diagnostics()
@@ -308,7 +321,8 @@ impl Engine {
     /// Replaces the facts with the file or folder at `path` (a folder is laid out as
     /// `aimsc init` makes it: a root file and one file per record).
     pub fn set_facts_path(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
-        let found = aimsc_facts::discover(path.as_ref()).map_err(Error::new)?;
+        let limits = self.project.limits().facts();
+        let found = aimsc_facts::discover(path.as_ref(), &limits).map_err(Error::new)?;
         self.set_facts(found.into_iter().map(FactInput::from).collect());
         Ok(())
     }
@@ -372,7 +386,12 @@ impl Engine {
             (options.controls.is_empty() || options.controls.iter().any(|c| **c == *r.id))
                 && (frameworks.is_empty() || frameworks.iter().any(|f| **f == *r.framework))
         });
-        let diagnostics = self.project.diagnostics();
+        let mut diagnostics = self.project.diagnostics();
+        diagnostics.extend(step_limit_diagnostics(
+            &model,
+            &results,
+            self.project.limits(),
+        ));
         let (rules, facts) = self.project.inputs();
         let report_diagnostics =
             aimsc_report::report_diagnostics(&diagnostics, &|l| self.line_col(l));
@@ -445,6 +464,47 @@ pub fn unknown_framework(model: &aimsc_eval::model::Model, name: &str) -> Option
         Some(s) => d.with_help(format!("did you mean `{s}`?")),
         None => d.with_help(format!("declared frameworks: {}", known.join(", "))),
     })
+}
+
+/// An error for each requirement stopped by the step budget, at the requirement.
+fn step_limit_diagnostics(
+    model: &aimsc_eval::model::Model,
+    results: &[CheckResult],
+    limits: Limits,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for r in results
+        .iter()
+        .filter(|r| aimsc_eval::evaluate::hit_step_limit(r))
+    {
+        let check = model.checks.get(&r.id);
+        let stopped = r.requirements.iter().position(|q| {
+            q.message
+                .starts_with(aimsc_eval::evaluate::STEP_LIMIT_MESSAGE)
+        });
+        let location = match (check, stopped) {
+            (Some(c), Some(i)) => c.requires.get(i).map(|q| q.location.clone()),
+            (Some(c), None) => Some(c.location.clone()),
+            _ => None,
+        };
+        let what = match stopped.and_then(|i| r.requirements.get(i)) {
+            Some(q) => format!("requirement \"{}\" of `{}`", q.name, r.id),
+            None => format!("the applicability of `{}`", r.id),
+        };
+        out.push(
+            Diagnostic::error(
+                "aimsc::limit::steps",
+                format!(
+                    "{what} took more than {} evaluation steps; its verdict is unknown",
+                    limits.max_steps
+                ),
+                location,
+            )
+            .with_label("stopped here")
+            .with_help("narrow a nested quantifier (`where`, a join on an id), or raise `max-steps` (see the limits in SECURITY.md)"),
+        );
+    }
+    out
 }
 
 /// The results of one evaluation, and everything its reports need.
