@@ -39,29 +39,7 @@ fn all_aims() -> Vec<PathBuf> {
     files
 }
 
-/// The tree as JSON without spans: what the file means, not where it says it.
-fn tree_without_spans(path: &Arc<str>, text: &str) -> serde_json::Value {
-    fn strip(v: &mut serde_json::Value) {
-        match v {
-            serde_json::Value::Object(m) => {
-                m.remove("span");
-                m.values_mut().for_each(strip);
-            }
-            serde_json::Value::Array(a) => {
-                // `until` is a (date, span) pair: drop the span half.
-                if a.len() == 2 && a[1].get("start").is_some() && a[1].get("end").is_some() {
-                    a.pop();
-                }
-                a.iter_mut().for_each(strip);
-            }
-            _ => {}
-        }
-    }
-    let (ast, diags) = aimsc_syntax::parse(path, text);
-    let mut v = serde_json::to_value(&ast).unwrap();
-    strip(&mut v);
-    serde_json::json!({ "tree": v, "diagnostics": diags.len() })
-}
+use aimsc_tests::tree_without_spans;
 
 #[test]
 fn formatting_is_idempotent_and_keeps_the_tree_of_every_file() {

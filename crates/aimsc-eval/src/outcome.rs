@@ -37,7 +37,7 @@ impl Outcome {
 }
 
 /// Three-valued truth: missing facts are unknown, never evidence.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Truth {
     /// Holds.
@@ -65,7 +65,8 @@ impl Truth {
 }
 
 /// One node of an explanation: an expression, its result, and why.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Explanation {
     /// The expression as written.
     pub expr: Arc<str>,
@@ -84,12 +85,13 @@ pub struct Explanation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub records: Option<Records>,
     /// Sub-expressions that decided the result.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<Explanation>,
 }
 
 /// What a quantifier looked at.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Records {
     /// The collection as written (`ai_systems`).
     pub collection: Arc<str>,
@@ -100,12 +102,13 @@ pub struct Records {
     /// Elements in scope whose condition holds.
     pub satisfied: usize,
     /// Elements that decided the result (the failing ones for `all`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
 }
 
 /// One record that decided a quantifier.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Finding {
     /// The record, e.g. `ai_systems[id=credit-scoring]`.
     pub record: Arc<str>,
@@ -122,7 +125,8 @@ pub struct Finding {
 pub type RuleLoc = FactLoc;
 
 /// The result of one requirement.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct RequirementResult {
     /// What it asks.
     pub name: Arc<str>,
@@ -138,7 +142,8 @@ pub struct RequirementResult {
 }
 
 /// A supporting rule's verdict, folded into the control it supports.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct SupportResult {
     /// The rule's id.
     pub rule: Arc<str>,
@@ -147,7 +152,8 @@ pub struct SupportResult {
 }
 
 /// A waiver as it applied to this evaluation.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct WaiverInfo {
     /// Last day it holds.
     pub until: String,
@@ -160,7 +166,8 @@ pub struct WaiverInfo {
 }
 
 /// The result of one control or rule.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CheckResult {
     /// Its id.
     pub id: Arc<str>,
@@ -183,7 +190,7 @@ pub struct CheckResult {
     /// Requirement results (empty when excluded or not applicable).
     pub requirements: Vec<RequirementResult>,
     /// Rules that support this control.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub supported_by: Vec<SupportResult>,
     /// The exclusion's justification, when excluded.
     #[serde(skip_serializing_if = "Option::is_none")]

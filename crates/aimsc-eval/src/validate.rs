@@ -68,7 +68,9 @@ pub struct FactFile {
 }
 
 /// A place in a facts file, as reports show it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct FactLoc {
     /// File path.
     pub file: Arc<str>,

@@ -240,9 +240,13 @@ fn first_word(s: &str) -> &str {
 
 fn previous_word(s: &str) -> &str {
     let s = s.trim_end();
+    // After the last character that cannot be in a name; that character may be wider than a
+    // byte (found by fuzzing: `period:ꛊ`).
     let start = s
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':' || c == '.'))
-        .map_or(0, |n| n + 1);
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !(c.is_ascii_alphanumeric() || *c == '_' || *c == ':' || *c == '.'))
+        .map_or(0, |(i, c)| i + c.len_utf8());
     &s[start..]
 }
 
@@ -381,5 +385,47 @@ fn fields_of(model: &Model, ty: &Ty, partial: &str, out: &mut Vec<Completion>) {
             let detail = format!("{}{}", f.ty, if f.optional { "?" } else { "" });
             push(out, partial, &f.name, CompletionKind::Field, &detail);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::previous_word;
+
+    #[test]
+    fn the_previous_word_starts_after_a_wide_character() {
+        // A fuzzing find: the byte after `ꛊ`'s first byte is not a character boundary.
+        assert_eq!(previous_word("review_period:ꛊ"), "");
+        assert_eq!(previous_word("x ꛊa.b"), "a.b");
+        assert_eq!(previous_word("org.name"), "org.name");
+    }
+
+    #[test]
+    fn completion_after_a_wide_character_answers() {
+        let text = "record Organisation {\n  name: string\n  period:ꛊ";
+        let project = aimsc_db::Project::new(
+            vec![(std::sync::Arc::from("r.aims"), text.to_string())],
+            Vec::new(),
+            jiff::civil::Date::constant(2026, 11, 1),
+        );
+        let analysis = crate::Analysis::new(&project);
+        // Every character boundary of the text, as the server's positions give them.
+        let answers: Vec<usize> = text
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([text.len()])
+            .map(|at| analysis.completions("r.aims", at).len())
+            .collect();
+        // After `name: ` a field's type is expected: the type names are offered.
+        let after_colon = text.find("string").unwrap_or(0);
+        let labels: Vec<String> = analysis
+            .completions("r.aims", after_colon)
+            .into_iter()
+            .map(|c| c.label)
+            .collect();
+        assert!(
+            labels.iter().any(|l| l == "string"),
+            "{labels:?} ({answers:?})"
+        );
     }
 }

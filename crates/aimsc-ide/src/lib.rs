@@ -6,6 +6,7 @@
 //! about LSP types, so every feature is tested as plain Rust and the server stays a thin shell.
 
 mod complete;
+pub mod edit;
 mod facts_view;
 mod hover;
 pub mod index;

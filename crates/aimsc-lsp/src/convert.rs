@@ -15,22 +15,17 @@ impl LineMap {
     }
 }
 
-/// The byte offset of a protocol position. Positions past a line's end or the file's end,
-/// and positions inside a surrogate pair, are clamped rather than refused.
+/// The byte offset of a protocol position, clamped as [`aimsc_ide::edit::offset_at`] says.
 pub fn offset_at(text: &str, map: &LineMap, pos: Position) -> usize {
-    let Some(start) = map.0.line_start(pos.line as usize) else {
-        return text.len();
-    };
-    let line = &text[start.min(text.len())..];
-    let line = line.split('\n').next().unwrap_or("");
-    let mut units = 0u32;
-    for (i, c) in line.char_indices() {
-        if units >= pos.character {
-            return start + i;
-        }
-        units += c.len_utf16() as u32;
+    aimsc_ide::edit::offset_at(text, &map.0, utf16(pos))
+}
+
+/// The protocol's position as the IDE layer's.
+pub fn utf16(pos: Position) -> aimsc_ide::edit::Utf16Pos {
+    aimsc_ide::edit::Utf16Pos {
+        line: pos.line,
+        character: pos.character,
     }
-    start + line.len()
 }
 
 fn position(text: &str, map: &LineMap, offset: usize) -> Position {

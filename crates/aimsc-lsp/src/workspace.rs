@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
-use crate::convert::{LineMap, offset_at};
+use crate::convert::utf16;
 
 /// Everything the server knows between requests.
 pub struct State {
@@ -181,15 +181,8 @@ impl State {
             None => self.project.source_text(path).unwrap_or_default(),
         };
         for c in changes {
-            match c.range {
-                Some(range) => {
-                    let map = LineMap::new(&text);
-                    let start = offset_at(&text, &map, range.start);
-                    let end = offset_at(&text, &map, range.end).max(start);
-                    text.replace_range(start..end, &c.text);
-                }
-                None => text.clone_from(&c.text),
-            }
+            let range = c.range.map(|r| (utf16(r.start), utf16(r.end)));
+            aimsc_ide::edit::apply(&mut text, range, &c.text);
         }
         self.open.insert(path.to_string(), text.clone());
         self.apply(path, text)

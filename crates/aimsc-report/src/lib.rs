@@ -16,7 +16,7 @@ pub use text::render_text;
 
 use aimsc_diagnostics::{Diagnostic, Severity};
 use aimsc_eval::outcome::{CheckResult, Outcome};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
@@ -24,7 +24,8 @@ use std::sync::Arc;
 pub const SCHEMA_VERSION: u32 = 1;
 
 /// One input file and the SHA-256 of its contents.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InputDigest {
     /// Path as displayed.
     pub path: Arc<str>,
@@ -33,7 +34,8 @@ pub struct InputDigest {
 }
 
 /// Digests of every input, and one over all of them.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Inputs {
     /// Rule files.
     pub rules: Vec<InputDigest>,
@@ -83,7 +85,8 @@ impl Inputs {
 }
 
 /// Counts of outcomes.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Summary {
     /// Passing.
     pub pass: usize,
@@ -118,10 +121,11 @@ impl Summary {
 }
 
 /// A diagnostic as the JSON report carries it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReportDiagnostic {
     /// Stable code.
-    pub code: &'static str,
+    pub code: std::borrow::Cow<'static, str>,
     /// error / warning.
     pub severity: Severity,
     /// Message.
@@ -157,6 +161,41 @@ pub struct Report<'a> {
     pub results: &'a [CheckResult],
     /// Problems found in rules and facts.
     pub diagnostics: Vec<ReportDiagnostic>,
+}
+
+/// A JSON report read back ([`Format::Json`]): the same fields as [`Report`], owned.
+/// Reading a report and writing it again gives the same bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportData {
+    /// [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// The tool that wrote it.
+    pub tool: String,
+    /// The as-of date of the evaluation.
+    pub as_of: String,
+    /// Digests of the inputs.
+    pub inputs: Inputs,
+    /// Outcome counts.
+    pub summary: Summary,
+    /// Per control and rule, sorted by id.
+    pub results: Vec<CheckResult>,
+    /// Problems found in rules and facts.
+    pub diagnostics: Vec<ReportDiagnostic>,
+}
+
+impl ReportData {
+    /// Reads a JSON report.
+    pub fn from_json(text: &str) -> Result<ReportData, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// Writes it as `aimsc eval --format json` does.
+    pub fn to_json(&self) -> String {
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
 }
 
 /// Builds the JSON report. `locate` turns a diagnostic's location into (line, column).
@@ -316,7 +355,7 @@ pub fn report_diagnostics(
         .map(|d| {
             let lc = d.location.as_ref().and_then(locate);
             ReportDiagnostic {
-                code: d.code,
+                code: std::borrow::Cow::Borrowed(d.code),
                 severity: d.severity,
                 message: d.message.clone(),
                 file: d.location.as_ref().map(|l| l.file.clone()),

@@ -189,7 +189,7 @@ pub struct Param {
 }
 
 /// Whether a check is a standard's control or an organisation's own rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CheckKind {
     /// `control`

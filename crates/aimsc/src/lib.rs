@@ -32,7 +32,7 @@ pub use aimsc_eval::outcome::{
 };
 pub use aimsc_eval::validate::FactLoc;
 pub use aimsc_facts::SourceRole;
-pub use aimsc_report::{Baseline, Format, Summary};
+pub use aimsc_report::{Baseline, Format, ReportData, Summary};
 pub use error::Error;
 pub use fail_on::{FailOn, FailOnParseError};
 pub use jiff::civil::Date;
