@@ -84,6 +84,20 @@ impl From<aimsc_facts::FactSource> for FactInput {
     }
 }
 
+/// Facts files in the folder rule's order, whatever order they were given in: root files by
+/// path, then each collection's record files by path. Merging and record order follow it, so
+/// the same files give the same facts and byte-identical reports.
+fn canonical_order(mut facts: Vec<FactInput>) -> Vec<FactInput> {
+    facts.sort_by(|a, b| {
+        let key = |f: &FactInput| match &f.role {
+            SourceRole::Root => (false, String::new(), f.path.clone()),
+            SourceRole::Record(c) => (true, c.clone(), f.path.clone()),
+        };
+        key(a).cmp(&key(b))
+    });
+    facts
+}
+
 /// A ruleset, an organisation's facts and an as-of date, loaded into the database.
 ///
 /// Cloning is cheap and gives a snapshot for a reader on another thread. A write (`set_*`,
@@ -121,6 +135,7 @@ impl Project {
         as_of: Date,
         limits: Limits,
     ) -> Project {
+        let facts = canonical_order(facts);
         let rule_files = rules
             .into_iter()
             .map(|(p, t)| RuleFile::new(&db, p, t))
@@ -297,6 +312,7 @@ impl Project {
     /// Replaces the whole set of facts files, keeping the inputs (and their cached work) of
     /// files whose path, role and text did not change.
     pub fn replace_facts(&mut self, facts: Vec<FactInput>) {
+        let facts = canonical_order(facts);
         let old = self.ws.facts(&self.db).clone();
         let mut files = Vec::with_capacity(facts.len());
         for (i, f) in facts.into_iter().enumerate() {
