@@ -173,7 +173,8 @@ fn record_files_in_any_order_give_the_same_bytes() {
 
 #[test]
 fn threads_evaluating_at_once_give_the_bytes_of_one_thread() {
-    let loaded: Vec<(String, Vec<(String, String)>, Vec<FactInput>)> = orgs()
+    type Loaded = (String, Vec<(String, String)>, Vec<FactInput>);
+    let loaded: Vec<Loaded> = orgs()
         .iter()
         .map(|o| {
             let (r, f) = load(o);
