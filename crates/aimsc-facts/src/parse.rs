@@ -56,7 +56,7 @@ pub fn parse_file(
     let ctx = Ctx {
         path: path.clone(),
         file,
-        text_len: text.len(),
+        text,
         limits: *limits,
     };
     match format {
@@ -79,7 +79,7 @@ pub fn too_large(path: &Arc<str>, len: usize, limits: &Limits) -> Diagnostic {
     .with_help("split the facts into a folder with one file per record, or raise `max-file-bytes` (see the limits in SECURITY.md)")
 }
 
-fn parse_yaml(ctx: &Ctx, text: &str) -> Result<Value, Diagnostic> {
+fn parse_yaml(ctx: &Ctx<'_>, text: &str) -> Result<Value, Diagnostic> {
     let path = &ctx.path;
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = MAX_DEPTH;
@@ -101,7 +101,7 @@ fn parse_yaml(ctx: &Ctx, text: &str) -> Result<Value, Diagnostic> {
                     let start = s
                         .byte_offset()
                         .map_or_else(|| char_to_byte(text, s.offset()), |b| b as usize);
-                    (Span::new(start, start + 1), err.to_string())
+                    (point(text, start), err.to_string())
                 }
                 None => (Span::new(0, 0), err.to_string()),
             };
@@ -268,15 +268,31 @@ impl<'de> Deserialize<'de> for KeyString {
     }
 }
 
+/// A span for a point: the character at `at`, or an empty span at the end. Parsers report
+/// errors at the end of the text and in the middle of characters; renderers slice there.
+fn point(text: &str, at: usize) -> Span {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    Span::new(at, end)
+}
+
 /// What building a file's values needs: where it is, how long, and the limits.
-struct Ctx {
+struct Ctx<'t> {
     path: Arc<str>,
     file: u32,
-    text_len: usize,
+    text: &'t str,
     limits: Limits,
 }
 
-impl Ctx {
+impl Ctx<'_> {
+    /// The span of the character at `at` (see [`point`]).
+    fn point(&self, at: usize) -> Span {
+        point(self.text, at)
+    }
+
     /// Refuses a list longer than the records limit.
     fn check_list(&self, len: usize, span: Span) -> Result<(), Diagnostic> {
         if len <= self.limits.max_records {
@@ -288,10 +304,7 @@ impl Ctx {
                 "this list has {len} elements; the limit is {}",
                 self.limits.max_records
             ),
-            Some(Location::new(
-                &self.path,
-                Span::new(span.start(), span.start() + 1),
-            )),
+            Some(Location::new(&self.path, self.point(span.start()))),
         )
         .with_label("list starts here")
         .with_help("raise `max-records` if this is real (see the limits in SECURITY.md)"))
@@ -309,7 +322,7 @@ impl Ctx {
                 show_bytes(s.len()),
                 show_bytes(self.limits.max_string_bytes)
             ),
-            Some(Location::new(&self.path, Span::new(span.start(), span.start() + 1))),
+            Some(Location::new(&self.path, self.point(span.start()))),
         )
         .with_label("string starts here")
         .with_help("keep documents out of the facts and link to them; or raise `max-string-bytes` (see the limits in SECURITY.md)"))
@@ -319,7 +332,7 @@ impl Ctx {
         let s = loc.span();
         match (s.byte_offset(), s.byte_len()) {
             (Some(b), Some(l)) => {
-                let b = usize::try_from(b).unwrap_or(self.text_len);
+                let b = usize::try_from(b).unwrap_or(self.text.len());
                 Span::new(b, b + usize::try_from(l).unwrap_or(0))
             }
             _ => Span::new(fallback, fallback),
@@ -384,12 +397,13 @@ fn duplicate(path: &Arc<str>, key: &str, first: Span, second: Span) -> Diagnosti
     .with_help("a key may appear once per mapping; remove or rename one of them")
 }
 
-fn parse_toml(ctx: &Ctx, text: &str) -> Result<Value, Diagnostic> {
+fn parse_toml(ctx: &Ctx<'_>, text: &str) -> Result<Value, Diagnostic> {
     let (path, file) = (&ctx.path, ctx.file);
     use toml::de::{DeTable, DeValue};
     let doc = DeTable::parse(text).map_err(|e| {
         let span = e.span().map_or(Span::new(0, 0), |r| {
-            Span::new(r.start, r.end.max(r.start + 1))
+            let p = point(text, r.start);
+            Span::new(p.start(), r.end.clamp(p.end(), text.len()))
         });
         Diagnostic::error(
             "aimsc::facts::syntax",
@@ -398,7 +412,11 @@ fn parse_toml(ctx: &Ctx, text: &str) -> Result<Value, Diagnostic> {
         )
         .with_label("here")
     })?;
-    fn conv(v: &toml::Spanned<DeValue<'_>>, ctx: &Ctx, depth: usize) -> Result<Value, Diagnostic> {
+    fn conv(
+        v: &toml::Spanned<DeValue<'_>>,
+        ctx: &Ctx<'_>,
+        depth: usize,
+    ) -> Result<Value, Diagnostic> {
         let (path, file) = (&ctx.path, ctx.file);
         let r = v.span();
         let span = Span::new(r.start, r.end);
@@ -445,7 +463,7 @@ fn parse_toml(ctx: &Ctx, text: &str) -> Result<Value, Diagnostic> {
     }
     fn table(
         t: &DeTable<'_>,
-        ctx: &Ctx,
+        ctx: &Ctx<'_>,
         depth: usize,
     ) -> Result<IndexMap<String, Entry>, Diagnostic> {
         let mut map = IndexMap::with_capacity(t.len());
@@ -504,6 +522,25 @@ mod tests {
     fn duplicate_keys_are_errors() {
         let err = p("f.yaml", "a: 1\na: 2\n").err().map(|d| d.code);
         assert_eq!(err, Some("aimsc::facts::duplicate_key"));
+    }
+
+    #[test]
+    fn error_spans_stay_inside_the_text_on_character_boundaries() {
+        // Found by fuzzing: a TOML error at the very end had a span one byte past the text.
+        for (name, text) in [
+            ("f.toml", "[[people]]\nname ="),
+            ("f.yaml", "a: [1, 2\n"),
+            ("f.yaml", "a: \"é"),
+            ("f.json", "{\"a\": é"),
+        ] {
+            let span = p(name, text).err().and_then(|d| d.location).map(|l| l.span);
+            let ok = span.is_some_and(|s| {
+                s.end() <= text.len()
+                    && text.is_char_boundary(s.start())
+                    && text.is_char_boundary(s.end())
+            });
+            assert!(ok, "{name} {text:?}: {span:?}");
+        }
     }
 
     #[test]
