@@ -372,3 +372,33 @@ fn binds_to_loopback_unless_told_otherwise() {
         stdout(&o)
     );
 }
+
+#[test]
+fn requests_over_a_limit_get_4xx_with_the_limit_named() {
+    // A step budget too small for the shipped rulesets, and a tiny string limit.
+    let s = start(
+        &scratch(),
+        &["--limit", "max-steps=5", "--limit", "max-string-bytes=4096"],
+    );
+    let (status, _, text) = post(&s, "/v1/eval", &eval_body("cityhall"));
+    assert_eq!(status, 422, "{text}");
+    assert_eq!(error_code(&text), "aimsc::limit::steps");
+    let body: Value = serde_json::from_str(&text).unwrap();
+    let diags = body["error"]["diagnostics"].as_array().unwrap();
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["code"] == "aimsc::limit::steps" && d["line"].as_u64().is_some()),
+        "each stopped requirement is located in the rules: {text}"
+    );
+    let long = "x".repeat(5000);
+    let body = serde_json::json!({
+        "facts": {"organisation": {"name": long}},
+        "as_of": "2026-11-01",
+    });
+    let (status, _, text) = post(&s, "/v1/eval", &body.to_string());
+    assert_eq!(status, 400, "{text}");
+    assert_eq!(error_code(&text), "aimsc::limit::facts");
+    assert!(text.contains("aimsc::limit::string"), "{text}");
+    assert_eq!(get(&s, "/healthz").0, 200);
+}

@@ -297,34 +297,38 @@ fn evaluate(
             .iter()
             .filter(|d| d.is_error())
             .count();
-        let over = |prefix: &str| {
-            evaluation
-                .diagnostics
-                .iter()
-                .any(|d| d.is_error() && d.code.starts_with(prefix))
-        };
-        // Over the step budget is well-formed input the server will not finish: 422; other
-        // limits and invalid facts are bad input: 400.
-        let (status, code, message) = if over("aimsc::limit::steps") {
-            (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "aimsc::limit::steps",
-                format!(
-                    "the evaluation needs more than the limit of {} steps per requirement",
-                    engine.project().limits().max_steps
-                ),
-            )
-        } else if over("aimsc::limit::") {
+        let steps = "aimsc::limit::steps";
+        let input_errors: Vec<&str> = evaluation
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error() && d.code != steps)
+            .map(|d| d.code)
+            .collect();
+        // Bad or oversized facts are bad input (400), and come first: nothing was evaluated on
+        // them. Well-formed input over the step budget is work the server will not finish (422).
+        let (status, code, message) = if input_errors
+            .iter()
+            .any(|c| c.starts_with("aimsc::limit::"))
+        {
             (
                 StatusCode::BAD_REQUEST,
                 "aimsc::limit::facts",
                 format!("the facts are over a limit ({errors} error(s)); nothing was evaluated"),
             )
-        } else {
+        } else if !input_errors.is_empty() {
             (
                 StatusCode::BAD_REQUEST,
                 "aimsc::facts::invalid",
                 format!("the facts have {errors} error(s); nothing was evaluated"),
+            )
+        } else {
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                steps,
+                format!(
+                    "the evaluation needs more than the limit of {} steps per requirement",
+                    engine.project().limits().max_steps
+                ),
             )
         };
         return error_with(status, code, message, Some(serde_json::Value::Array(diags)));
