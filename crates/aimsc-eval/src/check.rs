@@ -465,6 +465,7 @@ impl ModelBuilder {
                     )
                 })
                 .collect();
+            let before = self.diags.len();
             let (body, slots) = if in_cycle[i] {
                 (error_expr(), 0)
             } else {
@@ -474,6 +475,16 @@ impl ModelBuilder {
                 }
                 let body = cx.expr(&d.body, None);
                 (body, cx.max_slots)
+            };
+            let broken = if in_cycle[i] {
+                Some(Broken {
+                    code: "aimsc::resolve::def_cycle",
+                    message: Arc::from(format!("def `{}` is recursive", d.name.name)),
+                    location: Some(loc(path, d.name.span)),
+                })
+            } else {
+                first_error(&self.diags[before..])
+                    .or_else(|| calls_broken(&body, &|j| checked.get(j).and_then(|d| d.as_ref())))
             };
             let name: Arc<str> = Arc::from(d.name.name.as_str());
             self.sigs.insert(
@@ -490,6 +501,7 @@ impl ModelBuilder {
                 body,
                 slots,
                 location: loc(path, d.name.span),
+                broken,
             });
         }
         self.model.defs = checked
@@ -501,6 +513,7 @@ impl ModelBuilder {
                     body: error_expr(),
                     slots: 0,
                     location: Location::new(&Arc::from(""), Span::default()),
+                    broken: None,
                 })
             })
             .chain(param_defs)
@@ -579,6 +592,7 @@ impl ModelBuilder {
                     .get(p.ty.span.start()..p.ty.span.end())
                     .unwrap_or_default()
                     .trim();
+                let before = self.diags.len();
                 let default = self.param_value(&p.default, &ty, input.path, input.text, &none);
                 let default_text = default.0.text.clone();
                 let (body, slots, set_at) = match sets.get(p.name.name.as_str()) {
@@ -615,6 +629,7 @@ impl ModelBuilder {
                     body,
                     slots,
                     location: at,
+                    broken: first_error(&self.diags[before..]),
                 });
             }
         }
@@ -649,6 +664,65 @@ fn error_expr() -> CExpr {
         ty: Ty::Error,
         text: Arc::from(""),
     }
+}
+
+/// Source text without its `//` comments (an expression's span can take in the comments
+/// between its last token and the next item), strings kept whole.
+fn without_comments(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains("//") {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let (mut in_str, mut escaped, mut in_comment) = (false, false, false);
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if in_comment {
+            if c == '\n' || c == '\r' {
+                in_comment = false;
+                out.push(c);
+            }
+            continue;
+        }
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == '"' {
+                in_str = false;
+            }
+        } else if c == '"' {
+            in_str = true;
+        } else if c == '/' && chars.peek() == Some(&'/') {
+            in_comment = true;
+            continue;
+        }
+        out.push(c);
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The first error among diagnostics, as the reason a rule cannot be evaluated.
+fn first_error(diags: &[Diagnostic]) -> Option<Broken> {
+    diags.iter().find(|d| d.is_error()).map(|d| Broken {
+        code: d.code,
+        message: Arc::from(d.message.as_str()),
+        location: d.location.clone(),
+    })
+}
+
+/// Why a def that `e` calls, directly or through other defs, cannot be evaluated.
+fn calls_broken<'d>(e: &CExpr, def: &dyn Fn(usize) -> Option<&'d Def>) -> Option<Broken> {
+    let mut found = None;
+    e.visit(&mut |x| {
+        if found.is_none()
+            && let CKind::Call(i, _) = &x.kind
+            && let Some(d) = def(*i)
+        {
+            found = d.broken.clone();
+        }
+    });
+    found
 }
 
 /// Calls every name that may refer to a def (calls and bare names).
@@ -717,18 +791,29 @@ impl ModelBuilder {
                     input.path,
                     input.text,
                 );
+                let before = cx.diags.len();
                 let applies = c.applies.as_ref().map(|e| {
                     let x = cx.condition(e, "`applies when`");
                     (x, cx.take_slots())
                 });
+                let defs = &self.model.defs;
+                let applies_broken = first_error(&cx.diags[before..]).or_else(|| {
+                    applies
+                        .as_ref()
+                        .and_then(|(e, _)| calls_broken(e, &|j| defs.get(j)))
+                });
                 let mut requires = Vec::new();
                 for r in &c.requires {
+                    let before = cx.diags.len();
                     let expr = cx.condition(&r.body, "a requirement");
+                    let broken = first_error(&cx.diags[before..])
+                        .or_else(|| calls_broken(&expr, &|j| defs.get(j)));
                     requires.push(Requirement {
                         name: Arc::from(r.name.value.as_str()),
                         expr,
                         slots: cx.take_slots(),
                         location: loc(input.path, r.span),
+                        broken,
                     });
                 }
                 if requires.is_empty() {
@@ -761,6 +846,7 @@ impl ModelBuilder {
                         domain: c.domain.as_ref().map(|d| Arc::from(d.value.as_str())),
                         intent: c.intent.as_ref().map(|d| Arc::from(d.value.as_str())),
                         applies,
+                        applies_broken,
                         requires,
                         supports,
                         location: at,
@@ -1204,6 +1290,7 @@ impl<'a> Cx<'a> {
 
     fn snippet(&self, span: Span) -> Arc<str> {
         let s = self.text.get(span.start()..span.end()).unwrap_or("");
+        let s = without_comments(s);
         Arc::from(s.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 
@@ -1511,11 +1598,16 @@ impl<'a> Cx<'a> {
             return self.expr(body, expected);
         };
         let cv = self.expr(value, None);
-        let slot = self.bind(Arc::from(name.name.as_str()), cv.ty.clone());
+        let name: Arc<str> = Arc::from(name.name.as_str());
+        let slot = self.bind(name.clone(), cv.ty.clone());
         let inner = self.block(rest, body, expected, span);
         self.unbind();
         let ty = inner.ty.clone();
-        self.mk(CKind::Let(slot, Box::new(cv), Box::new(inner)), ty, span)
+        self.mk(
+            CKind::Let(slot, name, Box::new(cv), Box::new(inner)),
+            ty,
+            span,
+        )
     }
 
     fn pair(&mut self, a: &Expr, b: &Expr) -> (CExpr, CExpr) {

@@ -62,6 +62,10 @@ enum V {
     E(Arc<str>, usize),
     Rec(Arc<Record>),
     L(Vec<V>),
+    /// A `ref` that resolves: the target record type and the id. It carries its type so that
+    /// a field read follows it whatever the static type of the expression (a def parameter
+    /// declared `AiSystem` may be passed a `ref AiSystem`).
+    Ref(Arc<str>, Arc<str>),
     /// Absent: the fact path, and where the record lacking it is.
     Missing(Arc<str>, Option<(u32, Span)>),
     /// Present but invalid in the facts.
@@ -74,7 +78,7 @@ impl V {
             V::B(b) => b.to_string(),
             V::I(n) => n.to_string(),
             V::D(f) => f.to_string(),
-            V::S(s) => format!("\"{s}\""),
+            V::S(s) | V::Ref(_, s) => format!("\"{s}\""),
             V::Date(d) => d.to_string(),
             V::Dur(d) => d.to_string(),
             V::E(m, _) => m.to_string(),
@@ -165,7 +169,12 @@ impl<'a> Eval<'a> {
             TV::Bool(b) => V::B(*b),
             TV::Int(n) => V::I(*n),
             TV::Dec(f) => V::D(*f),
-            TV::Str(s) | TV::Ref(_, s) => V::S(s.clone()),
+            TV::Str(s) => V::S(s.clone()),
+            // A ref whose id names no record was diagnosed by validation: it is no evidence.
+            TV::Ref(ty, id) => match self.env.facts.by_id(ty, id) {
+                Some(_) => V::Ref(ty.clone(), id.clone()),
+                None => V::Invalid(path),
+            },
             TV::Date(d) => V::Date(*d),
             TV::Dur(d) => V::Dur(*d),
             TV::Enum(m) => V::E(m.clone(), self.member_index(m)),
@@ -189,7 +198,7 @@ impl<'a> Eval<'a> {
     fn item(&self, t: &TV, path: &Arc<str>, i: usize, owner: Option<(u32, Span)>) -> V {
         match t {
             TV::Rec(r) => V::Rec(r.clone()),
-            TV::Missing | TV::Invalid | TV::List(_) => {
+            TV::Missing | TV::Invalid | TV::List(_) | TV::Ref(..) => {
                 self.tv(t, Arc::from(format!("{path}[{i}]")), owner)
             }
             _ => self.tv(t, path.clone(), owner),
@@ -331,7 +340,7 @@ impl<'a> Eval<'a> {
                 out
             }
             CKind::List(items) => V::L(items.iter().map(|i| self.val(i)).collect()),
-            CKind::Let(slot, value, body) => {
+            CKind::Let(slot, _, value, body) => {
                 let v = self.val(value);
                 self.set(*slot, v);
                 if body.ty == Ty::Bool {
@@ -367,16 +376,10 @@ impl<'a> Eval<'a> {
     fn field(&mut self, base: V, base_expr: &CExpr, field: &Arc<str>) -> V {
         let rec = match base {
             V::Rec(r) => r,
-            V::S(id) => {
-                // Following a `ref`: look the record up by id.
-                let Ty::Ref(ty) = &base_expr.ty else {
-                    return V::Missing(Arc::from(format!("{}.{field}", base_expr.text)), None);
-                };
-                match self.env.facts.by_id(ty, &id) {
-                    Some(r) => r,
-                    None => return V::Invalid(Arc::from(format!("{}.{field}", base_expr.text))),
-                }
-            }
+            V::Ref(ty, id) => match self.env.facts.by_id(&ty, &id) {
+                Some(r) => r,
+                None => return V::Invalid(Arc::from(format!("{}.{field}", base_expr.text))),
+            },
             V::Missing(p, at) => return V::Missing(p, at),
             V::Invalid(p) => return V::Invalid(p),
             _ => return V::Missing(Arc::from(format!("{}.{field}", base_expr.text)), None),
@@ -391,7 +394,7 @@ impl<'a> Eval<'a> {
             .get_index_of(field)
             .and_then(|i| rec.fields.get(i))
         {
-            Some(tv @ (TV::Missing | TV::Invalid | TV::List(_))) => {
+            Some(tv @ (TV::Missing | TV::Invalid | TV::List(_) | TV::Ref(..))) => {
                 self.tv(tv, path(), Some((rec.file, rec.span)))
             }
             Some(tv) => self.tv(tv, rec.path.clone(), Some((rec.file, rec.span))),
@@ -449,8 +452,14 @@ impl<'a> Eval<'a> {
             }
             CKind::Compare(a, op, b) => {
                 let (x, y) = (self.val(a), self.val(b));
-                let detail =
-                    (!self.quiet).then(|| format!("{} {} {}", x.show(), op.as_str(), y.show()));
+                let detail = (!self.quiet).then(|| {
+                    format!(
+                        "{} {} {}",
+                        self.shown(a, &x),
+                        op.as_str(),
+                        self.shown(b, &y)
+                    )
+                });
                 let t = match (&x, &y) {
                     (V::Missing(..) | V::Invalid(_), _) | (_, V::Missing(..) | V::Invalid(_)) => {
                         Truth::Unknown
@@ -484,6 +493,9 @@ impl<'a> Eval<'a> {
                         Truth::Unknown
                     }
                     (_, V::L(items)) => {
+                        for i in items {
+                            self.note_invalid(i);
+                        }
                         let found = items
                             .iter()
                             .any(|i| compare(&x, i) == Some(Ordering::Equal));
@@ -527,7 +539,7 @@ impl<'a> Eval<'a> {
             CKind::Text(a, op, b) => {
                 let (x, y) = (self.val(a), self.val(b));
                 let t = match (&x, &y) {
-                    (V::S(s), V::S(p)) => Truth::of(match op {
+                    (V::S(s) | V::Ref(_, s), V::S(p) | V::Ref(_, p)) => Truth::of(match op {
                         TextOp::Contains => s.contains(&**p),
                         TextOp::StartsWith => s.starts_with(&**p),
                         TextOp::EndsWith => s.ends_with(&**p),
@@ -547,19 +559,28 @@ impl<'a> Eval<'a> {
                 body,
             } => self.quant(e, *kind, *slot, coll, filter.as_deref(), body),
             CKind::Lit(Lit::Bool(b)) => (Truth::of(*b), explain(e, Truth::of(*b))),
-            CKind::Let(slot, value, body) => {
+            CKind::Let(slot, name, value, body) => {
                 let v = self.val(value);
-                let shown = (!self.quiet).then(|| v.show());
+                let shown = (!self.quiet).then(|| self.binding(name, value, &v));
                 self.set(*slot, v);
                 let (t, mut ex) = self.cond(body);
                 if let Some(shown) = shown {
-                    let name = value.text.clone();
                     ex.detail = Some(match ex.detail.take() {
-                        Some(d) => format!("{d}; with let = {shown} ({name})"),
-                        None => format!("with let = {shown} ({name})"),
+                        Some(d) => format!("{d}; with {shown}"),
+                        None => format!("with {shown}"),
                     });
                 }
                 (t, ex)
+            }
+            CKind::Call(idx, args)
+                if self
+                    .env
+                    .model
+                    .defs
+                    .get(*idx)
+                    .is_some_and(|d| d.body.ty == Ty::Bool) =>
+            {
+                self.call_cond(e, *idx, args)
             }
             _ => {
                 let v = self.val(e);
@@ -576,6 +597,77 @@ impl<'a> Eval<'a> {
                 };
                 self.leaf(e, t, detail, &[&v])
             }
+        }
+    }
+
+    /// A def call as a condition: its arguments bound to the def's parameters, and the
+    /// explanation of the body under them, so a failing call shows what failed inside it.
+    fn call_cond(&mut self, e: &CExpr, idx: usize, args: &[CExpr]) -> (Truth, Explanation) {
+        let vals: Vec<V> = args.iter().map(|a| self.val(a)).collect();
+        let Some(def) = self.env.model.defs.get(idx) else {
+            return self.leaf(
+                e,
+                Truth::Unknown,
+                None,
+                &[&V::Missing(e.text.clone(), None)],
+            );
+        };
+        let shown = if self.quiet {
+            None
+        } else {
+            let parts: Vec<String> = def
+                .params
+                .iter()
+                .zip(args)
+                .zip(&vals)
+                .map(|(((name, _), arg), v)| self.binding(name, arg, v))
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        };
+        let mut frame = vals;
+        frame.resize(def.slots.max(frame.len()), V::Missing(Arc::from(""), None));
+        let saved = std::mem::replace(&mut self.frame, frame);
+        let (t, inner) = self.cond(&def.body);
+        self.frame = saved;
+        let mut ex = explain(e, t);
+        ex.detail = shown;
+        if t == Truth::Unknown {
+            ex.missing = first_missing(&inner);
+        }
+        if !self.quiet {
+            ex.children.push(inner);
+        }
+        (t, ex)
+    }
+
+    /// `name = value`, with the expression that gave the value when it says more than the
+    /// value itself (a param, a fact path).
+    fn binding(&self, name: &str, expr: &CExpr, v: &V) -> String {
+        if let V::Missing(..) = v {
+            return format!("{name}: {} is missing", expr.text);
+        }
+        let shown = v.show();
+        match &expr.kind {
+            CKind::Lit(_) | CKind::Local(..) => format!("{name} = {shown}"),
+            _ if *expr.text == *name || *expr.text == *shown => format!("{name} = {shown}"),
+            _ => format!("{name} = {shown} ({})", expr.text),
+        }
+    }
+
+    /// A compared value as an explanation shows it: date and duration arithmetic with its
+    /// operands (`2025-11-01 (2026-11-01 − 12 months)`), a param or local with its name.
+    fn shown(&mut self, e: &CExpr, v: &V) -> String {
+        let value = v.show();
+        match &e.kind {
+            CKind::Arith(a, plus, b) if cheap(a) && cheap(b) => {
+                let quiet = std::mem::replace(&mut self.quiet, true);
+                let (x, y) = (self.val(a), self.val(b));
+                self.quiet = quiet;
+                let (x, y) = (self.shown(a, &x), self.shown(b, &y));
+                format!("{value} ({x} {} {y})", if *plus { "+" } else { "−" })
+            }
+            CKind::Call(_, args) if args.is_empty() => format!("{value} ({})", e.text),
+            _ => value,
         }
     }
 
@@ -680,6 +772,7 @@ impl<'a> Eval<'a> {
         item: V,
     ) {
         let loud = !std::mem::replace(&mut self.quiet, true);
+        self.note_invalid(&item);
         self.set(slot, item.clone());
         let include = filter.map_or(Truth::True, |f| self.cond(f).0);
         if include == Truth::False {
@@ -697,13 +790,33 @@ impl<'a> Eval<'a> {
             Truth::Unknown => p.any_unknown = true,
             Truth::False => {}
         }
-        let decisive = match kind {
-            Quant::All => t != Truth::True,
-            Quant::Any => t == Truth::True,
-            Quant::None => t != Truth::False,
+        let (record, at) = match &item {
+            V::Rec(r) => (r.path.clone(), None),
+            V::Ref(ty, id) => match self.env.facts.by_id(ty, id) {
+                Some(r) => (r.path.clone(), None),
+                None => (Arc::from(item.show()), None),
+            },
+            other => (Arc::from(other.show()), None::<FactLoc>),
         };
-        // `any` reports only the first record that proves it.
-        if !decisive || (kind == Quant::Any && !p.findings.is_empty()) {
+        // `any` reports the first record that proves it, or until one does, the few that
+        // failed it first in record order (so whatever order the facts come in).
+        let reported = match kind {
+            Quant::All => t != Truth::True,
+            Quant::None => t != Truth::False,
+            Quant::Any if t == Truth::True => {
+                let first = p.satisfied == 1;
+                if first {
+                    p.findings.clear();
+                }
+                first
+            }
+            Quant::Any => {
+                p.satisfied == 0
+                    && (p.findings.len() < NEAR_MISSES
+                        || p.findings.last().is_some_and(|l| record < l.record))
+            }
+        };
+        if !reported {
             return;
         }
         let explanation = if loud {
@@ -715,16 +828,27 @@ impl<'a> Eval<'a> {
         } else {
             explain(body, t)
         };
-        let (record, at) = match &item {
-            V::Rec(r) => (r.path.clone(), self.at(Some((r.file, r.span)))),
-            other => (Arc::from(other.show()), None),
+        let at = match &item {
+            V::Rec(r) => self.at(Some((r.file, r.span))),
+            // A record reached by id is placed in its own file.
+            V::Ref(ty, id) => self
+                .env
+                .facts
+                .by_id(ty, id)
+                .and_then(|r| self.at(Some((r.file, r.span)))),
+            _ => at,
         };
-        p.findings.push(Finding {
+        let finding = Finding {
             record,
             at,
             result: t,
             explanation,
-        });
+        };
+        if kind == Quant::Any && t != Truth::True {
+            near_miss(&mut p.findings, finding);
+        } else {
+            p.findings.push(finding);
+        }
     }
 
     fn finish(&mut self, e: &CExpr, kind: Quant, coll: &CExpr, p: Partial) -> (Truth, Explanation) {
@@ -801,7 +925,7 @@ impl<'a> Eval<'a> {
 /// `v` as an index key, when it has one.
 fn key_of(v: &V) -> Option<Key> {
     match v {
-        V::S(s) => Some(Key::Str(s.clone())),
+        V::S(s) | V::Ref(_, s) => Some(Key::Str(s.clone())),
         V::Rec(r) => r.id.clone().map(Key::Str),
         V::E(m, _) => Some(Key::Enum(m.clone())),
         V::I(n) => Some(Key::Int(*n)),
@@ -810,6 +934,19 @@ fn key_of(v: &V) -> Option<Key> {
         _ => None,
     }
 }
+
+/// Keeps `f` among the [`NEAR_MISSES`] failing records of an `any` that come first by record.
+fn near_miss(findings: &mut Vec<Finding>, f: Finding) {
+    let at = findings.partition_point(|x| x.record <= f.record);
+    if at < NEAR_MISSES {
+        findings.insert(at, f);
+        findings.truncate(NEAR_MISSES);
+    }
+}
+
+/// How many records that failed it a false `any` reports: why the nearest candidates did not
+/// satisfy it.
+pub const NEAR_MISSES: usize = 3;
 
 /// A quantifier's verdict over some of its elements: counts and the deciding records.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -826,6 +963,7 @@ pub struct Partial {
 impl Partial {
     /// Adds the verdict over the elements that follow.
     fn absorb(&mut self, kind: Quant, next: Partial) {
+        let proved_before = self.satisfied > 0;
         self.total += next.total;
         self.in_scope += next.in_scope;
         self.satisfied += next.satisfied;
@@ -833,13 +971,18 @@ impl Partial {
         if self.invalid.is_none() {
             self.invalid = next.invalid;
         }
-        // `any` reports only the first record that proves it.
-        let room = if kind == Quant::Any && !self.findings.is_empty() {
-            0
+        if kind != Quant::Any {
+            self.findings.extend(next.findings);
+        } else if proved_before {
+            // `any` reports only the first record that proves it...
+        } else if next.satisfied > 0 {
+            self.findings = next.findings;
         } else {
-            usize::MAX
-        };
-        self.findings.extend(next.findings.into_iter().take(room));
+            // ... or, unproved, the first few that failed it.
+            for f in next.findings {
+                near_miss(&mut self.findings, f);
+            }
+        }
     }
 }
 
@@ -867,7 +1010,7 @@ pub fn sites<'e>(model: &Model, expr: &'e CExpr) -> Vec<Site<'e>> {
             | CKind::In(a, b, _)
             | CKind::Text(a, _, b)
             | CKind::Arith(a, _, b)
-            | CKind::Let(_, a, b) => simple(a, model) && simple(b, model),
+            | CKind::Let(_, _, a, b) => simple(a, model) && simple(b, model),
         }
     }
     fn walk<'e>(
@@ -900,7 +1043,7 @@ pub fn sites<'e>(model: &Model, expr: &'e CExpr) -> Vec<Site<'e>> {
                 walk(a, model, lets, out);
                 walk(b, model, lets, out);
             }
-            CKind::Let(slot, value, body) => {
+            CKind::Let(slot, _, value, body) => {
                 walk(value, model, lets, out);
                 if simple(value, model) {
                     lets.push((*slot, value));
@@ -991,6 +1134,18 @@ fn join_key(filter: &CExpr, slot: usize) -> Option<(&Arc<str>, &CExpr)> {
     }
 }
 
+/// Whether an expression is cheap to evaluate again for an explanation: no quantifier, count
+/// or call with arguments.
+fn cheap(e: &CExpr) -> bool {
+    match &e.kind {
+        CKind::Lit(_) | CKind::Today | CKind::Local(..) | CKind::Root(_) => true,
+        CKind::Call(_, args) => args.is_empty(),
+        CKind::Field(x, _) => cheap(x),
+        CKind::Arith(a, _, b) => cheap(a) && cheap(b),
+        _ => false,
+    }
+}
+
 /// Whether an expression reads local `slot`.
 fn mentions(e: &CExpr, slot: usize) -> bool {
     match &e.kind {
@@ -1004,7 +1159,7 @@ fn mentions(e: &CExpr, slot: usize) -> bool {
         | CKind::In(a, b, _)
         | CKind::Text(a, _, b)
         | CKind::Arith(a, _, b)
-        | CKind::Let(_, a, b) => mentions(a, slot) || mentions(b, slot),
+        | CKind::Let(_, _, a, b) => mentions(a, slot) || mentions(b, slot),
         CKind::Quant {
             coll, filter, body, ..
         } => {
@@ -1056,13 +1211,13 @@ fn compare(x: &V, y: &V) -> Option<Ordering> {
         (V::I(a), V::D(b)) => (*a as f64).partial_cmp(b),
         (V::D(a), V::I(b)) => a.partial_cmp(&(*b as f64)),
         (V::D(a), V::D(b)) => a.partial_cmp(b),
-        (V::S(a), V::S(b)) => Some(a.cmp(b)),
+        (V::S(a) | V::Ref(_, a), V::S(b) | V::Ref(_, b)) => Some(a.cmp(b)),
         (V::Date(a), V::Date(b)) => Some(a.cmp(b)),
         (V::Dur(a), V::Dur(b)) => Some(a.approx_days().cmp(&b.approx_days())),
         (V::E(_, a), V::E(_, b)) => Some(a.cmp(b)),
         (V::Rec(a), V::Rec(b)) => Some(a.id.cmp(&b.id)),
-        (V::Rec(a), V::S(b)) => Some(a.id.as_deref().unwrap_or("").cmp(b)),
-        (V::S(a), V::Rec(b)) => Some((**a).cmp(b.id.as_deref().unwrap_or(""))),
+        (V::Rec(a), V::S(b) | V::Ref(_, b)) => Some(a.id.as_deref().unwrap_or("").cmp(b)),
+        (V::S(a) | V::Ref(_, a), V::Rec(b)) => Some((**a).cmp(b.id.as_deref().unwrap_or(""))),
         _ => None,
     }
 }
@@ -1088,6 +1243,64 @@ fn wildcard(s: &str, p: &str) -> bool {
         }
     }
     p[j..].iter().all(|c| *c == '*')
+}
+
+/// A record and, in a few words, why it decided a quantifier: `incidents[id=INC-4] (20 days
+/// (2026-09-22 − 2026-09-02) <= 15 days is false)`.
+fn finding_reason(f: &Finding) -> String {
+    fn first_leaf(ex: &Explanation) -> &Explanation {
+        match ex.children.iter().find(|c| c.result == ex.result) {
+            Some(c) => first_leaf(c),
+            None => ex,
+        }
+    }
+    let leaf = first_leaf(&f.explanation);
+    let why = match (&leaf.missing, &leaf.detail, leaf.result) {
+        (Some(m), _, _) => {
+            let field = m
+                .strip_prefix(&*f.record)
+                .and_then(|x| x.strip_prefix('.'))
+                .unwrap_or(m);
+            format!("lacks `{field}`")
+        }
+        (None, Some(d), _) if only_truth_values(d) => {
+            format!("`{}` is {}", leaf.expr, truth_word(leaf.result))
+        }
+        (None, Some(d), Truth::False) if leaf.records.is_none() => format!("{d} is false"),
+        (None, Some(d), Truth::True) if leaf.records.is_none() => format!("{d} holds"),
+        _ => return f.record.to_string(),
+    };
+    format!("{} ({why})", f.record)
+}
+
+/// Whether a detail shows only `true`/`false` (e.g. `false == true`), which says less than
+/// the expression it came from.
+fn only_truth_values(detail: &str) -> bool {
+    detail
+        .split_whitespace()
+        .all(|w| matches!(w, "true" | "false" | "==" | "!="))
+}
+
+fn truth_word(t: Truth) -> &'static str {
+    match t {
+        Truth::True => "true",
+        Truth::False => "false",
+        Truth::Unknown => "unknown",
+    }
+}
+
+/// The deepest node of an explanation that alone decided its result: down through a child
+/// that is the only one with its parent's result (an `and` to its false part, a def call to
+/// its body); where several decided together (a true `and`), that node.
+pub fn deciding(ex: &Explanation) -> &Explanation {
+    let mut at = ex;
+    loop {
+        let mut same = at.children.iter().filter(|c| c.result == at.result);
+        match (same.next(), same.next()) {
+            (Some(only), None) => at = only,
+            _ => return at,
+        }
+    }
 }
 
 /// The first missing fact path in an explanation, depth first.
@@ -1127,6 +1340,11 @@ fn summary(
             None => "not evidenced".to_string(),
         };
     }
+    let ex = if ex.records.is_some() {
+        ex
+    } else {
+        deciding(ex)
+    };
     if let Some(r) = &ex.records {
         let scope = if r.in_scope == r.total {
             String::new()
@@ -1146,10 +1364,22 @@ fn summary(
                 r.satisfied, r.in_scope, r.collection
             ),
             (_, Some("any")) => {
-                format!("none of {} {} satisfy it{scope}", r.in_scope, r.collection)
+                let near: Vec<String> = r.findings.iter().map(finding_reason).collect();
+                let near = if near.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {}", near.join("; "))
+                };
+                format!(
+                    "none of {} {} satisfy it{scope}{near}",
+                    r.in_scope, r.collection
+                )
             }
             _ => {
-                let ids: Vec<&str> = r.findings.iter().take(5).map(|f| &*f.record).collect();
+                let ids: Vec<String> = match r.findings.as_slice() {
+                    [only] => vec![finding_reason(only)],
+                    all => all.iter().take(5).map(|f| f.record.to_string()).collect(),
+                };
                 let more = if r.findings.len() > 5 {
                     format!(" and {} more", r.findings.len() - 5)
                 } else {
@@ -1165,7 +1395,15 @@ fn summary(
             }
         };
     }
-    match &ex.detail {
+    let leaf = deciding(ex);
+    let shown = match leaf.detail.as_ref().or(ex.detail.as_ref()) {
+        Some(d) if only_truth_values(d) && outcome == Outcome::Pass => None,
+        Some(d) if only_truth_values(d) => {
+            Some(format!("`{}` is {}", leaf.expr, truth_word(leaf.result)))
+        }
+        other => other.cloned(),
+    };
+    match shown {
         Some(d) => format!(
             "{}: {d}",
             if outcome == Outcome::Pass {
@@ -1257,6 +1495,11 @@ pub fn evaluate_parts(
         result.justification = Some(x.justification.clone());
         return result;
     }
+    if let Some(b) = &check.applies_broken {
+        result.outcome = Outcome::Error;
+        result.message = format!("applicability: {}", broken_message(env, b));
+        return result;
+    }
     if let Some((expr, slots)) = &check.applies {
         let mut ev = Eval::for_part(env, *slots, 0, expr);
         let (t, ex) = ev.cond(expr);
@@ -1283,11 +1526,26 @@ pub fn evaluate_parts(
         }
     }
     for (i, req) in check.requires.iter().enumerate() {
+        if let Some(b) = &req.broken {
+            let message = broken_message(env, b);
+            let mut explanation = explain(&req.expr, Truth::Unknown);
+            explanation.detail = Some(message.clone());
+            result.requirements.push(RequirementResult {
+                name: req.name.clone(),
+                outcome: Outcome::Error,
+                message,
+                location: (env.locate_rule)(&req.location),
+                explanation: Arc::new(explanation),
+            });
+            continue;
+        }
         let mut ev = Eval::for_part(env, req.slots, i + 1, &req.expr);
         let (t, ex) = ev.cond(&req.expr);
+        // A value that failed validation is no evidence either way: whatever the rest
+        // decided, a requirement that read one is an error.
         let outcome = match (&ev.invalid, t) {
-            (Some(_), Truth::True) | (None, Truth::True) => Outcome::Pass,
             (Some(_), _) => Outcome::Error,
+            (None, Truth::True) => Outcome::Pass,
             (None, _) => Outcome::Fail,
         };
         let message = summary(
@@ -1353,6 +1611,23 @@ pub fn evaluate_parts(
         }
     };
     apply_waiver(env, parts, result)
+}
+
+/// How the message of a requirement whose rule does not check begins.
+pub const BROKEN_RULE_MESSAGE: &str = "the rule does not check";
+
+/// The message of a requirement (or applicability) whose rule does not check: the rule's
+/// diagnostic and its file (the diagnostic itself, printed with the others, has the line). It
+/// names no fact: the facts are not at fault.
+fn broken_message(env: &Env<'_>, b: &crate::model::Broken) -> String {
+    let at = match b.location.as_ref() {
+        Some(l) => match (env.locate_rule)(l) {
+            Some(l) => format!(" at {}:{}:{}", l.file, l.line, l.column),
+            None => format!(" in {}", l.file),
+        },
+        None => String::new(),
+    };
+    format!("{BROKEN_RULE_MESSAGE}: {} ({}{at})", b.message, b.code)
 }
 
 fn apply_waiver(env: &Env<'_>, parts: &CheckParts, mut result: CheckResult) -> CheckResult {

@@ -144,6 +144,46 @@ pub struct CExpr {
     pub text: Arc<str>,
 }
 
+impl CExpr {
+    /// Calls `f` on this expression and every expression inside it, outer first. Def bodies
+    /// are not entered: a call is one node.
+    pub fn visit(&self, f: &mut dyn FnMut(&CExpr)) {
+        f(self);
+        match &self.kind {
+            CKind::Lit(_) | CKind::Today | CKind::Local(..) | CKind::Root(_) => {}
+            CKind::Field(x, _) | CKind::Not(x) | CKind::IsSet(x, _) => x.visit(f),
+            CKind::And(xs) | CKind::Or(xs) | CKind::List(xs) | CKind::Call(_, xs) => {
+                for x in xs {
+                    x.visit(f);
+                }
+            }
+            CKind::Compare(a, _, b)
+            | CKind::In(a, b, _)
+            | CKind::Text(a, _, b)
+            | CKind::Arith(a, _, b)
+            | CKind::Let(_, _, a, b) => {
+                a.visit(f);
+                b.visit(f);
+            }
+            CKind::Quant {
+                coll, filter, body, ..
+            } => {
+                coll.visit(f);
+                if let Some(x) = filter {
+                    x.visit(f);
+                }
+                body.visit(f);
+            }
+            CKind::Count { coll, filter, .. } => {
+                coll.visit(f);
+                if let Some(x) = filter {
+                    x.visit(f);
+                }
+            }
+        }
+    }
+}
+
 /// Checked expression forms.
 #[derive(Debug, Clone, PartialEq)]
 pub enum CKind {
@@ -199,8 +239,20 @@ pub enum CKind {
     Call(usize, Vec<CExpr>),
     /// A list literal.
     List(Vec<CExpr>),
-    /// `let`: bind slot, then body.
-    Let(usize, Box<CExpr>, Box<CExpr>),
+    /// `let`: bind slot (named as written), then body.
+    Let(usize, Arc<str>, Box<CExpr>, Box<CExpr>),
+}
+
+/// Why a rule cannot be evaluated: the first error diagnostic of its expression, or of a def
+/// it calls. A check with one is `error`, never a fact gap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Broken {
+    /// The diagnostic's code, e.g. `aimsc::resolve::unknown_field`.
+    pub code: &'static str,
+    /// Its message.
+    pub message: Arc<str>,
+    /// Where it is.
+    pub location: Option<Location>,
 }
 
 /// A def after checking.
@@ -216,6 +268,8 @@ pub struct Def {
     pub slots: usize,
     /// Where it is declared.
     pub location: Location,
+    /// Set when the body, or a def it calls, does not check.
+    pub broken: Option<Broken>,
 }
 
 /// A requirement of a check.
@@ -229,6 +283,8 @@ pub struct Requirement {
     pub slots: usize,
     /// Where it is.
     pub location: Location,
+    /// Set when the condition, or a def it calls, does not check.
+    pub broken: Option<Broken>,
 }
 
 /// A control or rule after checking.
@@ -248,6 +304,8 @@ pub struct Check {
     pub intent: Option<Arc<str>>,
     /// Applicability condition and its slot count.
     pub applies: Option<(CExpr, usize)>,
+    /// Set when the applicability condition, or a def it calls, does not check.
+    pub applies_broken: Option<Broken>,
     /// Requirements.
     pub requires: Vec<Requirement>,
     /// Controls this rule supports.

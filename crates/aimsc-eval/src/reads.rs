@@ -108,7 +108,7 @@ fn walk(
                 walk(model, f, env, out, depth);
             }
         }
-        CKind::Let(slot, value, body) => {
+        CKind::Let(slot, _, value, body) => {
             walk(model, value, env, out, depth);
             let p = path_of(value, env);
             bind(env, *slot, p);

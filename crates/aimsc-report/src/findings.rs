@@ -133,6 +133,22 @@ pub fn reason(ex: &Explanation, record: &str) -> String {
             .unwrap_or(m);
         return format!("lacks `{field}`");
     }
+    // A def call explains itself by its body, in the def's own names: name the call, and
+    // give the values that decided it.
+    if ex.detail.is_some() && !ex.children.is_empty() {
+        let leaf = aimsc_eval::evaluate::deciding(ex);
+        if let Some(m) = &leaf.missing {
+            let field = m
+                .strip_prefix(record)
+                .and_then(|f| f.strip_prefix('.'))
+                .unwrap_or(m);
+            return format!("lacks `{field}`");
+        }
+        return match &leaf.detail {
+            Some(d) if !std::ptr::eq(leaf, ex) => format!("fails `{}` ({d})", ex.expr),
+            _ => format!("fails `{}`", ex.expr),
+        };
+    }
     if let Some(c) = ex.children.iter().find(|c| c.result != Truth::True) {
         return reason(c, record);
     }

@@ -1,0 +1,316 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail by panicking"
+)]
+//! Verdicts an auditor can trust. Each test pairs a case that should fail (or be an error, or
+//! be out of scope) with the case that passes, differing by one fact, so that a wrong verdict
+//! on either side is caught; the shipped rulesets are evaluated on the example organisations
+//! with one fact changed in memory.
+
+use aimsc::{CheckResult, Engine, Evaluation, FactInput, Options, Outcome};
+use std::path::{Path, PathBuf};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn as_of() -> aimsc::Date {
+    "2026-11-01".parse().unwrap()
+}
+
+/// The facts files of an example organisation, as (path in the facts folder, text).
+fn org_facts(org: &str) -> Vec<(String, String)> {
+    let root = repo().join("tests/orgs").join(org).join("facts");
+    let mut out = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let rel = path
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                out.push((rel, std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Replaces `from` by `to` in the facts file `file`; the text must occur exactly once.
+fn edit(files: &mut [(String, String)], file: &str, from: &str, to: &str) {
+    let (_, text) = files.iter_mut().find(|(p, _)| p == file).unwrap();
+    assert_eq!(text.matches(from).count(), 1, "`{from}` in {file}");
+    *text = text.replacen(from, to, 1);
+}
+
+/// The shipped rulesets, the organisation's own rules, and these facts, evaluated.
+fn shipped(org: &str, files: &[(String, String)]) -> Evaluation {
+    let mut engine = Engine::builder()
+        .shipped_rulesets()
+        .rules_path(repo().join("tests/orgs").join(org).join("rules"))
+        .build()
+        .unwrap();
+    let facts: Vec<FactInput> = files
+        .iter()
+        .map(|(p, t)| aimsc::fact_input(p, t.clone()).unwrap())
+        .collect();
+    engine.set_facts(facts);
+    engine.evaluate(&Options::new(as_of())).unwrap()
+}
+
+/// Rules from a string (which may not check: the engine evaluates what it can), facts from
+/// JSON.
+fn own(rules: &str, facts: serde_json::Value) -> Evaluation {
+    let project = aimsc::Project::new(
+        vec![("rules.aims".into(), rules.to_string())],
+        Vec::new(),
+        as_of(),
+    );
+    let mut engine = Engine::from_project(project);
+    engine.set_facts_json(&facts).unwrap();
+    engine.evaluate(&Options::new(as_of())).unwrap()
+}
+
+fn result<'e>(ev: &'e Evaluation, id: &str) -> &'e CheckResult {
+    ev.result(id)
+        .unwrap_or_else(|| panic!("no result for {id}"))
+}
+
+fn requirement<'e>(ev: &'e Evaluation, id: &str, name: &str) -> &'e aimsc::RequirementResult {
+    result(ev, id)
+        .requirements
+        .iter()
+        .find(|r| r.name.contains(name))
+        .unwrap_or_else(|| panic!("{id} has no requirement `{name}`"))
+}
+
+// ---------------------------------------------------------------- 1: refs through defs
+
+const REF_RULES: &str = r#"
+framework demo "Demo"
+enum Role { provider, deployer }
+record AiSystem { id: string, eu_role: Role }
+record Incident { id: string, system: ref AiSystem, late: bool }
+facts { ai_systems: [AiSystem], incidents: [Incident] }
+def provider_sys(s: AiSystem) = s.eu_role == provider
+rule demo::through_def "Incidents of provided systems are on time" {
+  all i in incidents where provider_sys(i.system): i.late == false
+}
+rule demo::direct "Incidents of provided systems are on time" {
+  all i in incidents where i.system.eu_role == provider: i.late == false
+}
+"#;
+
+fn ref_facts(role: &str, late: bool) -> serde_json::Value {
+    serde_json::json!({
+        "ai_systems": [{"id": "bot", "eu_role": role}],
+        "incidents": [{"id": "INC-1", "system": "bot", "late": late}],
+    })
+}
+
+#[test]
+fn a_ref_passed_to_a_def_is_followed() {
+    for (role, late, want) in [
+        ("provider", true, Outcome::Fail),
+        ("provider", false, Outcome::Pass),
+        ("deployer", true, Outcome::Pass),
+    ] {
+        let ev = own(REF_RULES, ref_facts(role, late));
+        for id in ["demo::through_def", "demo::direct"] {
+            let r = result(&ev, id);
+            assert_eq!(r.outcome, want, "{id}, {role}, late {late}: {}", r.message);
+            assert!(!r.message.contains("missing"), "{id}: {}", r.message);
+        }
+    }
+}
+
+#[test]
+fn northbank_article_73_is_explained_by_the_late_report() {
+    let ev = shipped("northbank", &org_facts("northbank"));
+    let r = requirement(&ev, "eu_ai_act::Art.73", "within 15 days");
+    assert_eq!(r.outcome, Outcome::Fail, "{}", r.message);
+    let json = serde_json::to_string(&r.explanation).unwrap();
+    assert!(
+        json.contains("20 days (2026-09-22 − 2026-09-02) <= 15 days"),
+        "{json}"
+    );
+    assert!(
+        json.contains("limit = 15 days (serious_incident_deadline)"),
+        "{json}"
+    );
+    assert!(!r.message.contains("missing"), "{}", r.message);
+}
+
+#[test]
+fn article_73_passes_on_time_and_binds_only_high_risk_systems() {
+    let mut on_time = org_facts("northbank");
+    edit(
+        &mut on_time,
+        "aims.yaml",
+        "reported_to_authority: 2026-09-22",
+        "reported_to_authority: 2026-09-12",
+    );
+    let ev = shipped("northbank", &on_time);
+    assert_eq!(result(&ev, "eu_ai_act::Art.73").outcome, Outcome::Pass);
+
+    // The same late incident of a minimal-risk system: Art. 73 does not bind it.
+    let mut minimal = org_facts("northbank");
+    edit(
+        &mut minimal,
+        "ai_systems/credit-score.yaml",
+        "risk_tier: high",
+        "risk_tier: minimal",
+    );
+    let ev = shipped("northbank", &minimal);
+    let r = result(&ev, "eu_ai_act::Art.73");
+    assert_eq!(r.outcome, Outcome::NotApplicable, "{}", r.message);
+}
+
+#[test]
+fn article_9_reads_the_risk_system_through_its_ref() {
+    // A limited-risk system: its risks are not Art. 9's business.
+    let mut limited = org_facts("northbank");
+    edit(
+        &mut limited,
+        "ai_systems/credit-score.yaml",
+        "risk_tier: high",
+        "risk_tier: limited",
+    );
+    let ev = shipped("northbank", &limited);
+    assert_eq!(
+        result(&ev, "eu_ai_act::Art.9").outcome,
+        Outcome::NotApplicable
+    );
+
+    // A high-risk system's risk without a treatment fails Art. 9, through `r.system`.
+    let mut untreated = org_facts("northbank");
+    edit(
+        &mut untreated,
+        "aims.yaml",
+        ", treatment: {option: mitigate, controls: [A.6.2.6], due: 2027-01-31, implemented: false}}",
+        "}",
+    );
+    let ev = shipped("northbank", &untreated);
+    let r = requirement(&ev, "eu_ai_act::Art.9", "every risk of a high-risk system");
+    assert_eq!(r.outcome, Outcome::Fail, "{}", r.message);
+    assert!(r.message.contains("risks[id=MR-7]"), "{}", r.message);
+    let ev = shipped("northbank", &org_facts("northbank"));
+    let r = requirement(&ev, "eu_ai_act::Art.9", "every risk of a high-risk system");
+    assert_eq!(r.outcome, Outcome::Pass, "{}", r.message);
+}
+
+// ---------------------------------------------------------------- 3: invalid facts
+
+#[test]
+fn an_unresolved_ref_is_no_evidence() {
+    let ev = shipped("northbank", &org_facts("northbank"));
+    let named = requirement(&ev, "iso42001::5.1", "accountable executive");
+    assert_eq!(named.outcome, Outcome::Pass, "{}", named.message);
+
+    let mut files = org_facts("northbank");
+    edit(
+        &mut files,
+        "aims.yaml",
+        "accountable_executive: eva",
+        "accountable_executive: alex",
+    );
+    let ev = shipped("northbank", &files);
+    assert!(
+        ev.diagnostics
+            .iter()
+            .any(|d| d.code == "aimsc::facts::unresolved_ref"),
+        "the ref is diagnosed"
+    );
+    let r = requirement(&ev, "iso42001::5.1", "accountable executive");
+    assert_eq!(r.outcome, Outcome::Error, "{}", r.message);
+    assert!(r.message.contains("accountable_executive"), "{}", r.message);
+    assert_eq!(result(&ev, "iso42001::5.1").outcome, Outcome::Error);
+    assert!(ev.summary().error >= 1);
+}
+
+const TIER_RULES: &str = r#"
+framework demo "Demo"
+enum Tier { minimal, limited, high }
+record System { id: string, risk_tier: Tier, assessed: bool }
+facts { systems: [System] }
+rule demo::high_assessed "High-risk systems are assessed" {
+  all s in systems where s.risk_tier == high: s.assessed == true
+}
+rule demo::tiers_known "Every system's tier is minimal, limited or high" {
+  all s in systems: s.risk_tier in [minimal, limited, high]
+}
+"#;
+
+#[test]
+fn an_invalid_enum_value_read_in_a_filter_is_an_error() {
+    let facts = |tier: &str, assessed: bool| serde_json::json!({"systems": [{"id": "a", "risk_tier": tier, "assessed": assessed}]});
+    let ev = own(TIER_RULES, facts("high", false));
+    assert_eq!(result(&ev, "demo::high_assessed").outcome, Outcome::Fail);
+    let ev = own(TIER_RULES, facts("high", true));
+    assert_eq!(result(&ev, "demo::high_assessed").outcome, Outcome::Pass);
+    // A typo in the tier: the record is neither in nor out of scope, and the rule says so.
+    let ev = own(TIER_RULES, facts("hihg", true));
+    for id in ["demo::high_assessed", "demo::tiers_known"] {
+        let r = result(&ev, id);
+        assert_eq!(r.outcome, Outcome::Error, "{id}: {}", r.message);
+        assert!(r.message.contains("risk_tier"), "{id}: {}", r.message);
+    }
+}
+
+// ---------------------------------------------------------------- 4: rules that do not check
+
+#[test]
+fn a_rule_that_does_not_check_is_an_error_not_a_fact_gap() {
+    let rules = r#"
+framework demo "Demo"
+record Oversight { overseers: [string] }
+record System { id: string, human_oversight: Oversight? }
+facts { systems: [System] }
+def overseen(s: System) = count(s.human_oversight.oversers) > 0
+rule demo::typo "Systems have overseers" {
+  all s in systems: count(s.human_oversight.oversers) > 0
+}
+rule demo::typo_in_def "Systems have overseers" {
+  all s in systems: overseen(s)
+}
+rule demo::typo_in_scope "Systems have overseers" {
+  applies when any s in systems: s.human_oversight.oversers is set
+  require "none" { count(systems) >= 0 }
+}
+rule demo::fine "Systems have overseers" {
+  all s in systems: count(s.human_oversight.overseers) > 0
+}
+"#;
+    let ev = own(
+        rules,
+        serde_json::json!({"systems": [{"id": "a", "human_oversight": {"overseers": []}}]}),
+    );
+    assert!(
+        ev.diagnostics
+            .iter()
+            .any(|d| d.code == "aimsc::resolve::unknown_field"),
+        "the typo is diagnosed"
+    );
+    for id in ["demo::typo", "demo::typo_in_def", "demo::typo_in_scope"] {
+        let r = result(&ev, id);
+        assert_eq!(r.outcome, Outcome::Error, "{id}: {}", r.message);
+        assert!(
+            r.message.contains("the rule does not check"),
+            "{id}: {}",
+            r.message
+        );
+        assert!(r.message.contains("oversers"), "{id}: {}", r.message);
+        assert!(r.message.contains("rules.aims"), "{id}: {}", r.message);
+        assert!(!r.message.contains("missing"), "{id}: {}", r.message);
+    }
+    assert_eq!(result(&ev, "demo::fine").outcome, Outcome::Fail);
+    assert_eq!(ev.summary().error, 3);
+}
