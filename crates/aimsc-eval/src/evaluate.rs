@@ -804,16 +804,19 @@ impl<'a> Eval<'a> {
             Quant::All => t != Truth::True,
             Quant::None => t != Truth::False,
             Quant::Any if t == Truth::True => {
-                let first = p.satisfied == 1;
-                if first {
-                    p.findings.clear();
+                if p.satisfied == 1 {
+                    p.nearest.clear();
                 }
-                first
+                p.findings.is_empty()
             }
+            // An `any` decided by a join on its body (`any x in c: x.f == e and ...`) may
+            // never see the records that fail the join, so it reports none: what it reports
+            // must not depend on whether the join was used.
+            Quant::Any if filter.is_none() && join_key(body, slot).is_some() => false,
             Quant::Any => {
                 p.satisfied == 0
-                    && (p.findings.len() < NEAR_MISSES
-                        || p.findings.last().is_some_and(|l| record < l.record))
+                    && (p.nearest.len() < NEAR_MISSES
+                        || p.nearest.last().is_some_and(|l| record < l.record))
             }
         };
         if !reported {
@@ -845,7 +848,7 @@ impl<'a> Eval<'a> {
             explanation,
         };
         if kind == Quant::Any && t != Truth::True {
-            near_miss(&mut p.findings, finding);
+            near_miss(&mut p.nearest, finding);
         } else {
             p.findings.push(finding);
         }
@@ -866,6 +869,7 @@ impl<'a> Eval<'a> {
             ex.missing = p
                 .findings
                 .iter()
+                .chain(&p.nearest)
                 .find_map(|f| first_missing(&f.explanation));
         }
         ex.records = Some(Records {
@@ -874,6 +878,7 @@ impl<'a> Eval<'a> {
             in_scope: p.in_scope,
             satisfied: p.satisfied,
             findings: p.findings,
+            nearest: p.nearest,
         });
         (result, ex)
     }
@@ -956,6 +961,7 @@ pub struct Partial {
     satisfied: usize,
     any_unknown: bool,
     findings: Vec<Finding>,
+    nearest: Vec<Finding>,
     /// The first invalid fact read, when computed over chunks.
     invalid: Option<Arc<str>>,
 }
@@ -977,10 +983,11 @@ impl Partial {
             // `any` reports only the first record that proves it...
         } else if next.satisfied > 0 {
             self.findings = next.findings;
+            self.nearest.clear();
         } else {
             // ... or, unproved, the first few that failed it.
-            for f in next.findings {
-                near_miss(&mut self.findings, f);
+            for f in next.nearest {
+                near_miss(&mut self.nearest, f);
             }
         }
     }
@@ -1364,7 +1371,7 @@ fn summary(
                 r.satisfied, r.in_scope, r.collection
             ),
             (_, Some("any")) => {
-                let near: Vec<String> = r.findings.iter().map(finding_reason).collect();
+                let near: Vec<String> = r.nearest.iter().map(finding_reason).collect();
                 let near = if near.is_empty() {
                     String::new()
                 } else {

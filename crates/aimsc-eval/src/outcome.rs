@@ -104,6 +104,10 @@ pub struct Records {
     /// Elements that decided the result (the failing ones for `all`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
+    /// For an `any` that no element satisfies: the first few in scope, by record, and why
+    /// each fails it. They explain; they are not failing records of their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub nearest: Vec<Finding>,
 }
 
 /// One record that decided a quantifier.

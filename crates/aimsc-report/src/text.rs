@@ -124,6 +124,17 @@ fn explain(out: &mut String, ex: &Explanation, indent: usize) {
         if r.findings.len() > 20 {
             let _ = writeln!(out, "{pad}  … and {} more", r.findings.len() - 20);
         }
+        if !r.nearest.is_empty() {
+            let _ = writeln!(out, "{pad}  nearest:");
+        }
+        for f in &r.nearest {
+            let at =
+                f.at.as_ref()
+                    .map(|a| format!(" at {}:{}:{}", a.file, a.line, a.column))
+                    .unwrap_or_default();
+            let _ = writeln!(out, "{pad}  - {} → {}{at}", f.record, truth(f.result));
+            explain(out, &f.explanation, indent + 4);
+        }
     }
     for c in &ex.children {
         explain(out, c, indent + 2);
