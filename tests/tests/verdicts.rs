@@ -314,3 +314,49 @@ rule demo::fine "Systems have overseers" {
     assert_eq!(result(&ev, "demo::fine").outcome, Outcome::Fail);
     assert_eq!(ev.summary().error, 3);
 }
+
+// ---------------------------------------------------------------- 5: what can be excluded
+
+/// The codes of the errors the shipped rulesets plus `own` rules give.
+fn shipped_rule_errors(own: &str) -> Vec<(String, String)> {
+    match Engine::builder()
+        .shipped_rulesets()
+        .rules_source("own.aims", own)
+        .build()
+    {
+        Ok(_) => Vec::new(),
+        Err(e) => e
+            .diagnostics()
+            .iter()
+            .filter(|d| d.is_error())
+            .map(|d| (d.code.to_string(), d.help.clone().unwrap_or_default()))
+            .collect(),
+    }
+}
+
+#[test]
+fn only_annex_a_controls_can_be_excluded_and_no_law() {
+    assert_eq!(
+        shipped_rule_errors("exclude iso42001::A.10.4 \"We supply no AI system.\"\n"),
+        Vec::new()
+    );
+    let clause = shipped_rule_errors("exclude iso42001::9.2 \"Audits cost too much.\"\n");
+    assert_eq!(clause.len(), 1, "{clause:?}");
+    assert_eq!(clause[0].0, "aimsc::scope::not_excludable");
+    assert!(clause[0].1.contains("`A.*`"), "{}", clause[0].1);
+    let law = shipped_rule_errors("exclude eu_ai_act::Art.50 \"Not for us.\"\n");
+    assert_eq!(law.len(), 1, "{law:?}");
+    assert_eq!(law[0].0, "aimsc::scope::not_excludable");
+    let waived = shipped_rule_errors(
+        "waive eu_ai_act::Art.73 until 2027-01-01 owner \"cro\" \"Reporting later.\"\n",
+    );
+    assert_eq!(waived.len(), 1, "{waived:?}");
+    assert_eq!(waived[0].0, "aimsc::scope::not_waivable");
+    // A nonconformity with a clause may be accepted for a time.
+    assert_eq!(
+        shipped_rule_errors(
+            "waive iso42001::9.2 until 2027-01-01 owner \"cro\" \"Audit booked.\"\n"
+        ),
+        Vec::new()
+    );
+}

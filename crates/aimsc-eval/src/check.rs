@@ -101,9 +101,21 @@ impl ModelBuilder {
                         if self.first("framework", &f.name.name, at, "framework") {
                             let name: Arc<str> = Arc::from(f.name.name.as_str());
                             let title = f.title.as_ref().map(|t| Arc::from(t.value.as_str()));
-                            self.model
-                                .frameworks
-                                .insert(name.clone(), Framework { name, title });
+                            let policy = |p: &Option<ast::ScopePolicy>| {
+                                p.as_ref().map(|p| {
+                                    p.patterns
+                                        .iter()
+                                        .map(|s| Arc::from(s.value.as_str()))
+                                        .collect()
+                                })
+                            };
+                            let framework = Framework {
+                                name: name.clone(),
+                                title,
+                                excludable: policy(&f.excludable),
+                                waivable: policy(&f.waivable),
+                            };
+                            self.model.frameworks.insert(name, framework);
                         }
                     }
                     Item::Enum(e) => {
@@ -702,6 +714,43 @@ fn without_comments(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// The error for an `exclude` or `waive` of a control its framework (or the control) does not
+/// let an organisation exclude or waive, with what is allowed.
+fn not_allowed(what: &str, id: &ast::QualId, path: &Arc<str>, why: &NotAllowed) -> Diagnostic {
+    let (code, verb) = match what {
+        "exclude" => ("aimsc::scope::not_excludable", "excluded"),
+        _ => ("aimsc::scope::not_waivable", "waived"),
+    };
+    let fw = &id.namespace;
+    let help = match why {
+        NotAllowed::Mandatory => format!(
+            "`{}` is declared `mandatory`: it applies whenever its `applies when` holds; if it does not apply, the facts should show it",
+            id.text
+        ),
+        NotAllowed::FrameworkNone => format!(
+            "framework `{fw}` lets nothing be {verb}: its controls apply by the facts (a legal obligation binds whoever its conditions describe); correct the facts its `applies when` reads instead"
+        ),
+        NotAllowed::FrameworkOnly(p) => format!(
+            "framework `{fw}` lets only controls matching {} be {verb}",
+            p.iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    Diagnostic::error(
+        code,
+        format!("`{}` cannot be {verb}", id.text),
+        Some(loc(path, id.span)),
+    )
+    .with_label(if what == "exclude" {
+        "not excludable"
+    } else {
+        "not waivable"
+    })
+    .with_help(help)
+}
+
 /// The first error among diagnostics, as the reason a rule cannot be evaluated.
 fn first_error(diags: &[Diagnostic]) -> Option<Broken> {
     diags.iter().find(|d| d.is_error()).map(|d| Broken {
@@ -849,6 +898,7 @@ impl ModelBuilder {
                         applies_broken,
                         requires,
                         supports,
+                        excludable: c.excludable,
                         location: at,
                     },
                 );
@@ -1055,6 +1105,11 @@ impl ModelBuilder {
                         if !ok {
                             continue;
                         }
+                        if let Err(why) = self.model.may_exclude(&x.target.text) {
+                            self.diags
+                                .push(not_allowed("exclude", &x.target, path, &why));
+                            continue;
+                        }
                         let target: Arc<str> = Arc::from(x.target.text.as_str());
                         if let Some(prev) = self.model.exclusions.get(&target) {
                             let prev = prev.location.clone();
@@ -1132,6 +1187,10 @@ impl ModelBuilder {
                         else {
                             continue;
                         };
+                        if let Err(why) = self.model.may_waive(&w.target.text) {
+                            self.diags.push(not_allowed("waive", &w.target, path, &why));
+                            continue;
+                        }
                         if until < as_of {
                             self.diags.push(
                                 Diagnostic::warning(

@@ -310,6 +310,8 @@ pub struct Check {
     pub requires: Vec<Requirement>,
     /// Controls this rule supports.
     pub supports: Vec<Arc<str>>,
+    /// `mandatory` (`Some(false)`) or `excludable` (`Some(true)`), over the framework's policy.
+    pub excludable: Option<bool>,
     /// Where it is declared.
     pub location: Location,
 }
@@ -393,6 +395,21 @@ pub struct Framework {
     pub name: Arc<str>,
     /// Title.
     pub title: Option<Arc<str>>,
+    /// Patterns of the local ids an organisation may exclude (empty: none); `None`: any.
+    pub excludable: Option<Vec<Arc<str>>>,
+    /// Patterns of the local ids an organisation may waive (empty: none); `None`: any.
+    pub waivable: Option<Vec<Arc<str>>>,
+}
+
+/// Why a control cannot be excluded or waived, for the diagnostic's help.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotAllowed {
+    /// The control itself is declared `mandatory`.
+    Mandatory,
+    /// Its framework allows none.
+    FrameworkNone,
+    /// Its framework allows only ids matching these patterns.
+    FrameworkOnly(Vec<Arc<str>>),
 }
 
 /// A catalog entry: an item of a framework without requirements of its own, that mappings
@@ -479,11 +496,80 @@ impl Model {
             .or_else(|| self.entries.get(id).map(|e| &e.title))
     }
 
+    /// Whether check `id` may be excluded: its own `mandatory`/`excludable`, else its
+    /// framework's `excludable` patterns, else yes.
+    pub fn may_exclude(&self, id: &str) -> Result<(), NotAllowed> {
+        let check = self.checks.get(id);
+        match check.and_then(|c| c.excludable) {
+            Some(true) => return Ok(()),
+            Some(false) => return Err(NotAllowed::Mandatory),
+            None => {}
+        }
+        let policy = check
+            .and_then(|c| self.frameworks.get(&c.framework))
+            .and_then(|f| f.excludable.as_ref());
+        allowed(policy, id)
+    }
+
+    /// Whether check `id` may be waived: its framework's `waivable` patterns, else yes.
+    pub fn may_waive(&self, id: &str) -> Result<(), NotAllowed> {
+        let policy = self
+            .checks
+            .get(id)
+            .and_then(|c| self.frameworks.get(&c.framework))
+            .and_then(|f| f.waivable.as_ref());
+        allowed(policy, id)
+    }
+
     /// The framework of a check or catalog entry.
     pub fn framework_of(&self, id: &str) -> Option<&Arc<str>> {
         self.checks
             .get(id)
             .map(|c| &c.framework)
             .or_else(|| self.entries.get(id).map(|e| &e.framework))
+    }
+}
+
+fn allowed(policy: Option<&Vec<Arc<str>>>, id: &str) -> Result<(), NotAllowed> {
+    let Some(patterns) = policy else {
+        return Ok(());
+    };
+    let local = id.split_once("::").map_or(id, |(_, l)| l);
+    if patterns.iter().any(|p| matches_pattern(local, p)) {
+        return Ok(());
+    }
+    if patterns.is_empty() {
+        Err(NotAllowed::FrameworkNone)
+    } else {
+        Err(NotAllowed::FrameworkOnly(patterns.clone()))
+    }
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+fn matches_pattern(s: &str, p: &str) -> bool {
+    match p.split_once('*') {
+        None => s == p,
+        Some((head, rest)) => {
+            let Some(tail) = s.strip_prefix(head) else {
+                return false;
+            };
+            (0..=tail.len())
+                .filter(|i| tail.is_char_boundary(*i))
+                .any(|i| matches_pattern(&tail[i..], rest))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::matches_pattern;
+
+    #[test]
+    fn patterns_match_runs() {
+        assert!(matches_pattern("A.10.4", "A.*"));
+        assert!(!matches_pattern("9.2", "A.*"));
+        assert!(matches_pattern("9.2", "9.2"));
+        assert!(matches_pattern("Art.50", "*"));
+        assert!(!matches_pattern("Art.50", "Art.5"));
     }
 }

@@ -99,7 +99,20 @@ pub struct Framework {
     pub name: Ident,
     /// Full title.
     pub title: Option<StrLit>,
+    /// `excludable …`: which controls may be excluded; `None` when not declared.
+    pub excludable: Option<ScopePolicy>,
+    /// `waivable …`: which controls may be waived; `None` when not declared.
+    pub waivable: Option<ScopePolicy>,
     /// Span of the item.
+    pub span: Span,
+}
+
+/// `excludable "A.*", "B.*"` or `excludable none`: id patterns (after `::`), empty for none.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScopePolicy {
+    /// Patterns of local ids, `*` matching any run of characters.
+    pub patterns: Vec<StrLit>,
+    /// Span of the clause.
     pub span: Span,
 }
 
@@ -217,6 +230,8 @@ pub struct CheckDecl {
     pub requires: Vec<Require>,
     /// Controls a rule supports.
     pub supports: Vec<QualId>,
+    /// `mandatory` (`Some(false)`) or `excludable` (`Some(true)`), over the framework's policy.
+    pub excludable: Option<bool>,
     /// Span of the item.
     pub span: Span,
 }

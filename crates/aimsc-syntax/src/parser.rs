@@ -342,8 +342,38 @@ impl Builder<'_> {
         Some(match rule {
             Rule::framework_item => {
                 let name = self.ident(inner.next()?);
-                let title = inner.next().map(|p| self.string(p));
-                Item::Framework(Framework { name, title, span })
+                let mut title = None;
+                let (mut excludable, mut waivable) = (None, None);
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::scope_policy => {
+                            let pspan = self.span(&p);
+                            let mut pi = p.into_inner();
+                            let which = pi.next()?.as_rule();
+                            let patterns = pi
+                                .filter(|x| x.as_rule() == Rule::string)
+                                .map(|x| self.string(x))
+                                .collect();
+                            let policy = Some(ScopePolicy {
+                                patterns,
+                                span: pspan,
+                            });
+                            if which == Rule::excludable_kw {
+                                excludable = policy;
+                            } else {
+                                waivable = policy;
+                            }
+                        }
+                        _ => title = Some(self.string(p)),
+                    }
+                }
+                Item::Framework(Framework {
+                    name,
+                    title,
+                    excludable,
+                    waivable,
+                    span,
+                })
             }
             Rule::enum_item => {
                 let name = self.ident(inner.next()?);
@@ -519,6 +549,7 @@ impl Builder<'_> {
             applies: None,
             requires: Vec::new(),
             supports: Vec::new(),
+            excludable: None,
             span,
         };
         for clause in inner {
@@ -533,6 +564,10 @@ impl Builder<'_> {
                 }
                 Rule::intent_clause => {
                     check.intent = clause.into_inner().next().map(|p| self.string(p))
+                }
+                Rule::scope_clause => {
+                    let kw = clause.into_inner().next()?.as_rule();
+                    check.excludable = Some(kw == Rule::excludable_kw);
                 }
                 Rule::applies_clause => {
                     check.applies = Some(self.expr(clause.into_inner().next()?)?)
