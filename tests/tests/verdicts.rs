@@ -53,11 +53,18 @@ fn edit(files: &mut [(String, String)], file: &str, from: &str, to: &str) {
 
 /// The shipped rulesets, the organisation's own rules, and these facts, evaluated.
 fn shipped(org: &str, files: &[(String, String)]) -> Evaluation {
-    let mut engine = Engine::builder()
+    shipped_with(org, files, "")
+}
+
+/// [`shipped`], with more rules of the organisation's.
+fn shipped_with(org: &str, files: &[(String, String)], extra: &str) -> Evaluation {
+    let mut builder = Engine::builder()
         .shipped_rulesets()
-        .rules_path(repo().join("tests/orgs").join(org).join("rules"))
-        .build()
-        .unwrap();
+        .rules_path(repo().join("tests/orgs").join(org).join("rules"));
+    if !extra.is_empty() {
+        builder = builder.rules_source("extra.aims", extra);
+    }
+    let mut engine = builder.build().unwrap();
     let facts: Vec<FactInput> = files
         .iter()
         .map(|(p, t)| aimsc::fact_input(p, t.clone()).unwrap())
@@ -358,5 +365,203 @@ fn only_annex_a_controls_can_be_excluded_and_no_law() {
             "waive iso42001::9.2 until 2027-01-01 owner \"cro\" \"Audit booked.\"\n"
         ),
         Vec::new()
+    );
+}
+
+// ---------------------------------------------------------------- 6: dates of application
+
+#[test]
+fn article_73_judges_an_incident_by_when_it_became_known() {
+    // Learnt of in April 2026, before the high-risk duties applied (2026-08-02), reported 50
+    // days later: not reportable under Art. 73, so not late.
+    let mut before = org_facts("northbank");
+    edit(
+        &mut before,
+        "aims.yaml",
+        "became_aware: 2026-09-02",
+        "became_aware: 2026-04-10",
+    );
+    edit(
+        &mut before,
+        "aims.yaml",
+        "occurred: 2026-09-02",
+        "occurred: 2026-04-10",
+    );
+    edit(
+        &mut before,
+        "aims.yaml",
+        "reported_to_authority: 2026-09-22",
+        "reported_to_authority: 2026-05-30",
+    );
+    let ev = shipped("northbank", &before);
+    let r = requirement(&ev, "eu_ai_act::Art.73", "within 15 days");
+    assert_eq!(r.outcome, Outcome::Pass, "{}", r.message);
+    // The same delay after the date fails.
+    let mut after = org_facts("northbank");
+    edit(
+        &mut after,
+        "aims.yaml",
+        "reported_to_authority: 2026-09-22",
+        "reported_to_authority: 2026-10-22",
+    );
+    let ev = shipped("northbank", &after);
+    assert_eq!(
+        requirement(&ev, "eu_ai_act::Art.73", "within 15 days").outcome,
+        Outcome::Fail
+    );
+}
+
+#[test]
+fn a_legacy_high_risk_system_is_bound_only_once_significantly_changed() {
+    let with = |extra: &str| {
+        let mut files = org_facts("northbank");
+        edit(
+            &mut files,
+            "ai_systems/credit-score.yaml",
+            "risk_tier: high\n",
+            &format!("risk_tier: high\n{extra}"),
+        );
+        shipped("northbank", &files)
+    };
+    // Placed on the market before 2026-08-02 and unchanged since: Art. 111(2).
+    let ev = with("placed_on_market: 2025-03-01\n");
+    assert_eq!(
+        result(&ev, "eu_ai_act::Art.15").outcome,
+        Outcome::NotApplicable
+    );
+    // Significantly changed after the date: the provider duties apply.
+    let ev = with("placed_on_market: 2025-03-01\nsignificant_change: 2026-09-15\n");
+    assert_eq!(result(&ev, "eu_ai_act::Art.15").outcome, Outcome::Fail);
+    // Placed on the market after the date: they apply.
+    let ev = with("placed_on_market: 2026-09-01\n");
+    assert_eq!(result(&ev, "eu_ai_act::Art.15").outcome, Outcome::Fail);
+    // Intended for public authorities: they apply by 2030-08-02 at the latest.
+    let ev = with("placed_on_market: 2025-03-01\nfor_public_authorities: true\n");
+    assert_eq!(
+        result(&ev, "eu_ai_act::Art.15").outcome,
+        Outcome::NotApplicable
+    );
+}
+
+// ---------------------------------------------------------------- 7: overrides
+
+#[test]
+fn a_set_outside_a_params_bounds_is_an_error_at_the_set() {
+    let errors = shipped_rule_errors("set policy_review_period = 100 years\n");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0].0, "aimsc::scope::param_out_of_bounds");
+    let errors = shipped_rule_errors("set serious_incident_deadline = 30 days\n");
+    assert_eq!(
+        errors.len(),
+        1,
+        "the Act's 15 days cannot be lengthened: {errors:?}"
+    );
+    assert_eq!(
+        shipped_rule_errors("set serious_incident_deadline = 10 days\n"),
+        Vec::new()
+    );
+}
+
+#[test]
+fn overrides_are_listed_in_every_report_and_weakening_is_warned() {
+    let files = org_facts("northbank");
+    let ev = shipped_with(
+        "northbank",
+        &files,
+        "set policy_review_period = 24 months\nset min_log_retention = 1 month\n",
+    );
+    let warned: Vec<&str> = ev
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "aimsc::scope::param_weakened")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(warned.len(), 2, "{warned:?}");
+    let o = ev.overrides();
+    let names: Vec<(&str, bool)> = o.params.iter().map(|p| (&*p.name, p.weakened)).collect();
+    assert!(names.contains(&("policy_review_period", true)), "{names:?}");
+    assert!(names.contains(&("min_log_retention", true)), "{names:?}");
+    // northbank's own shorter periods are overrides too, not weakening.
+    assert!(
+        names.contains(&("risk_reassessment_period", false)),
+        "{names:?}"
+    );
+    assert_eq!(o.exclusions.len(), 1);
+    assert_eq!(o.waivers.len(), 1);
+    assert_eq!(&*o.waivers[0].owner, "Head of Model Risk");
+
+    let options = aimsc::RenderOptions::default();
+    for format in aimsc::Format::ALL {
+        let text = ev.render(format, &options);
+        if format == aimsc::Format::Junit {
+            continue;
+        }
+        for needle in [
+            "policy_review_period",
+            "iso42001::A.10.4",
+            "Head of Model Risk",
+        ] {
+            assert!(text.contains(needle), "{format:?} lacks {needle}");
+        }
+    }
+    let sarif: serde_json::Value =
+        serde_json::from_str(&ev.render(aimsc::Format::Sarif, &options)).unwrap();
+    let params = &sarif["runs"][0]["properties"]["overrides"]["params"];
+    assert!(
+        params
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "min_log_retention" && p["weakened"] == true),
+        "{params}"
+    );
+}
+
+#[test]
+fn the_acts_log_minimum_holds_whatever_the_iso_param_says() {
+    let mut files = org_facts("northbank");
+    edit(
+        &mut files,
+        "ai_systems/credit-score.yaml",
+        "retention: 10 years",
+        "retention: 2 months",
+    );
+    let ev = shipped_with("northbank", &files, "set min_log_retention = 1 month\n");
+    assert_eq!(
+        requirement(&ev, "iso42001::A.6.2.8", "retention").outcome,
+        Outcome::Pass,
+        "the ISO control follows the organisation's own (weakened) retention"
+    );
+    let r = requirement(&ev, "eu_ai_act::Art.12", "six months");
+    assert_eq!(r.outcome, Outcome::Fail, "{}", r.message);
+    let ev = shipped("northbank", &org_facts("northbank"));
+    assert_eq!(
+        requirement(&ev, "eu_ai_act::Art.12", "six months").outcome,
+        Outcome::Pass
+    );
+}
+
+#[test]
+fn a_waiver_longer_than_the_bound_is_warned() {
+    let files = org_facts("northbank");
+    let ev = shipped_with(
+        "northbank",
+        &files,
+        "waive iso42001::A.7.4 until 9999-12-31 owner \"cdo\" \"Forever.\"\n",
+    );
+    let long: Vec<&str> = ev
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "aimsc::scope::long_waiver")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(long.len(), 1, "{long:?}");
+    assert!(long[0].contains("iso42001::A.7.4"), "{}", long[0]);
+    // northbank's own waiver ends within a year of the as-of date.
+    let ev = shipped("northbank", &files);
+    assert!(
+        !ev.diagnostics
+            .iter()
+            .any(|d| d.code == "aimsc::scope::long_waiver")
     );
 }

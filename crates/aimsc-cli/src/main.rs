@@ -347,7 +347,11 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             let output = absolute(output);
             let (project, as_of, diags, framework) = evaluate_for(&inputs, &framework)?;
             let model = project.model();
-            let soa = aimsc_report::soa::build(&model, &project.results(), &framework, &as_of);
+            let engine = aimsc::Engine::from_project(project);
+            let overrides =
+                aimsc::Overrides::of(&model, engine.project().as_of(), &|l| engine.line_col(l));
+            let results = engine.project().results();
+            let soa = aimsc_report::soa::build(&model, &results, &framework, &as_of, &overrides);
             let text = match format {
                 SoaFormat::Markdown => aimsc_report::soa::markdown(&soa),
                 SoaFormat::Csv => aimsc_report::soa::csv(&soa),

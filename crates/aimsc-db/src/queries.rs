@@ -282,6 +282,11 @@ pub fn all_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagnosti
         out.extend(parse_rule_file(db, *f).diags.iter().cloned());
     }
     out.extend(checked_model(db, ws).diags.iter().cloned());
+    out.extend(aimsc_eval::check::long_waivers(
+        &checked_model(db, ws).model,
+        ws.as_of(db),
+        ws.limits(db).max_waiver_months,
+    ));
     out.extend(facts_diagnostics(db, ws).iter().cloned());
     aimsc_diagnostics::sort(&mut out);
     out

@@ -607,10 +607,72 @@ impl ModelBuilder {
                 let before = self.diags.len();
                 let default = self.param_value(&p.default, &ty, input.path, input.text, &none);
                 let default_text = default.0.text.clone();
+                let min = p
+                    .min
+                    .as_ref()
+                    .map(|e| self.param_value(e, &ty, input.path, input.text, &none).0);
+                let max = p
+                    .max
+                    .as_ref()
+                    .map(|e| self.param_value(e, &ty, input.path, input.text, &none).0);
+                let mut weakened = false;
                 let (body, slots, set_at) = match sets.get(p.name.name.as_str()) {
                     Some((st, spath, stext)) => {
                         let v = self.param_value(&st.value, &ty, spath, stext, &none);
-                        (v.0, v.1, Some(loc(spath, st.span)))
+                        let at = loc(spath, st.value.span);
+                        let below = min.as_ref().and_then(|m| const_cmp(&v.0, m));
+                        let above = max.as_ref().and_then(|m| const_cmp(&v.0, m));
+                        let bound = match (below, above) {
+                            (Some(std::cmp::Ordering::Less), _) => {
+                                min.as_ref().map(|m| ("at least", m))
+                            }
+                            (_, Some(std::cmp::Ordering::Greater)) => {
+                                max.as_ref().map(|m| ("at most", m))
+                            }
+                            _ => None,
+                        };
+                        if let Some((word, b)) = bound {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    "aimsc::scope::param_out_of_bounds",
+                                    format!(
+                                        "`{}` must be {word} {}, not {}",
+                                        p.name.name, b.text, v.0.text
+                                    ),
+                                    Some(at),
+                                )
+                                .with_label(format!("outside the bound the param declares ({word} {})", b.text))
+                                .with_related(loc(input.path, p.name.span), "declared here")
+                                .with_help(format!(
+                                    "the default {} is used instead; `aimsc explain --params` lists each param's bounds",
+                                    default.0.text
+                                )),
+                            );
+                            (default.0.clone(), default.1, Some(loc(spath, st.span)))
+                        } else {
+                            let order = const_cmp(&v.0, &default.0);
+                            weakened = matches!(
+                                (order, &min, &max),
+                                (Some(std::cmp::Ordering::Greater), _, Some(_))
+                                    | (Some(std::cmp::Ordering::Less), Some(_), None)
+                            );
+                            if weakened {
+                                self.diags.push(
+                                    Diagnostic::warning(
+                                        "aimsc::scope::param_weakened",
+                                        format!(
+                                            "`set {} = {}` weakens the default {}",
+                                            p.name.name, v.0.text, default.0.text
+                                        ),
+                                        Some(at),
+                                    )
+                                    .with_label(if max.is_some() { "longer than the default" } else { "shorter than the default" })
+                                    .with_related(loc(input.path, p.name.span), "declared here")
+                                    .with_help("every report lists this override; keep it only if the organisation accepts the weaker check"),
+                                );
+                            }
+                            (v.0, v.1, Some(loc(spath, st.span)))
+                        }
                     }
                     None => (default.0, default.1, None),
                 };
@@ -633,6 +695,9 @@ impl ModelBuilder {
                         doc: p.doc.as_ref().map(|d| Arc::from(d.value.as_str())),
                         location: at.clone(),
                         set_at,
+                        min: min.map(|m| m.text),
+                        max: max.map(|m| m.text),
+                        weakened,
                     },
                 );
                 out.push(Def {
@@ -641,7 +706,14 @@ impl ModelBuilder {
                     body,
                     slots,
                     location: at,
-                    broken: first_error(&self.diags[before..]),
+                    // A `set` out of bounds falls back to the default: it breaks nothing.
+                    broken: first_error(
+                        &self.diags[before..]
+                            .iter()
+                            .filter(|d| d.code != "aimsc::scope::param_out_of_bounds")
+                            .cloned()
+                            .collect::<Vec<_>>(),
+                    ),
                 });
             }
         }
@@ -749,6 +821,50 @@ fn not_allowed(what: &str, id: &ast::QualId, path: &Arc<str>, why: &NotAllowed) 
         "not waivable"
     })
     .with_help(help)
+}
+
+/// Warnings for waivers that run more than `max_months` past `as_of`: a waiver accepts a risk
+/// for a time (`max-waiver-months` in aims.toml's `[limits]`, default 12).
+pub fn long_waivers(model: &Model, as_of: Date, max_months: u64) -> Vec<Diagnostic> {
+    let months = i64::try_from(max_months).unwrap_or(i64::MAX);
+    let Some(bound) = dates::add(as_of, Duration { months, days: 0 }) else {
+        return Vec::new();
+    };
+    model
+        .waivers
+        .values()
+        .filter(|w| w.until > bound)
+        .map(|w| {
+            Diagnostic::warning(
+                "aimsc::scope::long_waiver",
+                format!(
+                    "the waiver of `{}` runs until {}, more than {max_months} months past {as_of}",
+                    w.target, w.until
+                ),
+                Some(w.location.clone()),
+            )
+            .with_label(format!("longer than {max_months} months"))
+            .with_help(format!(
+                "end it by {bound} and renew it if the risk is still accepted, or raise `max-waiver-months` in aims.toml's [limits]"
+            ))
+        })
+        .collect()
+}
+
+/// Orders two constant values of a param (literals of one type); `None` when either is not a
+/// constant or they do not compare.
+fn const_cmp(a: &CExpr, b: &CExpr) -> Option<std::cmp::Ordering> {
+    match (&a.kind, &b.kind) {
+        (CKind::Lit(Lit::Int(x)), CKind::Lit(Lit::Int(y))) => Some(x.cmp(y)),
+        (CKind::Lit(Lit::Decimal(x)), CKind::Lit(Lit::Decimal(y))) => x.partial_cmp(y),
+        (CKind::Lit(Lit::Int(x)), CKind::Lit(Lit::Decimal(y))) => (*x as f64).partial_cmp(y),
+        (CKind::Lit(Lit::Decimal(x)), CKind::Lit(Lit::Int(y))) => x.partial_cmp(&(*y as f64)),
+        (CKind::Lit(Lit::Date(x)), CKind::Lit(Lit::Date(y))) => Some(x.cmp(y)),
+        (CKind::Lit(Lit::Duration(x)), CKind::Lit(Lit::Duration(y))) => {
+            Some(x.approx_days().cmp(&y.approx_days()))
+        }
+        _ => None,
+    }
 }
 
 /// The first error among diagnostics, as the reason a rule cannot be evaluated.

@@ -445,6 +445,13 @@ pub struct Param {
     pub location: Location,
     /// Where the organisation overrode it, if it did.
     pub set_at: Option<Location>,
+    /// The least value a `set` may give, as written.
+    pub min: Option<Arc<str>>,
+    /// The greatest value a `set` may give, as written.
+    pub max: Option<Arc<str>>,
+    /// Whether the value in force is weaker than the default: moved toward a declared bound
+    /// (longer, when the param has a `max`; shorter, when it has a `min`).
+    pub weakened: bool,
 }
 
 /// An `assign`: who owns a control.

@@ -6,12 +6,14 @@ pub mod findings;
 pub mod junit;
 pub mod markdown;
 pub mod oscal;
+pub mod overrides;
 pub mod sarif;
 pub mod soa;
 pub(crate) mod text;
 
 pub use findings::Catalog;
 pub use markdown::Baseline;
+pub use overrides::Overrides;
 pub use text::render_text;
 
 use aimsc_diagnostics::{Diagnostic, Severity};
@@ -159,6 +161,8 @@ pub struct Report<'a> {
     pub summary: Summary,
     /// Per control and rule, sorted by id.
     pub results: &'a [CheckResult],
+    /// Params set away from their defaults, exclusions and waivers.
+    pub overrides: &'a Overrides,
     /// Problems found in rules and facts.
     pub diagnostics: Vec<ReportDiagnostic>,
 }
@@ -180,6 +184,9 @@ pub struct ReportData {
     pub summary: Summary,
     /// Per control and rule, sorted by id.
     pub results: Vec<CheckResult>,
+    /// Params set away from their defaults, exclusions and waivers.
+    #[serde(default)]
+    pub overrides: Overrides,
     /// Problems found in rules and facts.
     pub diagnostics: Vec<ReportDiagnostic>,
 }
@@ -198,21 +205,11 @@ impl ReportData {
     }
 }
 
-/// Builds the JSON report. `locate` turns a diagnostic's location into (line, column).
-pub fn json_report(
-    as_of: &str,
-    inputs: Inputs,
-    results: &[CheckResult],
-    diags: &[Diagnostic],
-    locate: &dyn Fn(&aimsc_diagnostics::Location) -> Option<(usize, usize)>,
-) -> String {
-    json_document(as_of, inputs, results, report_diagnostics(diags, locate))
-}
-
 fn json_document(
     as_of: &str,
     inputs: Inputs,
     results: &[CheckResult],
+    overrides: &Overrides,
     diagnostics: Vec<ReportDiagnostic>,
 ) -> String {
     let report = Report {
@@ -222,6 +219,7 @@ fn json_document(
         inputs,
         summary: Summary::of(results),
         results,
+        overrides,
         diagnostics,
     };
     let mut s =
@@ -310,6 +308,8 @@ pub struct ReportInput<'a> {
     pub inputs: &'a Inputs,
     /// Results, sorted by id.
     pub results: &'a [CheckResult],
+    /// Params set away from their defaults, exclusions and waivers.
+    pub overrides: &'a Overrides,
     /// Diagnostics, already placed at line and column.
     pub diagnostics: &'a [ReportDiagnostic],
     /// Intents and framework titles.
@@ -325,22 +325,32 @@ pub struct ReportInput<'a> {
 /// Renders one format.
 pub fn render(format: Format, input: &ReportInput<'_>) -> String {
     match format {
-        Format::Text => render_text(input.results, input.verbose),
+        Format::Text => text::render_with(input.results, input.overrides, input.verbose),
         Format::Json => json_document(
             input.as_of,
             input.inputs.clone(),
             input.results,
+            input.overrides,
             input.diagnostics.to_vec(),
         ),
         Format::Sarif => sarif::render(
             input.results,
+            input.overrides,
             input.diagnostics,
             input.catalog,
             input.root_facts,
         ),
         Format::Junit => junit::render(input.results, input.as_of, input.catalog),
-        Format::Markdown => markdown::render(input.results, input.as_of, input.baseline),
-        Format::Oscal => oscal::render(input.results, input.as_of, input.inputs, input.catalog),
+        Format::Markdown => {
+            markdown::render_with(input.results, input.overrides, input.as_of, input.baseline)
+        }
+        Format::Oscal => oscal::render(
+            input.results,
+            input.overrides,
+            input.as_of,
+            input.inputs,
+            input.catalog,
+        ),
     }
 }
 

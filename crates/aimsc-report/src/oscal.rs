@@ -47,6 +47,43 @@ pub fn token(id: &str) -> String {
     t
 }
 
+/// The overrides as result properties: a param set (`param-set`, `name: default -> value`),
+/// an exclusion and a waiver, each with where it is written.
+fn override_props(o: &crate::Overrides) -> Vec<Value> {
+    let with_remarks = |mut p: Value, remarks: String| {
+        p["remarks"] = json!(remarks);
+        p
+    };
+    let params = o.params.iter().map(|p| {
+        let class = if p.weakened { "weakened" } else { "changed" };
+        let mut v = with_remarks(
+            prop(
+                "param-set",
+                &format!("{}: {} -> {}", p.name, p.default, p.value),
+            ),
+            format!("set at {}", p.at),
+        );
+        v["class"] = json!(class);
+        v
+    });
+    let exclusions = o.exclusions.iter().map(|x| {
+        with_remarks(
+            prop("control-excluded", &x.control),
+            format!("{} (at {})", x.justification, x.at),
+        )
+    });
+    let waivers = o.waivers.iter().map(|w| {
+        with_remarks(
+            prop(
+                "control-waived",
+                &format!("{} until {} (owner {})", w.control, w.until, w.owner),
+            ),
+            format!("{} (at {})", w.justification, w.at),
+        )
+    });
+    params.chain(exclusions).chain(waivers).collect()
+}
+
 fn prop(name: &str, value: &str) -> Value {
     json!({ "name": name, "ns": NS, "value": nonblank(value) })
 }
@@ -71,7 +108,13 @@ fn state(o: Outcome) -> Option<(&'static str, &'static str)> {
 }
 
 /// Renders the assessment results.
-pub fn render(results: &[CheckResult], as_of: &str, inputs: &Inputs, catalog: &Catalog) -> String {
+pub fn render(
+    results: &[CheckResult],
+    overrides: &crate::Overrides,
+    as_of: &str,
+    inputs: &Inputs,
+    catalog: &Catalog,
+) -> String {
     let when = format!("{as_of}T00:00:00Z");
     let doc = Uuid::new_v5(
         &UUID_NS,
@@ -182,10 +225,10 @@ pub fn render(results: &[CheckResult], as_of: &str, inputs: &Inputs, catalog: &C
         ),
         "start": when,
         "end": when,
-        "props": [
-            prop("rules-sha256", &inputs.rules_digest),
-            prop("facts-sha256", &inputs.facts_digest),
-        ],
+        "props": std::iter::once(prop("rules-sha256", &inputs.rules_digest))
+            .chain(std::iter::once(prop("facts-sha256", &inputs.facts_digest)))
+            .chain(override_props(overrides))
+            .collect::<Vec<_>>(),
         "reviewed-controls": { "control-selections": [selection] },
     });
     if !observations.is_empty() {

@@ -187,6 +187,7 @@ fn notification(d: &ReportDiagnostic) -> Value {
 /// Renders the SARIF log. Rules are the controls and rules that have a result in it.
 pub fn render(
     results: &[CheckResult],
+    overrides: &crate::Overrides,
     diagnostics: &[ReportDiagnostic],
     catalog: &Catalog,
     root_facts: Option<&str>,
@@ -235,6 +236,8 @@ pub fn render(
             }],
             "results": out,
             "columnKind": "unicodeCodePoints",
+            // What the organisation changed about the rules it is judged by.
+            "properties": { "overrides": overrides },
         }]
     });
     crate::pretty(&log)

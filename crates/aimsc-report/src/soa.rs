@@ -48,6 +48,8 @@ pub struct Soa {
     pub as_of: String,
     /// Rows in control order.
     pub controls: Vec<SoaRow>,
+    /// Params set away from their defaults, exclusions and waivers.
+    pub overrides: crate::Overrides,
 }
 
 fn status(o: Outcome) -> &'static str {
@@ -62,7 +64,13 @@ fn status(o: Outcome) -> &'static str {
 
 /// Builds the SoA of `framework`: its controls whose id starts with `A.` (Annex A, the ISO
 /// convention for reference controls), or all its controls when it has none such.
-pub fn build(model: &Model, results: &[CheckResult], framework: &str, as_of: &str) -> Soa {
+pub fn build(
+    model: &Model,
+    results: &[CheckResult],
+    framework: &str,
+    as_of: &str,
+    overrides: &crate::Overrides,
+) -> Soa {
     let mine: Vec<&CheckResult> = results
         .iter()
         .filter(|r| &*r.framework == framework)
@@ -84,6 +92,7 @@ pub fn build(model: &Model, results: &[CheckResult], framework: &str, as_of: &st
             .and_then(|f| f.title.clone()),
         as_of: as_of.to_string(),
         controls,
+        overrides: overrides.clone(),
     }
 }
 
@@ -184,6 +193,12 @@ pub fn markdown(soa: &Soa) -> String {
             cell(r.owner.as_deref().unwrap_or("—")),
             facts.join(", ").replace('|', "\\|")
         );
+    }
+    let overrides = soa.overrides.markdown("##");
+    if !overrides.is_empty() {
+        out.push('\n');
+        out.push_str(overrides.trim_end());
+        out.push('\n');
     }
     out
 }

@@ -25,9 +25,24 @@ fn truth(t: Truth) -> &'static str {
 /// Renders results as plain text: one line per control, and the explanation of every
 /// requirement that did not pass. `verbose` also explains passing requirements.
 pub fn render_text(results: &[CheckResult], verbose: bool) -> String {
+    render_with(results, &crate::Overrides::default(), verbose)
+}
+
+/// [`render_text`], with the overrides listed before the summary line.
+pub(crate) fn render_with(
+    results: &[CheckResult],
+    overrides: &crate::Overrides,
+    verbose: bool,
+) -> String {
     let mut out = String::new();
     for r in results {
         render_check(&mut out, r, verbose);
+    }
+    if !overrides.is_empty() {
+        let _ = writeln!(out, "\noverrides:");
+        for line in overrides.lines() {
+            let _ = writeln!(out, "  {line}");
+        }
     }
     summary_line(&mut out, results);
     out

@@ -312,6 +312,10 @@ pub struct ParamDecl {
     pub ty: TypeExpr,
     /// Default value.
     pub default: Expr,
+    /// `min …`: the least value a `set` may give.
+    pub min: Option<Expr>,
+    /// `max …`: the greatest value a `set` may give.
+    pub max: Option<Expr>,
     /// What it controls.
     pub doc: Option<StrLit>,
     /// Span of the item.

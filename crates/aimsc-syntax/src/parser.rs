@@ -488,11 +488,28 @@ impl Builder<'_> {
                 let name = self.ident(inner.next()?);
                 let ty = self.type_expr(inner.next()?)?;
                 let default = self.expr(inner.next()?)?;
-                let doc = inner.next().map(|p| self.string(p));
+                let (mut min, mut max, mut doc) = (None, None, None);
+                for p in inner {
+                    match p.as_rule() {
+                        Rule::param_bound => {
+                            let mut bi = p.into_inner();
+                            let is_min = bi.next()?.as_rule() == Rule::min_kw;
+                            let value = self.expr(bi.next()?)?;
+                            if is_min {
+                                min = Some(value);
+                            } else {
+                                max = Some(value);
+                            }
+                        }
+                        _ => doc = Some(self.string(p)),
+                    }
+                }
                 Item::Param(ParamDecl {
                     name,
                     ty,
                     default,
+                    min,
+                    max,
                     doc,
                     span,
                 })

@@ -32,7 +32,7 @@ pub use aimsc_eval::outcome::{
 };
 pub use aimsc_eval::validate::FactLoc;
 pub use aimsc_facts::SourceRole;
-pub use aimsc_report::{Baseline, Format, ReportData, Summary};
+pub use aimsc_report::{Baseline, Format, Overrides, ReportData, Summary};
 pub use error::Error;
 pub use fail_on::{FailOn, FailOnParseError};
 pub use jiff::civil::Date;
@@ -395,11 +395,13 @@ impl Engine {
         let (rules, facts) = self.project.inputs();
         let report_diagnostics =
             aimsc_report::report_diagnostics(&diagnostics, &|l| self.line_col(l));
+        let overrides = Overrides::of(&model, options.as_of, &|l| self.line_col(l));
         Ok(Evaluation {
             as_of: options.as_of,
             results,
             diagnostics,
             report_diagnostics,
+            overrides,
             inputs: Inputs::new(&rules, &facts),
             catalog: Catalog::of(&model),
             root_facts: self.project.root_fact_paths().into_iter().next(),
@@ -517,6 +519,7 @@ pub struct Evaluation {
     /// Problems found in the rules and facts.
     pub diagnostics: Vec<Diagnostic>,
     report_diagnostics: Vec<ReportDiagnostic>,
+    overrides: Overrides,
     inputs: Inputs,
     catalog: Catalog,
     root_facts: Option<Arc<str>>,
@@ -543,6 +546,11 @@ impl Evaluation {
         self.results.iter().find(|r| &*r.id == id)
     }
 
+    /// What the organisation changed about the rules: params set, exclusions, waivers.
+    pub fn overrides(&self) -> &Overrides {
+        &self.overrides
+    }
+
     /// SHA-256 digests of the rules and facts evaluated.
     pub fn inputs(&self) -> &Inputs {
         &self.inputs
@@ -557,6 +565,7 @@ impl Evaluation {
                 as_of: &as_of,
                 inputs: &self.inputs,
                 results: &self.results,
+                overrides: &self.overrides,
                 diagnostics: &self.report_diagnostics,
                 catalog: &self.catalog,
                 verbose: options.verbose,

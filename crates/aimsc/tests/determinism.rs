@@ -80,6 +80,7 @@ fn outputs(rules: &[(String, String)], facts: Vec<FactInput>) -> Vec<(String, St
         &project.results(),
         "iso42001",
         &as_of().to_string(),
+        evaluation.overrides(),
     );
     out.push(("soa.json".into(), aimsc_report::soa::json(&soa)));
     out.push(("soa.md".into(), aimsc_report::soa::markdown(&soa)));
