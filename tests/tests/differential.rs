@@ -13,7 +13,8 @@
 //! - through the database (per-chunk queries) and through the plain evaluator over the
 //!   validated facts.
 //!
-//! The verdicts and failing records must be the same all four ways; the database's and the
+//! The verdicts, failing records and whether a pass checked anything must be the same all
+//! four ways; the database's and the
 //! plain evaluator's results must be equal as a whole (messages and explanation trees); and
 //! every record decided quietly must be explained with the same result.
 
@@ -447,7 +448,7 @@ fn unlocated(mut results: Vec<CheckResult>) -> Vec<CheckResult> {
     results
 }
 
-type Verdicts = BTreeMap<(String, String), (Outcome, Vec<String>)>;
+type Verdicts = BTreeMap<(String, String), (Outcome, bool, Vec<String>)>;
 
 /// Per control and requirement: the outcome, and the records that decided a requirement that
 /// does not pass.
@@ -466,7 +467,10 @@ fn verdicts(results: &[CheckResult]) -> Verdicts {
     }
     let mut out = Verdicts::new();
     for r in results {
-        out.insert((r.id.to_string(), String::new()), (r.outcome, Vec::new()));
+        out.insert(
+            (r.id.to_string(), String::new()),
+            (r.outcome, r.nothing_checked, Vec::new()),
+        );
         for q in &r.requirements {
             let mut records = Vec::new();
             if q.outcome != Outcome::Pass {
@@ -474,7 +478,10 @@ fn verdicts(results: &[CheckResult]) -> Verdicts {
             }
             records.sort();
             records.dedup();
-            out.insert((r.id.to_string(), q.name.to_string()), (q.outcome, records));
+            out.insert(
+                (r.id.to_string(), q.name.to_string()),
+                (q.outcome, q.nothing_checked, records),
+            );
         }
     }
     out
@@ -576,7 +583,11 @@ fn the_generated_cases_exercise_what_the_property_is_about() {
     let v = verdicts(&p.results());
     assert_eq!(
         v[&("demo::c".to_string(), "r".to_string())],
-        (Outcome::Fail, vec!["incidents[id=i1] False".to_string()]),
+        (
+            Outcome::Fail,
+            false,
+            vec!["incidents[id=i1] False".to_string()]
+        ),
         "a ref passed to a def decides by the referenced record"
     );
     let mut runner = proptest::test_runner::TestRunner::deterministic();

@@ -565,3 +565,70 @@ fn a_waiver_longer_than_the_bound_is_warned() {
             .any(|d| d.code == "aimsc::scope::long_waiver")
     );
 }
+
+// ---------------------------------------------------------------- 9: a pass that checked nothing
+
+#[test]
+fn a_pass_over_no_records_says_it_checked_nothing() {
+    let ev = shipped("northbank", &org_facts("northbank"));
+    let r = result(&ev, "iso42001::A.5.3");
+    assert_eq!((r.outcome, r.nothing_checked), (Outcome::Pass, false));
+
+    let mut files = org_facts("northbank");
+    edit(
+        &mut files,
+        "ai_systems/credit-score.yaml",
+        "impact_assessments:\n  - {id: IA-7, date: 2026-06-01, assessor: ola, covers_individuals: true, covers_society: true, fundamental_rights: true, findings_addressed: true, documented: true}",
+        "impact_assessments: []",
+    );
+    edit(
+        &mut files,
+        "ai_systems/credit-score.yaml",
+        "datasets: [loan-history, bureau]",
+        "datasets: []",
+    );
+    let ev = shipped("northbank", &files);
+    let r = result(&ev, "iso42001::A.5.3");
+    assert_eq!(r.outcome, Outcome::Pass);
+    assert!(r.nothing_checked, "{}", r.message);
+    assert_eq!(
+        r.message,
+        "nothing to check: no impact_assessments recorded"
+    );
+    let a43 = requirement(&ev, "iso42001::A.4.3", "every dataset");
+    assert!(a43.nothing_checked, "{}", a43.message);
+    assert_eq!(a43.message, "nothing to check: no datasets recorded");
+
+    let options = aimsc::RenderOptions::default();
+    let json: serde_json::Value =
+        serde_json::from_str(&ev.render(aimsc::Format::Json, &options)).unwrap();
+    let a53 = json["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "iso42001::A.5.3")
+        .unwrap();
+    assert_eq!(a53["nothing_checked"], true);
+    let junit = ev.render(aimsc::Format::Junit, &options);
+    let case = junit
+        .split("<testcase ")
+        .find(|c| c.contains("name=\"A.5.3 "))
+        .unwrap();
+    assert!(
+        case.contains("<skipped message=\"nothing to check"),
+        "{case}"
+    );
+    let markdown = ev.render(aimsc::Format::Markdown, &options);
+    assert!(markdown.contains("nothing to check") && markdown.contains("`iso42001::A.5.3`"));
+    let text = ev.render(aimsc::Format::Text, &options);
+    assert!(text.contains("with nothing to check)"), "{text}");
+
+    let fail_on: aimsc::FailOn = "nothing-checked".parse().unwrap();
+    assert!(ev.fails(&fail_on));
+    let default = aimsc::FailOn::default();
+    assert!(!fail_on.fails(result(
+        &shipped("northbank", &org_facts("northbank")),
+        "iso42001::A.5.3"
+    )));
+    assert!(!default.fails(r));
+}

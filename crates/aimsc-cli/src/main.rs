@@ -67,7 +67,7 @@ enum Command {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         outputs: Vec<PathBuf>,
         /// Which outcomes fail the run with exit code 1: a comma-separated list of fail, error,
-        /// waived, expired-waiver, or none.
+        /// waived, expired-waiver, nothing-checked (a pass with no record to check), or none.
         #[arg(long = "fail-on", value_name = "LIST", default_value = "fail,error", value_parser = parse_fail_on)]
         fail_on: aimsc::FailOn,
         /// An earlier JSON report (`--format json`); the Markdown summary then lists the

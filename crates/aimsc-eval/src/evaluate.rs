@@ -108,6 +108,11 @@ struct Eval<'a> {
     /// Steps taken; past the budget every expression is unknown, which three-valued logic
     /// turns into a verdict only where the steps taken already decide it.
     steps: u64,
+    /// The innermost `all` and `none` quantifiers of the part (see [`leaves`]).
+    leaves: Vec<*const CExpr>,
+    /// Elements the innermost quantifiers ranged over, summed over their evaluations: zero
+    /// means a pass checked nothing.
+    leaf_seen: usize,
 }
 
 fn explain(expr: &CExpr, result: Truth) -> Explanation {
@@ -132,6 +137,8 @@ impl<'a> Eval<'a> {
             part: 0,
             sites: Vec::new(),
             steps: 0,
+            leaves: Vec::new(),
+            leaf_seen: 0,
         }
     }
 
@@ -154,6 +161,10 @@ impl<'a> Eval<'a> {
         ev.sites = sites(env.model, expr)
             .iter()
             .map(|s| s.node as *const CExpr)
+            .collect();
+        ev.leaves = leaves(env.model, expr)
+            .iter()
+            .map(|l| *l as *const CExpr)
             .collect();
         ev
     }
@@ -855,6 +866,10 @@ impl<'a> Eval<'a> {
     }
 
     fn finish(&mut self, e: &CExpr, kind: Quant, coll: &CExpr, p: Partial) -> (Truth, Explanation) {
+        self.leaf_seen += p.leaf_seen;
+        if self.leaves.contains(&(e as *const CExpr)) {
+            self.leaf_seen += p.total;
+        }
         let failing_definitely = p.findings.iter().any(|f| f.result != Truth::Unknown);
         // `all` and `none` are refuted by one definite counter-example; `any` is proved by one.
         let result = match kind {
@@ -964,6 +979,8 @@ pub struct Partial {
     nearest: Vec<Finding>,
     /// The first invalid fact read, when computed over chunks.
     invalid: Option<Arc<str>>,
+    /// Elements the innermost quantifiers nested in the site ranged over.
+    leaf_seen: usize,
 }
 
 impl Partial {
@@ -974,6 +991,7 @@ impl Partial {
         self.in_scope += next.in_scope;
         self.satisfied += next.satisfied;
         self.any_unknown |= next.any_unknown;
+        self.leaf_seen += next.leaf_seen;
         if self.invalid.is_none() {
             self.invalid = next.invalid;
         }
@@ -1095,6 +1113,10 @@ pub fn site_chunk(
     };
     let field = collection_index(env.model, name)?;
     let mut ev = Eval::new(env, slots);
+    ev.leaves = leaves(env.model, expr)
+        .iter()
+        .map(|l| *l as *const CExpr)
+        .collect();
     for (s, value) in &found.lets {
         let v = ev.val(value);
         ev.set(*s, v);
@@ -1114,6 +1136,7 @@ pub fn site_chunk(
         ev.step(&mut p, *kind, *slot, filter.as_deref(), body, item);
     }
     p.invalid = ev.invalid.take();
+    p.leaf_seen = ev.leaf_seen;
     Some(p)
 }
 
@@ -1139,6 +1162,105 @@ fn join_key(filter: &CExpr, slot: usize) -> Option<(&Arc<str>, &CExpr)> {
         }
         _ => None,
     }
+}
+
+/// The innermost universal quantifiers of an expression, the def bodies it calls included:
+/// `all` and `none` with no quantifier in their filter or body. A requirement that passes
+/// while these ranged over no element checked nothing. Looking into defs makes the answer the
+/// same whether a def is called or its body written out.
+pub fn leaves<'m>(model: &'m Model, expr: &'m CExpr) -> Vec<&'m CExpr> {
+    fn has_quant(model: &Model, e: &CExpr, depth: usize) -> bool {
+        let mut found = false;
+        e.visit(&mut |x| match &x.kind {
+            CKind::Quant { .. } => found = true,
+            CKind::Call(i, _) if depth < 64 => {
+                found |= model
+                    .defs
+                    .get(*i)
+                    .is_some_and(|d| has_quant(model, &d.body, depth + 1));
+            }
+            _ => {}
+        });
+        found
+    }
+    let mut all: Vec<&CExpr> = Vec::new();
+    fn collect<'e>(model: &'e Model, e: &'e CExpr, out: &mut Vec<&'e CExpr>, depth: usize) {
+        if let CKind::Quant {
+            kind: Quant::All | Quant::None,
+            filter,
+            body,
+            ..
+        } = &e.kind
+            && !has_quant(model, body, 0)
+            && !filter.as_deref().is_some_and(|f| has_quant(model, f, 0))
+            && !out.iter().any(|x| std::ptr::eq(*x, e))
+        {
+            out.push(e);
+        }
+        let go = |x: &'e CExpr, out: &mut Vec<&'e CExpr>| collect(model, x, out, depth);
+        match &e.kind {
+            CKind::Lit(_) | CKind::Today | CKind::Local(..) | CKind::Root(_) => {}
+            CKind::Field(x, _) | CKind::Not(x) | CKind::IsSet(x, _) => go(x, out),
+            CKind::Call(i, xs) => {
+                for x in xs {
+                    go(x, out);
+                }
+                if depth < 64
+                    && let Some(d) = model.defs.get(*i)
+                {
+                    collect(model, &d.body, out, depth + 1);
+                }
+            }
+            CKind::And(xs) | CKind::Or(xs) | CKind::List(xs) => {
+                for x in xs {
+                    go(x, out);
+                }
+            }
+            CKind::Compare(a, _, b)
+            | CKind::In(a, b, _)
+            | CKind::Text(a, _, b)
+            | CKind::Arith(a, _, b)
+            | CKind::Let(_, _, a, b) => {
+                go(a, out);
+                go(b, out);
+            }
+            CKind::Quant {
+                coll, filter, body, ..
+            } => {
+                go(coll, out);
+                if let Some(f) = filter {
+                    go(f, out);
+                }
+                go(body, out);
+            }
+            CKind::Count { coll, filter, .. } => {
+                go(coll, out);
+                if let Some(f) = filter {
+                    go(f, out);
+                }
+            }
+        }
+    }
+    collect(model, expr, &mut all, 0);
+    all
+}
+
+/// The collections the innermost quantifiers range over, by their last name (`datasets` for
+/// `s.datasets`), for "nothing to check: no datasets recorded".
+fn leaf_collections(model: &Model, expr: &CExpr) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for l in leaves(model, expr) {
+        if let CKind::Quant { coll, .. } = &l.kind {
+            let name = match &coll.kind {
+                CKind::Field(_, f) => f.to_string(),
+                _ => coll.text.to_string(),
+            };
+            if !out.contains(&name) {
+                out.push(name);
+            }
+        }
+    }
+    out
 }
 
 /// Whether an expression is cheap to evaluate again for an explanation: no quantifier, count
@@ -1492,6 +1614,7 @@ pub fn evaluate_parts(
         location: (env.locate_rule)(&check.location),
         applies: None,
         requirements: Vec::new(),
+        nothing_checked: false,
         supported_by: Vec::new(),
         justification: None,
         waiver: None,
@@ -1542,6 +1665,7 @@ pub fn evaluate_parts(
                 outcome: Outcome::Error,
                 message,
                 location: (env.locate_rule)(&req.location),
+                nothing_checked: false,
                 explanation: Arc::new(explanation),
             });
             continue;
@@ -1555,7 +1679,7 @@ pub fn evaluate_parts(
             (None, Truth::True) => Outcome::Pass,
             (None, _) => Outcome::Fail,
         };
-        let message = summary(
+        let mut message = summary(
             &ex,
             outcome,
             if outcome == Outcome::Error {
@@ -1565,11 +1689,20 @@ pub fn evaluate_parts(
             },
             env.max_steps,
         );
+        let nothing_checked =
+            outcome == Outcome::Pass && !ev.leaves.is_empty() && ev.leaf_seen == 0;
+        if nothing_checked {
+            message = format!(
+                "nothing to check: no {} recorded",
+                leaf_collections(env.model, &req.expr).join(" or ")
+            );
+        }
         result.requirements.push(RequirementResult {
             name: req.name.clone(),
             outcome,
             message,
             location: (env.locate_rule)(&req.location),
+            nothing_checked,
             explanation: Arc::new(ex),
         });
     }
@@ -1606,6 +1739,10 @@ pub fn evaluate_parts(
         .iter()
         .filter(|s| matches!(s.outcome, Outcome::Fail | Outcome::Error))
         .collect();
+    result.nothing_checked = result.outcome == Outcome::Pass
+        && !result.requirements.is_empty()
+        && result.requirements.iter().all(|r| r.nothing_checked)
+        && result.supported_by.is_empty();
     result.message = match (failing.first(), failing_rules.first()) {
         (Some(r), _) => format!("{}: {}", r.name, r.message),
         (None, Some(s)) => format!("supporting rule `{}` {}", s.rule, s.outcome.as_str()),
@@ -1613,7 +1750,18 @@ pub fn evaluate_parts(
             let n = result.requirements.len() + result.supported_by.len();
             match result.requirements.as_slice() {
                 [only] if n == 1 => format!("{}: {}", only.name, only.message),
-                _ => format!("all {n} requirements hold"),
+                _ => {
+                    let empty = result
+                        .requirements
+                        .iter()
+                        .filter(|r| r.nothing_checked)
+                        .count();
+                    match (empty, result.requirements.first()) {
+                        (0, _) => format!("all {n} requirements hold"),
+                        (e, Some(first)) if e == n => first.message.clone(),
+                        (e, _) => format!("all {n} requirements hold ({e} with nothing to check)"),
+                    }
+                }
             }
         }
     };

@@ -2,7 +2,7 @@
 
 use aimsc_diagnostics::Location;
 pub use aimsc_syntax::ast::CheckKind;
-use aimsc_syntax::ast::{CmpOp, Quant, TextOp};
+pub use aimsc_syntax::ast::{CmpOp, Quant, TextOp};
 use indexmap::IndexMap;
 use jiff::civil::Date;
 use serde::Serialize;

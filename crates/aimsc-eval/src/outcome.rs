@@ -141,6 +141,10 @@ pub struct RequirementResult {
     /// Where the requirement is written.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub location: Option<RuleLoc>,
+    /// A pass that checked nothing: the collections it is about hold no record (its
+    /// innermost `all`/`none` ranged over none). Evidence is missing, not shown to hold.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nothing_checked: bool,
     /// The explanation tree.
     pub explanation: Arc<Explanation>,
 }
@@ -193,6 +197,10 @@ pub struct CheckResult {
     pub applies: Option<Explanation>,
     /// Requirement results (empty when excluded or not applicable).
     pub requirements: Vec<RequirementResult>,
+    /// A pass whose every requirement checked nothing (see
+    /// [`RequirementResult::nothing_checked`]): the control is not evidenced.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub nothing_checked: bool,
     /// Rules that support this control.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub supported_by: Vec<SupportResult>,

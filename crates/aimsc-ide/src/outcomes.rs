@@ -23,6 +23,9 @@ pub struct Lens {
     pub check: String,
 }
 
+/// The badge of a pass that checked nothing: not evidenced, though nothing failed.
+const NOTHING_CHECKED: &str = "○ pass, nothing to check";
+
 impl Analysis<'_> {
     /// Live outcomes of every control, rule and requirement of a rule file.
     pub fn lenses(&self, path: &str) -> Vec<Lens> {
@@ -36,7 +39,12 @@ impl Analysis<'_> {
             let Some(r) = results.iter().find(|r| *r.id == *c.id.text) else {
                 continue;
             };
-            let mut title = format!("{} — {}", outcome_badge(r.outcome), r.message);
+            let badge = if r.nothing_checked {
+                NOTHING_CHECKED
+            } else {
+                outcome_badge(r.outcome)
+            };
+            let mut title = format!("{badge} — {}", r.message);
             if let Some(w) = &r.waiver {
                 title.push_str(&format!(" (waiver until {})", w.until));
             }
@@ -48,7 +56,9 @@ impl Analysis<'_> {
             });
             // Requirements are matched by position: names may repeat, order does not change.
             for (req, res) in c.requires.iter().zip(&r.requirements) {
-                let title = if res.outcome == Outcome::Pass {
+                let title = if res.nothing_checked {
+                    format!("{NOTHING_CHECKED} — {}", res.message)
+                } else if res.outcome == Outcome::Pass {
                     outcome_badge(res.outcome).to_string()
                 } else {
                     format!("{} — {}", outcome_badge(res.outcome), res.message)

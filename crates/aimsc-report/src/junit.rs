@@ -38,6 +38,8 @@ fn counts(results: &[&CheckResult]) -> (usize, usize, usize, usize) {
     let mut s = Summary::default();
     for r in results {
         match r.outcome {
+            // A pass that checked nothing is reported as skipped: nothing was shown to hold.
+            Outcome::Pass if r.nothing_checked => s.not_applicable += 1,
             Outcome::Pass => s.pass += 1,
             Outcome::Fail => s.fail += 1,
             Outcome::NotApplicable => s.not_applicable += 1,
@@ -69,6 +71,9 @@ fn case(out: &mut String, r: &CheckResult) {
         let _ = write!(attrs, " file=\"{}\" line=\"{}\"", xml(&l.file), l.line);
     }
     let body = match r.outcome {
+        Outcome::Pass if r.nothing_checked => {
+            Some(format!("<skipped message=\"{}\"/>", xml(&r.message)))
+        }
         Outcome::Pass => None,
         Outcome::Fail | Outcome::Error => {
             let tag = if r.outcome == Outcome::Fail {

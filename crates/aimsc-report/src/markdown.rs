@@ -165,6 +165,18 @@ pub fn render_with(
             ids.join(", ")
         });
     }
+    let empty: Vec<String> = results
+        .iter()
+        .filter(|r| r.nothing_checked)
+        .map(|r| code(&r.id))
+        .collect();
+    if !empty.is_empty() {
+        let _ = writeln!(
+            out,
+            "ℹ️ Passing with nothing to check (no records of what they are about): {}\n",
+            empty.join(", ")
+        );
+    }
     out.push_str(&overrides.markdown("###"));
     let _ = writeln!(
         out,

@@ -2,8 +2,9 @@
 //! why, its implementation status from the evaluation, the facts it relied on and its owner.
 
 use aimsc_eval::crosswalk::natural_cmp;
-use aimsc_eval::model::{CheckKind, Model};
-use aimsc_eval::outcome::{CheckResult, Outcome};
+use aimsc_eval::model::{CExpr, CKind, CheckKind, Lit, Model};
+use aimsc_eval::model::{CmpOp, Quant};
+use aimsc_eval::outcome::{CheckResult, Explanation, Outcome};
 use aimsc_eval::reads::check_reads;
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -100,11 +101,71 @@ fn local(id: &str) -> &str {
     id.split_once("::").map_or(id, |(_, l)| l)
 }
 
+/// Why a control applies or not, in words: `2 ai_systems are recorded`, `none of the 3
+/// ai_systems is developed in house`; the condition as written only when it has no simpler
+/// reading.
+fn applicability(expr: &CExpr, ex: Option<&Explanation>, holds: bool) -> String {
+    let words = |s: &str| s.replace('_', " ");
+    match &expr.kind {
+        CKind::Compare(count, CmpOp::Gt, zero) if matches!(zero.kind, CKind::Lit(Lit::Int(0))) => {
+            if let CKind::Count {
+                coll, filter: None, ..
+            } = &count.kind
+            {
+                let n = ex
+                    .and_then(|e| e.detail.as_deref())
+                    .and_then(|d| d.split_whitespace().next())
+                    .unwrap_or("some");
+                return if holds {
+                    format!("{}: {n} recorded", coll.text)
+                } else {
+                    format!("no {} recorded", coll.text)
+                };
+            }
+        }
+        CKind::Quant {
+            kind: Quant::Any,
+            slot,
+            coll,
+            filter: None,
+            body,
+        } => {
+            let what = match &body.kind {
+                CKind::Call(_, args) if args.len() == 1 => {
+                    words(body.text.split('(').next().unwrap_or(""))
+                }
+                CKind::Field(base, f) if matches!(base.kind, CKind::Local(s, _) if s == *slot) => {
+                    words(f)
+                }
+                _ => String::new(),
+            };
+            let records = ex.and_then(|e| e.records.as_ref());
+            if !what.is_empty()
+                && let Some(r) = records
+            {
+                return match (holds, r.findings.first()) {
+                    (true, Some(f)) => format!("{} is {what}", f.record),
+                    (true, None) => format!("one of the {} is {what}", coll.text),
+                    (false, _) if r.total == 0 => format!("no {} recorded", coll.text),
+                    (false, _) => format!("none of the {} {} is {what}", r.total, coll.text),
+                };
+            }
+        }
+        CKind::Field(_, f) if expr.ty == aimsc_eval::model::Ty::Bool => {
+            return format!("{} is {}", words(f), if holds { "true" } else { "false" });
+        }
+        _ => {}
+    }
+    format!(
+        "the condition `{}` {}",
+        expr.text,
+        if holds { "holds" } else { "does not hold" }
+    )
+}
+
 fn row(model: &Model, r: &CheckResult) -> SoaRow {
     let check = model.checks.get(&r.id);
-    let applies_text = check
-        .and_then(|c| c.applies.as_ref())
-        .map(|(e, _)| e.text.clone());
+    let applies = check.and_then(|c| c.applies.as_ref()).map(|(e, _)| e);
     let (applicable, justification) = match r.outcome {
         Outcome::Excluded => (
             false,
@@ -113,14 +174,16 @@ fn row(model: &Model, r: &CheckResult) -> SoaRow {
         Outcome::NotApplicable => (
             false,
             format!(
-                "Not applicable: `{}` does not hold",
-                applies_text.as_deref().unwrap_or("applies when")
+                "Not applicable: {}",
+                applies
+                    .map(|e| applicability(e, r.applies.as_ref(), false))
+                    .unwrap_or_default()
             ),
         ),
         _ => (
             true,
-            match &applies_text {
-                Some(t) => format!("Applicable: `{t}` holds"),
+            match applies {
+                Some(e) => format!("Applicable: {}", applicability(e, r.applies.as_ref(), true)),
                 None => "Applicable to every organisation in scope".to_string(),
             },
         ),
@@ -141,7 +204,11 @@ fn row(model: &Model, r: &CheckResult) -> SoaRow {
         domain: check.and_then(|c| c.domain.clone()),
         applicable,
         justification,
-        status: status(r.outcome),
+        status: if r.nothing_checked {
+            "not evidenced (nothing to check)"
+        } else {
+            status(r.outcome)
+        },
         outcome: r.outcome,
         reason,
         facts: check.map(|c| check_reads(model, c)).unwrap_or_default(),
@@ -162,7 +229,7 @@ pub fn markdown(soa: &Soa) -> String {
     let implemented = soa
         .controls
         .iter()
-        .filter(|r| r.outcome == Outcome::Pass)
+        .filter(|r| r.outcome == Outcome::Pass && r.status == status(Outcome::Pass))
         .count();
     let _ = writeln!(
         out,

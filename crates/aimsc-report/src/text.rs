@@ -96,11 +96,17 @@ pub(crate) fn render_check(out: &mut String, r: &CheckResult, verbose: bool) {
 
 fn summary_line(out: &mut String, results: &[CheckResult]) {
     let s = Summary::of(results);
+    let empty = results.iter().filter(|r| r.nothing_checked).count();
     let _ = writeln!(
         out,
-        "\n{} controls and rules: {} pass, {} fail, {} not applicable, {} excluded, {} waived, {} error",
+        "\n{} controls and rules: {} pass{}, {} fail, {} not applicable, {} excluded, {} waived, {} error",
         results.len(),
         s.pass,
+        if empty > 0 {
+            format!(" ({empty} with nothing to check)")
+        } else {
+            String::new()
+        },
         s.fail,
         s.not_applicable,
         s.excluded,

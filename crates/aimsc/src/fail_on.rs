@@ -16,6 +16,8 @@ pub struct FailOn {
     pub waived: bool,
     /// A control has an expired waiver, whatever its outcome.
     pub expired_waiver: bool,
+    /// A control passes with nothing to check: no record of what it is about.
+    pub nothing_checked: bool,
 }
 
 impl Default for FailOn {
@@ -25,13 +27,21 @@ impl Default for FailOn {
             error: true,
             waived: false,
             expired_waiver: false,
+            nothing_checked: false,
         }
     }
 }
 
 impl FailOn {
     /// The names `--fail-on` accepts.
-    pub const NAMES: [&'static str; 5] = ["fail", "error", "waived", "expired-waiver", "none"];
+    pub const NAMES: [&'static str; 6] = [
+        "fail",
+        "error",
+        "waived",
+        "expired-waiver",
+        "nothing-checked",
+        "none",
+    ];
 
     /// Nothing fails the build.
     pub fn none() -> FailOn {
@@ -40,6 +50,7 @@ impl FailOn {
             error: false,
             waived: false,
             expired_waiver: false,
+            nothing_checked: false,
         }
     }
 
@@ -50,6 +61,7 @@ impl FailOn {
             || (self.error && r.outcome == Outcome::Error)
             || (self.waived && r.outcome == Outcome::Waived)
             || (self.expired_waiver && expired)
+            || (self.nothing_checked && r.nothing_checked)
     }
 }
 
@@ -82,6 +94,7 @@ impl FromStr for FailOn {
                 "error" => f.error = true,
                 "waived" => f.waived = true,
                 "expired-waiver" | "expired_waiver" => f.expired_waiver = true,
+                "nothing-checked" | "nothing_checked" => f.nothing_checked = true,
                 "none" => {}
                 other => return Err(FailOnParseError(other.to_string())),
             }
