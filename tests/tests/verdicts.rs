@@ -632,3 +632,111 @@ fn a_pass_over_no_records_says_it_checked_nothing() {
     )));
     assert!(!default.fails(r));
 }
+
+// ---------------------------------------------------------------- 8: explanations with values
+
+const EXPLAINED_RULES: &str = r#"
+framework demo "Demo"
+record Org { name: string, context_reviewed: date }
+record Person { id: string }
+record Training { person: ref Person, completed: date }
+record Dataset { id: string, checked: bool }
+record System { id: string, owner: ref Person, datasets: [ref Dataset] }
+facts { organisation: Org, people: [Person], training: [Training], datasets: [Dataset], ai_systems: [System] }
+param context_review_period: duration = 12 months
+def current(d: date, period: duration) = d >= today - period
+rule demo::context "Context reviewed" { current(organisation.context_reviewed, context_review_period) }
+rule demo::cutoff "Recent training" {
+  let cutoff = today - 11 months
+  all s in ai_systems: any t in training where t.person == s.owner: t.completed >= cutoff
+}
+rule demo::trained "Owners trained" {
+  any t in training: t.completed >= today - 6 months
+}
+rule demo::data "Datasets checked" { all s in ai_systems: all d in s.datasets: d.checked == true }
+"#;
+
+fn explained() -> Evaluation {
+    let files = [
+        (
+            "aims.yaml",
+            "organisation:\n  name: Demo\n  context_reviewed: 2025-08-20\npeople:\n  - id: ann\ntraining:\n  - person: ann\n    completed: 2025-01-10\n",
+        ),
+        (
+            "ai_systems/bot.yaml",
+            "id: bot\nowner: ann\ndatasets: [chats]\n",
+        ),
+        ("datasets/chats.yaml", "id: chats\nchecked: false\n"),
+    ];
+    let project = aimsc::Project::new(
+        vec![("rules.aims".into(), EXPLAINED_RULES.to_string())],
+        files
+            .iter()
+            .map(|(p, t)| aimsc::fact_input(p, *t).unwrap())
+            .collect(),
+        as_of(),
+    );
+    let mut engine = Engine::from_project(project);
+    let ev = engine.evaluate(&Options::new(as_of())).unwrap();
+    assert!(ev.diagnostics.is_empty(), "{:?}", ev.diagnostics);
+    ev
+}
+
+fn tree(ev: &Evaluation, id: &str) -> String {
+    serde_json::to_string(&result(ev, id).requirements[0].explanation).unwrap()
+}
+
+#[test]
+fn a_failing_def_call_shows_its_arguments_and_the_comparison_inside() {
+    let ev = explained();
+    let t = tree(&ev, "demo::context");
+    assert!(
+        t.contains("d = 2025-08-20 (organisation.context_reviewed), period = 1 year (context_review_period)"),
+        "{t}"
+    );
+    assert!(
+        t.contains("2025-08-20 >= 2025-11-01 (2026-11-01 − 1 year)"),
+        "{t}"
+    );
+    // The organisation-level fact, at its own line (3) of aims.yaml.
+    assert!(t.contains(r#""at":{"file":"aims.yaml","line":3"#), "{t}");
+}
+
+#[test]
+fn let_bindings_keep_their_names_and_a_false_any_names_its_nearest_records() {
+    let ev = explained();
+    let r = &result(&ev, "demo::cutoff").requirements[0];
+    assert_eq!(r.outcome, Outcome::Fail);
+    let t = tree(&ev, "demo::cutoff");
+    assert!(
+        t.contains("with cutoff = 2025-12-01 (today - 11 months)"),
+        "{t}"
+    );
+    assert!(!t.contains("with let ="), "{t}");
+    // The one training record of the owner, completed before the cutoff, is shown.
+    assert!(t.contains("2025-01-10 >= 2025-12-01"), "{t}");
+    let r = &result(&ev, "demo::trained").requirements[0];
+    assert_eq!(r.outcome, Outcome::Fail);
+    assert!(
+        r.message
+            .starts_with("none of 1 training satisfy it: training[0]"),
+        "{}",
+        r.message
+    );
+    assert!(
+        r.message.contains("2025-01-10 >= 2026-05-01"),
+        "{}",
+        r.message
+    );
+}
+
+#[test]
+fn a_record_reached_by_id_is_located_in_its_own_file() {
+    let ev = explained();
+    let r = &result(&ev, "demo::data").requirements[0];
+    assert_eq!(r.outcome, Outcome::Fail);
+    let inner = &r.explanation.records.as_ref().unwrap().findings[0].explanation;
+    let dataset = &inner.records.as_ref().unwrap().findings[0];
+    assert_eq!(&*dataset.record, "datasets[id=chats]");
+    assert_eq!(&*dataset.at.as_ref().unwrap().file, "datasets/chats.yaml");
+}

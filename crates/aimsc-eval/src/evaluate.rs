@@ -487,7 +487,8 @@ impl<'a> Eval<'a> {
                         None => Truth::Unknown,
                     },
                 };
-                self.leaf(e, t, detail, &[&x, &y])
+                let out = self.leaf(e, t, detail, &[&x, &y]);
+                self.placed(out, &[a, b])
             }
             CKind::In(elem, list, negated) => {
                 let (x, l) = (self.val(elem), self.val(list));
@@ -524,7 +525,8 @@ impl<'a> Eval<'a> {
                     _ => Truth::Unknown,
                 };
                 let t = if *negated { t.negate() } else { t };
-                self.leaf(e, t, detail, &[&x, &l])
+                let out = self.leaf(e, t, detail, &[&x, &l]);
+                self.placed(out, &[elem, list])
             }
             CKind::IsSet(inner, want_set) => {
                 let v = self.val(inner);
@@ -545,7 +547,7 @@ impl<'a> Eval<'a> {
                     ex.missing = Some(p.to_string());
                     ex.at = self.at(*at);
                 }
-                (Truth::of(set == *want_set), ex)
+                self.placed((Truth::of(set == *want_set), ex), &[inner])
             }
             CKind::Text(a, op, b) => {
                 let (x, y) = (self.val(a), self.val(b));
@@ -560,7 +562,8 @@ impl<'a> Eval<'a> {
                 };
                 let detail =
                     (!self.quiet).then(|| format!("{} {} {}", x.show(), op.as_str(), y.show()));
-                self.leaf(e, t, detail, &[&x, &y])
+                let out = self.leaf(e, t, detail, &[&x, &y]);
+                self.placed(out, &[a, b])
             }
             CKind::Quant {
                 kind,
@@ -606,7 +609,8 @@ impl<'a> Eval<'a> {
                 } else {
                     Some(v.show())
                 };
-                self.leaf(e, t, detail, &[&v])
+                let out = self.leaf(e, t, detail, &[&v]);
+                self.placed(out, &[e])
             }
         }
     }
@@ -648,7 +652,8 @@ impl<'a> Eval<'a> {
         if !self.quiet {
             ex.children.push(inner);
         }
-        (t, ex)
+        let args: Vec<&CExpr> = args.iter().collect();
+        self.placed((t, ex), &args)
     }
 
     /// `name = value`, with the expression that gave the value when it says more than the
@@ -680,6 +685,49 @@ impl<'a> Eval<'a> {
             CKind::Call(_, args) if args.is_empty() => format!("{value} ({})", e.text),
             _ => value,
         }
+    }
+
+    /// Places an explanation that has no facts location yet at the fact it read: the key of
+    /// the first operand that is a field of a record (its own line for the organisation's
+    /// records, the record's for those of collections). Explained nodes only.
+    fn placed(&mut self, out: (Truth, Explanation), operands: &[&CExpr]) -> (Truth, Explanation) {
+        let (t, mut ex) = out;
+        if self.quiet || ex.at.is_some() {
+            return (t, ex);
+        }
+        for op in operands {
+            let CKind::Field(base, field) = &op.kind else {
+                continue;
+            };
+            if !cheap(base) {
+                continue;
+            }
+            let quiet = std::mem::replace(&mut self.quiet, true);
+            let b = self.val(base);
+            self.quiet = quiet;
+            let rec = match b {
+                V::Rec(r) => r,
+                V::Ref(ty, id) => match self.env.facts.by_id(&ty, &id) {
+                    Some(r) => r,
+                    None => continue,
+                },
+                _ => continue,
+            };
+            let Some(index) = self
+                .env
+                .model
+                .records
+                .get(&rec.ty)
+                .and_then(|rt| rt.fields.get_index_of(field))
+            else {
+                continue;
+            };
+            ex.at = self.at(Some((rec.file, rec.field_span(index))));
+            if ex.at.is_some() {
+                break;
+            }
+        }
+        (t, ex)
     }
 
     fn leaf(

@@ -54,6 +54,21 @@ pub struct Record {
     pub file: u32,
     /// Span of the record.
     pub span: Span,
+    /// Where each field's key is, in schema order (an empty span for a field left out), for
+    /// the organisation-level records outside collections, so that an explanation can point at
+    /// the line of the fact itself; empty for records of collections (each has its own file or
+    /// lines, and there can be millions).
+    pub field_spans: Vec<Span>,
+}
+
+impl Record {
+    /// Where field `index` is written: its key, or the record when it is not placed.
+    pub fn field_span(&self, index: usize) -> Span {
+        match self.field_spans.get(index) {
+            Some(s) if !s.is_empty() => *s,
+            _ => self.span,
+        }
+    }
 }
 
 /// A facts file's identity and text, for turning spans into lines.
@@ -116,6 +131,7 @@ impl Facts {
             fields: vec![TV::Missing; model.root.len()],
             file: 0,
             span: Span::default(),
+            field_spans: Vec::new(),
         };
         Facts {
             files: Vec::new(),
@@ -420,6 +436,7 @@ impl<'a> Validator<'a> {
                 fields: vec![TV::Invalid; schema.len()],
                 file: v.file,
                 span: v.span,
+                field_spans: Vec::new(),
             };
         };
         // The id first, so nested paths can name this record by it.
@@ -437,6 +454,12 @@ impl<'a> Validator<'a> {
                 None => path,
             },
             _ => path,
+        };
+        let placed = !path.contains('[');
+        let mut field_spans = if placed {
+            vec![Span::default(); schema.len()]
+        } else {
+            Vec::new()
         };
         for (key, entry) in map {
             let Some(idx) = schema.get_index_of(key.as_str()) else {
@@ -465,6 +488,13 @@ impl<'a> Validator<'a> {
                 continue;
             };
             let field = &schema[idx];
+            // The root merges several files; a key from another file than the record's is
+            // left unplaced.
+            if let Some(s) = field_spans.get_mut(idx)
+                && entry.value.file == v.file
+            {
+                *s = entry.key_span;
+            }
             if self.skip_collections
                 && path.is_empty()
                 && matches!(entry.value.kind, ValueKind::List(_))
@@ -505,6 +535,7 @@ impl<'a> Validator<'a> {
             fields,
             file: v.file,
             span: v.span,
+            field_spans,
         }
     }
 
