@@ -179,6 +179,37 @@ fn article_73_passes_on_time_and_binds_only_high_risk_systems() {
     let ev = shipped("northbank", &minimal);
     let r = result(&ev, "eu_ai_act::Art.73");
     assert_eq!(r.outcome, Outcome::NotApplicable, "{}", r.message);
+
+    // Beside a high-risk system (so Art. 73 applies), a minimal-risk one with a late serious
+    // incident: that incident is not reportable, and the on-time one of the high-risk system
+    // passes.
+    let mut both = on_time.clone();
+    let (_, high) = both
+        .iter()
+        .find(|(p, _)| p == "ai_systems/credit-score.yaml")
+        .unwrap()
+        .clone();
+    let helper = high.replacen("id: credit-score", "id: helper", 1).replacen(
+        "risk_tier: high",
+        "risk_tier: minimal",
+        1,
+    );
+    both.push(("ai_systems/helper.yaml".into(), helper));
+    edit(
+        &mut both,
+        "aims.yaml",
+        "incidents:\n",
+        "incidents:\n  - {id: INC-9, system: helper, title: Wrong answer, occurred: 2026-09-01, became_aware: 2026-09-01, severity: major, serious: true, reported_to_authority: 2026-10-30}\n",
+    );
+    let ev = shipped("northbank", &both);
+    let r = requirement(&ev, "eu_ai_act::Art.73", "within 15 days");
+    assert_eq!(r.outcome, Outcome::Pass, "{}", r.message);
+    let records = r.explanation.records.as_ref().unwrap();
+    assert_eq!(
+        (records.total, records.in_scope),
+        (2, 1),
+        "only INC-4 is reportable"
+    );
 }
 
 #[test]
