@@ -1826,7 +1826,12 @@ fn broken_message(env: &Env<'_>, b: &crate::model::Broken) -> String {
     let at = match b.location.as_ref() {
         Some(l) => match (env.locate_rule)(l) {
             Some(l) => format!(" at {}:{}:{}", l.file, l.line, l.column),
-            None => format!(" in {}", l.file),
+            // The file's name alone: an editor's paths are absolute, and the diagnostic
+            // itself carries the place.
+            None => format!(
+                " in {}",
+                l.file.rsplit(['/', '\\']).next().unwrap_or(&l.file)
+            ),
         },
         None => String::new(),
     };
