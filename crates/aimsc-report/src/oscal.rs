@@ -136,6 +136,12 @@ pub fn render(
             exclude.push(control);
             continue;
         };
+        // A pass that checked nothing shows no objective satisfied: there was no evidence.
+        let (state, reason) = if r.nothing_checked {
+            ("not-satisfied", "other")
+        } else {
+            (state, reason)
+        };
         include.push(control);
         let mut related = Vec::new();
         let fails = failures(r);
@@ -178,6 +184,9 @@ pub fn render(
             related.push(json!({ "observation-uuid": ouuid }));
         }
         let mut status = json!({ "state": state, "reason": reason });
+        if r.nothing_checked {
+            status["remarks"] = json!(format!("not evidenced: {}", r.message));
+        }
         if let Some(w) = &r.waiver {
             status["remarks"] = json!(format!(
                 "waiver until {} (owner {}{}): {}",

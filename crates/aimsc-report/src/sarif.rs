@@ -164,6 +164,23 @@ fn excluded_result(r: &CheckResult, index: usize) -> Value {
     res
 }
 
+/// A pass that checked nothing, for review: no failure, and no evidence either.
+fn nothing_checked_result(r: &CheckResult, index: usize) -> Value {
+    let mut res = json!({
+        "ruleId": &*r.id,
+        "ruleIndex": index,
+        "kind": "review",
+        "level": "none",
+        "message": { "text": format!("{} {}: {}", r.id, r.title, r.message) },
+        "partialFingerprints": { "aimscFinding/v1": fingerprint(&[&r.id, "nothing-checked"]) },
+        "properties": { "outcome": "pass", "nothingChecked": true },
+    });
+    if let Some(at) = &r.location {
+        res["locations"] = json!([location(at)]);
+    }
+    res
+}
+
 fn notification(d: &ReportDiagnostic) -> Value {
     let level = match d.severity {
         aimsc_diagnostics::Severity::Error => "error",
@@ -198,7 +215,7 @@ pub fn render(
     for r in results {
         let fails = failures(r);
         let excluded = r.outcome == Outcome::Excluded;
-        if fails.is_empty() && !excluded {
+        if fails.is_empty() && !excluded && !r.nothing_checked {
             continue;
         }
         let i = *index.entry(&r.id).or_insert_with(|| {
@@ -207,6 +224,9 @@ pub fn render(
         });
         if excluded {
             out.push(excluded_result(r, i));
+        }
+        if r.nothing_checked {
+            out.push(nothing_checked_result(r, i));
         }
         for f in &fails {
             out.push(failure_result(r, i, f, root_facts));
