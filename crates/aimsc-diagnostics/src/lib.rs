@@ -231,3 +231,51 @@ mod tests {
         assert_eq!(did_you_mean("suppliers", names), None);
     }
 }
+
+/// Whether a character must not reach a terminal or a rendered document as it is: control
+/// characters (tab aside), bidirectional controls and invisible format characters. A fact
+/// value or a file name holding one could move the cursor, clear the screen, forge a report
+/// line or make text read other than it is.
+pub fn is_unsafe_char(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(
+            c,
+            '\u{200B}'..='\u{200F}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2060}'..='\u{2069}'
+                | '\u{061C}'
+                | '\u{FEFF}'
+        )
+}
+
+/// Text as a terminal or a Markdown reader may safely show it: every character of
+/// [`is_unsafe_char`] written as `\u{…}` (a newline as `\n`), the rest unchanged.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if is_unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod printable_tests {
+    use super::printable;
+
+    #[test]
+    fn escapes_what_a_terminal_would_act_on() {
+        assert_eq!(printable("plain text"), "plain text");
+        assert_eq!(printable("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(printable("x\ny\0"), "x\\ny\\u{0}");
+        assert_eq!(printable("\u{202E}evil"), "\\u{202e}evil");
+        assert_eq!(printable("tab\tkept"), "tab\tkept");
+    }
+}

@@ -78,7 +78,7 @@ impl V {
             V::B(b) => b.to_string(),
             V::I(n) => n.to_string(),
             V::D(f) => f.to_string(),
-            V::S(s) | V::Ref(_, s) => format!("\"{s}\""),
+            V::S(s) | V::Ref(_, s) => format!("\"{}\"", aimsc_diagnostics::printable(s)),
             V::Date(d) => d.to_string(),
             V::Dur(d) => d.to_string(),
             V::E(m, _) => m.to_string(),

@@ -65,7 +65,8 @@ impl Value {
             ValueKind::Float(f) => f.to_string(),
             ValueKind::Str(s) => {
                 let short: String = s.chars().take(40).collect();
-                if short.len() < s.len() {
+                let short = aimsc_diagnostics::printable(&short).into_owned();
+                if s.chars().count() > 40 {
                     format!("\"{short}…\"")
                 } else {
                     format!("\"{short}\"")

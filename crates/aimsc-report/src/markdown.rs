@@ -49,13 +49,14 @@ fn failing(o: Outcome) -> bool {
 
 /// A table cell: pipes escaped, one line.
 pub(crate) fn cell(s: &str) -> String {
-    s.replace('\\', "\\\\")
+    aimsc_diagnostics::printable(s)
+        .replace('\\', "\\\\")
         .replace('|', "\\|")
-        .replace(['\n', '\r'], " ")
+        .replace('<', "&lt;")
 }
 
-fn code(s: &str) -> String {
-    format!("`{}`", s.replace('`', "'"))
+pub(crate) fn code(s: &str) -> String {
+    format!("`{}`", aimsc_diagnostics::printable(s).replace('`', "'"))
 }
 
 /// Renders the summary. With a baseline, adds what changed since it.

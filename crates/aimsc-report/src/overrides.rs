@@ -199,8 +199,8 @@ impl Overrides {
             for p in &self.params {
                 let _ = writeln!(
                     out,
-                    "| `{}` | {} | {}{} | `{}` |",
-                    p.name,
+                    "| {} | {} | {}{} | {} |",
+                    crate::markdown::code(&p.name),
                     crate::markdown::cell(&p.default),
                     crate::markdown::cell(&p.value),
                     if p.weakened {
@@ -208,7 +208,7 @@ impl Overrides {
                     } else {
                         ""
                     },
-                    p.at
+                    crate::markdown::code(&p.at.to_string())
                 );
             }
             out.push('\n');
@@ -219,10 +219,10 @@ impl Overrides {
             for x in &self.exclusions {
                 let _ = writeln!(
                     out,
-                    "| `{}` | {} | `{}` |",
-                    x.control,
+                    "| {} | {} | {} |",
+                    crate::markdown::code(&x.control),
                     crate::markdown::cell(&x.justification),
-                    x.at
+                    crate::markdown::code(&x.at.to_string())
                 );
             }
             out.push('\n');
@@ -233,13 +233,13 @@ impl Overrides {
             for w in &self.waivers {
                 let _ = writeln!(
                     out,
-                    "| `{}` | {}{} | {} | {} | `{}` |",
-                    w.control,
+                    "| {} | {}{} | {} | {} | {} |",
+                    crate::markdown::code(&w.control),
                     w.until,
                     if w.expired { " (expired)" } else { "" },
                     crate::markdown::cell(&w.owner),
                     crate::markdown::cell(&w.justification),
-                    w.at
+                    crate::markdown::code(&w.at.to_string())
                 );
             }
             out.push('\n');

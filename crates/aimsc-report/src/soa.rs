@@ -271,7 +271,7 @@ pub fn markdown(soa: &Soa) -> String {
 }
 
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    crate::markdown::cell(s)
 }
 
 /// CSV (RFC 4180): a header and one line per control; fact paths joined by `; `.

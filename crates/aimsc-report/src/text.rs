@@ -3,6 +3,12 @@ use std::fmt::Write as _;
 
 use crate::Summary;
 
+/// Every text a report takes from rules or facts passes through this: no control character
+/// or bidirectional override reaches the terminal.
+fn p(s: &str) -> std::borrow::Cow<'_, str> {
+    aimsc_diagnostics::printable(s)
+}
+
 fn badge(o: Outcome) -> &'static str {
     match o {
         Outcome::Pass => "PASS    ",
@@ -41,7 +47,7 @@ pub(crate) fn render_with(
     if !overrides.is_empty() {
         let _ = writeln!(out, "\noverrides:");
         for line in overrides.lines() {
-            let _ = writeln!(out, "  {line}");
+            let _ = writeln!(out, "  {}", p(&line));
         }
     }
     summary_line(&mut out, results);
@@ -51,15 +57,15 @@ pub(crate) fn render_with(
 /// One control's lines: its verdict, and the explanation of what did not pass.
 pub(crate) fn render_check(out: &mut String, r: &CheckResult, verbose: bool) {
     {
-        let _ = writeln!(out, "{}  {}  {}", badge(r.outcome), r.id, r.title);
-        let _ = writeln!(out, "          {}", r.message);
+        let _ = writeln!(out, "{}  {}  {}", badge(r.outcome), p(&r.id), p(&r.title));
+        let _ = writeln!(out, "          {}", p(&r.message));
         if let Some(w) = &r.waiver {
             let _ = writeln!(
                 out,
                 "          waiver: until {} · owner {} · {}{}",
                 w.until,
-                w.owner,
-                w.justification,
+                p(&w.owner),
+                p(&w.justification),
                 if w.expired { " (EXPIRED)" } else { "" }
             );
         }
@@ -75,10 +81,10 @@ pub(crate) fn render_check(out: &mut String, r: &CheckResult, verbose: bool) {
             let at = req
                 .location
                 .as_ref()
-                .map(|l| format!("  ({}:{})", l.file, l.line))
+                .map(|l| format!("  ({}:{})", p(&l.file), l.line))
                 .unwrap_or_default();
-            let _ = writeln!(out, "          {mark} {}{at}", req.name);
-            let _ = writeln!(out, "            {}", req.message);
+            let _ = writeln!(out, "          {mark} {}{at}", p(&req.name));
+            let _ = writeln!(out, "            {}", p(&req.message));
             if req.outcome != Outcome::Pass || verbose {
                 explain(out, &req.explanation, 12);
             }
@@ -87,7 +93,7 @@ pub(crate) fn render_check(out: &mut String, r: &CheckResult, verbose: bool) {
             let _ = writeln!(
                 out,
                 "          supported by rule {}: {}",
-                s.rule,
+                p(&s.rule),
                 s.outcome.as_str()
             );
         }
@@ -117,29 +123,32 @@ fn summary_line(out: &mut String, results: &[CheckResult]) {
 
 fn explain(out: &mut String, ex: &Explanation, indent: usize) {
     let pad = " ".repeat(indent);
-    let mut line = format!("{pad}{} → {}", ex.expr, truth(ex.result));
+    let mut line = format!("{pad}{} → {}", p(&ex.expr), truth(ex.result));
     if let Some(d) = &ex.detail {
-        let _ = write!(line, "  [{d}]");
+        let _ = write!(line, "  [{}]", p(d));
     }
     if let Some(m) = &ex.missing {
-        let _ = write!(line, "  (missing: {m})");
+        let _ = write!(line, "  (missing: {})", p(m));
     }
     if let Some(at) = &ex.at {
-        let _ = write!(line, "  at {}:{}:{}", at.file, at.line, at.column);
+        let _ = write!(line, "  at {}:{}:{}", p(&at.file), at.line, at.column);
     }
     let _ = writeln!(out, "{line}");
     if let Some(r) = &ex.records {
         let _ = writeln!(
             out,
             "{pad}  {} in scope of {} in {}, {} satisfied",
-            r.in_scope, r.total, r.collection, r.satisfied
+            r.in_scope,
+            r.total,
+            p(&r.collection),
+            r.satisfied
         );
         for f in r.findings.iter().take(20) {
             let at =
                 f.at.as_ref()
-                    .map(|a| format!(" at {}:{}:{}", a.file, a.line, a.column))
+                    .map(|a| format!(" at {}:{}:{}", p(&a.file), a.line, a.column))
                     .unwrap_or_default();
-            let _ = writeln!(out, "{pad}  - {} → {}{at}", f.record, truth(f.result));
+            let _ = writeln!(out, "{pad}  - {} → {}{at}", p(&f.record), truth(f.result));
             explain(out, &f.explanation, indent + 4);
         }
         if r.findings.len() > 20 {
@@ -151,9 +160,9 @@ fn explain(out: &mut String, ex: &Explanation, indent: usize) {
         for f in &r.nearest {
             let at =
                 f.at.as_ref()
-                    .map(|a| format!(" at {}:{}:{}", a.file, a.line, a.column))
+                    .map(|a| format!(" at {}:{}:{}", p(&a.file), a.line, a.column))
                     .unwrap_or_default();
-            let _ = writeln!(out, "{pad}  - {} → {}{at}", f.record, truth(f.result));
+            let _ = writeln!(out, "{pad}  - {} → {}{at}", p(&f.record), truth(f.result));
             explain(out, &f.explanation, indent + 4);
         }
     }
