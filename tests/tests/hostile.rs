@@ -53,3 +53,115 @@ fn control_characters_in_facts_never_reach_a_human_readable_report() {
     let json = ev.render(Format::Json, &RenderOptions::default());
     assert!(!json.contains('\u{1b}'));
 }
+
+/// A scratch folder of this test's own.
+fn scratch(name: &str) -> std::path::PathBuf {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+const SYSTEM_RULES: &str = r#"
+framework demo "Demo"
+record System { id: string, monitored: bool }
+facts { systems: [System] }
+rule demo::monitored "Systems are monitored" { all s in systems: s.monitored == true }
+"#;
+
+#[test]
+fn a_link_out_of_the_facts_folder_is_refused_and_never_read() {
+    let dir = scratch("link-outside");
+    let secret = dir.join("secret.env");
+    std::fs::write(&secret, "AWS_SECRET_ACCESS_KEY=hunter2\n").unwrap();
+    let facts = dir.join("facts");
+    std::fs::create_dir_all(facts.join("systems")).unwrap();
+    std::fs::write(facts.join("systems/a.yaml"), "id: a\nmonitored: true\n").unwrap();
+    std::os::unix::fs::symlink(&secret, facts.join("systems/b.yaml")).unwrap();
+    let err = aimsc_facts::discover(&facts, &Default::default()).unwrap_err();
+    assert!(
+        err.iter().any(|d| d.code == "aimsc::facts::link_outside"),
+        "{err:?}"
+    );
+    let shown = format!("{err:?}");
+    assert!(!shown.contains("hunter2"), "{shown}");
+    // The same through the library: an error, and the secret nowhere.
+    let mut engine = Engine::builder()
+        .rules_source("rules.aims", SYSTEM_RULES)
+        .build()
+        .unwrap();
+    let e = engine.set_facts_path(&facts).unwrap_err();
+    assert!(!format!("{e:?}").contains("hunter2"));
+    // A link that stays inside the folder is followed.
+    std::fs::remove_file(facts.join("systems/b.yaml")).unwrap();
+    std::fs::create_dir_all(facts.join("kept")).unwrap();
+    std::fs::write(facts.join("kept/c.yaml"), "id: c\nmonitored: false\n").unwrap();
+    std::os::unix::fs::symlink(facts.join("kept/c.yaml"), facts.join("systems/c.yaml")).unwrap();
+    let found = aimsc_facts::discover(&facts, &Default::default()).unwrap();
+    let paths: Vec<&str> = found.sources.iter().map(|s| &*s.path).collect();
+    assert!(
+        paths.iter().any(|p| p.ends_with("systems/c.yaml")),
+        "{paths:?}"
+    );
+}
+
+#[test]
+fn every_file_a_facts_folder_does_not_load_is_reported() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = scratch("skipped");
+    let facts = dir.join("facts");
+    std::fs::create_dir_all(facts.join("systems/nested")).unwrap();
+    std::fs::write(facts.join("systems/a.yaml"), "id: a\nmonitored: true\n").unwrap();
+    // Each of these holds a record that fails the rule, if it were read.
+    let failing = "id: x\nmonitored: false\n";
+    std::fs::write(facts.join("systems/b.yaml.bak"), failing).unwrap();
+    std::fs::write(facts.join("systems/.hidden.yaml"), failing).unwrap();
+    std::fs::write(facts.join("systems/nested/c.yaml"), failing).unwrap();
+    std::fs::write(facts.join("notes.md"), "# notes\n").unwrap();
+    std::fs::write(
+        facts
+            .join("systems")
+            .join(std::ffi::OsStr::from_bytes(b"bad\xff.yaml")),
+        failing,
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(facts.join("gone.yaml"), facts.join("systems/dangling.yaml"))
+        .unwrap();
+    let fifo = facts.join("systems/pipe.yaml");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let mut engine = Engine::builder()
+        .rules_source("rules.aims", SYSTEM_RULES)
+        .build()
+        .unwrap();
+    engine.set_facts_path(&facts).unwrap();
+    let ev = engine.evaluate(&Options::new(as_of())).unwrap();
+    let skipped: Vec<&str> = ev
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "aimsc::facts::skipped")
+        .map(|d| d.message.as_str())
+        .collect();
+    for name in [
+        "b.yaml.bak",
+        ".hidden.yaml",
+        "nested",
+        "notes.md",
+        "bad",
+        "dangling.yaml",
+        "pipe.yaml",
+    ] {
+        assert!(
+            skipped.iter().any(|m| m.contains(name)),
+            "{name} is not reported: {skipped:#?}"
+        );
+    }
+    // The report carries them too.
+    let json = ev.render(Format::Json, &RenderOptions::default());
+    assert!(json.contains("aimsc::facts::skipped"));
+}

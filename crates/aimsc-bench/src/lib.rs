@@ -93,7 +93,7 @@ fn bytes_under(p: &Path) -> u64 {
 pub fn read_facts(path: &Path) -> Vec<FactInput> {
     if path.is_dir() {
         aimsc_facts::discover(path, &aimsc_facts::Limits::default())
-            .map(|found| found.into_iter().map(FactInput::from).collect())
+            .map(|found| found.sources.into_iter().map(FactInput::from).collect())
             .unwrap_or_default()
     } else {
         let text = std::fs::read_to_string(path).unwrap_or_default();

@@ -10,17 +10,21 @@ pub struct Loaded {
     rules: Vec<(Arc<str>, String)>,
     facts: Vec<FactInput>,
     limits: Limits,
+    /// Files of the facts folder that were not loaded, as warnings.
+    skipped: Vec<Diagnostic>,
 }
 
 impl Loaded {
     pub fn into_project(self, as_of: jiff::civil::Date) -> Project {
-        Project::with_limits(
+        let mut project = Project::with_limits(
             aimsc_db::Database::default(),
             self.rules,
             self.facts,
             as_of,
             self.limits,
-        )
+        );
+        project.set_load_diagnostics(self.skipped);
+        project
     }
 }
 
@@ -141,9 +145,13 @@ pub fn load(
     }
     let limits = limits_over(limits);
     let mut fact_inputs = Vec::new();
+    let mut skipped = Vec::new();
     if let Some(f) = &facts {
         match aimsc_facts::discover(f, &limits.facts()) {
-            Ok(found) => fact_inputs = found.into_iter().map(FactInput::from).collect(),
+            Ok(found) => {
+                fact_inputs = found.sources.into_iter().map(FactInput::from).collect();
+                skipped = found.skipped;
+            }
             Err(e) => errs.extend(e),
         }
     }
@@ -156,6 +164,7 @@ pub fn load(
         rules,
         facts: fact_inputs,
         limits,
+        skipped,
     })
 }
 

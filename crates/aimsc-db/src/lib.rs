@@ -108,6 +108,9 @@ fn canonical_order(mut facts: Vec<FactInput>) -> Vec<FactInput> {
 pub struct Project {
     db: Database,
     ws: Workspace,
+    /// What loading the inputs found before they reached the database: files of the facts
+    /// folder that were skipped, and why.
+    load: Arc<Vec<Diagnostic>>,
 }
 
 impl Project {
@@ -155,7 +158,11 @@ impl Project {
             })
             .collect();
         let ws = Workspace::new(&db, rule_files, fact_files, as_of, limits);
-        Project { db, ws }
+        Project {
+            db,
+            ws,
+            load: Arc::new(Vec::new()),
+        }
     }
 
     /// The database, for queries not wrapped here.
@@ -168,9 +175,20 @@ impl Project {
         self.ws
     }
 
-    /// Every diagnostic of rules and facts, sorted.
+    /// Every diagnostic of rules and facts, sorted, with those of loading them.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        queries::all_diagnostics(&self.db, self.ws).clone()
+        let mut out = queries::all_diagnostics(&self.db, self.ws).clone();
+        if !self.load.is_empty() {
+            out.extend(self.load.iter().cloned());
+            aimsc_diagnostics::sort(&mut out);
+        }
+        out
+    }
+
+    /// Sets what loading the inputs found (skipped files of a facts folder): they are
+    /// reported with the project's own diagnostics.
+    pub fn set_load_diagnostics(&mut self, diagnostics: Vec<Diagnostic>) {
+        self.load = Arc::new(diagnostics);
     }
 
     /// Every control and rule result, sorted by id.

@@ -69,18 +69,101 @@ fn sorted_entries(dir: &Path) -> Result<Vec<std::path::PathBuf>, Diagnostic> {
     Ok(out)
 }
 
-fn is_facts_file(p: &Path) -> bool {
-    p.is_file()
-        && !p
-            .file_name()
-            .and_then(|n| n.to_str())
-            .is_some_and(|n| n.starts_with('.'))
-        && p.to_str().and_then(Format::from_path).is_some()
+/// The facts files found under a path, and what was left out, said aloud.
+#[derive(Debug, Clone, Default)]
+pub struct Discovered {
+    /// The files to load, in a deterministic order.
+    pub sources: Vec<FactSource>,
+    /// A warning for every entry under the folder that is not loaded, and why.
+    pub skipped: Vec<Diagnostic>,
+}
+
+/// What an entry of a facts folder is, after links are resolved within the folder.
+enum Kind {
+    /// A regular file, or a link to one inside the folder.
+    File,
+    /// A folder, or a link to one inside the folder.
+    Dir,
+    /// Anything else, with why it is not read.
+    Other(&'static str),
+}
+
+/// Looks at an entry without following a link out of `root`: a link is followed only when
+/// it resolves to a place inside the facts folder. A link that leaves it is an error, and its
+/// target is never opened: a pull request must not get a file from elsewhere on the machine
+/// (a process's environment, a key) read and echoed into the job log.
+fn kind(entry: &Path, root: &Path) -> Result<Kind, Diagnostic> {
+    let meta = std::fs::symlink_metadata(entry).map_err(|e| {
+        Diagnostic::error(
+            "aimsc::io::read",
+            format!("cannot read `{}`: {e}", entry.display()),
+            None,
+        )
+    })?;
+    let meta = if meta.file_type().is_symlink() {
+        let Ok(target) = std::fs::canonicalize(entry) else {
+            return Ok(Kind::Other("a link to nothing"));
+        };
+        if !target.starts_with(root) {
+            return Err(Diagnostic::error(
+                "aimsc::facts::link_outside",
+                format!(
+                    "`{}` is a link to a place outside the facts folder; it is not read",
+                    entry.display()
+                ),
+                None,
+            )
+            .with_help(
+                "facts come from files inside the facts folder: copy the file in, or remove the link",
+            ));
+        }
+        match std::fs::metadata(&target) {
+            Ok(m) => m,
+            Err(_) => return Ok(Kind::Other("a link to nothing")),
+        }
+    } else {
+        meta
+    };
+    Ok(if meta.is_file() {
+        Kind::File
+    } else if meta.is_dir() {
+        Kind::Dir
+    } else {
+        Kind::Other("neither a file nor a folder (a pipe, socket or device)")
+    })
+}
+
+fn skipped(entry: &Path, why: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "aimsc::facts::skipped",
+        format!(
+            "`{}` is not loaded: {why}",
+            aimsc_diagnostics::printable(&entry.to_string_lossy())
+        ),
+        None,
+    )
+    .with_help("facts are .yaml, .yml, .json or .toml files: root files at the top, one subfolder per collection with one file per record; move or rename it, or delete it")
+}
+
+/// Why a file of the folder is not a facts file, if it is not.
+fn not_facts(p: &Path) -> Option<&'static str> {
+    let Some(name) = p.file_name().and_then(|n| n.to_str()) else {
+        return Some("its name is not UTF-8");
+    };
+    if name.starts_with('.') {
+        return Some("it is hidden (its name starts with `.`)");
+    }
+    if p.to_str().and_then(Format::from_path).is_none() {
+        return Some("it is not a .yaml, .yml, .json or .toml file");
+    }
+    None
 }
 
 /// Finds the facts files at `path`: the file itself, or a folder laid out by the folder
-/// rule (see the crate docs), within `limits`. Files come back in a deterministic order.
-pub fn discover(path: &Path, limits: &Limits) -> Result<Vec<FactSource>, Vec<Diagnostic>> {
+/// rule (see the crate docs), within `limits`. Files come back in a deterministic order;
+/// every other entry under the folder is reported as skipped, and a link out of the folder
+/// is an error.
+pub fn discover(path: &Path, limits: &Limits) -> Result<Discovered, Vec<Diagnostic>> {
     let display = |p: &Path| -> Arc<str> { Arc::from(p.to_string_lossy().as_ref()) };
     if !path.exists() {
         return Err(vec![
@@ -95,40 +178,70 @@ pub fn discover(path: &Path, limits: &Limits) -> Result<Vec<FactSource>, Vec<Dia
     if path.is_file() {
         let d = display(path);
         let text = read(path, &d, limits).map_err(|e| vec![e])?;
-        return Ok(vec![FactSource {
-            path: d,
-            role: SourceRole::Root,
-            text,
-        }]);
+        return Ok(Discovered {
+            sources: vec![FactSource {
+                path: d,
+                role: SourceRole::Root,
+                text,
+            }],
+            skipped: Vec::new(),
+        });
     }
+    let root = std::fs::canonicalize(path).map_err(|e| {
+        vec![Diagnostic::error(
+            "aimsc::io::read",
+            format!("cannot read folder `{}`: {e}", path.display()),
+            None,
+        )]
+    })?;
     let mut out = Vec::new();
+    let mut skips = Vec::new();
     let mut errs = Vec::new();
     let entries = sorted_entries(path).map_err(|e| vec![e])?;
+    let mut folders = Vec::new();
     for entry in &entries {
-        if is_facts_file(entry) {
-            let d = display(entry);
-            match read(entry, &d, limits) {
-                Ok(text) => out.push(FactSource {
-                    path: d,
-                    role: SourceRole::Root,
-                    text,
-                }),
-                Err(e) => errs.push(e),
-            }
+        match kind(entry, &root) {
+            Err(e) => errs.push(e),
+            Ok(Kind::Other(why)) => skips.push(skipped(entry, why)),
+            Ok(Kind::Dir) => match entry.file_name().and_then(|n| n.to_str()) {
+                None => skips.push(skipped(entry, "its name is not UTF-8")),
+                Some(n) if n.starts_with('.') => {
+                    skips.push(skipped(entry, "it is a hidden folder"))
+                }
+                Some(n) => folders.push((entry, n.to_string())),
+            },
+            Ok(Kind::File) => match not_facts(entry) {
+                Some(why) => skips.push(skipped(entry, why)),
+                None => {
+                    let d = display(entry);
+                    match read(entry, &d, limits) {
+                        Ok(text) => out.push(FactSource {
+                            path: d,
+                            role: SourceRole::Root,
+                            text,
+                        }),
+                        Err(e) => errs.push(e),
+                    }
+                }
+            },
         }
     }
-    for entry in &entries {
-        let Some(name) = entry.file_name().and_then(|n| n.to_str()) else {
-            continue;
-        };
-        if !entry.is_dir() || name.starts_with('.') {
-            continue;
+    for (entry, name) in folders {
+        let mut files = Vec::new();
+        for f in sorted_entries(entry).map_err(|e| vec![e])? {
+            match kind(&f, &root) {
+                Err(e) => errs.push(e),
+                Ok(Kind::Other(why)) => skips.push(skipped(&f, why)),
+                Ok(Kind::Dir) => skips.push(skipped(
+                    &f,
+                    "collection folders hold record files, not folders",
+                )),
+                Ok(Kind::File) => match not_facts(&f) {
+                    Some(why) => skips.push(skipped(&f, why)),
+                    None => files.push(f),
+                },
+            }
         }
-        let files: Vec<_> = sorted_entries(entry)
-            .map_err(|e| vec![e])?
-            .into_iter()
-            .filter(|f| is_facts_file(f))
-            .collect();
         if files.len() > limits.max_records {
             errs.push(
                 Diagnostic::error(
@@ -150,7 +263,7 @@ pub fn discover(path: &Path, limits: &Limits) -> Result<Vec<FactSource>, Vec<Dia
             match read(&file, &d, limits) {
                 Ok(text) => out.push(FactSource {
                     path: d,
-                    role: SourceRole::Record(name.to_string()),
+                    role: SourceRole::Record(name.clone()),
                     text,
                 }),
                 Err(e) => errs.push(e),
@@ -172,7 +285,14 @@ pub fn discover(path: &Path, limits: &Limits) -> Result<Vec<FactSource>, Vec<Dia
             ),
         );
     }
-    if errs.is_empty() { Ok(out) } else { Err(errs) }
+    if errs.is_empty() {
+        Ok(Discovered {
+            sources: out,
+            skipped: skips,
+        })
+    } else {
+        Err(errs)
+    }
 }
 
 /// Merges parsed files by the folder rule into one root mapping.

@@ -21,7 +21,7 @@ mod limits;
 mod parse;
 mod value;
 
-pub use folder::{FactSource, SourceRole, discover, merge};
+pub use folder::{Discovered, FactSource, SourceRole, discover, merge};
 pub use limits::{Limits, MAX_DEPTH, show_bytes};
 pub use parse::{Format, parse_file, too_large};
 pub use value::{Entry, Value, ValueKind};

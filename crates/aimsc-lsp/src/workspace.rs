@@ -127,7 +127,10 @@ impl State {
                     if let Some(f) = &cfg.facts {
                         let limits = cfg.limits.facts();
                         match aimsc_facts::discover(&clean(&root.join(f)), &limits) {
-                            Ok(found) => facts = found.into_iter().map(FactInput::from).collect(),
+                            Ok(found) => {
+                                facts = found.sources.into_iter().map(FactInput::from).collect();
+                                problems.extend(found.skipped.into_iter().map(|d| d.message));
+                            }
                             Err(ds) => problems.extend(ds.into_iter().map(|d| d.message)),
                         }
                     }

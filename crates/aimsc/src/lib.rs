@@ -323,7 +323,8 @@ impl Engine {
     pub fn set_facts_path(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
         let limits = self.project.limits().facts();
         let found = aimsc_facts::discover(path.as_ref(), &limits).map_err(Error::new)?;
-        self.set_facts(found.into_iter().map(FactInput::from).collect());
+        self.set_facts(found.sources.into_iter().map(FactInput::from).collect());
+        self.project.set_load_diagnostics(found.skipped);
         Ok(())
     }
 

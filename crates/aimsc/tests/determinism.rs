@@ -46,6 +46,7 @@ fn load(org: &Path) -> (Vec<(String, String)>, Vec<FactInput>) {
     }
     let facts = aimsc_facts::discover(&org.join(cfg.facts.unwrap()), &Default::default())
         .unwrap()
+        .sources
         .into_iter()
         .map(|mut f| {
             // Paths relative to the organisation, so that reports do not name this machine.
