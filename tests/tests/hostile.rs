@@ -165,3 +165,24 @@ fn every_file_a_facts_folder_does_not_load_is_reported() {
     let json = ev.render(Format::Json, &RenderOptions::default());
     assert!(json.contains("aimsc::facts::skipped"));
 }
+
+#[test]
+fn a_link_out_of_a_rules_folder_is_refused() {
+    let dir = scratch("rules-link");
+    std::fs::write(
+        dir.join("secret.aims"),
+        "framework stolen \"AWS_SECRET=hunter2\"\n",
+    )
+    .unwrap();
+    let rules = dir.join("rules");
+    std::fs::create_dir_all(&rules).unwrap();
+    std::fs::write(rules.join("own.aims"), "framework own \"Own\"\n").unwrap();
+    std::os::unix::fs::symlink(dir.join("secret.aims"), rules.join("linked.aims")).unwrap();
+    let e = aimsc_db::config::rule_files(&rules).unwrap_err();
+    assert_eq!(e.code, "aimsc::rules::link_outside");
+    // A folder linked into itself is read once, not forever.
+    std::fs::remove_file(rules.join("linked.aims")).unwrap();
+    std::os::unix::fs::symlink(&rules, rules.join("loop")).unwrap();
+    let found = aimsc_db::config::rule_files(&rules).unwrap();
+    assert_eq!(found.len(), 1, "{found:?}");
+}

@@ -81,13 +81,16 @@ pub fn rule_files(path: &Path) -> Result<Vec<(Arc<str>, String)>, Diagnostic> {
         .with_help("check the path, or the `rules` list in aims.toml"));
     }
     let mut files = Vec::new();
-    collect(path, &mut files).map_err(|e| {
+    let io = |e: std::io::Error| {
         Diagnostic::error(
             "aimsc::io::read",
             format!("cannot read `{}`: {e}", path.display()),
             None,
         )
-    })?;
+    };
+    let root = std::fs::canonicalize(path).map_err(io)?;
+    let mut seen = Vec::new();
+    collect(path, &root, &mut seen, &mut files)?;
     if files.is_empty() {
         return Err(Diagnostic::error(
             "aimsc::io::no_rules",
@@ -120,12 +123,34 @@ pub fn rule_files(path: &Path) -> Result<Vec<(Arc<str>, String)>, Diagnostic> {
     Ok(out)
 }
 
-fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+/// The `.aims` files under `path`, in order. A link is followed only when it resolves inside
+/// `root` (the rules folder given): one that leaves it is an error and is never opened, so a
+/// pull request cannot have a file from elsewhere on the machine read as rules.
+fn collect(
+    path: &Path,
+    root: &Path,
+    seen: &mut Vec<PathBuf>,
+    out: &mut Vec<PathBuf>,
+) -> Result<(), Diagnostic> {
+    let io = |p: &Path, e: std::io::Error| {
+        Diagnostic::error(
+            "aimsc::io::read",
+            format!("cannot read `{}`: {e}", p.display()),
+            None,
+        )
+    };
     if path.is_file() {
         out.push(path.to_path_buf());
         return Ok(());
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)?
+    // A folder linked into itself is read once.
+    let here = std::fs::canonicalize(path).map_err(|e| io(path, e))?;
+    if seen.contains(&here) {
+        return Ok(());
+    }
+    seen.push(here);
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(path)
+        .map_err(|e| io(path, e))?
         .filter_map(Result::ok)
         .map(|e| e.path())
         .collect();
@@ -138,8 +163,26 @@ fn collect(path: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         if hidden {
             continue;
         }
+        let is_link = std::fs::symlink_metadata(&e).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link {
+            match std::fs::canonicalize(&e) {
+                Ok(t) if t.starts_with(root) => {}
+                Ok(_) => {
+                    return Err(Diagnostic::error(
+                        "aimsc::rules::link_outside",
+                        format!(
+                            "`{}` is a link to a place outside the rules folder; it is not read",
+                            e.display()
+                        ),
+                        None,
+                    )
+                    .with_help("rules come from files inside the folders aims.toml names: copy the file in, or remove the link"));
+                }
+                Err(_) => continue,
+            }
+        }
         if e.is_dir() {
-            collect(&e, out)?;
+            collect(&e, root, seen, out)?;
         } else if e.extension().is_some_and(|x| x == "aims") {
             out.push(e);
         }
