@@ -186,3 +186,56 @@ fn a_link_out_of_a_rules_folder_is_refused() {
     let found = aimsc_db::config::rule_files(&rules).unwrap();
     assert_eq!(found.len(), 1, "{found:?}");
 }
+
+fn parsed(text: &str) -> (aimsc_syntax::ast::SourceFile, Vec<aimsc::Diagnostic>) {
+    aimsc_syntax::parse(&std::sync::Arc::from("rules.aims"), text)
+}
+
+fn codes(diags: &[aimsc::Diagnostic]) -> Vec<&'static str> {
+    diags.iter().map(|d| d.code).collect()
+}
+
+#[test]
+fn a_lone_carriage_return_ends_a_comment_as_it_ends_the_line_in_an_editor() {
+    let text = "framework demo \"Demo\"\nrecord Org { ok: bool, hidden: bool }\nfacts { org: Org }\ncontrol demo::c \"C\" {\n  require \"seen\" { org.ok == true } // note\r  require \"hidden\" { org.hidden == true }\n}\n";
+    let (file, diags) = parsed(text);
+    assert_eq!(codes(&diags), vec!["aimsc::parse::lone_cr"], "{diags:?}");
+    let aimsc_syntax::ast::Item::Check(c) = &file.items[3] else {
+        panic!("{:?}", file.items[3]);
+    };
+    let names: Vec<&str> = c.requires.iter().map(|r| r.name.value.as_str()).collect();
+    assert_eq!(
+        names,
+        ["seen", "hidden"],
+        "the requirement after the CR is real"
+    );
+    // The line index agrees: the second requirement is on line 6.
+    let at = text.find("require \"hidden\"").unwrap();
+    let idx = aimsc_diagnostics::LineIndex::new(text);
+    assert_eq!(idx.line_col(text, at).0, 6);
+    // The formatter keeps it on a line of its own.
+    let formatted = aimsc_syntax::format::format_source(&"r.aims".into(), text).unwrap();
+    assert!(formatted.contains("\n  require \"hidden\""), "{formatted}");
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted_and_unknown_escapes_and_hidden_characters_are_not() {
+    let (file, diags) = parsed("\u{feff}framework demo \"Demo\"\nframework other \"Other\"\n");
+    assert!(diags.is_empty(), "{diags:?}");
+    assert_eq!(file.items.len(), 2, "recovery keeps the next items");
+    let (_, diags) = parsed("framework demo \"a \\d b \\u0000 c\"\n");
+    assert_eq!(
+        codes(&diags),
+        vec!["aimsc::parse::bad_escape", "aimsc::parse::bad_escape"],
+        "{diags:?}"
+    );
+    let (_, diags) =
+        parsed("framework demo \"Demo\"\n// \u{202e}evil\nframework other \"a\u{200b}b\"\n");
+    assert_eq!(
+        codes(&diags),
+        vec!["aimsc::parse::invisible", "aimsc::parse::invisible"],
+        "{diags:?}"
+    );
+    let (_, diags) = parsed("framework demo \"tab\\there \\\"quoted\\\" back\\\\slash\"\n");
+    assert!(diags.is_empty(), "{diags:?}");
+}

@@ -6,10 +6,18 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
-    /// Indexes the line starts of `text`.
+    /// Indexes the line starts of `text`. A line ends at `\n`, `\r\n` or a lone `\r`, as the
+    /// LSP and editors count lines and as the grammar ends a `//` comment.
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let bytes = text.as_bytes();
+        for (i, b) in bytes.iter().enumerate() {
+            match b {
+                b'\n' => starts.push(i + 1),
+                b'\r' if bytes.get(i + 1) != Some(&b'\n') => starts.push(i + 1),
+                _ => {}
+            }
+        }
         LineIndex { starts }
     }
 
@@ -62,5 +70,13 @@ mod tests {
         assert_eq!(idx.line_col(text, 3), (2, 1));
         assert_eq!(idx.line_col(text, 5), (2, 2));
         assert_eq!(idx.utf16_position(text, 5), (1, 1));
+    }
+
+    #[test]
+    fn a_lone_carriage_return_ends_a_line_and_crlf_is_one_end() {
+        let text = "a\rb\r\nc";
+        let idx = LineIndex::new(text);
+        assert_eq!(idx.line_col(text, 2), (2, 1));
+        assert_eq!(idx.line_col(text, 5), (3, 1));
     }
 }

@@ -50,13 +50,18 @@ fn lex(text: &str) -> Vec<Tok<'_>> {
     while i < b.len() {
         let c = b[i];
         match c {
+            // A lone `\r` ends a line, as the grammar and editors read it.
             b'\n' => {
+                out.push(Tok::Newline);
+                i += 1;
+            }
+            b'\r' if b.get(i + 1) != Some(&b'\n') => {
                 out.push(Tok::Newline);
                 i += 1;
             }
             b' ' | b'\t' | b'\r' => i += 1,
             b'/' if b.get(i + 1) == Some(&b'/') => {
-                let end = text[i..].find('\n').map_or(b.len(), |n| i + n);
+                let end = text[i..].find(['\n', '\r']).map_or(b.len(), |n| i + n);
                 out.push(Tok::Comment(text[i..end].trim_end()));
                 i = end;
             }
@@ -271,10 +276,10 @@ fn tok_text<'a>(t: Tok<'a>) -> &'a str {
 /// Formats a file, or returns its syntax errors: a file that does not parse is left alone.
 pub fn format_source(path: &Arc<str>, text: &str) -> Result<String, Vec<Diagnostic>> {
     let (_, diags) = crate::parse(path, text);
-    if diags.is_empty() {
-        Ok(format(text))
-    } else {
+    if diags.iter().any(Diagnostic::is_error) {
         Err(diags)
+    } else {
+        Ok(format(text.strip_prefix('\u{feff}').unwrap_or(text)))
     }
 }
 

@@ -37,6 +37,7 @@ pub fn parse(path: &Arc<str>, text: &str) -> (SourceFile, Vec<Diagnostic>) {
         );
         return (SourceFile { items }, diags);
     }
+    lint_text(path, text, &mut diags);
     let mut pos = skip_trivia(text, 0);
     if pos >= text.len() {
         diags.push(
@@ -94,14 +95,19 @@ pub fn parse(path: &Arc<str>, text: &str) -> (SourceFile, Vec<Diagnostic>) {
     (SourceFile { items }, diags)
 }
 
-/// Skips whitespace and comments.
+/// Skips whitespace and comments (and a byte-order mark at the start of the file).
 fn skip_trivia(text: &str, mut pos: usize) -> usize {
+    if pos == 0 && text.starts_with('\u{feff}') {
+        pos = '\u{feff}'.len_utf8();
+    }
     let bytes = text.as_bytes();
     while pos < bytes.len() {
         match bytes[pos] {
             b' ' | b'\t' | b'\r' | b'\n' => pos += 1,
             b'/' if bytes.get(pos + 1) == Some(&b'/') => {
-                pos = text[pos..].find('\n').map_or(text.len(), |n| pos + n + 1);
+                pos = text[pos..]
+                    .find(['\n', '\r'])
+                    .map_or(text.len(), |n| pos + n + 1);
             }
             _ => break,
         }
@@ -109,9 +115,87 @@ fn skip_trivia(text: &str, mut pos: usize) -> usize {
     pos
 }
 
+/// How many of one kind of text problem a file reports before it stops counting.
+const LINT_CAP: usize = 10;
+
+/// Problems of the text itself, whatever it parses to: a lone carriage return (a line end
+/// some tools see and others do not), bidirectional controls and invisible characters (text
+/// that reads other than it is, as in "Trojan Source"), a byte-order mark past the start, and
+/// string escapes the language does not have (`\\n`, `\\t`, `\\r`, `\\\\` and `\\"` are the only ones).
+fn lint_text(path: &Arc<str>, text: &str, diags: &mut Vec<Diagnostic>) {
+    let at = |start: usize, len: usize| Some(Location::new(path, Span::new(start, start + len)));
+    let (mut crs, mut hidden, mut escapes) = (0, 0, 0);
+    let (mut in_str, mut in_comment) = (false, false);
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next = chars.peek().map(|(_, n)| *n);
+        if c == '\r' && next != Some('\n') && crs < LINT_CAP {
+            crs += 1;
+            diags.push(
+                Diagnostic::warning(
+                    "aimsc::parse::lone_cr",
+                    "a carriage return without a line feed",
+                    at(i, 1),
+                )
+                .with_label("a line ends here")
+                .with_help("aimsc, like editors, reads it as a line end; save the file with \\n or \\r\\n line ends"),
+            );
+        }
+        let invisible = aimsc_diagnostics::is_unsafe_char(c)
+            && !matches!(c, '\n' | '\r')
+            && !(c == '\u{feff}' && i == 0);
+        if invisible && hidden < LINT_CAP {
+            hidden += 1;
+            diags.push(
+                Diagnostic::warning(
+                    "aimsc::parse::invisible",
+                    format!(
+                        "an invisible or text-direction character (U+{:04X}) in a rule file",
+                        u32::from(c)
+                    ),
+                    at(i, c.len_utf8()),
+                )
+                .with_label("the text may read other than it is")
+                .with_help("remove it: rule files are reviewed by people, and this character changes what they see"),
+            );
+        }
+        if in_comment {
+            in_comment = !matches!(c, '\n' | '\r');
+            continue;
+        }
+        if in_str {
+            match c {
+                '\\' => {
+                    let Some((j, e)) = chars.next() else { break };
+                    if !matches!(e, 'n' | 't' | 'r' | '\\' | '"') && escapes < LINT_CAP {
+                        escapes += 1;
+                        diags.push(
+                            Diagnostic::error(
+                                "aimsc::parse::bad_escape",
+                                format!("`\\{e}` is not an escape of the language"),
+                                at(i, 1 + (j - i - 1) + e.len_utf8()),
+                            )
+                            .with_label("unknown escape")
+                            .with_help("strings know `\\n`, `\\t`, `\\r`, `\\\\` and `\\\"`; write other characters as they are"),
+                        );
+                    }
+                }
+                '"' | '\n' => in_str = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_str = true,
+            '/' if next == Some('/') => in_comment = true,
+            _ => {}
+        }
+    }
+}
+
 /// The start of the next line at or after `from` that begins with an item keyword.
 fn next_item_start(text: &str, from: usize) -> usize {
-    let mut line_start = match text.get(..from).and_then(|s| s.rfind('\n')) {
+    let mut line_start = match text.get(..from).and_then(|s| s.rfind(['\n', '\r'])) {
         Some(n) => n + 1,
         None => 0,
     };
@@ -119,7 +203,7 @@ fn next_item_start(text: &str, from: usize) -> usize {
         if line_start >= from && starts_item(&text[line_start..]) {
             return line_start;
         }
-        match text[line_start..].find('\n') {
+        match text[line_start..].find(['\n', '\r']) {
             Some(n) => line_start += n + 1,
             None => return text.len(),
         }
@@ -293,7 +377,13 @@ fn unescape(raw: &str) -> String {
             match chars.next() {
                 Some('n') => out.push('\n'),
                 Some('t') => out.push('\t'),
-                Some(other) => out.push(other),
+                Some('r') => out.push('\r'),
+                // `\\` and `\"`; anything else was reported by `lint_text`, kept as written.
+                Some(c @ ('\\' | '"')) => out.push(c),
+                Some(other) => {
+                    out.push('\\');
+                    out.push(other);
+                }
                 None => {}
             }
         } else {
