@@ -41,12 +41,20 @@ pub fn run(paths: &[PathBuf], check: bool) -> Result<u8, Vec<Diagnostic>> {
         match aimsc_syntax::format::format_source(&display, &text) {
             Ok(formatted) if formatted == text => {}
             Ok(formatted) => {
-                changed += 1;
                 if check {
+                    changed += 1;
                     print_diff(&display, &text, &formatted);
-                } else if let Err(e) = std::fs::write(file, &formatted) {
-                    errors.push(io_error(&display, &e.to_string()));
+                } else if let Err(e) = crate::write::atomically(file, &formatted) {
+                    errors.push(
+                        Diagnostic::error(
+                            "aimsc::io::write",
+                            format!("cannot write `{display}`: {e}; the file is unchanged"),
+                            None,
+                        )
+                        .with_help("free space or fix the permissions, then run `aimsc fmt` again"),
+                    );
                 } else {
+                    changed += 1;
                     eprintln!("formatted {display}");
                 }
             }

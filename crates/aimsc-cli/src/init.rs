@@ -87,7 +87,7 @@ pub fn run(dir: Option<&Path>) -> Result<u8, Vec<Diagnostic>> {
         let write = path
             .parent()
             .map_or(Ok(()), std::fs::create_dir_all)
-            .and_then(|()| std::fs::write(&path, text));
+            .and_then(|()| crate::write::atomically(&path, text));
         if let Err(e) = write {
             return Err(vec![Diagnostic::error(
                 "aimsc::io::write",

@@ -7,6 +7,7 @@ mod project;
 mod render;
 mod test_cmd;
 mod watch;
+mod write;
 
 use aimsc_diagnostics::Diagnostic;
 use clap::{Parser, Subcommand, ValueEnum};
@@ -296,8 +297,9 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
                 formats,
                 outputs.into_iter().map(|o| absolute(Some(o))).collect(),
             )?;
-            let baseline = match baseline {
-                Some(path) => Some(read_baseline(&absolute(Some(path)).unwrap_or_default())?),
+            let baseline_path = baseline.map(|p| absolute(Some(p)).unwrap_or_default());
+            let baseline = match &baseline_path {
+                Some(path) => Some(read_baseline(path)?),
                 None => None,
             };
             let loaded = project::load(&rules, facts.as_deref(), true)?;
@@ -317,6 +319,13 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             for (format, output) in &targets {
                 texts.push((evaluation.render(*format, &render_options), output.clone()));
             }
+            let outputs: Vec<&std::path::Path> =
+                texts.iter().filter_map(|(_, o)| o.as_deref()).collect();
+            let mut read = input_paths(&project);
+            if let Some(b) = &baseline_path {
+                read.push(b.clone());
+            }
+            write::guard(&outputs, &read)?;
             // Diagnostics go to stderr in every format, so stdout stays a clean report.
             render::print_diagnostics(&evaluation.diagnostics, &sources);
             for (text, output) in &texts {
@@ -346,6 +355,7 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
         } => {
             let output = absolute(output);
             let (project, as_of, diags, framework) = evaluate_for(&inputs, &framework)?;
+            write::guard(output.as_deref().as_slice(), &input_paths(&project))?;
             let model = project.model();
             let engine = aimsc::Engine::from_project(project);
             let overrides =
@@ -368,6 +378,7 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
         } => {
             let output = absolute(output);
             let (project, as_of, diags, target) = evaluate_for(&inputs, &to)?;
+            write::guard(output.as_deref().as_slice(), &input_paths(&project))?;
             let model = project.model();
             let outcomes = project
                 .results()
@@ -593,6 +604,20 @@ fn read_baseline(path: &std::path::Path) -> Result<aimsc::Baseline, Vec<Diagnost
     })
 }
 
+/// The files a run read, as paths from the current folder: its rule and facts files, and the
+/// nearest aims.toml. Shipped rulesets are not files.
+fn input_paths(project: &aimsc_db::Project) -> Vec<PathBuf> {
+    let (rules, facts) = project.inputs();
+    let mut out: Vec<PathBuf> = rules
+        .iter()
+        .chain(&facts)
+        .map(|(p, _)| PathBuf::from(&**p))
+        .filter(|p| !p.starts_with(aimsc_rulesets::PREFIX))
+        .collect();
+    out.extend(project::find_aims_toml());
+    out
+}
+
 /// `-o` paths are relative to where the user ran aimsc, even after moving to aims.toml's folder.
 fn absolute(output: Option<PathBuf>) -> Option<PathBuf> {
     output.map(|o| std::env::current_dir().map(|d| d.join(&o)).unwrap_or(o))
@@ -600,7 +625,7 @@ fn absolute(output: Option<PathBuf>) -> Option<PathBuf> {
 
 fn emit(text: &str, output: Option<&std::path::Path>) -> Result<(), Vec<Diagnostic>> {
     match output {
-        Some(path) => std::fs::write(path, text).map_err(|e| {
+        Some(path) => write::atomically(path, text).map_err(|e| {
             vec![Diagnostic::error(
                 "aimsc::io::write",
                 format!("cannot write `{}`: {e}", path.display()),

@@ -59,7 +59,7 @@ pub fn limits_over(mut base: Limits) -> Limits {
     base
 }
 
-fn find_aims_toml() -> Option<PathBuf> {
+pub fn find_aims_toml() -> Option<PathBuf> {
     config::find_upward(&std::env::current_dir().ok()?)
 }
 

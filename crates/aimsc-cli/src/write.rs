@@ -1,0 +1,84 @@
+//! Writing files the user has: never in place. A report or a reformatted rule file is written
+//! to a temporary file beside it and renamed over it, so that a full disk, a size limit or a
+//! kill leaves the old file whole, never cut short.
+
+use aimsc_diagnostics::Diagnostic;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Writes `text` to `path` by way of a temporary file in the same folder, renamed over it
+/// once complete and flushed to disk; the old file's permissions are kept.
+pub fn atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".aimsc-")
+        .suffix(".tmp")
+        .tempfile_in(dir)?;
+    tmp.write_all(text.as_bytes())?;
+    tmp.as_file().sync_all()?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        tmp.as_file().set_permissions(meta.permissions())?;
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// A path as the file system names it, whether or not it exists yet.
+fn resolved(p: &Path) -> PathBuf {
+    if let Ok(c) = std::fs::canonicalize(p) {
+        return c;
+    }
+    match (p.parent(), p.file_name()) {
+        (Some(dir), Some(name)) => {
+            let dir = if dir.as_os_str().is_empty() {
+                Path::new(".")
+            } else {
+                dir
+            };
+            std::fs::canonicalize(dir)
+                .map(|d| d.join(name))
+                .unwrap_or_else(|_| p.to_path_buf())
+        }
+        _ => p.to_path_buf(),
+    }
+}
+
+/// Refuses, before anything is written, an output that is one of the run's own inputs (it
+/// would be destroyed by its own report) and two outputs to one file (one would silently
+/// replace the other).
+pub fn guard(outputs: &[&Path], inputs: &[PathBuf]) -> Result<(), Vec<Diagnostic>> {
+    let inputs: Vec<PathBuf> = inputs.iter().map(|p| resolved(p)).collect();
+    let mut seen: Vec<PathBuf> = Vec::new();
+    let mut errs = Vec::new();
+    for out in outputs {
+        let r = resolved(out);
+        if inputs.contains(&r) {
+            errs.push(
+                Diagnostic::error(
+                    "aimsc::usage::output_is_input",
+                    format!(
+                        "`-o {}` is one of this run's inputs; it would be overwritten by the report",
+                        out.display()
+                    ),
+                    None,
+                )
+                .with_help("write the report to a new file, e.g. `-o aimsc-report.json`"),
+            );
+        } else if seen.contains(&r) {
+            errs.push(
+                Diagnostic::error(
+                    "aimsc::usage::output_twice",
+                    format!("two reports are written to `{}`", out.display()),
+                    None,
+                )
+                .with_help("give each `--format` its own `-o FILE`"),
+            );
+        } else {
+            seen.push(r);
+        }
+    }
+    if errs.is_empty() { Ok(()) } else { Err(errs) }
+}

@@ -1,0 +1,177 @@
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    reason = "tests fail by panicking"
+)]
+//! Nothing the user has is lost: `-o` never overwrites an input or another report, and a
+//! rewrite (`aimsc fmt`, a report) is never left half written.
+
+mod common;
+
+use common::{code, repo, run, stderr};
+use std::path::{Path, PathBuf};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("files-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    copy(&repo().join("tests/orgs/northbank"), &dir);
+    dir
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+#[test]
+fn an_output_that_is_an_input_is_refused_and_the_input_kept() {
+    let dir = scratch("output-is-input");
+    let facts = std::fs::read_to_string(dir.join("facts/aims.yaml")).unwrap();
+    for target in [
+        "facts/aims.yaml",
+        "rules/northbank.aims",
+        "aims.toml",
+        "./facts/../facts/aims.yaml",
+    ] {
+        let out = run(
+            &dir,
+            &[
+                "eval",
+                "--as-of",
+                "2026-11-01",
+                "--format",
+                "json",
+                "-o",
+                target,
+            ],
+        );
+        assert_eq!(code(&out), 2, "{target}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("aimsc::usage::output_is_input"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(dir.join("facts/aims.yaml")).unwrap(),
+        facts
+    );
+    // The baseline is an input too.
+    let out = run(
+        &dir,
+        &[
+            "eval",
+            "--as-of",
+            "2026-11-01",
+            "--format",
+            "json",
+            "-o",
+            "base.json",
+        ],
+    );
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let out = run(
+        &dir,
+        &[
+            "eval",
+            "--as-of",
+            "2026-11-01",
+            "--baseline",
+            "base.json",
+            "--format",
+            "markdown",
+            "-o",
+            "base.json",
+        ],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    // So are the SoA's and the crosswalk's.
+    let out = run(
+        &dir,
+        &["soa", "--as-of", "2026-11-01", "-o", "rules/northbank.aims"],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+}
+
+#[test]
+fn two_reports_to_one_file_are_refused() {
+    let dir = scratch("output-twice");
+    let out = run(
+        &dir,
+        &[
+            "eval",
+            "--as-of",
+            "2026-11-01",
+            "--format",
+            "json",
+            "-o",
+            "r.out",
+            "--format",
+            "sarif",
+            "-o",
+            "./r.out",
+        ],
+    );
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("aimsc::usage::output_twice"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.join("r.out").exists(), "nothing is written");
+}
+
+/// `aimsc fmt` under a file-size limit (as on a full disk): the rewrite fails, and the file is
+/// either as it was or wholly formatted, never cut short.
+#[test]
+fn a_failed_rewrite_leaves_the_file_whole() {
+    let dir = scratch("fmt-limit");
+    let mut messy = String::from(
+        "framework   demo   \"Demo\"\nrecord Org { name: string }\nfacts { org: Org }\n",
+    );
+    for i in 0..600 {
+        messy.push_str(&format!(
+            "control   demo::c{i}   \"Control {i}\" {{ require \"named\" {{ org.name   !=   \"\" }} }}\n"
+        ));
+    }
+    assert!(messy.len() > 40_000);
+    let file = dir.join("messy.aims");
+    std::fs::write(&file, &messy).unwrap();
+    // `ulimit -f 16`: no file may grow past 16 KiB; the process gets SIGXFSZ if one would.
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -f 16; exec '{}' fmt messy.aims",
+            env!("CARGO_BIN_EXE_aimsc")
+        ))
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "the rewrite cannot succeed under the limit"
+    );
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert_eq!(after, messy, "the original is kept whole");
+    // Without the limit it is rewritten, and no temporary file is left behind.
+    let out = run(&dir, &["fmt", "messy.aims"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_ne!(std::fs::read_to_string(&file).unwrap(), messy);
+    let leftovers: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    // A killed run may leave its temporary file; a completed one leaves none of its own.
+    assert!(leftovers.len() <= 1, "{leftovers:?}");
+}
