@@ -239,3 +239,130 @@ fn a_byte_order_mark_is_accepted_and_unknown_escapes_and_hidden_characters_are_n
     let (_, diags) = parsed("framework demo \"tab\\there \\\"quoted\\\" back\\\\slash\"\n");
     assert!(diags.is_empty(), "{diags:?}");
 }
+
+#[test]
+fn invisible_owners_and_justifications_do_not_pass() {
+    let base = "framework demo \"Demo\"\nrecord Org { name: string }\nfacts { org: Org }\ncontrol demo::a \"A\" { require \"named\" { org.name != \"x\" } }\n";
+    let codes_of = |extra: &str| {
+        let project = aimsc::Project::new(
+            vec![("r.aims".into(), format!("{base}{extra}"))],
+            Vec::new(),
+            as_of(),
+        );
+        project
+            .diagnostics()
+            .into_iter()
+            .filter(|d| d.is_error() && d.code.starts_with("aimsc::scope"))
+            .map(|d| d.code)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        codes_of("waive demo::a until 2027-01-01 owner \"\u{200b}\" \"Real reason.\"\n"),
+        ["aimsc::scope::missing_owner"]
+    );
+    assert_eq!(
+        codes_of("waive demo::a until 2027-01-01 owner \"ciso\" \"\u{a0}.\"\n"),
+        ["aimsc::scope::missing_justification"]
+    );
+    assert_eq!(
+        codes_of("exclude demo::a \"\u{200b}\u{200b}\"\n"),
+        ["aimsc::scope::missing_justification"]
+    );
+    assert!(codes_of("waive demo::a until 2027-01-01 owner \"ciso\" \"Booked.\"\n").is_empty());
+}
+
+/// Northbank under the shipped rulesets, with `change` applied to each facts file's text.
+fn northbank_with(change: &dyn Fn(&str, String) -> String) -> aimsc::Evaluation {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/orgs/northbank");
+    let mut engine = Engine::builder()
+        .shipped_rulesets()
+        .rules_path(root.join("rules"))
+        .build()
+        .unwrap();
+    let facts_dir = root.join("facts");
+    let files = walk(&facts_dir)
+        .into_iter()
+        .map(|entry| {
+            let rel = entry
+                .strip_prefix(&facts_dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let text = change(&rel, std::fs::read_to_string(&entry).unwrap());
+            aimsc::fact_input(&rel, text).unwrap()
+        })
+        .collect();
+    engine.set_facts(files);
+    engine.evaluate(&Options::new(as_of())).unwrap()
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn a_blank_string_is_no_evidence() {
+    let outcome = |ev: &aimsc::Evaluation| ev.result("eu_ai_act::Art.49").unwrap().outcome;
+    assert_eq!(outcome(&northbank_with(&|_, t| t)), aimsc::Outcome::Pass);
+    let ev = northbank_with(&|rel, t| {
+        if rel.ends_with("credit-score.yaml") {
+            t.replace(
+                "eu_database_registration: EU-DB-2026-000481",
+                "eu_database_registration: \"  \"",
+            )
+        } else {
+            t
+        }
+    });
+    assert!(
+        ev.diagnostics
+            .iter()
+            .any(|d| d.code == "aimsc::facts::blank")
+    );
+    assert_eq!(outcome(&ev), aimsc::Outcome::Fail);
+}
+
+#[test]
+fn evidence_dated_after_the_as_of_date_is_not_current() {
+    let requirement = |ev: &aimsc::Evaluation| {
+        ev.result("iso42001::5.1")
+            .unwrap()
+            .requirements
+            .iter()
+            .find(|r| r.name.contains("commitment"))
+            .unwrap()
+            .outcome
+    };
+    assert_eq!(
+        requirement(&northbank_with(&|_, t| t)),
+        aimsc::Outcome::Pass
+    );
+    let ev = northbank_with(&|rel, t| {
+        if rel == "aims.yaml" {
+            let line = t
+                .lines()
+                .find(|l| l.trim_start().starts_with("leadership_commitment:"))
+                .unwrap()
+                .to_string();
+            let indent = &line[..line.len() - line.trim_start().len()];
+            t.replace(&line, &format!("{indent}leadership_commitment: 2027-06-01"))
+        } else {
+            t
+        }
+    });
+    assert_eq!(
+        requirement(&ev),
+        aimsc::Outcome::Fail,
+        "a commitment dated next year is not current"
+    );
+}

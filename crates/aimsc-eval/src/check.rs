@@ -786,6 +786,12 @@ fn without_comments(s: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Whether an owner or a justification says something: a letter or a digit, once spaces,
+/// invisible characters (zero-width, no-break space) and punctuation alone are set aside.
+pub fn says_something(s: &str) -> bool {
+    s.chars().any(char::is_alphanumeric)
+}
+
 /// The error for an `exclude` or `waive` of a control its framework (or the control) does not
 /// let an organisation exclude or waive, with what is allowed.
 fn not_allowed(what: &str, id: &ast::QualId, path: &Arc<str>, why: &NotAllowed) -> Diagnostic {
@@ -1252,7 +1258,7 @@ impl ModelBuilder {
                         let ok = self.known_check(&w.target, path, "waive");
                         let j = self.justification(w.justification.as_ref(), path, w.span, "waive");
                         let owner = match &w.owner {
-                            Some(o) if !o.value.trim().is_empty() => {
+                            Some(o) if says_something(&o.value) => {
                                 Some(Arc::from(o.value.as_str()))
                             }
                             _ => {
@@ -1334,7 +1340,7 @@ impl ModelBuilder {
                         if !self.known_check(&a.target, path, "assign") {
                             continue;
                         }
-                        if a.owner.value.trim().is_empty() {
+                        if !says_something(&a.owner.value) {
                             self.diags.push(
                                 Diagnostic::error(
                                     "aimsc::scope::missing_owner",
@@ -1382,7 +1388,7 @@ impl ModelBuilder {
         what: &str,
     ) -> Option<Arc<str>> {
         match j {
-            Some(s) if !s.value.trim().is_empty() => Some(Arc::from(s.value.as_str())),
+            Some(s) if says_something(&s.value) => Some(Arc::from(s.value.as_str())),
             _ => {
                 self.diags.push(
                     Diagnostic::error("aimsc::scope::missing_justification", format!("`{what}` needs a justification"), Some(loc(path, span)))

@@ -571,6 +571,20 @@ impl<'a> Validator<'a> {
             (Ty::Int, ValueKind::Int(n)) => TV::Int(*n),
             (Ty::Decimal, ValueKind::Int(n)) => TV::Dec(*n as f64),
             (Ty::Decimal, ValueKind::Float(f)) => TV::Dec(*f),
+            // A blank string is no evidence of anything: "" as a registration number, " " as
+            // a scope.
+            (Ty::Str, ValueKind::Str(s)) if is_blank(s) => {
+                self.diags.push(
+                    Diagnostic::warning(
+                        "aimsc::facts::blank",
+                        format!("`{path}` is blank; it counts as missing"),
+                        self.at(v.file, v.span),
+                    )
+                    .with_label("no text here")
+                    .with_help("write the value, or leave the field out"),
+                );
+                TV::Missing
+            }
             (Ty::Str, ValueKind::Str(s)) => TV::Str(Arc::from(s.as_str())),
             (Ty::Date, ValueKind::Str(s)) => match dates::parse_date(
                 s.get(..10)
@@ -635,6 +649,12 @@ impl<'a> Validator<'a> {
             _ => self.wrong(v, path, ty, None),
         }
     }
+}
+
+/// Whether a string holds nothing but spaces and invisible characters.
+fn is_blank(s: &str) -> bool {
+    s.chars()
+        .all(|c| c.is_whitespace() || aimsc_diagnostics::is_unsafe_char(c))
 }
 
 fn describe(ty: &Ty) -> String {
