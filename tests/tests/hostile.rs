@@ -366,3 +366,55 @@ fn evidence_dated_after_the_as_of_date_is_not_current() {
         "a commitment dated next year is not current"
     );
 }
+
+#[test]
+fn an_organisation_cannot_claim_a_published_mapping() {
+    let errors = |own: &str| -> Vec<&'static str> {
+        match Engine::builder()
+            .shipped_rulesets()
+            .rules_source("own.aims", own)
+            .build()
+        {
+            Ok(_) => Vec::new(),
+            Err(e) => e
+                .diagnostics()
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| d.code)
+                .collect(),
+        }
+    };
+    let rule = "framework own \"Own\"\nrule own::always \"Always\" { true }\n";
+    assert_eq!(
+        errors(&format!(
+            "{rule}map own::always -> iso27001::A.5.1 equal provenance published\n"
+        )),
+        ["aimsc::scope::reserved_provenance"]
+    );
+    assert!(
+        errors(&format!(
+            "{rule}map own::always -> iso27001::A.5.1 intersect provenance analyst\n"
+        ))
+        .is_empty()
+    );
+}
+
+#[test]
+fn a_requirement_that_reads_no_fact_is_warned() {
+    let project = aimsc::Project::new(
+        vec![(
+            "r.aims".into(),
+            "framework own \"Own\"\nrecord Org { ok: bool }\nfacts { org: Org }\nrule own::always \"Always\" { true }\nrule own::real \"Real\" { org.ok == true }\n".to_string(),
+        )],
+        Vec::new(),
+        as_of(),
+    );
+    let warned: Vec<String> = project
+        .diagnostics()
+        .into_iter()
+        .filter(|d| d.code == "aimsc::check::reads_no_fact")
+        .map(|d| d.message)
+        .collect();
+    assert_eq!(warned.len(), 1, "{warned:?}");
+    assert!(warned[0].contains("Always"), "{warned:?}");
+}

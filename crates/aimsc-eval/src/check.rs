@@ -979,10 +979,27 @@ impl ModelBuilder {
                     let expr = cx.condition(&r.body, "a requirement");
                     let broken = first_error(&cx.diags[before..])
                         .or_else(|| calls_broken(&expr, &|j| defs.get(j)));
+                    let slots = cx.take_slots();
+                    if broken.is_none()
+                        && crate::reads::expr_reads(cx.model, &expr, slots).is_empty()
+                    {
+                        cx.diags.push(
+                            Diagnostic::warning(
+                                "aimsc::check::reads_no_fact",
+                                format!(
+                                    "requirement \"{}\" reads no fact: no facts can make it fail",
+                                    r.name.value
+                                ),
+                                Some(loc(input.path, r.name.span)),
+                            )
+                            .with_label("constant whatever the facts say")
+                            .with_help("a requirement states what the facts must show, e.g. `organisation.x is set`"),
+                        );
+                    }
                     requires.push(Requirement {
                         name: Arc::from(r.name.value.as_str()),
                         expr,
-                        slots: cx.take_slots(),
+                        slots,
                         location: loc(input.path, r.span),
                         broken,
                     });
@@ -1191,6 +1208,24 @@ impl ModelBuilder {
                                 None
                             }
                         };
+                        // `published` says a standards body drew the line; only the crosswalks
+                        // shipped with aimsc (transcribed from a publication) may say so, or an
+                        // organisation could raise its own coverage with a claim of authority.
+                        if let Some(p) = &m.provenance
+                            && p.name == "published"
+                            && !path.starts_with("@aimsc/")
+                        {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    "aimsc::scope::reserved_provenance",
+                                    "provenance `published` is reserved for the crosswalks shipped with aimsc",
+                                    Some(loc(path, p.span)),
+                                )
+                                .with_label("an organisation's own map")
+                                .with_help("mark your own mappings `provenance analyst` (your judgement) or `structural`"),
+                            );
+                            continue;
+                        }
                         if let Some(p) = &m.provenance
                             && !PROVENANCES.contains(&p.name.as_str())
                         {

@@ -418,7 +418,7 @@ mod tests {
     #[test]
     fn the_derivation_lists_every_map_with_its_effect() {
         let m =
-            model("map src::a -> tgt::x equal provenance published\nmap src::b -> tgt::x related");
+            model("map src::a -> tgt::x equal provenance structural\nmap src::b -> tgt::x related");
         let outcomes: HashMap<Arc<str>, Outcome> =
             [(Arc::from("src::a"), Pass), (Arc::from("src::b"), Excluded)]
                 .into_iter()
@@ -429,7 +429,7 @@ mod tests {
             .unwrap();
         assert_eq!(x.derivation.len(), 2);
         assert_eq!(x.derivation[0].effect, Some(Coverage::Covered));
-        assert_eq!(x.derivation[0].provenance.as_deref(), Some("published"));
+        assert_eq!(x.derivation[0].provenance.as_deref(), Some("structural"));
         assert_eq!(x.derivation[1].outcome, Some(Excluded));
         assert_eq!(x.derivation[1].effect, None);
     }
