@@ -1,7 +1,7 @@
 //! Diagnostics rendered with miette: colour and Unicode only on a terminal.
 
 use aimsc_diagnostics::{Diagnostic, LineIndex, Location, Severity};
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 use std::collections::HashMap;
 use std::fmt;
 use std::io::IsTerminal as _;
@@ -41,10 +41,6 @@ impl Sources {
         Sources { files }
     }
 
-    fn text(&self, path: &str) -> Option<Arc<str>> {
-        self.files.get(path).map(|(t, _)| t.clone())
-    }
-
     /// 1-based line and column of a location.
     pub fn line_col(&self, loc: &Location) -> Option<(usize, usize)> {
         let (text, lines) = self.files.get(&loc.file)?;
@@ -52,10 +48,139 @@ impl Sources {
     }
 }
 
-/// A diagnostic bound to its source text, as miette wants it.
+/// Lines of context around a diagnostic's place, and the longest stretch of one line shown.
+const CONTEXT_LINES: usize = 2;
+const MAX_LINES: usize = 12;
+const MAX_COLUMNS: usize = 200;
+
+/// The few lines around a diagnostic, each cut to [`MAX_COLUMNS`] characters around the place
+/// and with control characters replaced, standing in for the file: an input can be a 250 MB
+/// line, or hold escape sequences a terminal would obey. Line numbers and the column in the
+/// header stay those of the file.
+struct Excerpt {
+    name: String,
+    text: String,
+    /// 0-based line of the file where the excerpt starts.
+    first_line: usize,
+    /// Excerpt offset of the primary place, and its 0-based column in the file.
+    primary: (usize, usize),
+    /// (file offset, excerpt offset) of every character kept, in order.
+    map: Vec<(usize, usize)>,
+}
+
+impl Excerpt {
+    fn new(name: &str, text: &str, lines: &LineIndex, primary: aimsc_diagnostics::Span) -> Excerpt {
+        let line_of = |off: usize| lines.line_col(text, off).0 - 1;
+        let (pl, pc) = {
+            let (l, c) = lines.line_col(text, primary.start());
+            (l - 1, c - 1)
+        };
+        let first = pl.saturating_sub(CONTEXT_LINES);
+        let last = (line_of(primary.end()) + CONTEXT_LINES).min(first + MAX_LINES);
+        let mut out = String::new();
+        let mut map = Vec::new();
+        for l in first..=last {
+            let Some(start) = lines.line_start(l).filter(|s| *s < text.len()) else {
+                break;
+            };
+            let end = lines
+                .line_start(l + 1)
+                .unwrap_or(text.len())
+                .min(text.len());
+            let line = text
+                .get(start..end)
+                .unwrap_or("")
+                .trim_end_matches(['\n', '\r']);
+            let long = line.chars().nth(MAX_COLUMNS).is_some();
+            let from = if l == pl && long {
+                pc.saturating_sub(MAX_COLUMNS / 4)
+            } else {
+                0
+            };
+            if from > 0 {
+                out.push('…');
+            }
+            let mut kept = 0;
+            for (i, c) in line.char_indices().skip(from) {
+                if kept == MAX_COLUMNS {
+                    out.push('…');
+                    break;
+                }
+                map.push((start + i, out.len()));
+                out.push(if aimsc_diagnostics::is_unsafe_char(c) {
+                    '\u{fffd}'
+                } else {
+                    c
+                });
+                kept += 1;
+            }
+            map.push((start + line.len(), out.len()));
+            out.push('\n');
+        }
+        let mut e = Excerpt {
+            name: name.to_string(),
+            text: out,
+            first_line: first,
+            primary: (0, pc),
+            map,
+        };
+        e.primary.0 = e.offset(primary.start()).unwrap_or(0);
+        e
+    }
+
+    /// The excerpt offset of a file offset: that of the nearest character kept before it, or
+    /// `None` outside the excerpt's lines.
+    fn offset(&self, file: usize) -> Option<usize> {
+        let first = self.map.first()?;
+        let last = self.map.last()?;
+        if file < first.0 || file > last.0 {
+            return None;
+        }
+        let i = self
+            .map
+            .partition_point(|(f, _)| *f <= file)
+            .saturating_sub(1);
+        self.map.get(i).map(|(_, e)| *e)
+    }
+
+    fn span(&self, s: aimsc_diagnostics::Span) -> Option<SourceSpan> {
+        let start = self.offset(s.start())?;
+        let end = self
+            .offset(s.end())
+            .unwrap_or_else(|| self.text.len().saturating_sub(1))
+            .max(start);
+        Some(SourceSpan::new(start.into(), end - start))
+    }
+}
+
+impl miette::SourceCode for Excerpt {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let inner = self.text.as_str().read_span(span, before, after)?;
+        let column = if span.offset() == self.primary.0 && before == 0 {
+            self.primary.1
+        } else {
+            inner.column()
+        };
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.name.clone(),
+            inner.data(),
+            *inner.span(),
+            inner.line() + self.first_line,
+            column,
+            inner.line_count(),
+        )))
+    }
+}
+
+/// A diagnostic bound to an excerpt of its source text, as miette wants it.
 struct Rendered<'a> {
     diag: &'a Diagnostic,
-    source: Option<NamedSource<Arc<str>>>,
+    source: Option<Excerpt>,
     help: Option<String>,
 }
 
@@ -72,10 +197,6 @@ impl fmt::Display for Rendered<'_> {
 }
 
 impl std::error::Error for Rendered<'_> {}
-
-fn span(s: aimsc_diagnostics::Span) -> SourceSpan {
-    SourceSpan::new(s.start().into(), s.len())
-}
 
 impl miette::Diagnostic for Rendered<'_> {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
@@ -97,19 +218,21 @@ impl miette::Diagnostic for Rendered<'_> {
     }
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let loc = self.diag.location.as_ref()?;
-        self.source.as_ref()?;
+        let source = self.source.as_ref()?;
         let label = if self.diag.label.is_empty() {
             None
         } else {
             Some(self.diag.label.clone())
         };
-        let mut labels = vec![LabeledSpan::new_primary_with_span(label, span(loc.span))];
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            label,
+            source.span(loc.span)?,
+        )];
         for r in &self.diag.related {
-            if r.location.file == loc.file {
-                labels.push(LabeledSpan::new_with_span(
-                    Some(r.message.clone()),
-                    span(r.location.span),
-                ));
+            if r.location.file == loc.file
+                && let Some(s) = source.span(r.location.span)
+            {
+                labels.push(LabeledSpan::new_with_span(Some(r.message.clone()), s));
             }
         }
         Some(Box::new(labels.into_iter()))
@@ -126,14 +249,21 @@ pub fn print_diagnostics(diags: &[Diagnostic], sources: &Sources) {
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
     for d in diags {
-        let src = d
-            .location
-            .as_ref()
-            .and_then(|l| sources.text(&l.file).map(|t| NamedSource::new(&l.file, t)));
-        // Related places in other files have no label to hang on; name them in the help.
+        let src = d.location.as_ref().and_then(|l| {
+            let (text, lines) = sources.files.get(&l.file)?;
+            Some(Excerpt::new(&l.file, text, lines, l.span))
+        });
+        // Related places in other files, or outside the excerpt, have no label to hang on;
+        // name them in the help.
         let mut help = d.help.clone();
         if let Some(loc) = &d.location {
-            for r in d.related.iter().filter(|r| r.location.file != loc.file) {
+            let shown = |r: &&aimsc_diagnostics::Related| {
+                r.location.file == loc.file
+                    && src
+                        .as_ref()
+                        .is_some_and(|s| s.offset(r.location.span.start()).is_some())
+            };
+            for r in d.related.iter().filter(|r| !shown(r)) {
                 let (line, col) = sources.line_col(&r.location).unwrap_or((1, 1));
                 let note = format!("{}: {}:{line}:{col}", r.message, r.location.file);
                 help = Some(match help {

@@ -175,3 +175,51 @@ fn a_failed_rewrite_leaves_the_file_whole() {
     // A killed run may leave its temporary file; a completed one leaves none of its own.
     assert!(leftovers.len() <= 1, "{leftovers:?}");
 }
+
+/// A diagnostic shows a bounded excerpt of its input: a long line is cut around the place, and
+/// control characters in the source never reach the terminal.
+#[test]
+fn diagnostics_show_bounded_and_escaped_excerpts() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("files-excerpts");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("rules.aims"),
+        "framework demo \"Demo\"\nrecord S { id: string, n: int }\nfacts { systems: [S] }\nrule demo::r \"R\" { all s in systems: s.n > 0 }\n",
+    )
+    .unwrap();
+    // 5 MB on one line, one error at its end.
+    let mut line = String::from("{\"systems\": [");
+    for i in 0..60_000 {
+        line.push_str(&format!("{{\"id\": \"s{i}\", \"n\": 1}}, "));
+    }
+    line.push_str("{\"id\": \"bad\", \"n\": \"\u{1b}[2Jnot a number\"}]}");
+    assert!(line.len() > 1_500_000);
+    std::fs::write(dir.join("facts.json"), &line).unwrap();
+    let out = run(
+        &dir,
+        &[
+            "check",
+            "rules.aims",
+            "--facts",
+            "facts.json",
+            "--as-of",
+            "2026-11-01",
+        ],
+    );
+    assert_eq!(
+        code(&out),
+        2,
+        "{}",
+        stderr(&out).chars().take(2000).collect::<String>()
+    );
+    let err = stderr(&out);
+    // A raw ESC is no JSON: the error is a syntax error, its excerpt the end of the line.
+    assert!(
+        err.contains("aimsc::facts::syntax") && err.contains("not a number"),
+        "{}",
+        err.chars().take(2000).collect::<String>()
+    );
+    assert!(err.len() < 8_000, "stderr is {} bytes", err.len());
+    assert!(!err.contains('\u{1b}'), "{err}");
+}
