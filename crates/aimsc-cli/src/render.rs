@@ -100,8 +100,7 @@ impl Excerpt {
             if from > 0 {
                 out.push('…');
             }
-            let mut kept = 0;
-            for (i, c) in line.char_indices().skip(from) {
+            for (kept, (i, c)) in line.char_indices().skip(from).enumerate() {
                 if kept == MAX_COLUMNS {
                     out.push('…');
                     break;
@@ -112,7 +111,6 @@ impl Excerpt {
                 } else {
                     c
                 });
-                kept += 1;
             }
             map.push((start + line.len(), out.len()));
             out.push('\n');
