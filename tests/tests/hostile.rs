@@ -418,3 +418,55 @@ fn a_requirement_that_reads_no_fact_is_warned() {
     assert_eq!(warned.len(), 1, "{warned:?}");
     assert!(warned[0].contains("Always"), "{warned:?}");
 }
+
+#[test]
+fn a_fact_an_unreadable_file_may_hold_is_unknown_not_absent() {
+    let outcome = |ev: &aimsc::Evaluation, id: &str| ev.result(id).unwrap().outcome;
+    let ev = northbank_with(&|_, t| t);
+    assert_eq!(outcome(&ev, "iso42001::A.10.2"), aimsc::Outcome::Pass);
+    // A second root file that cannot be read: it may have held customers.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/orgs/northbank");
+    let mut engine = Engine::builder()
+        .shipped_rulesets()
+        .rules_path(root.join("rules"))
+        .build()
+        .unwrap();
+    let facts_dir = root.join("facts");
+    let mut files: Vec<aimsc::FactInput> = walk(&facts_dir)
+        .into_iter()
+        .map(|entry| {
+            let rel = entry
+                .strip_prefix(&facts_dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            aimsc::fact_input(&rel, std::fs::read_to_string(&entry).unwrap()).unwrap()
+        })
+        .collect();
+    files.push(
+        aimsc::fact_input(
+            "more.yaml",
+            "customers:\n  - id: C-1\n    name: [Bank\n",
+        )
+        .unwrap(),
+    );
+    engine.set_facts(files);
+    let ev = engine.evaluate(&Options::new(as_of())).unwrap();
+    assert!(ev.has_errors(), "the unreadable file is diagnosed");
+    let r = ev.result("iso42001::A.10.2").unwrap();
+    assert_eq!(r.outcome, aimsc::Outcome::Error, "{}", r.message);
+    assert!(r.message.contains("more.yaml"), "{}", r.message);
+    // Facts the readable root files hold are still judged; a collection kept in a folder
+    // may have had more records inline in the unreadable file, so it is unknown too.
+    assert_eq!(outcome(&ev, "iso42001::5.1"), aimsc::Outcome::Pass);
+    assert_eq!(outcome(&ev, "eu_ai_act::Art.15"), aimsc::Outcome::Error);
+    let json = ev.render(Format::Json, &RenderOptions::default());
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let in_json = v["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "iso42001::A.10.2")
+        .unwrap();
+    assert_eq!(in_json["outcome"], "error");
+}

@@ -45,21 +45,51 @@ pub struct RootValue {
     pub value: Value,
     /// Merge errors.
     pub diags: Vec<Diagnostic>,
+    /// The first root file that could not be read: any root fact it may have held is unknown.
+    pub unreadable: Option<Arc<str>>,
 }
 
 #[salsa::tracked(returns(ref))]
 pub fn root_value(db: &dyn salsa::Database, ws: Workspace) -> RootValue {
-    let parsed: Vec<(SourceRole, Arc<str>, Value)> = ws
+    let roots: Vec<&FactFile> = ws
         .facts(db)
         .iter()
         .filter(|f| *f.role(db) == SourceRole::Root)
+        .collect();
+    let unreadable = roots
+        .iter()
+        .find(|f| parse_fact_file(db, ***f).is_err())
+        .map(|f| f.path(db).clone());
+    let parsed: Vec<(SourceRole, Arc<str>, Value)> = roots
+        .into_iter()
         .filter_map(|f| {
             let v = parse_fact_file(db, *f).as_ref().ok()?;
             Some((SourceRole::Root, f.path(db).clone(), v.clone()))
         })
         .collect();
     let (value, diags) = aimsc_facts::merge(&parsed);
-    RootValue { value, diags }
+    RootValue {
+        value,
+        diags,
+        unreadable,
+    }
+}
+
+/// By root field index: the unreadable root file a field may have been in, for the fields no
+/// readable root file holds. Such a field is unknown, never empty or absent: a check that
+/// reads it is an error, not a pass over nothing.
+#[salsa::tracked(returns(ref))]
+pub fn unreadable_fields(db: &dyn salsa::Database, ws: Workspace) -> Vec<Option<Arc<str>>> {
+    let model = schema_model(db, ws);
+    let root = root_value(db, ws);
+    let Some(file) = &root.unreadable else {
+        return Vec::new();
+    };
+    model
+        .root
+        .keys()
+        .map(|k| root.value.get(k).is_none().then(|| file.clone()))
+        .collect()
 }
 
 /// Where a collection's record comes from.
@@ -457,7 +487,9 @@ pub fn whole_facts(db: &dyn salsa::Database, ws: Workspace) -> Arc<Facts> {
         by_id.entry(key.clone()).or_insert_with(|| rec.clone());
     }
     let root = (*root_part(db, ws).record).clone();
-    Arc::new(Facts::assemble(files, root, lists, by_id))
+    let mut facts = Facts::assemble(files, root, lists, by_id);
+    facts.unreadable = unreadable_fields(db, ws).clone();
+    Arc::new(facts)
 }
 
 /// The facts as evaluation reads them, through the queries above, so that each query that
@@ -528,6 +560,13 @@ impl FactsView for DbFacts<'_> {
             .iter()
             .find(|(k, _)| *k == key)
             .map(|(_, r)| r.clone())
+    }
+
+    fn unreadable(&self, field: usize) -> Option<Arc<str>> {
+        unreadable_fields(self.db, self.ws)
+            .get(field)
+            .cloned()
+            .flatten()
     }
 
     fn locate(&self, file: u32, span: Span) -> Option<FactLoc> {

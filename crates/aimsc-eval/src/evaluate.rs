@@ -274,6 +274,9 @@ impl<'a> Eval<'a> {
                 let Some(i) = self.env.model.root.get_index_of(name) else {
                     return V::Missing(name.clone(), None);
                 };
+                if let Some(file) = facts.unreadable(i) {
+                    return V::Invalid(Arc::from(format!("{name} (`{file}` could not be read)")));
+                }
                 if let Some(items) = facts.items(i) {
                     return self.list(&items, name, None);
                 }
@@ -294,7 +297,10 @@ impl<'a> Eval<'a> {
                 slot: None,
                 coll,
                 filter: None,
-            } if self.collection(coll).is_some() => {
+            } if self
+                .collection(coll)
+                .is_some_and(|i| self.env.facts.unreadable(i).is_none()) =>
+            {
                 let n = self.collection(coll).and_then(|i| self.env.facts.len(i));
                 V::I(n.map_or(0, |n| i64::try_from(n).unwrap_or(i64::MAX)))
             }
@@ -808,7 +814,11 @@ impl<'a> Eval<'a> {
         }
         let site = self.sites.iter().position(|s| std::ptr::eq(*s, e))?;
         let facts = self.env.facts;
-        let len = facts.len(self.collection(coll)?)?;
+        let field = self.collection(coll)?;
+        if facts.unreadable(field).is_some() {
+            return None;
+        }
+        let len = facts.len(field)?;
         let mut acc = Partial::default();
         for chunk in 0..len.div_ceil(CHUNK) {
             acc.absorb(kind, facts.site(self.part, site, chunk)?);
@@ -970,6 +980,9 @@ impl<'a> Eval<'a> {
         };
         let facts = self.env.facts;
         let field = collection_index(self.env.model, name)?;
+        if facts.unreadable(field).is_some() {
+            return None;
+        }
         let len = facts.len(field)?;
         if len == 0 {
             return None;

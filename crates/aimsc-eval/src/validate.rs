@@ -108,6 +108,9 @@ pub struct Facts {
     pub by_id: ById,
     /// Join indexes of the root collections, built as evaluation asks for them.
     pub indexes: IndexCache,
+    /// By root field index, the unreadable facts file a field may have been in (see
+    /// [`crate::view::FactsView::unreadable`]); empty when every file was read.
+    pub unreadable: Vec<Option<Arc<str>>>,
 }
 
 impl Facts {
@@ -139,6 +142,7 @@ impl Facts {
             collections: vec![None; model.root.len()],
             by_id: HashMap::new(),
             indexes: IndexCache::default(),
+            unreadable: Vec::new(),
         }
     }
 
@@ -160,6 +164,7 @@ impl Facts {
             collections,
             by_id,
             indexes: IndexCache::default(),
+            unreadable: Vec::new(),
         }
     }
 }

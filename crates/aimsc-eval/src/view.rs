@@ -30,6 +30,12 @@ pub trait FactsView {
     fn by_id(&self, ty: &Arc<str>, id: &Arc<str>) -> Option<Arc<Record>>;
     /// Line and column of a span in a facts file.
     fn locate(&self, file: u32, span: Span) -> Option<FactLoc>;
+    /// The unreadable facts file root field `field` may have been in, when no readable file
+    /// holds it: the field is then unknown, not absent or empty.
+    fn unreadable(&self, field: usize) -> Option<Arc<str>> {
+        let _ = field;
+        None
+    }
     /// A quantifier's verdict over one chunk of its collection, computed (and cached) apart:
     /// `part` is 0 for the check's applicability and `1 + i` for requirement `i`, `site` the
     /// quantifier's number in [`crate::evaluate::sites`] order. `None` evaluates in place.
@@ -67,5 +73,9 @@ impl FactsView for Facts {
 
     fn locate(&self, file: u32, span: Span) -> Option<FactLoc> {
         Facts::locate(self, file, span)
+    }
+
+    fn unreadable(&self, field: usize) -> Option<Arc<str>> {
+        self.unreadable.get(field).cloned().flatten()
     }
 }
