@@ -444,11 +444,7 @@ fn a_fact_an_unreadable_file_may_hold_is_unknown_not_absent() {
         })
         .collect();
     files.push(
-        aimsc::fact_input(
-            "more.yaml",
-            "customers:\n  - id: C-1\n    name: [Bank\n",
-        )
-        .unwrap(),
+        aimsc::fact_input("more.yaml", "customers:\n  - id: C-1\n    name: [Bank\n").unwrap(),
     );
     engine.set_facts(files);
     let ev = engine.evaluate(&Options::new(as_of())).unwrap();

@@ -402,3 +402,39 @@ fn requests_over_a_limit_get_4xx_with_the_limit_named() {
     assert!(text.contains("aimsc::limit::string"), "{text}");
     assert_eq!(get(&s, "/healthz").0, 200);
 }
+
+/// A request past the deadline stops evaluating: the one worker is free for the next
+/// request at once, instead of grinding through the slow one for minutes.
+#[test]
+fn an_evaluation_past_the_deadline_stops_and_frees_its_worker() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-interrupt");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("aims.toml"), "rules = [\"rules.aims\"]\n").unwrap();
+    std::fs::write(
+        dir.join("rules.aims"),
+        "framework slow \"Slow\"\nrecord Item { n: int }\nfacts { items: [Item] }\n\
+         rule slow::cubed \"Every triple sums to something\" {\n  \
+         all a in items: all b in items: all c in items: a.n + b.n + c.n >= 0\n}\n",
+    )
+    .unwrap();
+    let s = start(&dir, &["--workers", "1", "--timeout-ms", "500"]);
+    // 400³ = 64 million triples: minutes of work, far past the deadline.
+    let items: Vec<Value> = (0..400).map(|n| json!({ "n": n })).collect();
+    let slow = json!({ "facts": { "items": items }, "as_of": AS_OF }).to_string();
+    let fast = json!({ "facts": { "items": [{ "n": 1 }] }, "as_of": AS_OF }).to_string();
+    let started = std::time::Instant::now();
+    let (status, _, text) = post(&s, "/v1/eval", &slow);
+    assert_eq!(status, 503, "{text}");
+    assert_eq!(error_code(&text), "aimsc::serve::timeout");
+    // The next request gets the worker back, and a fresh engine: a correct answer.
+    let (status, _, text) = post(&s, "/v1/eval", &fast);
+    assert_eq!(status, 200, "{text}");
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["summary"]["pass"], 1, "{text}");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(20),
+        "the slow evaluation held the worker for {:?}",
+        started.elapsed()
+    );
+}

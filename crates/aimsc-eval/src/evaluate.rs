@@ -32,6 +32,34 @@ pub struct Env<'a> {
 /// combinatorial blow-up of nested quantifiers over large collections.
 pub const DEFAULT_MAX_STEPS: u64 = 50_000_000;
 
+thread_local! {
+    /// The interrupt flag of the evaluation running on this thread (see [`with_interrupt`]).
+    static INTERRUPT: std::cell::RefCell<Option<Arc<std::sync::atomic::AtomicBool>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// How many steps pass between two looks at the interrupt flag.
+const INTERRUPT_EVERY: u64 = 4096;
+
+/// Runs `f` on this thread with `flag` as its interrupt: once another thread sets it, every
+/// evaluation `f` runs stops within a few thousand steps, as if over its step budget. Results
+/// computed after the flag is set are cut short: whoever sets it must discard them (and any
+/// cache that holds them, such as the engine's database).
+pub fn with_interrupt<T>(flag: Arc<std::sync::atomic::AtomicBool>, f: impl FnOnce() -> T) -> T {
+    let previous = INTERRUPT.with(|i| i.replace(Some(flag)));
+    let out = f();
+    INTERRUPT.with(|i| *i.borrow_mut() = previous);
+    out
+}
+
+fn interrupted() -> bool {
+    INTERRUPT.with(|i| {
+        i.borrow()
+            .as_ref()
+            .is_some_and(|f| f.load(std::sync::atomic::Ordering::Relaxed))
+    })
+}
+
 /// How the message of a requirement stopped by the step budget begins.
 pub const STEP_LIMIT_MESSAGE: &str = "evaluation stopped at the step limit";
 
@@ -145,6 +173,9 @@ impl<'a> Eval<'a> {
     /// Counts a step; false once the budget is spent (and the requirement then an error).
     fn tick(&mut self) -> bool {
         self.steps += 1;
+        if self.steps.is_multiple_of(INTERRUPT_EVERY) && interrupted() {
+            self.steps = self.env.max_steps.saturating_add(1);
+        }
         if self.steps <= self.env.max_steps {
             return true;
         }

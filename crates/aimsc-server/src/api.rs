@@ -356,6 +356,10 @@ pub(crate) async fn eval(Shared(state): Shared<Arc<State>>, req: Request) -> Res
         Err(r) => return r,
     };
     let deadline = state.config.timeout;
+    // Set at the deadline: the evaluation stops within a few thousand steps, and its engine,
+    // whose results it cut short, is replaced by a fresh one.
+    let interrupt = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = interrupt.clone();
     let work = async {
         let Ok(permit) = state.permits.acquire().await else {
             return internal();
@@ -369,9 +373,14 @@ pub(crate) async fn eval(Shared(state): Shared<Arc<State>>, req: Request) -> Res
         // The engine goes back to the pool when the work ends, even after a timeout has
         // answered the client, so a slow request never loses a worker.
         let task = tokio::task::spawn_blocking(move || {
-            let response = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                evaluate(&mut engine, facts, &options, format)
-            }));
+            let response = aimsc::with_interrupt(flag.clone(), || {
+                std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    evaluate(&mut engine, facts, &options, format)
+                }))
+            });
+            if flag.load(std::sync::atomic::Ordering::Relaxed) {
+                engine = crate::worker(&shared.rules, shared.config.limits);
+            }
             if let Ok(mut pool) = shared.pool.lock() {
                 pool.push(engine);
             }
@@ -382,13 +391,16 @@ pub(crate) async fn eval(Shared(state): Shared<Arc<State>>, req: Request) -> Res
     };
     match tokio::time::timeout(deadline, work).await {
         Ok(r) => r,
-        Err(_) => error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "aimsc::serve::timeout",
-            format!(
-                "the evaluation took longer than the limit of {} s",
-                deadline.as_secs_f64()
-            ),
-        ),
+        Err(_) => {
+            interrupt.store(true, std::sync::atomic::Ordering::Relaxed);
+            error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "aimsc::serve::timeout",
+                format!(
+                    "the evaluation took longer than the limit of {} s",
+                    deadline.as_secs_f64()
+                ),
+            )
+        }
     }
 }

@@ -21,6 +21,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::Semaphore;
 
+/// The stack of the server's threads, evaluation's included.
+pub const STACK_BYTES: usize = 64 * 1024 * 1024;
+
 /// Server settings; [`Config::default`] gives the documented defaults.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -63,6 +66,18 @@ pub(crate) struct State {
     pub frameworks: String,
     /// The settings.
     pub config: Config,
+    /// The rules, to build a fresh worker engine in place of one whose evaluation was
+    /// interrupted (its database may hold results cut short).
+    pub rules: Vec<(Arc<str>, String)>,
+}
+
+/// A worker engine over `rules`, its rules checked now rather than on the first request.
+pub(crate) fn worker(rules: &[(Arc<str>, String)], limits: aimsc::Limits) -> Engine {
+    let mut project = aimsc_db_project(rules.to_vec());
+    project.set_limits(limits);
+    let e = Engine::from_project(project);
+    let _ = e.controls();
+    e
 }
 
 /// Builds the router over `engine`'s rules: one engine per worker, each warmed up.
@@ -70,16 +85,9 @@ pub fn router(engine: &Engine, config: Config) -> Router {
     let (rules, _) = engine.project().inputs();
     let workers = config.workers.max(1);
     let pool: Vec<Engine> = (0..workers)
-        .map(|_| {
-            let mut project = aimsc_db_project(rules.clone());
-            project.set_limits(config.limits);
-            let e = Engine::from_project(project);
-            // Check the rules now, not on the first request.
-            let _ = e.controls();
-            e
-        })
+        .map(|_| worker(&rules, config.limits))
         .collect();
-    let catalog = Engine::from_project(aimsc_db_project(rules));
+    let catalog = Engine::from_project(aimsc_db_project(rules.clone()));
     let controls = api::to_json(&serde_json::json!({ "controls": catalog.controls() }));
     let frameworks = api::to_json(&serde_json::json!({ "frameworks": catalog.frameworks() }));
     let state = Arc::new(State {
@@ -89,6 +97,7 @@ pub fn router(engine: &Engine, config: Config) -> Router {
         controls,
         frameworks,
         config,
+        rules,
     });
     Router::new()
         .route("/healthz", get(api::healthz))
@@ -124,8 +133,10 @@ pub async fn serve(
 /// [`serve`] on a runtime of its own, for a command-line shell. Prints the address it
 /// listens on to stderr.
 pub fn run(engine: &Engine, config: Config) -> std::io::Result<()> {
+    // Evaluation recurses over the rules' trees: its threads get a known, ample stack.
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(config.workers.clamp(1, 4))
+        .thread_stack_size(STACK_BYTES)
         .enable_all()
         .build()?;
     runtime.block_on(serve(engine, config, |addr| {

@@ -26,6 +26,7 @@ mod fail_on;
 
 pub use aimsc_db::{FactInput, LIMIT_NAMES, Limits, Project};
 pub use aimsc_diagnostics::{Diagnostic, Location, Severity, Span};
+pub use aimsc_eval::evaluate::with_interrupt;
 pub use aimsc_eval::outcome::{
     CheckResult, Explanation, Finding, Outcome, Records, RequirementResult, SupportResult, Truth,
     WaiverInfo,
