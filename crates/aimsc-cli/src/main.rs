@@ -443,7 +443,7 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             };
             if !bind.ip().is_loopback() {
                 eprintln!(
-                    "aimsc serve: warning: listening on {bind}, reachable from other machines; aimsc has no authentication: put it behind a proxy that has"
+                    "aimsc serve: warning: listening on {bind}, which other machines can reach; aimsc serve has no authentication, so put it behind a proxy that authenticates its callers"
                 );
             }
             let mut config = aimsc_server::Config {

@@ -438,3 +438,32 @@ fn an_evaluation_past_the_deadline_stops_and_frees_its_worker() {
         started.elapsed()
     );
 }
+
+/// Listening beyond loopback is said in a whole sentence, naming what to do.
+#[test]
+fn listening_beyond_loopback_is_warned_in_full() {
+    let dir = scratch();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_aimsc"))
+        .args(["serve", "--bind", "0.0.0.0:0"])
+        .current_dir(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let mut warning = String::new();
+    for line in BufReader::new(stderr).lines() {
+        let line = line.unwrap();
+        if line.starts_with("aimsc serve: listening on") {
+            break;
+        }
+        warning.push_str(&line);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(warning.contains("warning"), "{warning}");
+    assert!(
+        warning.trim_end().ends_with("authenticates its callers"),
+        "{warning}"
+    );
+}
