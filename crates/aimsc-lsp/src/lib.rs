@@ -22,6 +22,8 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use workspace::State;
 
+mod framing;
+
 /// Runs the server on stdin/stdout until the client exits. Returns the process exit code.
 pub fn run_stdio() -> u8 {
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -39,9 +41,24 @@ pub fn run_stdio() -> u8 {
         let (service, socket) = LspService::build(Backend::new)
             .custom_method("aimsc/evalSummary", Backend::eval_summary)
             .finish();
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        // The protocol library reads and writes through pipes; `framing` stands between
+        // them and the real stdio, so that no input can stop the server.
+        let (server_in, guard_in) = tokio::io::duplex(1 << 20);
+        let (guard_out, server_out) = tokio::io::duplex(1 << 20);
+        let (tx, rx) = tokio::sync::mpsc::channel(64);
+        let input = tokio::spawn(framing::guard_input(
+            tokio::io::stdin(),
+            guard_in,
+            tx.clone(),
+        ));
+        let output = tokio::spawn(framing::forward_server(server_out, tx));
+        let writer = tokio::spawn(framing::write_out(rx, tokio::io::stdout()));
+        Server::new(server_in, guard_out, socket)
             .serve(service)
             .await;
+        input.abort();
+        let _ = output.await;
+        let _ = writer.await;
     });
     0
 }

@@ -109,6 +109,30 @@ impl Client {
         self.stdin.flush().unwrap();
     }
 
+    /// Writes bytes as they are, framed or not: for tests of what the server makes of them.
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// Waits for the next error response that answers no request (its id is null).
+    pub fn next_unaddressed_error(&mut self) -> Value {
+        loop {
+            let msg = self.recv();
+            if msg.get("method").is_none() && msg["id"].is_null() && msg.get("error").is_some() {
+                return msg["error"].clone();
+            }
+            if msg.get("id").is_none() {
+                self.pending.push(msg);
+            }
+        }
+    }
+
+    /// Whether the server process is still running.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Sends a notification.
     pub fn notify(&mut self, method: &str, params: Value) {
         self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
