@@ -227,9 +227,25 @@ fn parse_fail_on(s: &str) -> Result<aimsc::FailOn, String> {
         .map_err(|e: aimsc::FailOnParseError| e.to_string())
 }
 
+/// The stack every command runs on: checking and evaluating recurse over the rules' trees,
+/// whose depth the parser and the checker bound; this leaves ample room within those bounds.
+const STACK_BYTES: usize = 64 * 1024 * 1024;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(cli) {
+    let work = std::thread::Builder::new()
+        .name("aimsc".into())
+        .stack_size(STACK_BYTES)
+        .spawn(move || run(cli));
+    let outcome = match work {
+        Ok(handle) => handle.join().unwrap_or(Ok(2)),
+        Err(e) => Err(vec![Diagnostic::error(
+            "aimsc::io::thread",
+            format!("cannot start the worker thread: {e}"),
+            None,
+        )]),
+    };
+    match outcome {
         Ok(code) => ExitCode::from(code),
         Err(diags) => {
             render::print_diagnostics(&diags, &render::Sources::default());

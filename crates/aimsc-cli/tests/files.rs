@@ -223,3 +223,79 @@ fn diagnostics_show_bounded_and_escaped_excerpts() {
     assert!(err.len() < 8_000, "stderr is {} bytes", err.len());
     assert!(!err.contains('\u{1b}'), "{err}");
 }
+
+/// Rules that nest without brackets (a long `+` chain, a long chain of defs, many `let`s) are
+/// refused with a diagnostic, never a crash of the process.
+#[test]
+fn deep_rules_are_refused_not_a_stack_overflow() {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("files-deep");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("o.json"), "{\"o\": {\"n\": 1}}").unwrap();
+    let head = "framework d \"D\"\nrecord O { n: int }\nfacts { o: O }\n";
+    let terms = vec!["1"; 20_000].join(" + ");
+    let fields = vec!["n"; 20_000].join(".");
+    let mut defs = String::from("def d0 = 1 > 0\n");
+    for i in 1..3000 {
+        defs.push_str(&format!("def d{i} = d{} and true\n", i - 1));
+    }
+    let mut lets = String::new();
+    for i in 0..3000 {
+        let value = if i == 0 {
+            "o.n".to_string()
+        } else {
+            format!("x{} + 1", i - 1)
+        };
+        lets.push_str(&format!("  let x{i} = {value}\n"));
+    }
+    let cases = [
+        (
+            "chain",
+            format!("{head}rule d::r \"R\" {{ o.n + {terms} > 0 }}\n"),
+            "aimsc::limit::nesting",
+        ),
+        (
+            "fields",
+            format!("{head}rule d::r \"R\" {{ o.{fields} > 0 }}\n"),
+            "aimsc::limit::nesting",
+        ),
+        (
+            "defs",
+            format!("{head}{defs}rule d::r \"R\" {{ d2999 and o.n > 0 }}\n"),
+            "aimsc::limit::def_depth",
+        ),
+        (
+            "lets",
+            format!("{head}rule d::r \"R\" {{\n{lets}  x2999 > 0\n}}\n"),
+            "aimsc::limit::nesting",
+        ),
+    ];
+    for (name, text, want) in cases {
+        let file = format!("{name}.aims");
+        std::fs::write(dir.join(&file), text).unwrap();
+        for args in [
+            vec![
+                "check",
+                file.as_str(),
+                "--facts",
+                "o.json",
+                "--as-of",
+                "2026-11-01",
+            ],
+            vec![
+                "eval",
+                "--rules",
+                file.as_str(),
+                "--facts",
+                "o.json",
+                "--as-of",
+                "2026-11-01",
+            ],
+        ] {
+            let out = run(&dir, &args);
+            let err: String = stderr(&out).chars().take(500).collect();
+            assert_eq!(code(&out), 2, "{name} {args:?}: {err}");
+            assert!(stderr(&out).contains(want), "{name} {args:?}: {err}");
+        }
+    }
+}

@@ -465,8 +465,31 @@ impl ModelBuilder {
         let param_defs = self.check_params(inputs, asts.len(), &index);
         // Check bodies callees-first so return types are known.
         let mut checked: Vec<Option<Def>> = vec![None; asts.len()];
+        // How deep a call of each def goes: evaluation recurses that deep.
+        let mut call_depth = vec![0usize; asts.len()];
         for &i in &order {
             let (d, path, text) = asts[i];
+            call_depth[i] = 1 + edges[i]
+                .iter()
+                .filter(|j| !in_cycle[**j])
+                .map(|j| call_depth[*j])
+                .max()
+                .unwrap_or(0);
+            let too_deep = call_depth[i] > MAX_DEF_DEPTH;
+            if too_deep && call_depth[i] == MAX_DEF_DEPTH + 1 {
+                self.diags.push(
+                    Diagnostic::error(
+                        "aimsc::limit::def_depth",
+                        format!(
+                            "def `{}` calls defs {} deep; the limit is {MAX_DEF_DEPTH}",
+                            d.name.name, call_depth[i]
+                        ),
+                        Some(loc(path, d.name.span)),
+                    )
+                    .with_label("too deep a chain of defs")
+                    .with_help("flatten the chain: a def may call defs that call defs, but not without end"),
+                );
+            }
             let params: Vec<(Arc<str>, Ty)> = d
                 .params
                 .iter()
@@ -478,7 +501,7 @@ impl ModelBuilder {
                 })
                 .collect();
             let before = self.diags.len();
-            let (body, slots) = if in_cycle[i] {
+            let (body, slots) = if in_cycle[i] || too_deep {
                 (error_expr(), 0)
             } else {
                 let mut cx = Cx::new(&self.model, &self.sigs, &mut self.diags, path, text);
@@ -488,7 +511,16 @@ impl ModelBuilder {
                 let body = cx.expr(&d.body, None);
                 (body, cx.max_slots)
             };
-            let broken = if in_cycle[i] {
+            let broken = if too_deep {
+                Some(Broken {
+                    code: "aimsc::limit::def_depth",
+                    message: Arc::from(format!(
+                        "def `{}` calls defs more than {MAX_DEF_DEPTH} deep",
+                        d.name.name
+                    )),
+                    location: Some(loc(path, d.name.span)),
+                })
+            } else if in_cycle[i] {
                 Some(Broken {
                     code: "aimsc::resolve::def_cycle",
                     message: Arc::from(format!("def `{}` is recursive", d.name.name)),
@@ -872,6 +904,9 @@ fn const_cmp(a: &CExpr, b: &CExpr) -> Option<std::cmp::Ordering> {
         _ => None,
     }
 }
+
+/// How deep a chain of def calls may go: evaluation recurses once per call.
+pub const MAX_DEF_DEPTH: usize = 64;
 
 /// The first error among diagnostics, as the reason a rule cannot be evaluated.
 fn first_error(diags: &[Diagnostic]) -> Option<Broken> {

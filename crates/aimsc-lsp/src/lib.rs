@@ -26,8 +26,10 @@ mod framing;
 
 /// Runs the server on stdin/stdout until the client exits. Returns the process exit code.
 pub fn run_stdio() -> u8 {
+    // Evaluation recurses over the rules' trees: its threads get a known, ample stack.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
+        .thread_stack_size(64 * 1024 * 1024)
         .enable_all()
         .build()
     {

@@ -749,6 +749,24 @@ impl Builder<'_> {
         if lets.is_empty() {
             return Some(body);
         }
+        // Each `let` nests the rest of the block one level deeper.
+        if lets.len() > MAX_NESTING {
+            self.diags.push(
+                Diagnostic::error(
+                    "aimsc::limit::nesting",
+                    format!(
+                        "this block has {} `let`s; the limit is {MAX_NESTING}",
+                        lets.len()
+                    ),
+                    Some(Location::new(
+                        self.path,
+                        Span::new(span.start(), span.start() + 1),
+                    )),
+                )
+                .with_help("split the block into `def`s"),
+            );
+            return None;
+        }
         Some(Expr {
             kind: ExprKind::Block(lets, Box::new(body)),
             span,
@@ -776,6 +794,28 @@ impl Builder<'_> {
         let out = self.expr_inner(pair);
         self.depth -= 1;
         out
+    }
+
+    /// A chain of `+`/`-` or of `.field`s builds a tree one level deeper per link, which the
+    /// checker and the evaluator walk recursively: past [`MAX_NESTING`] links it is refused,
+    /// as bracket nesting is.
+    fn chain_too_long(&mut self, inner: &pest::iterators::Pairs<'_, Rule>, span: Span) -> bool {
+        let links = inner.clone().count();
+        if links <= MAX_NESTING {
+            return false;
+        }
+        self.diags.push(
+            Diagnostic::error(
+                "aimsc::limit::nesting",
+                format!("this expression is a chain of more than {MAX_NESTING} parts"),
+                Some(Location::new(
+                    self.path,
+                    Span::new(span.start(), span.start() + 1),
+                )),
+            )
+            .with_help("split the expression into `def`s or `let` bindings"),
+        );
+        true
     }
 
     fn boxed(&mut self, pair: Pair<'_, Rule>) -> Option<Box<Expr>> {
@@ -858,6 +898,9 @@ impl Builder<'_> {
                 }
             }
             Rule::add_expr => {
+                if self.chain_too_long(&inner, span) {
+                    return None;
+                }
                 let mut acc = self.expr(inner.next()?)?;
                 while let Some(op) = inner.next() {
                     let rhs = self.expr(inner.next()?)?;
@@ -870,6 +913,9 @@ impl Builder<'_> {
                 return Some(acc);
             }
             Rule::postfix => {
+                if self.chain_too_long(&inner, span) {
+                    return None;
+                }
                 let mut acc = self.expr(inner.next()?)?;
                 for field in inner {
                     let f = self.ident(field);
