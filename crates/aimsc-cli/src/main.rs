@@ -158,6 +158,16 @@ enum Command {
         /// Requests evaluated at once (default: the number of cores).
         #[arg(long)]
         workers: Option<usize>,
+        /// Connections open at once; past it a new one is closed at once.
+        #[arg(long = "max-connections", value_name = "N", default_value_t = 512)]
+        max_connections: usize,
+        /// Seconds a client may take to send a request's headers (or to start its next request
+        /// on a kept-alive connection) before the connection is closed.
+        #[arg(long = "header-timeout", value_name = "SECONDS", default_value_t = 10)]
+        header_timeout: u64,
+        /// The header timeout in milliseconds, overriding --header-timeout (for tests).
+        #[arg(long = "header-timeout-ms", hide = true)]
+        header_timeout_ms: Option<u64>,
     },
     /// Run the unit tests of rules (`*.test.yaml`): expected outcomes of controls for given
     /// facts; report failures with a diff, and the `require` blocks no test exercised.
@@ -453,6 +463,9 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             timeout,
             timeout_ms,
             workers,
+            max_connections,
+            header_timeout,
+            header_timeout_ms,
         } => {
             let Some(engine) = checked_rules(&rules, parse_as_of(None)?)? else {
                 return Ok(2);
@@ -470,6 +483,11 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
                     std::time::Duration::from_millis,
                 ),
                 limits: engine.project().limits(),
+                header_timeout: header_timeout_ms.map_or(
+                    std::time::Duration::from_secs(header_timeout.max(1)),
+                    std::time::Duration::from_millis,
+                ),
+                max_connections: max_connections.max(1),
                 ..aimsc_server::Config::default()
             };
             if let Some(w) = workers {

@@ -467,3 +467,81 @@ fn listening_beyond_loopback_is_warned_in_full() {
         "{warning}"
     );
 }
+
+/// A connection that sends half its headers and waits.
+fn slow_connection(s: &Server) -> std::net::TcpStream {
+    use std::io::Write as _;
+    let addr = s.base.trim_start_matches("http://");
+    let mut c = std::net::TcpStream::connect(addr).unwrap();
+    c.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    c
+}
+
+/// Whether the server closed `c` within `wait` (anything it sends first is read past).
+fn closed_within(c: &std::net::TcpStream, wait: std::time::Duration) -> bool {
+    use std::io::Read as _;
+    c.set_read_timeout(Some(wait)).unwrap();
+    let mut r = c;
+    let mut buf = [0u8; 256];
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) => return true,
+            Ok(_) => {}
+            Err(e) => {
+                return !matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                );
+            }
+        }
+    }
+}
+
+/// Slow clients neither starve the server nor stay forever: `/healthz` answers while 800
+/// connections dawdle over their headers, and each is closed at the header timeout.
+#[test]
+fn slow_connections_time_out_and_the_server_keeps_answering() {
+    let s = start(&scratch(), &["--header-timeout-ms", "1000"]);
+    let slow: Vec<std::net::TcpStream> = (0..800).map(|_| slow_connection(&s)).collect();
+    let t = std::time::Instant::now();
+    assert_eq!(get(&s, "/healthz").0, 200);
+    assert!(
+        t.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        t.elapsed()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let closed = slow
+        .iter()
+        .filter(|c| closed_within(c, std::time::Duration::from_millis(500)))
+        .count();
+    assert_eq!(
+        closed, 800,
+        "every slow connection is closed at the header timeout"
+    );
+    assert_eq!(get(&s, "/healthz").0, 200);
+}
+
+/// Past the connection limit a new connection is closed at once; the open ones are served.
+#[test]
+fn connections_past_the_limit_are_closed_at_once() {
+    let s = start(
+        &scratch(),
+        &["--max-connections", "20", "--header-timeout-ms", "3000"],
+    );
+    let _held: Vec<std::net::TcpStream> = (0..20).map(|_| slow_connection(&s)).collect();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let extra = slow_connection(&s);
+    assert!(
+        closed_within(&extra, std::time::Duration::from_millis(1000)),
+        "the 21st connection is closed, not left waiting"
+    );
+    drop(_held);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(
+        get(&s, "/healthz").0,
+        200,
+        "freed connections make room again"
+    );
+}

@@ -37,6 +37,11 @@ pub struct Config {
     pub workers: usize,
     /// Limits on each request's facts and evaluation; over one, the answer is a 4xx.
     pub limits: aimsc::Limits,
+    /// Longest a client may take to send a request's headers, and to start its next request
+    /// on a kept-alive connection, before the connection is closed. Default 10 s.
+    pub header_timeout: Duration,
+    /// Connections open at once; past it a new connection is closed at once. Default 512.
+    pub max_connections: usize,
 }
 
 impl Default for Config {
@@ -47,6 +52,8 @@ impl Default for Config {
             timeout: Duration::from_secs(30),
             workers: std::thread::available_parallelism().map_or(2, usize::from),
             limits: aimsc::Limits::default(),
+            header_timeout: Duration::from_secs(10),
+            max_connections: 512,
         }
     }
 }
@@ -122,12 +129,40 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     ready(listener.local_addr()?);
+    let (header_timeout, max_connections) = (config.header_timeout, config.max_connections);
     let app = router(engine, config);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
+    let connections = Arc::new(Semaphore::new(max_connections.max(1)));
+    let stop = tokio::signal::ctrl_c();
+    tokio::pin!(stop);
+    loop {
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = &mut stop => return Ok(()),
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            // Out of file descriptors or a connection reset before it was accepted: the
+            // listener itself is fine; take a breath and go on.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        // At the limit a new connection is closed at once, so the open ones keep working.
+        let Ok(permit) = connections.clone().try_acquire_owned() else {
+            drop(stream);
+            continue;
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        tokio::spawn(async move {
+            let mut http = hyper::server::conn::http1::Builder::new();
+            http.timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(header_timeout);
+            let io = hyper_util::rt::TokioIo::new(stream);
+            let _ = http.serve_connection(io, service).await;
+            drop(permit);
+        });
+    }
 }
 
 /// [`serve`] on a runtime of its own, for a command-line shell. Prints the address it
