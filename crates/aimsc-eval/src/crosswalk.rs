@@ -128,7 +128,16 @@ struct Deriver<'a> {
     incoming: HashMap<&'a str, Vec<usize>>,
     memo: HashMap<Arc<str>, Coverage>,
     visiting: HashSet<Arc<str>>,
+    /// Set when a derivation met an item already being derived: its result then depends on
+    /// where the derivation started, so it is not remembered.
+    cycle_hit: bool,
+    /// Derivations left before the rest are taken as not assessed: cycles make the number of
+    /// paths grow fast, and a rule file may hold many maps.
+    budget: usize,
 }
+
+/// Derivations one crosswalk may take (see `Deriver::budget`).
+const DERIVE_BUDGET: usize = 200_000;
 
 impl Deriver<'_> {
     /// What `id` contributes as a source.
@@ -147,24 +156,64 @@ impl Deriver<'_> {
         if let Some(&c) = self.memo.get(id) {
             return c;
         }
-        if !self.visiting.insert(id.clone()) {
+        if self.budget == 0 {
+            self.cycle_hit = true;
             return Coverage::NotAssessed;
         }
+        self.budget -= 1;
+        if !self.visiting.insert(id.clone()) {
+            // A cycle contributes nothing back to an item on it.
+            self.cycle_hit = true;
+            return Coverage::NotAssessed;
+        }
+        let outer = std::mem::replace(&mut self.cycle_hit, false);
+        let c = combine(self.sources(id).into_iter().filter_map(|s| s.effect));
+        self.visiting.remove(id);
+        if !self.cycle_hit {
+            self.memo.insert(id.clone(), c);
+        }
+        self.cycle_hit |= outer;
+        c
+    }
+
+    /// What each map into `id` contributes, with `id` being derived (on the visiting set):
+    /// the status and the derivation a report shows are made of the same contributions.
+    fn sources(&mut self, id: &Arc<str>) -> Vec<Source> {
         let lines = self.incoming.get(&**id).cloned().unwrap_or_default();
-        let mut effects = Vec::new();
+        let mut out = Vec::new();
         for i in lines {
             let Some(m) = self.model.mappings.get(i) else {
                 continue;
             };
-            let (_, _, c) = self.as_source(&m.source);
-            if let Some(c) = c {
-                effects.push(carried(c, m.relation));
-            }
+            let (outcome, derived, c) = self.as_source(&m.source);
+            out.push(Source {
+                line: i,
+                outcome,
+                derived,
+                effect: c.map(|c| carried(c, m.relation)),
+            });
         }
+        out
+    }
+}
+
+/// One map's contribution to its target.
+struct Source {
+    line: usize,
+    outcome: Option<Outcome>,
+    derived: Option<Coverage>,
+    effect: Option<Coverage>,
+}
+
+impl Deriver<'_> {
+    /// An item's status and its contributions, derived together.
+    fn status(&mut self, id: &Arc<str>) -> (Coverage, Vec<Source>) {
+        self.visiting.insert(id.clone());
+        let sources = self.sources(id);
         self.visiting.remove(id);
-        let c = combine(effects.into_iter());
-        self.memo.insert(id.clone(), c);
-        c
+        self.cycle_hit = false;
+        let status = combine(sources.iter().filter_map(|s| s.effect));
+        (status, sources)
     }
 }
 
@@ -185,6 +234,8 @@ pub fn derive(
         incoming,
         memo: HashMap::new(),
         visiting: HashSet::new(),
+        cycle_hit: false,
+        budget: DERIVE_BUDGET,
     };
     let mut items: IndexMap<Arc<str>, Arc<str>> = IndexMap::new();
     for c in model.checks.values().filter(|c| &*c.framework == target) {
@@ -196,22 +247,20 @@ pub fn derive(
     items.sort_by(|a, _, b, _| natural_cmp(a, b));
     let mut out = Vec::new();
     for (id, title) in items {
-        let status = d.derive(&id);
-        let lines = d.incoming.get(&*id).cloned().unwrap_or_default();
+        let (status, sources) = d.status(&id);
         let mut derivation = Vec::new();
-        for i in lines {
-            let Some(m) = model.mappings.get(i) else {
+        for s in sources {
+            let Some(m) = model.mappings.get(s.line) else {
                 continue;
             };
-            let (outcome, derived, c) = d.as_source(&m.source);
             derivation.push(Contribution {
                 source: m.source.clone(),
                 source_title: model.title_of(&m.source).cloned().unwrap_or_default(),
-                outcome,
-                derived,
+                outcome: s.outcome,
+                derived: s.derived,
                 relation: m.relation,
                 provenance: m.provenance.clone(),
-                effect: c.map(|c| carried(c, m.relation)),
+                effect: s.effect,
             });
         }
         out.push(TargetStatus {
@@ -296,6 +345,37 @@ mod tests {
     }
 
     use Outcome::*;
+
+    /// A cycle of maps between two entries: each item's status is what its own derivation
+    /// lists, whichever item is derived first.
+    #[test]
+    fn a_cycle_gives_the_same_status_as_the_derivation_it_lists() {
+        for maps in [
+            "map src::a -> mid::m equal\nmap mid::m -> mid::n equal\nmap mid::n -> mid::m equal",
+            "map mid::n -> mid::m equal\nmap mid::m -> mid::n equal\nmap src::a -> mid::m equal",
+        ] {
+            let m = model(maps);
+            let outcomes: HashMap<Arc<str>, Outcome> = [(Arc::from("src::a"), Pass)].into();
+            let items = derive(&m, &outcomes, "mid");
+            for t in &items {
+                let listed = combine(t.derivation.iter().filter_map(|c| c.effect));
+                assert_eq!(t.status, listed, "{}: {maps}", t.id);
+                assert_eq!(t.status, Coverage::Covered, "{}: {maps}", t.id);
+                for c in &t.derivation {
+                    if let Some(d) = c.derived {
+                        let other = items.iter().find(|o| o.id == c.source).unwrap();
+                        assert!(
+                            d == other.status || d == Coverage::NotAssessed,
+                            "{} reads {} as {d:?}, which is {:?}",
+                            t.id,
+                            c.source,
+                            other.status
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_full_relation_carries_a_pass_as_covered() {
