@@ -291,13 +291,33 @@ impl Project {
     }
 
     fn rule_file(&self, path: &str) -> Option<RuleFile> {
-        let rules = self.ws.rules(&self.db);
-        rules.iter().copied().find(|f| &**f.path(&self.db) == path)
+        match queries::files_by_path(&self.db, self.ws).get(path)? {
+            queries::FileRef::Rule(f) => Some(*f),
+            queries::FileRef::Fact(_) => None,
+        }
     }
 
     fn fact_file(&self, path: &str) -> Option<FactFile> {
-        let facts = self.ws.facts(&self.db);
-        facts.iter().copied().find(|f| &**f.path(&self.db) == path)
+        match queries::files_by_path(&self.db, self.ws).get(path)? {
+            queries::FileRef::Fact(f) => Some(*f),
+            queries::FileRef::Rule(_) => None,
+        }
+    }
+
+    /// 1-based line and column of a place in a rule or facts file, from the file's cached
+    /// line index.
+    pub fn line_col(&self, loc: &aimsc_diagnostics::Location) -> Option<(usize, usize)> {
+        let at = loc.span.start();
+        Some(
+            match queries::files_by_path(&self.db, self.ws).get(&loc.file)? {
+                queries::FileRef::Rule(f) => {
+                    queries::rule_lines(&self.db, *f).line_col(f.text(&self.db), at)
+                }
+                queries::FileRef::Fact(f) => {
+                    facts::fact_lines(&self.db, *f).line_col(f.text(&self.db), at)
+                }
+            },
+        )
     }
 
     /// Sets the text of a rule file, adding the file when it is new.

@@ -291,3 +291,29 @@ pub fn all_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagnosti
     aimsc_diagnostics::sort(&mut out);
     out
 }
+
+/// A rule or facts file of a workspace.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FileRef {
+    /// A rule file.
+    Rule(crate::RuleFile),
+    /// A facts file.
+    Fact(crate::FactFile),
+}
+
+/// Every file of the workspace by path, so that placing a diagnostic or finding a file to edit
+/// is a lookup, not a scan: a facts folder may hold hundreds of thousands of record files.
+#[salsa::tracked(returns(ref))]
+pub fn files_by_path(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+) -> std::collections::HashMap<Arc<str>, FileRef> {
+    let mut out = std::collections::HashMap::new();
+    for f in ws.facts(db) {
+        out.insert(f.path(db).clone(), FileRef::Fact(*f));
+    }
+    for f in ws.rules(db) {
+        out.insert(f.path(db).clone(), FileRef::Rule(*f));
+    }
+    out
+}

@@ -38,7 +38,7 @@ pub use error::Error;
 pub use fail_on::{FailOn, FailOnParseError};
 pub use jiff::civil::Date;
 
-use aimsc_diagnostics::{LineIndex, did_you_mean};
+use aimsc_diagnostics::did_you_mean;
 use aimsc_report::{Catalog, Inputs, ReportDiagnostic, ReportInput};
 use std::path::Path;
 use std::sync::Arc;
@@ -439,8 +439,7 @@ impl Engine {
 
     /// 1-based line and column of a location in a loaded file.
     pub fn line_col(&self, loc: &Location) -> Option<(usize, usize)> {
-        let text = self.project.source_text(&loc.file)?;
-        Some(LineIndex::new(&text).line_col(&text, loc.span.start()))
+        self.project.line_col(loc)
     }
 
     fn error(&self, diagnostics: Vec<Diagnostic>) -> Error {
