@@ -161,9 +161,17 @@ fn every_file_a_facts_folder_does_not_load_is_reported() {
             "{name} is not reported: {skipped:#?}"
         );
     }
-    // The report carries them too.
+    // The report carries them too, and its inputs list them.
     let json = ev.render(Format::Json, &RenderOptions::default());
     assert!(json.contains("aimsc::facts::skipped"));
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let listed = v["inputs"]["skipped"].as_array().unwrap();
+    assert_eq!(listed.len(), skipped.len(), "{listed:?}");
+    assert!(
+        listed
+            .iter()
+            .any(|p| p.as_str().unwrap().ends_with("b.yaml.bak"))
+    );
 }
 
 #[test]

@@ -134,13 +134,11 @@ fn kind(entry: &Path, root: &Path) -> Result<Kind, Diagnostic> {
 }
 
 fn skipped(entry: &Path, why: &str) -> Diagnostic {
+    let path = aimsc_diagnostics::printable(&entry.to_string_lossy()).into_owned();
     Diagnostic::warning(
         "aimsc::facts::skipped",
-        format!(
-            "`{}` is not loaded: {why}",
-            aimsc_diagnostics::printable(&entry.to_string_lossy())
-        ),
-        None,
+        format!("`{path}` is not loaded: {why}"),
+        Some(Location::new(&Arc::from(path.as_str()), Span::new(0, 0))),
     )
     .with_help("facts are .yaml, .yml, .json or .toml files: root files at the top, one subfolder per collection with one file per record; move or rename it, or delete it")
 }

@@ -47,6 +47,9 @@ pub struct Inputs {
     pub rules_digest: String,
     /// SHA-256 over the facts digests.
     pub facts_digest: String,
+    /// Files under the facts folder that were not loaded (each with a warning saying why).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Arc<str>>,
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -82,6 +85,7 @@ impl Inputs {
             facts,
             rules_digest,
             facts_digest,
+            skipped: Vec::new(),
         }
     }
 }

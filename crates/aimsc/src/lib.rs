@@ -398,13 +398,19 @@ impl Engine {
         let report_diagnostics =
             aimsc_report::report_diagnostics(&diagnostics, &|l| self.line_col(l));
         let overrides = Overrides::of(&model, options.as_of, &|l| self.line_col(l));
+        let mut inputs = Inputs::new(&rules, &facts);
+        inputs.skipped = diagnostics
+            .iter()
+            .filter(|d| d.code == "aimsc::facts::skipped")
+            .filter_map(|d| d.location.as_ref().map(|l| l.file.clone()))
+            .collect();
         Ok(Evaluation {
             as_of: options.as_of,
             results,
             diagnostics,
             report_diagnostics,
             overrides,
-            inputs: Inputs::new(&rules, &facts),
+            inputs,
             catalog: Catalog::of(&model),
             root_facts: self.project.root_fact_paths().into_iter().next(),
         })
