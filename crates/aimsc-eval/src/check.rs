@@ -47,6 +47,9 @@ pub fn build_model(inputs: &[Input<'_>], as_of: Date) -> (Model, Vec<Diagnostic>
     b.model
         .entries
         .sort_by(|a, _, b, _| crate::crosswalk::natural_cmp(a, b));
+    for rules in b.model.supporters.values_mut() {
+        rules.sort_by(|a, b| crate::crosswalk::natural_cmp(a, b));
+    }
     (b.model, b.diags)
 }
 
@@ -1078,6 +1081,19 @@ impl ModelBuilder {
                 );
             }
         }
+        // Each control's supporting rules, once, rather than a scan of every check per control.
+        let mut supporters: IndexMap<Arc<str>, Vec<Arc<str>>> = IndexMap::new();
+        for c in self
+            .model
+            .checks
+            .values()
+            .filter(|c| c.kind == CheckKind::Rule)
+        {
+            for t in &c.supports {
+                supporters.entry(t.clone()).or_default().push(c.id.clone());
+            }
+        }
+        self.model.supporters = supporters;
         // `supports` must name controls, not rules; checked once every check is known.
         let rules: Vec<(Arc<str>, Location)> = self
             .model

@@ -1670,12 +1670,7 @@ impl CheckParts {
     pub fn of(model: &Model, id: &str) -> Option<CheckParts> {
         let check = model.checks.get(id)?.clone();
         let supporters = if check.kind == CheckKind::Control {
-            model
-                .checks
-                .values()
-                .filter(|c| c.kind == CheckKind::Rule && c.supports.contains(&check.id))
-                .map(|c| c.id.clone())
-                .collect()
+            model.supporters.get(id).cloned().unwrap_or_default()
         } else {
             Vec::new()
         };

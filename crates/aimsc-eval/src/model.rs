@@ -492,6 +492,8 @@ pub struct Model {
     pub params: IndexMap<Arc<str>, Param>,
     /// Control owners by control id.
     pub owners: IndexMap<Arc<str>, Owner>,
+    /// The rules that support each control, by control id, in id order.
+    pub supporters: IndexMap<Arc<str>, Vec<Arc<str>>>,
 }
 
 impl Model {
