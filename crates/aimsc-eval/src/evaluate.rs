@@ -1204,6 +1204,19 @@ pub fn site_chunk(
         return None;
     };
     let field = collection_index(env.model, name)?;
+    let len = env.facts.len(field)?;
+    // A chunk gets its share of the requirement's budget, so that the chunks of a site
+    // together take no more than the whole requirement may: a nested quantifier over a large
+    // collection stops where it would in one piece.
+    let chunks = len.div_ceil(CHUNK).max(1) as u64;
+    let share = Env {
+        model: env.model,
+        facts: env.facts,
+        today: env.today,
+        locate_rule: env.locate_rule,
+        max_steps: (env.max_steps / chunks).max(1),
+    };
+    let env = &share;
     let mut ev = Eval::new(env, slots);
     ev.leaves = leaves(env.model, expr)
         .iter()
@@ -1213,7 +1226,6 @@ pub fn site_chunk(
         let v = ev.val(value);
         ev.set(*s, v);
     }
-    let len = env.facts.len(field)?;
     let start = chunk.saturating_mul(CHUNK).min(len);
     let end = start.saturating_add(CHUNK).min(len);
     let mut p = Partial {
