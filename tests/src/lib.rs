@@ -26,7 +26,10 @@ pub fn tree_without_spans(path: &Arc<str>, text: &str) -> serde_json::Value {
     let (ast, diags) = aimsc_syntax::parse(path, text);
     let mut v = serde_json::to_value(&ast).unwrap_or_default();
     strip(&mut v);
-    serde_json::json!({ "tree": v, "diagnostics": diags.len() })
+    // Errors are part of the meaning; warnings about the text's form (a lone CR, which the
+    // formatter turns into a line feed) are not.
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    serde_json::json!({ "tree": v, "errors": errors })
 }
 
 /// Everything an editor shows for one rule file of a project: diagnostics, outline,
