@@ -46,3 +46,26 @@ fn malformed_and_oversized_messages_are_answered_and_the_server_keeps_serving() 
     assert!(serving(&mut c));
     c.shutdown();
 }
+
+/// Input that ends without a `shutdown` request is an abnormal stop: exit code 1, with a
+/// word on stderr; after `shutdown` and `exit`, 0 (checked by every `Client::shutdown`).
+#[test]
+fn input_ending_without_shutdown_exits_non_zero() {
+    use std::io::Write as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_aimsc"))
+        .arg("lsp")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"\x00\x01 some bytes")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("without a shutdown request"));
+}

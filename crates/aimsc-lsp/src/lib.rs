@@ -24,7 +24,12 @@ use workspace::State;
 
 mod framing;
 
-/// Runs the server on stdin/stdout until the client exits. Returns the process exit code.
+/// Whether the client asked the server to shut down before it stopped.
+static SHUT_DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Runs the server on stdin/stdout until the client exits. Returns the process exit code: 0
+/// after the client's `shutdown`, 1 when the input ended (or `exit` came) without one, as the
+/// protocol says, so that a supervisor can tell a crash of the client from a clean stop.
 pub fn run_stdio() -> u8 {
     // Evaluation recurses over the rules' trees: its threads get a known, ample stack.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -62,7 +67,12 @@ pub fn run_stdio() -> u8 {
         let _ = output.await;
         let _ = writer.await;
     });
-    0
+    if SHUT_DOWN.load(std::sync::atomic::Ordering::SeqCst) {
+        0
+    } else {
+        eprintln!("aimsc lsp: the input ended without a shutdown request");
+        1
+    }
 }
 
 /// The `aimsc/outcomes` notification: totals of the live outcomes after each change, for a
@@ -357,6 +367,7 @@ impl LanguageServer for Backend {
     }
 
     async fn shutdown(&self) -> Result<()> {
+        SHUT_DOWN.store(true, std::sync::atomic::Ordering::SeqCst);
         Ok(())
     }
 
