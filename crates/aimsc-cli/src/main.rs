@@ -28,6 +28,10 @@ struct Cli {
     /// max-file-bytes, max-records, max-string-bytes, max-yaml-aliases or max-steps.
     #[arg(long = "limit", global = true, value_name = "NAME=VALUE")]
     limits: Vec<String>,
+    /// Treat every file under the facts folder that is not loaded (another extension, hidden,
+    /// nested, not a regular file) as an error instead of a warning.
+    #[arg(long, global = true)]
+    strict: bool,
 }
 
 #[derive(Subcommand)]
@@ -284,6 +288,7 @@ fn parse_as_of(s: Option<&str>) -> Result<jiff::civil::Date, Vec<Diagnostic>> {
 
 fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
     project::set_limit_settings(cli.limits)?;
+    project::set_strict(cli.strict);
     match cli.command {
         Command::Check {
             paths,

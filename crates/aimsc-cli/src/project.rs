@@ -28,6 +28,14 @@ impl Loaded {
     }
 }
 
+/// `--strict`: a file of the facts folder that is not loaded is an error.
+static STRICT: OnceLock<bool> = OnceLock::new();
+
+/// Records `--strict` for this run.
+pub fn set_strict(strict: bool) {
+    let _ = STRICT.set(strict);
+}
+
 /// The `--limit NAME=VALUE` settings of this run, applied over aims.toml's `[limits]`.
 static LIMIT_SETTINGS: OnceLock<Vec<String>> = OnceLock::new();
 
@@ -151,6 +159,12 @@ pub fn load(
             Ok(found) => {
                 fact_inputs = found.sources.into_iter().map(FactInput::from).collect();
                 skipped = found.skipped;
+                if STRICT.get().copied().unwrap_or(false) {
+                    for d in &mut skipped {
+                        d.severity = aimsc_diagnostics::Severity::Error;
+                        d.help = Some("`--strict` makes every file that is not loaded an error; move, rename or delete it".into());
+                    }
+                }
             }
             Err(e) => errs.extend(e),
         }

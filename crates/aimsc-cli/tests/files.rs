@@ -299,3 +299,29 @@ fn deep_rules_are_refused_not_a_stack_overflow() {
         }
     }
 }
+
+/// A file the facts folder does not load is a warning, and with `--strict` an error (exit 2).
+#[test]
+fn strict_makes_a_skipped_facts_file_an_error() {
+    let dir = scratch("strict");
+    std::fs::write(dir.join("facts/ai_systems/notes.yaml.bak"), "id: x\n").unwrap();
+    let out = run(&dir, &["eval", "--as-of", "2026-11-01"]);
+    assert_eq!(
+        code(&out),
+        1,
+        "northbank fails on purpose: {}",
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("aimsc::facts::skipped"),
+        "{}",
+        stderr(&out)
+    );
+    let out = run(&dir, &["eval", "--as-of", "2026-11-01", "--strict"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("aimsc::facts::skipped"),
+        "{}",
+        stderr(&out)
+    );
+}
