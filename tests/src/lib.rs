@@ -76,3 +76,27 @@ pub fn assert_spans_inside<'a>(
         }
     }
 }
+
+/// The facts files of an example organisation of `tests/orgs`, as (path in its facts folder,
+/// text), sorted by path.
+pub fn org_facts(org: &str) -> std::io::Result<Vec<(String, String)>> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("orgs")
+        .join(org)
+        .join("facts");
+    let mut out = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(&root) {
+                let text = std::fs::read_to_string(&path)?;
+                out.push((rel.to_string_lossy().into_owned(), text));
+            }
+        }
+    }
+    out.sort();
+    Ok(out)
+}

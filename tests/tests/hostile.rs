@@ -279,59 +279,51 @@ fn invisible_owners_and_justifications_do_not_pass() {
     assert!(codes_of("waive demo::a until 2027-01-01 owner \"ciso\" \"Booked.\"\n").is_empty());
 }
 
-/// Northbank under the shipped rulesets, with `change` applied to each facts file's text.
-fn northbank_with(change: &dyn Fn(&str, String) -> String) -> aimsc::Evaluation {
+/// Northbank under the shipped rulesets, with `change` applied to each facts file's text and
+/// the `extra` files added.
+fn northbank_with(
+    change: &dyn Fn(&str, String) -> String,
+    extra: &[(&str, &str)],
+) -> aimsc::Evaluation {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/orgs/northbank");
     let mut engine = Engine::builder()
         .shipped_rulesets()
         .rules_path(root.join("rules"))
         .build()
         .unwrap();
-    let facts_dir = root.join("facts");
-    let files = walk(&facts_dir)
+    let files = aimsc_tests::org_facts("northbank")
+        .unwrap()
         .into_iter()
-        .map(|entry| {
-            let rel = entry
-                .strip_prefix(&facts_dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            let text = change(&rel, std::fs::read_to_string(&entry).unwrap());
+        .map(|(rel, text)| {
+            let text = change(&rel, text);
             aimsc::fact_input(&rel, text).unwrap()
         })
+        .chain(extra.iter().map(|(p, t)| aimsc::fact_input(p, *t).unwrap()))
         .collect();
     engine.set_facts(files);
     engine.evaluate(&Options::new(as_of())).unwrap()
 }
 
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn a_blank_string_is_no_evidence() {
     let outcome = |ev: &aimsc::Evaluation| ev.result("eu_ai_act::Art.49").unwrap().outcome;
-    assert_eq!(outcome(&northbank_with(&|_, t| t)), aimsc::Outcome::Pass);
-    let ev = northbank_with(&|rel, t| {
-        if rel.ends_with("credit-score.yaml") {
-            t.replace(
-                "eu_database_registration: EU-DB-2026-000481",
-                "eu_database_registration: \"  \"",
-            )
-        } else {
-            t
-        }
-    });
+    assert_eq!(
+        outcome(&northbank_with(&|_, t| t, &[])),
+        aimsc::Outcome::Pass
+    );
+    let ev = northbank_with(
+        &|rel, t| {
+            if rel.ends_with("credit-score.yaml") {
+                t.replace(
+                    "eu_database_registration: EU-DB-2026-000481",
+                    "eu_database_registration: \"  \"",
+                )
+            } else {
+                t
+            }
+        },
+        &[],
+    );
     assert!(
         ev.diagnostics
             .iter()
@@ -352,22 +344,25 @@ fn evidence_dated_after_the_as_of_date_is_not_current() {
             .outcome
     };
     assert_eq!(
-        requirement(&northbank_with(&|_, t| t)),
+        requirement(&northbank_with(&|_, t| t, &[])),
         aimsc::Outcome::Pass
     );
-    let ev = northbank_with(&|rel, t| {
-        if rel == "aims.yaml" {
-            let line = t
-                .lines()
-                .find(|l| l.trim_start().starts_with("leadership_commitment:"))
-                .unwrap()
-                .to_string();
-            let indent = &line[..line.len() - line.trim_start().len()];
-            t.replace(&line, &format!("{indent}leadership_commitment: 2027-06-01"))
-        } else {
-            t
-        }
-    });
+    let ev = northbank_with(
+        &|rel, t| {
+            if rel == "aims.yaml" {
+                let line = t
+                    .lines()
+                    .find(|l| l.trim_start().starts_with("leadership_commitment:"))
+                    .unwrap()
+                    .to_string();
+                let indent = &line[..line.len() - line.trim_start().len()];
+                t.replace(&line, &format!("{indent}leadership_commitment: 2027-06-01"))
+            } else {
+                t
+            }
+        },
+        &[],
+    );
     assert_eq!(
         requirement(&ev),
         aimsc::Outcome::Fail,
@@ -430,32 +425,13 @@ fn a_requirement_that_reads_no_fact_is_warned() {
 #[test]
 fn a_fact_an_unreadable_file_may_hold_is_unknown_not_absent() {
     let outcome = |ev: &aimsc::Evaluation, id: &str| ev.result(id).unwrap().outcome;
-    let ev = northbank_with(&|_, t| t);
+    let ev = northbank_with(&|_, t| t, &[]);
     assert_eq!(outcome(&ev, "iso42001::A.10.2"), aimsc::Outcome::Pass);
     // A second root file that cannot be read: it may have held customers.
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/orgs/northbank");
-    let mut engine = Engine::builder()
-        .shipped_rulesets()
-        .rules_path(root.join("rules"))
-        .build()
-        .unwrap();
-    let facts_dir = root.join("facts");
-    let mut files: Vec<aimsc::FactInput> = walk(&facts_dir)
-        .into_iter()
-        .map(|entry| {
-            let rel = entry
-                .strip_prefix(&facts_dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            aimsc::fact_input(&rel, std::fs::read_to_string(&entry).unwrap()).unwrap()
-        })
-        .collect();
-    files.push(
-        aimsc::fact_input("more.yaml", "customers:\n  - id: C-1\n    name: [Bank\n").unwrap(),
+    let ev = northbank_with(
+        &|_, t| t,
+        &[("more.yaml", "customers:\n  - id: C-1\n    name: [Bank\n")],
     );
-    engine.set_facts(files);
-    let ev = engine.evaluate(&Options::new(as_of())).unwrap();
     assert!(ev.has_errors(), "the unreadable file is diagnosed");
     let r = ev.result("iso42001::A.10.2").unwrap();
     assert_eq!(r.outcome, aimsc::Outcome::Error, "{}", r.message);

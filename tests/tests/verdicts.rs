@@ -22,26 +22,7 @@ fn as_of() -> aimsc::Date {
 
 /// The facts files of an example organisation, as (path in the facts folder, text).
 fn org_facts(org: &str) -> Vec<(String, String)> {
-    let root = repo().join("tests/orgs").join(org).join("facts");
-    let mut out = Vec::new();
-    let mut stack = vec![root.clone()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path
-                    .strip_prefix(&root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.push((rel, std::fs::read_to_string(&path).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
+    aimsc_tests::org_facts(org).unwrap()
 }
 
 /// Replaces `from` by `to` in the facts file `file`; the text must occur exactly once.

@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::{code, repo, run, stderr, stdout};
+use common::{code, copy, repo, run, stderr, stdout};
 use std::path::{Path, PathBuf};
 
 const AS_OF: &str = "2026-11-01";
@@ -114,19 +114,6 @@ fn flip(name: &str, file: &str, from: &str, to: &str, control: &str) -> (String,
     std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
     let after = outcome(&scratch);
     (before, after)
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.path().is_dir() {
-            copy(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

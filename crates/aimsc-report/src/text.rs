@@ -144,12 +144,7 @@ fn explain(out: &mut String, ex: &Explanation, indent: usize) {
             r.satisfied
         );
         for f in r.findings.iter().take(20) {
-            let at =
-                f.at.as_ref()
-                    .map(|a| format!(" at {}:{}:{}", p(&a.file), a.line, a.column))
-                    .unwrap_or_default();
-            let _ = writeln!(out, "{pad}  - {} → {}{at}", p(&f.record), truth(f.result));
-            explain(out, &f.explanation, indent + 4);
+            finding(out, f, indent);
         }
         if r.findings.len() > 20 {
             let _ = writeln!(out, "{pad}  … and {} more", r.findings.len() - 20);
@@ -158,15 +153,21 @@ fn explain(out: &mut String, ex: &Explanation, indent: usize) {
             let _ = writeln!(out, "{pad}  nearest:");
         }
         for f in &r.nearest {
-            let at =
-                f.at.as_ref()
-                    .map(|a| format!(" at {}:{}:{}", p(&a.file), a.line, a.column))
-                    .unwrap_or_default();
-            let _ = writeln!(out, "{pad}  - {} → {}{at}", p(&f.record), truth(f.result));
-            explain(out, &f.explanation, indent + 4);
+            finding(out, f, indent);
         }
     }
     for c in &ex.children {
         explain(out, c, indent + 2);
     }
+}
+
+/// One record of a quantifier, with where it is and why it decided.
+fn finding(out: &mut String, f: &aimsc_eval::outcome::Finding, indent: usize) {
+    let pad = " ".repeat(indent);
+    let at =
+        f.at.as_ref()
+            .map(|a| format!(" at {}:{}:{}", p(&a.file), a.line, a.column))
+            .unwrap_or_default();
+    let _ = writeln!(out, "{pad}  - {} → {}{at}", p(&f.record), truth(f.result));
+    explain(out, &f.explanation, indent + 4);
 }
