@@ -127,7 +127,7 @@ fn northbank_article_73_is_explained_by_the_late_report() {
     assert_eq!(r.outcome, Outcome::Fail, "{}", r.message);
     let json = serde_json::to_string(&r.explanation).unwrap();
     assert!(
-        json.contains("20 days (2026-09-22 − 2026-09-02) <= 15 days"),
+        json.contains("20 days (2026-09-22 − 2026-09-02) > 15 days"),
         "{json}"
     );
     assert!(
@@ -707,7 +707,7 @@ fn a_failing_def_call_shows_its_arguments_and_the_comparison_inside() {
         "{t}"
     );
     assert!(
-        t.contains("2025-08-20 >= 2025-11-01 (2026-11-01 − 1 year)"),
+        t.contains("2025-08-20 < 2025-11-01 (2026-11-01 − 1 year)"),
         "{t}"
     );
     // The organisation-level fact, at its own line (3) of aims.yaml.
@@ -726,7 +726,7 @@ fn let_bindings_keep_their_names_and_a_false_any_names_its_nearest_records() {
     );
     assert!(!t.contains("with let ="), "{t}");
     // The one training record of the owner, completed before the cutoff, is shown.
-    assert!(t.contains("2025-01-10 >= 2025-12-01"), "{t}");
+    assert!(t.contains("2025-01-10 < 2025-12-01"), "{t}");
     let r = &result(&ev, "demo::trained").requirements[0];
     assert_eq!(r.outcome, Outcome::Fail);
     assert!(
@@ -736,7 +736,7 @@ fn let_bindings_keep_their_names_and_a_false_any_names_its_nearest_records() {
         r.message
     );
     assert!(
-        r.message.contains("2025-01-10 >= 2026-05-01"),
+        r.message.contains("2025-01-10 < 2026-05-01"),
         "{}",
         r.message
     );

@@ -500,14 +500,6 @@ impl<'a> Eval<'a> {
             }
             CKind::Compare(a, op, b) => {
                 let (x, y) = (self.val(a), self.val(b));
-                let detail = (!self.quiet).then(|| {
-                    format!(
-                        "{} {} {}",
-                        self.shown(a, &x),
-                        op.as_str(),
-                        self.shown(b, &y)
-                    )
-                });
                 let t = match (&x, &y) {
                     (V::Missing(..) | V::Invalid(_), _) | (_, V::Missing(..) | V::Invalid(_)) => {
                         Truth::Unknown
@@ -524,6 +516,15 @@ impl<'a> Eval<'a> {
                         None => Truth::Unknown,
                     },
                 };
+                // A false comparison is shown as what holds instead: `2025-08-20 < 2025-11-01`
+                // for a failed `>=`.
+                let shown_op = if t == Truth::False {
+                    negated_op(*op)
+                } else {
+                    op.as_str()
+                };
+                let detail = (!self.quiet)
+                    .then(|| format!("{} {shown_op} {}", self.shown(a, &x), self.shown(b, &y)));
                 let out = self.leaf(e, t, detail, &[&x, &y]);
                 self.placed(out, &[a, b])
             }
@@ -1499,11 +1500,23 @@ fn finding_reason(f: &Finding) -> String {
         (None, Some(d), _) if only_truth_values(d) => {
             format!("`{}` is {}", leaf.expr, truth_word(leaf.result))
         }
-        (None, Some(d), Truth::False) if leaf.records.is_none() => format!("{d} is false"),
+        (None, Some(d), Truth::False) if leaf.records.is_none() => d.clone(),
         (None, Some(d), Truth::True) if leaf.records.is_none() => format!("{d} holds"),
         _ => return f.record.to_string(),
     };
     format!("{} ({why})", f.record)
+}
+
+/// The operator that holds when `op` does not.
+fn negated_op(op: CmpOp) -> &'static str {
+    match op {
+        CmpOp::Eq => "!=",
+        CmpOp::Ne => "==",
+        CmpOp::Lt => ">=",
+        CmpOp::Le => ">",
+        CmpOp::Gt => "<=",
+        CmpOp::Ge => "<",
+    }
 }
 
 /// Whether a detail shows only `true`/`false` (e.g. `false == true`), which says less than
