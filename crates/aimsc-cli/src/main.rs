@@ -388,10 +388,8 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             let (project, as_of, diags, framework) = evaluate_for(&inputs, &framework)?;
             write::guard(output.as_deref().as_slice(), &input_paths(&project))?;
             let model = project.model();
-            let engine = aimsc::Engine::from_project(project);
-            let overrides =
-                aimsc::Overrides::of(&model, engine.project().as_of(), &|l| engine.line_col(l));
-            let results = engine.project().results();
+            let overrides = aimsc::Overrides::of(&model, project.as_of(), &|l| project.line_col(l));
+            let results = project.results();
             let soa = aimsc_report::soa::build(&model, &results, &framework, &as_of, &overrides);
             let text = match format {
                 SoaFormat::Markdown => aimsc_report::soa::markdown(&soa),

@@ -158,10 +158,15 @@ fn excluded_result(r: &CheckResult, index: usize) -> Value {
         "suppressions": [{ "kind": "inSource", "status": "accepted", "justification": just }],
         "properties": { "outcome": "excluded" },
     });
+    at_control(&mut res, r);
+    res
+}
+
+/// Places a result about a whole control at the control's declaration.
+fn at_control(res: &mut Value, r: &CheckResult) {
     if let Some(at) = &r.location {
         res["locations"] = json!([location(at)]);
     }
-    res
 }
 
 /// A pass that checked nothing, for review: no failure, and no evidence either.
@@ -175,9 +180,7 @@ fn nothing_checked_result(r: &CheckResult, index: usize) -> Value {
         "partialFingerprints": { "aimscFinding/v1": fingerprint(&[&r.id, "nothing-checked"]) },
         "properties": { "outcome": "pass", "nothingChecked": true },
     });
-    if let Some(at) = &r.location {
-        res["locations"] = json!([location(at)]);
-    }
+    at_control(&mut res, r);
     res
 }
 
