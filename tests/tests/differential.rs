@@ -30,7 +30,7 @@ const SCHEMA: &str = r#"framework demo "Demo"
 enum Role { provider, deployer }
 enum Tier { minimal, limited, high }
 record Person { id: string, trained: bool? }
-record Assessment { date: date, approved: bool? }
+record Assessment { date: date past, approved: bool? }
 record System {
   id: string
   role: Role
@@ -40,7 +40,7 @@ record System {
   monitored: bool?
   people: [ref Person]
 }
-record Incident { id: string, system: ref System, serious: bool, aware: date, reported: date? }
+record Incident { id: string, system: ref System, serious: bool, aware: date past, reported: date? }
 facts { people: [Person], systems: [System], incidents: [Incident] }
 def prov(s: System) = s.role == provider
 def risky(s: System) = s.tier >= high
@@ -300,6 +300,8 @@ fn date() -> impl Strategy<Value = String> {
         "2026-06-15",
         "2026-10-20",
         "2026-10-31",
+        // After the as-of date: invalid in the `past` fields, a plain date elsewhere.
+        "2027-01-15",
     ])
     .prop_map(str::to_string)
 }

@@ -365,9 +365,81 @@ fn evidence_dated_after_the_as_of_date_is_not_current() {
     );
     assert_eq!(
         requirement(&ev),
-        aimsc::Outcome::Fail,
-        "a commitment dated next year is not current"
+        aimsc::Outcome::Error,
+        "a commitment dated next year is not current: it is a mistake in the facts"
     );
+    let future: Vec<_> = ev
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "aimsc::facts::future_date")
+        .collect();
+    assert_eq!(future.len(), 1, "{future:?}");
+    assert!(
+        future[0].message.contains(
+            "`organisation.leadership_commitment` is 2027-06-01, after the as-of date 2026-11-01"
+        ),
+        "{}",
+        future[0].message
+    );
+    assert_eq!(
+        future[0].location.as_ref().map(|l| &*l.file),
+        Some("aims.yaml")
+    );
+}
+
+/// A rule of the organisation's own that reads a `past` date with a plain comparison, not
+/// through `current`, cannot pass on a date after the as-of date either; a deadline field (not
+/// `past`) may lie ahead.
+#[test]
+fn a_past_date_after_the_as_of_date_is_invalid_whatever_reads_it() {
+    let rules = r#"framework own "Own"
+record Review { id: string, held: date past, next: date }
+facts { reviews: [Review] }
+rule own::held "reviews held this year" {
+  require "held within 12 months" { all r in reviews: r.held >= today - 12 months }
+}
+rule own::next "next review planned" {
+  require "a next review is planned" { all r in reviews: r.next > r.held }
+}
+"#;
+    let run = |held: &str| {
+        let facts = format!(
+            "reviews:
+  - id: R1
+    held: {held}
+    next: 2027-05-01
+"
+        );
+        let mut engine = Engine::builder()
+            .rules_source("own.aims", rules)
+            .build()
+            .unwrap();
+        engine.set_facts(vec![aimsc::fact_input("facts.yaml", facts).unwrap()]);
+        engine.evaluate(&Options::new(as_of())).unwrap()
+    };
+    let ok = run("2026-05-01");
+    assert_eq!(
+        ok.result("own::held").unwrap().outcome,
+        aimsc::Outcome::Pass
+    );
+    assert_eq!(
+        ok.result("own::next").unwrap().outcome,
+        aimsc::Outcome::Pass
+    );
+    assert!(ok.diagnostics.is_empty(), "{:?}", ok.diagnostics);
+    let late = run("2027-01-10");
+    assert_eq!(
+        late.result("own::held").unwrap().outcome,
+        aimsc::Outcome::Error
+    );
+    assert_eq!(
+        late.result("own::next").unwrap().outcome,
+        aimsc::Outcome::Error
+    );
+    let codes: Vec<_> = late.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["aimsc::facts::future_date"]);
+    let at = late.diagnostics[0].location.as_ref().unwrap();
+    assert_eq!((&*at.file, at.span.start()), ("facts.yaml", 30));
 }
 
 #[test]

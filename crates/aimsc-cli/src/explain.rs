@@ -125,19 +125,13 @@ pub fn item(model: &Model, id: &str) -> Result<String, Vec<Diagnostic>> {
 }
 
 fn field_line(out: &mut String, f: &Field) {
-    let _ = writeln!(
-        out,
-        "  {}: {}{}",
-        f.name,
-        f.ty,
-        if f.optional { "?" } else { "" }
-    );
+    let _ = writeln!(out, "  {}: {}", f.name, f.written_type());
 }
 
 /// The fact schema in the language's own syntax.
 pub fn schema(model: &Model) -> String {
     let mut out = String::from(
-        "// The fact schema of the loaded rules. `?` marks a field that may be left out;\n// a list left out is empty.\n\nfacts {\n",
+        "// The fact schema of the loaded rules. `?` marks a field that may be left out;\n// a list left out is empty; `past` a date of something done, never after the as-of date.\n\nfacts {\n",
     );
     for f in model.root.values() {
         field_line(&mut out, f);

@@ -377,6 +377,7 @@ fn relate(db: &dyn salsa::Database, ws: Workspace, home: Home) -> Vec<Diagnostic
     let at = |file: u32, span: Span| paths.get(file as usize).map(|p| Location::new(p, span));
     let homes = id_homes(db, ws);
     let mut out = part.diags.clone();
+    out.extend(validate::future_dates(part, ws.as_of(db), paths));
     for (i, (key, rec)) in part.ids.iter().enumerate() {
         // The first record with this id, when it is not this one.
         let first = match homes.get(key) {

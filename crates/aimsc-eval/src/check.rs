@@ -371,13 +371,27 @@ impl ModelBuilder {
             return;
         }
         let ty = self.resolve_type(&f.ty, path);
+        if let Some(span) = f.past
+            && !matches!(ty, Ty::Date | Ty::Error)
+        {
+            self.diags.push(
+                Diagnostic::error(
+                    "aimsc::type::past_not_date",
+                    format!("`past` marks a date, and `{}` is not one", f.name.name),
+                    Some(loc(path, span)),
+                )
+                .with_label("only a `date` field can be `past`")
+                .with_help("remove `past`, or declare the field `date`"),
+            );
+        }
         let name: Arc<str> = Arc::from(f.name.name.as_str());
         into.insert(
             name.clone(),
             Field {
                 name,
-                ty,
                 optional: f.ty.optional,
+                past: f.past.is_some() && ty == Ty::Date,
+                ty,
                 location: at,
             },
         );

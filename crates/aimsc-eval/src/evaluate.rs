@@ -437,11 +437,18 @@ impl<'a> Eval<'a> {
         };
         // The path is shown only for what is missing or invalid; most reads never format it.
         let path = || -> Arc<str> { Arc::from(format!("{}.{field}", rec.path)) };
-        match rt
-            .fields
-            .get_index_of(field)
-            .and_then(|i| rec.fields.get(i))
-        {
+        let index = rt.fields.get_index_of(field);
+        match index.and_then(|i| rec.fields.get(i)) {
+            // A date of something done that lies after the as-of date is a mistake in the
+            // facts (diagnosed as `aimsc::facts::future_date`), never current evidence.
+            Some(TV::Date(d))
+                if *d > self.env.today
+                    && index
+                        .and_then(|i| rt.fields.get_index(i))
+                        .is_some_and(|(_, f)| f.past) =>
+            {
+                V::Invalid(path())
+            }
             Some(tv @ (TV::Missing | TV::Invalid | TV::List(_) | TV::Ref(..))) => {
                 self.tv(tv, path(), Some((rec.file, rec.span)))
             }

@@ -81,6 +81,9 @@ pub struct Field {
     pub ty: Ty,
     /// Whether the facts may leave it out.
     pub optional: bool,
+    /// Whether it is a date of something done (`past`): a value after the as-of date is
+    /// invalid, never current evidence.
+    pub past: bool,
     /// Where it is declared.
     pub location: Location,
 }
@@ -94,6 +97,18 @@ pub struct RecordType {
     pub fields: IndexMap<Arc<str>, Field>,
     /// Where it is declared.
     pub location: Location,
+}
+
+impl Field {
+    /// The type as an author writes it: `date? past`, `[ref Person]`.
+    pub fn written_type(&self) -> String {
+        format!(
+            "{}{}{}",
+            self.ty,
+            if self.optional { "?" } else { "" },
+            if self.past { " past" } else { "" }
+        )
+    }
 }
 
 impl RecordType {

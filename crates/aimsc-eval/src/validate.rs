@@ -191,6 +191,52 @@ pub struct Part {
     pub refs: Vec<RefUse>,
     /// Validation errors.
     pub diags: Vec<Diagnostic>,
+    /// Every `past` date, so that one after the as-of date can be reported (see
+    /// [`future_dates`]) without validating again when the date changes.
+    pub past_dates: Vec<PastDate>,
+}
+
+/// A value of a field declared `past` (a date of something done), where it is written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PastDate {
+    /// The date.
+    pub date: Date,
+    /// The record's path, e.g. `policies[id=POL-1]` (empty for the facts root).
+    pub record: Arc<str>,
+    /// The field's name.
+    pub field: Arc<str>,
+    /// File index of the value.
+    pub file: u32,
+    /// Span of the value.
+    pub span: Span,
+}
+
+/// The `past` dates of `part` after `today`, each an error: a review or an approval cannot have
+/// happened after the as-of date, so the date is a mistake (or the as-of date is), and the
+/// evaluator reads it as invalid rather than as current evidence.
+pub fn future_dates(part: &Part, today: Date, paths: &[Arc<str>]) -> Vec<Diagnostic> {
+    part.past_dates
+        .iter()
+        .filter(|p| p.date > today)
+        .map(|p| {
+            let path = if p.record.is_empty() {
+                p.field.to_string()
+            } else {
+                format!("{}.{}", p.record, p.field)
+            };
+            Diagnostic::error(
+                "aimsc::facts::future_date",
+                format!("`{path}` is {}, after the as-of date {today}", p.date),
+                paths.get(p.file as usize).map(|f| Location::new(f, p.span)),
+            )
+            .with_label("a date of something done, in the future")
+            .with_help(format!(
+                "`{}` is declared `past`: correct the date, or evaluate with a later `--as-of`; \
+                 until then every requirement that reads it is an error",
+                p.field
+            ))
+        })
+        .collect()
 }
 
 /// The root fields that are collections of records (`ai_systems: [AiSystem]`), which are
@@ -319,11 +365,12 @@ pub fn unresolved_ref<'k>(
 }
 
 /// Validates a merged fact tree against the model's schema.
-/// `files` pairs each file index with its path and text.
+/// `files` pairs each file index with its path and text; no `past` date may lie after `today`.
 pub fn validate(
     model: &Model,
     files: Vec<(Arc<str>, Arc<str>)>,
     root: &Value,
+    today: Date,
 ) -> (Facts, Vec<Diagnostic>) {
     let paths: Vec<Arc<str>> = files.iter().map(|(p, _)| p.clone()).collect();
     let files: Vec<FactFile> = files
@@ -349,7 +396,11 @@ pub fn validate(
         parts.push(part);
     }
     let (by_id, cross) = cross_check(&parts.iter().collect::<Vec<_>>(), &paths);
-    let mut diags: Vec<Diagnostic> = parts.into_iter().flat_map(|p| p.diags).collect();
+    let mut diags: Vec<Diagnostic> = Vec::new();
+    for p in parts {
+        diags.extend(future_dates(&p, today, &paths));
+        diags.extend(p.diags);
+    }
     diags.extend(cross);
     (Facts::assemble(files, record, lists, by_id), diags)
 }
@@ -360,6 +411,7 @@ struct Validator<'a> {
     diags: Vec<Diagnostic>,
     ids: Vec<IdEntry>,
     refs: Vec<RefUse>,
+    past_dates: Vec<PastDate>,
     /// Leaves the root's collections of records to [`validate_items`].
     skip_collections: bool,
 }
@@ -372,6 +424,7 @@ impl<'a> Validator<'a> {
             diags: Vec::new(),
             ids: Vec::new(),
             refs: Vec::new(),
+            past_dates: Vec::new(),
             skip_collections: false,
         }
     }
@@ -382,6 +435,7 @@ impl<'a> Validator<'a> {
             ids: self.ids,
             refs: self.refs,
             diags: self.diags,
+            past_dates: self.past_dates,
         }
     }
 
@@ -522,6 +576,17 @@ impl<'a> Validator<'a> {
             } else {
                 self.value(&field.ty, &entry.value, &child)
             };
+            if field.past
+                && let TV::Date(date) = fields[idx]
+            {
+                self.past_dates.push(PastDate {
+                    date,
+                    record: path.clone(),
+                    field: field.name.clone(),
+                    file: entry.value.file,
+                    span: entry.value.span,
+                });
+            }
         }
         for (idx, field) in schema.values().enumerate() {
             if !field.optional && !map.contains_key(&*field.name) {

@@ -382,7 +382,7 @@ fn fields_of(model: &Model, ty: &Ty, partial: &str, out: &mut Vec<Completion>) {
     };
     if let Some(r) = model.records.get(record) {
         for f in r.fields.values() {
-            let detail = format!("{}{}", f.ty, if f.optional { "?" } else { "" });
+            let detail = f.written_type();
             push(out, partial, &f.name, CompletionKind::Field, &detail);
         }
     }

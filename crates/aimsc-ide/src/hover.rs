@@ -142,13 +142,7 @@ impl Analysis<'_> {
         let r = self.model.records.get(name)?;
         let mut s = format!("```aims\nrecord {name} {{\n");
         for f in r.fields.values() {
-            let _ = writeln!(
-                s,
-                "  {}: {}{}",
-                f.name,
-                f.ty,
-                if f.optional { "?" } else { "" }
-            );
+            let _ = writeln!(s, "  {}: {}", f.name, f.written_type());
         }
         s.push_str("}\n```");
         Some(s)
@@ -164,11 +158,7 @@ impl Analysis<'_> {
                 .and_then(|r| r.fields.get(field))
         };
         let mut s = match decl {
-            Some(f) => format!(
-                "`{record}.{field}`: `{}{}`",
-                f.ty,
-                if f.optional { "?" } else { "" }
-            ),
+            Some(f) => format!("`{record}.{field}`: `{}`", f.written_type()),
             None => format!("`{record}.{field}`"),
         };
         let Some(path) = &occ.path else {

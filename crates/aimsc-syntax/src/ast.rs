@@ -154,6 +154,9 @@ pub struct FieldDecl {
     pub name: Ident,
     /// Declared type.
     pub ty: TypeExpr,
+    /// Where `past` follows the type: a date of something done, never after the as-of date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub past: Option<Span>,
 }
 
 /// A type as written.

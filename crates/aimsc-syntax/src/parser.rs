@@ -708,7 +708,11 @@ impl Builder<'_> {
         let mut inner = pair.into_inner();
         let name = self.ident(inner.next()?);
         let ty = self.type_expr(inner.next()?)?;
-        Some(FieldDecl { name, ty })
+        let past = inner
+            .next()
+            .filter(|p| p.as_rule() == Rule::past_mark)
+            .map(|p| self.span(&p));
+        Some(FieldDecl { name, ty, past })
     }
 
     fn type_expr(&mut self, pair: Pair<'_, Rule>) -> Option<TypeExpr> {
