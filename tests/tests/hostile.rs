@@ -522,3 +522,61 @@ fn a_fact_an_unreadable_file_may_hold_is_unknown_not_absent() {
         .unwrap();
     assert_eq!(in_json["outcome"], "error");
 }
+
+/// YAML 1.1 read `no`, `n`, `on` and `yes` as booleans, so a country code `NO` became `false`
+/// and a field named `n` the key "false". Facts follow YAML 1.2: only `true` and `false` are
+/// booleans, and `yes` in a bool field is an error that says so.
+#[test]
+fn yaml_words_are_text_and_only_true_and_false_are_booleans() {
+    let rules = r#"framework own "Own"
+record Site { id: string, country: string, n: int, documented: bool }
+facts { sites: [Site] }
+rule own::documented "sites are documented" {
+  require "every site is documented" { all s in sites: s.documented }
+}
+rule own::norway "a site in Norway" {
+  require "one site is in Norway" { any s in sites: s.country == "NO" and s.n == 3 }
+}
+"#;
+    let run = |documented: &str| {
+        let facts = format!(
+            "sites:\n  - id: oslo\n    country: NO\n    n: 3\n    documented: {documented}\n"
+        );
+        let mut engine = Engine::builder()
+            .rules_source("own.aims", rules)
+            .build()
+            .unwrap();
+        engine.set_facts(vec![aimsc::fact_input("facts.yaml", facts).unwrap()]);
+        engine.evaluate(&Options::new(as_of())).unwrap()
+    };
+    let ok = run("true");
+    assert!(ok.diagnostics.is_empty(), "{:?}", ok.diagnostics);
+    assert_eq!(
+        ok.result("own::norway").unwrap().outcome,
+        aimsc::Outcome::Pass
+    );
+    assert_eq!(
+        ok.result("own::documented").unwrap().outcome,
+        aimsc::Outcome::Pass
+    );
+    let yes = run("yes");
+    let wrong: Vec<_> = yes
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "aimsc::facts::wrong_type")
+        .collect();
+    assert_eq!(wrong.len(), 1, "{:?}", yes.diagnostics);
+    assert!(
+        wrong[0]
+            .help
+            .as_deref()
+            .unwrap_or("")
+            .contains("write `true` or `false`"),
+        "{:?}",
+        wrong[0].help
+    );
+    assert_eq!(
+        yes.result("own::documented").unwrap().outcome,
+        aimsc::Outcome::Error
+    );
+}

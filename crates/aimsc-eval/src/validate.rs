@@ -638,6 +638,18 @@ impl<'a> Validator<'a> {
         match (ty, &v.kind) {
             (Ty::Error, _) => TV::Invalid,
             (Ty::Bool, ValueKind::Bool(b)) => TV::Bool(*b),
+            (Ty::Bool, ValueKind::Str(s))
+                if ["yes", "no", "on", "off", "y", "n"]
+                    .iter()
+                    .any(|w| w.eq_ignore_ascii_case(s.trim())) =>
+            {
+                self.wrong(
+                    v,
+                    path,
+                    ty,
+                    Some("write `true` or `false`: since YAML 1.2, `yes`, `no`, `on` and `off` are text".into()),
+                )
+            }
             (Ty::Int, ValueKind::Int(n)) => TV::Int(*n),
             (Ty::Decimal, ValueKind::Int(n)) => TV::Dec(*n as f64),
             (Ty::Decimal, ValueKind::Float(f)) => TV::Dec(*f),

@@ -91,6 +91,9 @@ fn parse_yaml(ctx: &Ctx<'_>, text: &str) -> Result<Value, Diagnostic> {
     let mut options = serde_saphyr::Options::default();
     options.budget = Some(budget);
     options.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::PassThrough;
+    // YAML 1.2: only `true`/`false` are booleans. YAML 1.1 also read `yes`, `no`, `on`, `off`,
+    // `y` and `n` so, which silently turns a country code `NO` or a key `n` into `false`.
+    options.strict_booleans = true;
     let raw: Result<Spanned<Raw>, _> = serde_saphyr::from_str_with_options(text, options);
     match raw {
         Ok(root) => ctx.node(root),
@@ -234,7 +237,7 @@ impl<'de> Visitor<'de> for RawVisitor {
     }
 }
 
-/// A mapping key; scalars of any kind are accepted and spelled as strings.
+/// A mapping key, as written: `n`, `1` and `true` are the keys "n", "1" and "true".
 struct KeyString(String);
 
 impl<'de> Deserialize<'de> for KeyString {
@@ -264,7 +267,7 @@ impl<'de> Deserialize<'de> for KeyString {
                 Ok(KeyString("null".into()))
             }
         }
-        d.deserialize_any(V)
+        d.deserialize_str(V)
     }
 }
 
