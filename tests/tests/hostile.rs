@@ -580,3 +580,65 @@ rule own::norway "a site in Norway" {
         aimsc::Outcome::Error
     );
 }
+
+/// The run's step budget (`max-run-steps`) bounds a whole evaluation, not one requirement: the
+/// checks after it ran out are errors. It is spent in check order and is part of each check's
+/// key, so an engine that evaluated other facts before gives the verdicts a fresh one does.
+#[test]
+fn the_run_budget_bounds_the_whole_evaluation_and_caching_does_not_change_it() {
+    let mut rules = String::from(
+        "framework demo \"Demo\"\nrecord System { id: string, group: string }\nfacts { systems: [System] }\n",
+    );
+    for i in 0..6 {
+        rules.push_str(&format!(
+            "control demo::pairs_{i} \"pairs {i}\" {{\n  require \"unique\" {{ all a in systems: all b in systems: a.id != b.id or a.group == b.group }}\n}}\n"
+        ));
+    }
+    let facts = |n: usize| {
+        let mut t = String::from("systems:\n");
+        for i in 0..n {
+            t.push_str(&format!("  - {{id: s{i}, group: g{i}}}\n"));
+        }
+        t
+    };
+    let limits = aimsc::Limits {
+        max_steps: 10_000,
+        max_run_steps: 20_000,
+        ..Default::default()
+    };
+    let engine = || {
+        Engine::builder()
+            .rules_source("rules.aims", rules.clone())
+            .limits(limits)
+            .build()
+            .unwrap()
+    };
+    let outcomes = |e: &mut Engine, n: usize| -> Vec<aimsc::Outcome> {
+        e.set_facts(vec![aimsc::fact_input("facts.yaml", facts(n)).unwrap()]);
+        let ev = e.evaluate(&Options::new(as_of())).unwrap();
+        ev.results.iter().map(|r| r.outcome).collect()
+    };
+    use aimsc::Outcome::{Error, Pass};
+    // 30 systems: 900 pairs a check, a few thousand steps; the budget covers some checks only.
+    let big = outcomes(&mut engine(), 30);
+    assert_eq!(big.first(), Some(&Pass), "{big:?}");
+    assert_eq!(big.last(), Some(&Error), "{big:?}");
+    // 5 systems: every check fits.
+    assert_eq!(outcomes(&mut engine(), 5), [Pass; 6]);
+    // One engine through 5, 30 and 5 systems agrees with fresh engines each time.
+    let mut reused = engine();
+    assert_eq!(outcomes(&mut reused, 5), [Pass; 6]);
+    assert_eq!(outcomes(&mut reused, 30), big);
+    assert_eq!(outcomes(&mut reused, 5), [Pass; 6]);
+    let ev = {
+        let mut e = engine();
+        e.set_facts(vec![aimsc::fact_input("facts.yaml", facts(30)).unwrap()]);
+        e.evaluate(&Options::new(as_of())).unwrap()
+    };
+    let run: Vec<_> = ev
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "aimsc::limit::run_steps")
+        .collect();
+    assert_eq!(run.len(), 1, "{:?}", ev.diagnostics);
+}

@@ -374,6 +374,17 @@ fn binds_to_loopback_unless_told_otherwise() {
 }
 
 #[test]
+fn a_request_over_the_run_budget_gets_422_and_the_server_answers_the_next() {
+    let s = start(&scratch(), &["--limit", "max-run-steps=2000"]);
+    let (status, _, text) = post(&s, "/v1/eval", &eval_body("cityhall"));
+    assert_eq!(status, 422, "{text}");
+    assert_eq!(error_code(&text), "aimsc::limit::run_steps");
+    assert!(text.contains("2000 steps in all"), "{text}");
+    let (status, _) = get(&s, "/healthz");
+    assert_eq!(status, 200);
+}
+
+#[test]
 fn requests_over_a_limit_get_4xx_with_the_limit_named() {
     // A step budget too small for the shipped rulesets, and a tiny string limit.
     let s = start(

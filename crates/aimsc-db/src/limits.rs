@@ -21,6 +21,10 @@ pub struct Limits {
     /// and for one chunk of records of a quantifier evaluated apart. A requirement over the
     /// budget is an error, and the run exits 2.
     pub max_steps: u64,
+    /// Most evaluation steps one whole evaluation (a CLI run, a server request) takes over
+    /// all its checks: past it, the checks left are errors, and the run exits 2. The run stops
+    /// within one requirement's budget of it.
+    pub max_run_steps: u64,
     /// Longest a waiver may run past the as-of date, in months, before it is warned of:
     /// a waiver accepts a risk for a time, not for good.
     pub max_waiver_months: u64,
@@ -35,18 +39,20 @@ impl Default for Limits {
             max_string_bytes: facts.max_string_bytes,
             max_yaml_aliases: facts.max_yaml_aliases,
             max_steps: aimsc_eval::evaluate::DEFAULT_MAX_STEPS,
+            max_run_steps: aimsc_eval::evaluate::DEFAULT_MAX_RUN_STEPS,
             max_waiver_months: 12,
         }
     }
 }
 
 /// The names `--limit` and `[limits]` accept, for help and "did you mean".
-pub const LIMIT_NAMES: [&str; 6] = [
+pub const LIMIT_NAMES: [&str; 7] = [
     "max-file-bytes",
     "max-records",
     "max-string-bytes",
     "max-yaml-aliases",
     "max-steps",
+    "max-run-steps",
     "max-waiver-months",
 ];
 
@@ -79,6 +85,7 @@ impl Limits {
             "max-string-bytes" => self.max_string_bytes = size,
             "max-yaml-aliases" => self.max_yaml_aliases = size,
             "max-steps" => self.max_steps = n,
+            "max-run-steps" => self.max_run_steps = n,
             "max-waiver-months" => self.max_waiver_months = n,
             _ => {
                 let hint = aimsc_diagnostics::did_you_mean(name, LIMIT_NAMES.iter().copied())

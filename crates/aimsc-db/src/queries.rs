@@ -1,7 +1,7 @@
 use crate::facts::{DbFacts, facts_diagnostics};
 use aimsc_diagnostics::{Diagnostic, LineIndex, Location};
 use aimsc_eval::check::{Input, build_model};
-use aimsc_eval::evaluate::{CheckParts, Env, evaluate_parts};
+use aimsc_eval::evaluate::{CheckParts, Env, UNBOUNDED, evaluate_parts_within};
 use aimsc_eval::model::Model;
 use aimsc_eval::outcome::CheckResult;
 use aimsc_eval::validate::FactLoc;
@@ -179,6 +179,27 @@ pub struct CheckKey<'db> {
     /// The check's id.
     #[returns(ref)]
     pub id: Arc<str>,
+    /// The most steps the check may take in all: what is left of the run's budget, rounded
+    /// down to whole requirement budgets so that the key rarely changes, or
+    /// [`UNBOUNDED`] when that is more than the check could take.
+    #[returns(copy)]
+    pub allowance: u64,
+}
+
+impl<'db> CheckKey<'db> {
+    /// Check `id`, not bounded by the run's budget.
+    pub fn unbounded(db: &'db dyn salsa::Database, ws: Workspace, id: Arc<str>) -> Self {
+        CheckKey::new(db, ws, id, UNBOUNDED)
+    }
+}
+
+/// A check's result and the steps it took.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluated {
+    /// The result, without rule locations.
+    pub result: Arc<CheckResult>,
+    /// Evaluation steps taken, its sites' chunks included.
+    pub steps: u64,
 }
 
 /// A check's parts without locations: equal across edits that do not touch the check.
@@ -202,10 +223,7 @@ pub fn check_parts<'db>(db: &'db dyn salsa::Database, key: CheckKey<'db>) -> Opt
 /// One check's result, without rule locations (added by [`all_results`]). Re-runs only when
 /// its parts, the shared defs and schema, the facts or the date change.
 #[salsa::tracked(returns(ref))]
-pub fn check_result<'db>(
-    db: &'db dyn salsa::Database,
-    key: CheckKey<'db>,
-) -> Option<Arc<CheckResult>> {
+pub fn check_result<'db>(db: &'db dyn salsa::Database, key: CheckKey<'db>) -> Option<Evaluated> {
     let ws = *key.ws(db);
     let parts = check_parts(db, key).as_ref()?;
     let model = eval_shared(db, ws);
@@ -218,8 +236,12 @@ pub fn check_result<'db>(
         locate_rule: &locate,
         max_steps: ws.limits(db).max_steps,
     };
-    let supporting = |rule: &str| check_outcome(db, CheckKey::new(db, ws, Arc::from(rule)));
-    Some(Arc::new(evaluate_parts(&env, parts, &supporting)))
+    let supporting = |rule: &str| check_outcome(db, CheckKey::unbounded(db, ws, Arc::from(rule)));
+    let (result, steps) = evaluate_parts_within(&env, parts, &supporting, key.allowance(db));
+    Some(Evaluated {
+        result: Arc::new(result),
+        steps,
+    })
 }
 
 /// A check's outcome alone: a control reads its supporting rules through this, so a rule edit
@@ -229,7 +251,7 @@ pub fn check_outcome<'db>(
     db: &'db dyn salsa::Database,
     key: CheckKey<'db>,
 ) -> Option<aimsc_eval::outcome::Outcome> {
-    check_result(db, key).as_ref().map(|r| r.outcome)
+    check_result(db, key).as_ref().map(|r| r.result.outcome)
 }
 
 #[salsa::tracked(returns(ref))]
@@ -245,7 +267,7 @@ pub fn located_result<'db>(
     key: CheckKey<'db>,
 ) -> Option<Arc<CheckResult>> {
     let ws = *key.ws(db);
-    let result = check_result(db, key).as_ref()?;
+    let result = &check_result(db, key).as_ref()?.result;
     let check = checked_model(db, ws).model.checks.get(key.id(db))?;
     let locate = |loc: &Location| -> Option<FactLoc> {
         let file = ws.rules(db).iter().find(|f| *f.path(db) == loc.file)?;
@@ -268,11 +290,30 @@ pub fn located_result<'db>(
 #[salsa::tracked(returns(ref))]
 pub fn all_results(db: &dyn salsa::Database, ws: Workspace) -> Vec<Arc<CheckResult>> {
     let model = &checked_model(db, ws).model;
-    model
-        .checks
-        .keys()
-        .filter_map(|id| located_result(db, CheckKey::new(db, ws, id.clone())).clone())
-        .collect()
+    let limits = ws.limits(db);
+    let per_requirement = limits.max_steps.max(1);
+    // The run's budget is spent in check order. A check is bounded by it only when less is
+    // left than the check could take (each part its budget, and as much again in chunks), and
+    // then by what is left in whole 1/64ths of the budget: far from the limit every key, and
+    // so every cached result, stays the same.
+    let quantum = (limits.max_run_steps / 64).clamp(1, per_requirement);
+    let mut left = limits.max_run_steps;
+    let mut out = Vec::with_capacity(model.checks.len());
+    for (id, check) in &model.checks {
+        let parts = check.requires.len() as u64 + 1;
+        let most = parts.saturating_mul(per_requirement).saturating_mul(2);
+        let allowance = if left >= most {
+            UNBOUNDED
+        } else {
+            left / quantum * quantum
+        };
+        let key = CheckKey::new(db, ws, id.clone(), allowance);
+        if let Some(e) = check_result(db, key) {
+            left = left.saturating_sub(e.steps);
+        }
+        out.extend(located_result(db, key).clone());
+    }
+    out
 }
 
 #[salsa::tracked(returns(ref))]

@@ -32,6 +32,12 @@ pub struct Env<'a> {
 /// combinatorial blow-up of nested quantifiers over large collections.
 pub const DEFAULT_MAX_STEPS: u64 = 50_000_000;
 
+/// The default step budget of a whole evaluation: a hundred requirements at their limit,
+/// minutes of work. The shipped rulesets take 20 to 35 million steps over a synthetic
+/// organisation of 10,000 systems (`aimsc-synth --systems 10000`), so this leaves room for
+/// more than a million.
+pub const DEFAULT_MAX_RUN_STEPS: u64 = 5_000_000_000;
+
 thread_local! {
     /// The interrupt flag of the evaluation running on this thread (see [`with_interrupt`]).
     static INTERRUPT: std::cell::RefCell<Option<Arc<std::sync::atomic::AtomicBool>>> =
@@ -65,6 +71,25 @@ pub const STEP_LIMIT_MESSAGE: &str = "evaluation stopped at the step limit";
 
 /// The marker an exhausted evaluator records in place of an invalid fact's path.
 const OVER_BUDGET: &str = "\u{0}max-steps";
+
+/// The marker of an evaluator stopped because the run's budget (`max-run-steps`) is spent.
+const OVER_RUN: &str = "\u{0}max-run-steps";
+
+/// How the message of a requirement left unevaluated by the run's step budget begins.
+pub const RUN_LIMIT_MESSAGE: &str = "not evaluated: the run's step budget is spent";
+
+/// No bound from the run's budget (see [`evaluate_parts_within`]).
+pub const UNBOUNDED: u64 = u64::MAX;
+
+/// Whether a result is an error because the run's step budget was spent before or while it
+/// was evaluated.
+pub fn hit_run_limit(r: &CheckResult) -> bool {
+    let stopped = |m: &str| m.contains(RUN_LIMIT_MESSAGE);
+    r.requirements
+        .iter()
+        .any(|q| q.outcome == Outcome::Error && stopped(&q.message))
+        || (r.outcome == Outcome::Error && stopped(&r.message))
+}
 
 /// Whether a result is an error because a requirement ran out of evaluation steps.
 pub fn hit_step_limit(r: &CheckResult) -> bool {
@@ -133,9 +158,16 @@ struct Eval<'a> {
     part: usize,
     /// The part's sites: quantifiers whose chunks the facts view may answer apart.
     sites: Vec<*const CExpr>,
-    /// Steps taken; past the budget every expression is unknown, which three-valued logic
-    /// turns into a verdict only where the steps taken already decide it.
+    /// Steps taken; past `max` every expression is unknown, which three-valued logic turns
+    /// into a verdict only where the steps taken already decide it.
     steps: u64,
+    /// The budget: the requirement's (`max-steps`), or less when the run has less left.
+    max: u64,
+    /// Whether `max` is what the run has left rather than the requirement's budget.
+    run_capped: bool,
+    /// Steps the chunks of sites took apart (see [`Eval::gathered`]): they count towards the
+    /// run's budget, not the requirement's, which each chunk already shares.
+    absorbed: u64,
     /// The innermost `all` and `none` quantifiers of the part (see [`leaves`]).
     leaves: Vec<*const CExpr>,
     /// Elements the innermost quantifiers ranged over, summed over their evaluations: zero
@@ -165,6 +197,9 @@ impl<'a> Eval<'a> {
             part: 0,
             sites: Vec::new(),
             steps: 0,
+            max: env.max_steps,
+            run_capped: false,
+            absorbed: 0,
             leaves: Vec::new(),
             leaf_seen: 0,
         }
@@ -174,15 +209,34 @@ impl<'a> Eval<'a> {
     fn tick(&mut self) -> bool {
         self.steps += 1;
         if self.steps.is_multiple_of(INTERRUPT_EVERY) && interrupted() {
-            self.steps = self.env.max_steps.saturating_add(1);
+            self.run_capped = false;
+            self.steps = self.max.saturating_add(1);
         }
-        if self.steps <= self.env.max_steps {
+        if self.steps <= self.max {
             return true;
         }
-        if self.invalid.as_deref() != Some(OVER_BUDGET) {
-            self.invalid = Some(Arc::from(OVER_BUDGET));
+        let marker = if self.run_capped {
+            OVER_RUN
+        } else {
+            OVER_BUDGET
+        };
+        if self.invalid.as_deref() != Some(marker) {
+            self.invalid = Some(Arc::from(marker));
         }
         false
+    }
+
+    /// Bounds this evaluator by what is left of a check's share of the run's budget.
+    fn within(&mut self, left: u64) {
+        if left < self.max {
+            self.max = left;
+            self.run_capped = true;
+        }
+    }
+
+    /// Steps taken here and in the chunks gathered, for the run's budget.
+    fn spent(&self) -> u64 {
+        self.steps.saturating_add(self.absorbed)
     }
 
     /// An evaluator of part `part` of a check, whose expression is `expr`.
@@ -461,10 +515,14 @@ impl<'a> Eval<'a> {
     fn cond(&mut self, e: &CExpr) -> (Truth, Explanation) {
         if !self.tick() {
             let mut ex = explain(e, Truth::Unknown);
-            ex.detail = Some(format!(
-                "not evaluated: over the limit of {} steps",
-                self.env.max_steps
-            ));
+            ex.detail = Some(if self.run_capped {
+                RUN_LIMIT_MESSAGE.to_string()
+            } else {
+                format!(
+                    "not evaluated: over the limit of {} steps",
+                    self.env.max_steps
+                )
+            });
             return (Truth::Unknown, ex);
         }
         match &e.kind {
@@ -862,6 +920,7 @@ impl<'a> Eval<'a> {
         for chunk in 0..len.div_ceil(CHUNK) {
             acc.absorb(kind, facts.site(self.part, site, chunk)?);
         }
+        self.absorbed = self.absorbed.saturating_add(acc.steps);
         if self.invalid.is_none() {
             self.invalid = acc.invalid.clone();
         }
@@ -1081,6 +1140,8 @@ pub struct Partial {
     invalid: Option<Arc<str>>,
     /// Elements the innermost quantifiers nested in the site ranged over.
     leaf_seen: usize,
+    /// Evaluation steps taken.
+    steps: u64,
 }
 
 impl Partial {
@@ -1092,6 +1153,7 @@ impl Partial {
         self.satisfied += next.satisfied;
         self.any_unknown |= next.any_unknown;
         self.leaf_seen += next.leaf_seen;
+        self.steps = self.steps.saturating_add(next.steps);
         if self.invalid.is_none() {
             self.invalid = next.invalid;
         }
@@ -1249,6 +1311,7 @@ pub fn site_chunk(
     }
     p.invalid = ev.invalid.take();
     p.leaf_seen = ev.leaf_seen;
+    p.steps = ev.steps;
     Some(p)
 }
 
@@ -1579,6 +1642,11 @@ fn summary(
     invalid: Option<&Arc<str>>,
     max_steps: u64,
 ) -> String {
+    if invalid.is_some_and(|p| &**p == OVER_RUN) {
+        return format!(
+            "{RUN_LIMIT_MESSAGE} (raise `max-run-steps`, or narrow the nested quantifiers of the checks before it)"
+        );
+    }
     if invalid.is_some_and(|p| &**p == OVER_BUDGET) {
         return format!(
             "{STEP_LIMIT_MESSAGE} of {max_steps} (raise `max-steps`, or narrow a nested quantifier)"
@@ -1722,6 +1790,30 @@ pub fn evaluate_parts(
     parts: &CheckParts,
     supporting: &dyn Fn(&str) -> Option<Outcome>,
 ) -> CheckResult {
+    evaluate_parts_within(env, parts, supporting, UNBOUNDED).0
+}
+
+/// As [`evaluate_parts`], within `allowance` steps over all the check's parts (what is left
+/// of the run's budget, `max-run-steps`): a part that would go past it is an error. Returns
+/// the steps taken too, so that the run can charge them.
+pub fn evaluate_parts_within(
+    env: &Env<'_>,
+    parts: &CheckParts,
+    supporting: &dyn Fn(&str) -> Option<Outcome>,
+    allowance: u64,
+) -> (CheckResult, u64) {
+    let mut spent = 0u64;
+    let result = evaluate_counted(env, parts, supporting, allowance, &mut spent);
+    (result, spent)
+}
+
+fn evaluate_counted(
+    env: &Env<'_>,
+    parts: &CheckParts,
+    supporting: &dyn Fn(&str) -> Option<Outcome>,
+    allowance: u64,
+    spent: &mut u64,
+) -> CheckResult {
     let check = &parts.check;
     let mut result = CheckResult {
         id: check.id.clone(),
@@ -1751,7 +1843,9 @@ pub fn evaluate_parts(
     }
     if let Some((expr, slots)) = &check.applies {
         let mut ev = Eval::for_part(env, *slots, 0, expr);
+        ev.within(allowance.saturating_sub(*spent));
         let (t, ex) = ev.cond(expr);
+        *spent = spent.saturating_add(ev.spent());
         let invalid = ev.invalid.take();
         let msg = summary(&ex, Outcome::Fail, invalid.as_ref(), env.max_steps);
         result.applies = Some(ex);
@@ -1790,7 +1884,9 @@ pub fn evaluate_parts(
             continue;
         }
         let mut ev = Eval::for_part(env, req.slots, i + 1, &req.expr);
+        ev.within(allowance.saturating_sub(*spent));
         let (t, ex) = ev.cond(&req.expr);
+        *spent = spent.saturating_add(ev.spent());
         // A value that failed validation is no evidence either way: whatever the rest
         // decided, a requirement that read one is an error.
         let outcome = match (&ev.invalid, t) {

@@ -298,12 +298,14 @@ fn evaluate(
             .filter(|d| d.is_error())
             .count();
         let steps = "aimsc::limit::steps";
+        let run_steps = "aimsc::limit::run_steps";
         let input_errors: Vec<&str> = evaluation
             .diagnostics
             .iter()
-            .filter(|d| d.is_error() && d.code != steps)
+            .filter(|d| d.is_error() && d.code != steps && d.code != run_steps)
             .map(|d| d.code)
             .collect();
+        let run_out = evaluation.diagnostics.iter().any(|d| d.code == run_steps);
         // Bad or oversized facts are bad input (400), and come first: nothing was evaluated on
         // them. Well-formed input over the step budget is work the server will not finish (422).
         let (status, code, message) = if input_errors
@@ -320,6 +322,15 @@ fn evaluate(
                 StatusCode::BAD_REQUEST,
                 "aimsc::facts::invalid",
                 format!("the facts have {errors} error(s); nothing was evaluated"),
+            )
+        } else if run_out {
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                run_steps,
+                format!(
+                    "the evaluation needs more than the limit of {} steps in all",
+                    engine.project().limits().max_run_steps
+                ),
             )
         } else {
             (

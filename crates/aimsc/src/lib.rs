@@ -513,6 +513,26 @@ fn step_limit_diagnostics(
             .with_help("narrow a nested quantifier (`where`, a join on an id), or raise `max-steps` (see the limits in SECURITY.md)"),
         );
     }
+    let cut: Vec<&CheckResult> = results
+        .iter()
+        .filter(|r| aimsc_eval::evaluate::hit_run_limit(r))
+        .collect();
+    if let Some(first) = cut.first() {
+        out.push(
+            Diagnostic::error(
+                "aimsc::limit::run_steps",
+                format!(
+                    "the evaluation took more than {} steps in all; {} control(s) and rule(s) from `{}` on were not evaluated, and their verdicts are unknown",
+                    limits.max_run_steps,
+                    cut.len(),
+                    first.id
+                ),
+                model.checks.get(&first.id).map(|c| c.location.clone()),
+            )
+            .with_label("the run's budget ran out here")
+            .with_help("narrow the nested quantifiers of the checks before it (`where`, a join on an id), or raise `max-run-steps` (see the limits in SECURITY.md)"),
+        );
+    }
     out
 }
 
