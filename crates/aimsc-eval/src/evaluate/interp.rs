@@ -1,0 +1,749 @@
+//! The interpreter: runtime values, fact reads and conditions under three-valued logic.
+
+use super::*;
+
+/// A runtime value.
+#[derive(Debug, Clone)]
+pub(super) enum V {
+    B(bool),
+    I(i64),
+    D(f64),
+    S(Arc<str>),
+    Date(Date),
+    Dur(Duration),
+    E(Arc<str>, usize),
+    Rec(Arc<Record>),
+    L(Vec<V>),
+    /// A `ref` that resolves: the target record type and the id. It carries its type so that
+    /// a field read follows it whatever the static type of the expression (a def parameter
+    /// declared `AiSystem` may be passed a `ref AiSystem`).
+    Ref(Arc<str>, Arc<str>),
+    /// Absent: the fact path, and where the record lacking it is.
+    Missing(Arc<str>, Option<(u32, Span)>),
+    /// Present but invalid in the facts.
+    Invalid(Arc<str>),
+}
+
+impl V {
+    pub(super) fn show(&self) -> String {
+        match self {
+            V::B(b) => b.to_string(),
+            V::I(n) => n.to_string(),
+            V::D(f) => f.to_string(),
+            V::S(s) | V::Ref(_, s) => format!("\"{}\"", aimsc_diagnostics::printable(s)),
+            V::Date(d) => d.to_string(),
+            V::Dur(d) => d.to_string(),
+            V::E(m, _) => m.to_string(),
+            V::Rec(r) => r.path.to_string(),
+            V::L(items) if items.len() <= 5 => format!(
+                "[{}]",
+                items.iter().map(V::show).collect::<Vec<_>>().join(", ")
+            ),
+            V::L(items) => format!("a list of {}", items.len()),
+            V::Missing(p, _) => format!("<{p} missing>"),
+            V::Invalid(p) => format!("<{p} invalid>"),
+        }
+    }
+}
+
+pub(super) struct Eval<'a> {
+    pub(super) env: &'a Env<'a>,
+    pub(super) frame: Vec<V>,
+    pub(super) invalid: Option<Arc<str>>,
+    /// Skips the text of explanations: a quantifier first decides each record quietly and
+    /// explains only the records its verdict reports, which are few.
+    pub(super) quiet: bool,
+    /// Which part of the check this evaluates (see [`FactsView::site`]).
+    pub(super) part: usize,
+    /// The part's sites: quantifiers whose chunks the facts view may answer apart.
+    pub(super) sites: Vec<*const CExpr>,
+    /// Steps taken; past `max` every expression is unknown, which three-valued logic turns
+    /// into a verdict only where the steps taken already decide it.
+    pub(super) steps: u64,
+    /// The budget: the requirement's (`max-steps`), or less when the run has less left.
+    pub(super) max: u64,
+    /// Whether `max` is what the run has left rather than the requirement's budget.
+    pub(super) run_capped: bool,
+    /// Steps the chunks of sites took apart (see [`Eval::gathered`]): they count towards the
+    /// run's budget, not the requirement's, which each chunk already shares.
+    pub(super) absorbed: u64,
+    /// The innermost `all` and `none` quantifiers of the part (see [`leaves`]).
+    pub(super) leaves: Vec<*const CExpr>,
+    /// Elements the innermost quantifiers ranged over, summed over their evaluations: zero
+    /// means a pass checked nothing.
+    pub(super) leaf_seen: usize,
+}
+
+pub(super) fn explain(expr: &CExpr, result: Truth) -> Explanation {
+    Explanation {
+        expr: expr.text.clone(),
+        result,
+        detail: None,
+        missing: None,
+        at: None,
+        records: None,
+        children: Vec::new(),
+    }
+}
+
+impl<'a> Eval<'a> {
+    pub(super) fn new(env: &'a Env<'a>, slots: usize) -> Eval<'a> {
+        Eval {
+            env,
+            frame: Vec::with_capacity(slots),
+            invalid: None,
+            quiet: false,
+            part: 0,
+            sites: Vec::new(),
+            steps: 0,
+            max: env.max_steps,
+            run_capped: false,
+            absorbed: 0,
+            leaves: Vec::new(),
+            leaf_seen: 0,
+        }
+    }
+
+    /// Counts a step; false once the budget is spent (and the requirement then an error).
+    pub(super) fn tick(&mut self) -> bool {
+        self.steps += 1;
+        if self.steps.is_multiple_of(INTERRUPT_EVERY) && interrupted() {
+            self.run_capped = false;
+            self.steps = self.max.saturating_add(1);
+        }
+        if self.steps <= self.max {
+            return true;
+        }
+        let marker = if self.run_capped {
+            OVER_RUN
+        } else {
+            OVER_BUDGET
+        };
+        if self.invalid.as_deref() != Some(marker) {
+            self.invalid = Some(Arc::from(marker));
+        }
+        false
+    }
+
+    /// Bounds this evaluator by what is left of a check's share of the run's budget.
+    pub(super) fn within(&mut self, left: u64) {
+        if left < self.max {
+            self.max = left;
+            self.run_capped = true;
+        }
+    }
+
+    /// Steps taken here and in the chunks gathered, for the run's budget.
+    pub(super) fn spent(&self) -> u64 {
+        self.steps.saturating_add(self.absorbed)
+    }
+
+    /// An evaluator of part `part` of a check, whose expression is `expr`.
+    pub(super) fn for_part(env: &'a Env<'a>, slots: usize, part: usize, expr: &CExpr) -> Eval<'a> {
+        let mut ev = Eval::new(env, slots);
+        ev.part = part;
+        ev.sites = sites(env.model, expr)
+            .iter()
+            .map(|s| s.node as *const CExpr)
+            .collect();
+        ev.leaves = leaves(env.model, expr)
+            .iter()
+            .map(|l| *l as *const CExpr)
+            .collect();
+        ev
+    }
+
+    pub(super) fn at(&self, loc: Option<(u32, Span)>) -> Option<FactLoc> {
+        loc.and_then(|(f, s)| self.env.facts.locate(f, s))
+    }
+
+    pub(super) fn tv(&self, tv: &TV, path: Arc<str>, owner: Option<(u32, Span)>) -> V {
+        match tv {
+            TV::Missing => V::Missing(path, owner),
+            TV::Invalid => V::Invalid(path),
+            TV::Bool(b) => V::B(*b),
+            TV::Int(n) => V::I(*n),
+            TV::Dec(f) => V::D(*f),
+            TV::Str(s) => V::S(s.clone()),
+            // A ref whose id names no record was diagnosed by validation: it is no evidence.
+            TV::Ref(ty, id) => match self.env.facts.by_id(ty, id) {
+                Some(_) => V::Ref(ty.clone(), id.clone()),
+                None => V::Invalid(path),
+            },
+            TV::Date(d) => V::Date(*d),
+            TV::Dur(d) => V::Dur(*d),
+            TV::Enum(m) => V::E(m.clone(), self.member_index(m)),
+            // An item's path is only shown when it is missing or invalid; records carry their
+            // own, so most items never format one.
+            TV::List(items) => self.list(items, &path, owner),
+            TV::Rec(r) => V::Rec(r.clone()),
+        }
+    }
+
+    pub(super) fn list(&self, items: &[TV], path: &Arc<str>, owner: Option<(u32, Span)>) -> V {
+        V::L(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, t)| self.item(t, path, i, owner))
+                .collect(),
+        )
+    }
+
+    pub(super) fn item(&self, t: &TV, path: &Arc<str>, i: usize, owner: Option<(u32, Span)>) -> V {
+        match t {
+            TV::Rec(r) => V::Rec(r.clone()),
+            TV::Missing | TV::Invalid | TV::List(_) | TV::Ref(..) => {
+                self.tv(t, Arc::from(format!("{path}[{i}]")), owner)
+            }
+            _ => self.tv(t, path.clone(), owner),
+        }
+    }
+
+    pub(super) fn member_index(&self, m: &str) -> usize {
+        self.env
+            .model
+            .enums
+            .values()
+            .find_map(|e| e.members.iter().position(|x| **x == *m))
+            .unwrap_or(0)
+    }
+
+    pub(super) fn note_invalid(&mut self, v: &V) {
+        if let V::Invalid(p) = v
+            && self.invalid.is_none()
+        {
+            self.invalid = Some(p.clone());
+        }
+    }
+
+    /// Evaluates a value expression.
+    pub(super) fn val(&mut self, e: &CExpr) -> V {
+        if !self.tick() {
+            return V::Missing(e.text.clone(), None);
+        }
+        let v = self.val_inner(e);
+        self.note_invalid(&v);
+        v
+    }
+
+    pub(super) fn val_inner(&mut self, e: &CExpr) -> V {
+        match &e.kind {
+            CKind::Lit(l) => match l {
+                Lit::Bool(b) => V::B(*b),
+                Lit::Int(n) => V::I(*n),
+                Lit::Decimal(f) => V::D(*f),
+                Lit::Str(s) => V::S(s.clone()),
+                Lit::Date(d) => V::Date(*d),
+                Lit::Duration(d) => V::Dur(*d),
+                Lit::Enum(en, m) => {
+                    let idx = self
+                        .env
+                        .model
+                        .enums
+                        .get(en)
+                        .and_then(|e| e.members.iter().position(|x| x == m))
+                        .unwrap_or(0);
+                    V::E(m.clone(), idx)
+                }
+            },
+            CKind::Today => V::Date(self.env.today),
+            CKind::Local(slot, name) => self
+                .frame
+                .get(*slot)
+                .cloned()
+                .unwrap_or_else(|| V::Missing(name.clone(), None)),
+            CKind::Root(name) => {
+                let facts = self.env.facts;
+                let Some(i) = self.env.model.root.get_index_of(name) else {
+                    return V::Missing(name.clone(), None);
+                };
+                if let Some(file) = facts.unreadable(i) {
+                    return V::Invalid(Arc::from(format!("{name} (`{file}` could not be read)")));
+                }
+                if let Some(items) = facts.items(i) {
+                    return self.list(&items, name, None);
+                }
+                match facts.root_field(i) {
+                    Some(tv) => self.tv(&tv, name.clone(), None),
+                    None => V::Missing(name.clone(), None),
+                }
+            }
+            CKind::Field(base, field) => {
+                let b = self.val(base);
+                self.field(b, base, field)
+            }
+            CKind::Arith(a, plus, b) => {
+                let (x, y) = (self.val(a), self.val(b));
+                arith(x, *plus, y)
+            }
+            CKind::Count {
+                slot: None,
+                coll,
+                filter: None,
+            } if self
+                .collection(coll)
+                .is_some_and(|i| self.env.facts.unreadable(i).is_none()) =>
+            {
+                let n = self.collection(coll).and_then(|i| self.env.facts.len(i));
+                V::I(n.map_or(0, |n| i64::try_from(n).unwrap_or(i64::MAX)))
+            }
+            CKind::Count { slot, coll, filter } => {
+                // Only the join's candidates can pass a `where x.f == e` filter.
+                let joined = match (slot, filter) {
+                    (Some(slot), Some(f)) => self
+                        .indexed(Quant::All, coll, *slot, Some(f), f)
+                        .map(|(_, _, items)| V::L(items)),
+                    _ => None,
+                };
+                let c = match joined {
+                    Some(c) => c,
+                    None => self.val(coll),
+                };
+                match c {
+                    V::L(items) => match (slot, filter) {
+                        (Some(slot), Some(f)) => {
+                            let mut n = 0i64;
+                            for it in items {
+                                self.set(*slot, it);
+                                match self.cond(f).0 {
+                                    Truth::True => n += 1,
+                                    Truth::False => {}
+                                    Truth::Unknown => {
+                                        return V::Missing(
+                                            Arc::from(format!("a `where` fact in {}", e.text)),
+                                            None,
+                                        );
+                                    }
+                                }
+                            }
+                            V::I(n)
+                        }
+                        _ => V::I(i64::try_from(items.len()).unwrap_or(i64::MAX)),
+                    },
+                    other => other,
+                }
+            }
+            CKind::Call(idx, args) => {
+                let vals: Vec<V> = args.iter().map(|a| self.val(a)).collect();
+                let Some(def) = self.env.model.defs.get(*idx) else {
+                    return V::Missing(e.text.clone(), None);
+                };
+                let mut frame = vals;
+                frame.resize(def.slots.max(frame.len()), V::Missing(Arc::from(""), None));
+                let saved = std::mem::replace(&mut self.frame, frame);
+                let out = if def.body.ty == Ty::Bool {
+                    self.truth_value(&def.body)
+                } else {
+                    self.val(&def.body)
+                };
+                self.frame = saved;
+                out
+            }
+            CKind::List(items) => V::L(items.iter().map(|i| self.val(i)).collect()),
+            CKind::Let(slot, _, value, body) => {
+                let v = self.val(value);
+                self.set(*slot, v);
+                if body.ty == Ty::Bool {
+                    self.truth_value(body)
+                } else {
+                    self.val(body)
+                }
+            }
+            _ => self.truth_value(e),
+        }
+    }
+
+    /// A condition used as a value: unknown becomes a missing value.
+    pub(super) fn truth_value(&mut self, e: &CExpr) -> V {
+        let (t, ex) = self.cond(e);
+        match t {
+            Truth::True => V::B(true),
+            Truth::False => V::B(false),
+            Truth::Unknown => V::Missing(
+                Arc::from(first_missing(&ex).unwrap_or_else(|| e.text.to_string())),
+                None,
+            ),
+        }
+    }
+
+    pub(super) fn set(&mut self, slot: usize, v: V) {
+        if self.frame.len() <= slot {
+            self.frame.resize(slot + 1, V::Missing(Arc::from(""), None));
+        }
+        self.frame[slot] = v;
+    }
+
+    pub(super) fn field(&mut self, base: V, base_expr: &CExpr, field: &Arc<str>) -> V {
+        let rec = match base {
+            V::Rec(r) => r,
+            V::Ref(ty, id) => match self.env.facts.by_id(&ty, &id) {
+                Some(r) => r,
+                None => return V::Invalid(Arc::from(format!("{}.{field}", base_expr.text))),
+            },
+            V::Missing(p, at) => return V::Missing(p, at),
+            V::Invalid(p) => return V::Invalid(p),
+            _ => return V::Missing(Arc::from(format!("{}.{field}", base_expr.text)), None),
+        };
+        let Some(rt) = self.env.model.records.get(&rec.ty) else {
+            return V::Missing(field.clone(), None);
+        };
+        // The path is shown only for what is missing or invalid; most reads never format it.
+        let path = || -> Arc<str> { Arc::from(format!("{}.{field}", rec.path)) };
+        let index = rt.fields.get_index_of(field);
+        match index.and_then(|i| rec.fields.get(i)) {
+            // A date of something done that lies after the as-of date is a mistake in the
+            // facts (diagnosed as `aimsc::facts::future_date`), never current evidence.
+            Some(TV::Date(d))
+                if *d > self.env.today
+                    && index
+                        .and_then(|i| rt.fields.get_index(i))
+                        .is_some_and(|(_, f)| f.past) =>
+            {
+                V::Invalid(path())
+            }
+            Some(tv @ (TV::Missing | TV::Invalid | TV::List(_) | TV::Ref(..))) => {
+                self.tv(tv, path(), Some((rec.file, rec.span)))
+            }
+            Some(tv) => self.tv(tv, rec.path.clone(), Some((rec.file, rec.span))),
+            None => V::Missing(path(), Some((rec.file, rec.span))),
+        }
+    }
+
+    /// Evaluates a condition with its explanation.
+    pub(super) fn cond(&mut self, e: &CExpr) -> (Truth, Explanation) {
+        if !self.tick() {
+            let mut ex = explain(e, Truth::Unknown);
+            ex.detail = Some(if self.run_capped {
+                RUN_LIMIT_MESSAGE.to_string()
+            } else {
+                format!(
+                    "not evaluated: over the limit of {} steps",
+                    self.env.max_steps
+                )
+            });
+            return (Truth::Unknown, ex);
+        }
+        match &e.kind {
+            CKind::Not(inner) => {
+                let (t, ex) = self.cond(inner);
+                let mut out = explain(e, t.negate());
+                out.children.push(ex);
+                (t.negate(), out)
+            }
+            CKind::And(parts) | CKind::Or(parts) => {
+                let is_and = matches!(e.kind, CKind::And(_));
+                let (decisive, neutral) = if is_and {
+                    (Truth::False, Truth::True)
+                } else {
+                    (Truth::True, Truth::False)
+                };
+                let mut result = neutral;
+                let mut children = Vec::new();
+                for p in parts {
+                    let (t, ex) = self.cond(p);
+                    if t == decisive {
+                        result = decisive;
+                        children.clear();
+                        children.push(ex);
+                        break;
+                    }
+                    if t == Truth::Unknown {
+                        result = Truth::Unknown;
+                    }
+                    if t != neutral || result == neutral {
+                        children.push(ex);
+                    }
+                }
+                let mut out = explain(e, result);
+                if result != neutral {
+                    children.retain(|c| c.result != neutral);
+                }
+                out.children = children;
+                (result, out)
+            }
+            CKind::Compare(a, op, b) => {
+                let (x, y) = (self.val(a), self.val(b));
+                let t = match (&x, &y) {
+                    (V::Missing(..) | V::Invalid(_), _) | (_, V::Missing(..) | V::Invalid(_)) => {
+                        Truth::Unknown
+                    }
+                    _ => match compare(&x, &y) {
+                        Some(ord) => Truth::of(match op {
+                            CmpOp::Eq => ord == Ordering::Equal,
+                            CmpOp::Ne => ord != Ordering::Equal,
+                            CmpOp::Lt => ord == Ordering::Less,
+                            CmpOp::Le => ord != Ordering::Greater,
+                            CmpOp::Gt => ord == Ordering::Greater,
+                            CmpOp::Ge => ord != Ordering::Less,
+                        }),
+                        None => Truth::Unknown,
+                    },
+                };
+                // A false comparison is shown as what holds instead: `2025-08-20 < 2025-11-01`
+                // for a failed `>=`.
+                let shown_op = if t == Truth::False {
+                    negated_op(*op)
+                } else {
+                    op.as_str()
+                };
+                let detail = (!self.quiet)
+                    .then(|| format!("{} {shown_op} {}", self.shown(a, &x), self.shown(b, &y)));
+                let out = self.leaf(e, t, detail, &[&x, &y]);
+                self.placed(out, &[a, b])
+            }
+            CKind::In(elem, list, negated) => {
+                let (x, l) = (self.val(elem), self.val(list));
+                let detail = (!self.quiet).then(|| {
+                    format!(
+                        "{} {}in {}",
+                        x.show(),
+                        if *negated { "not " } else { "" },
+                        l.show()
+                    )
+                });
+                let t = match (&x, &l) {
+                    (V::Missing(..) | V::Invalid(_), _) | (_, V::Missing(..) | V::Invalid(_)) => {
+                        Truth::Unknown
+                    }
+                    (_, V::L(items)) => {
+                        for i in items {
+                            self.note_invalid(i);
+                        }
+                        let found = items
+                            .iter()
+                            .any(|i| compare(&x, i) == Some(Ordering::Equal));
+                        let unknown = items
+                            .iter()
+                            .any(|i| matches!(i, V::Missing(..) | V::Invalid(_)));
+                        if found {
+                            Truth::True
+                        } else if unknown {
+                            Truth::Unknown
+                        } else {
+                            Truth::False
+                        }
+                    }
+                    _ => Truth::Unknown,
+                };
+                let t = if *negated { t.negate() } else { t };
+                let out = self.leaf(e, t, detail, &[&x, &l]);
+                self.placed(out, &[elem, list])
+            }
+            CKind::IsSet(inner, want_set) => {
+                let v = self.val(inner);
+                let set = match &v {
+                    V::Missing(..) => false,
+                    V::Invalid(_) => return self.leaf(e, Truth::Unknown, None, &[&v]),
+                    _ => true,
+                };
+                let mut ex = explain(e, Truth::of(set == *want_set));
+                ex.detail = (!self.quiet).then(|| {
+                    if set {
+                        format!("{} is set", inner.text)
+                    } else {
+                        format!("{} is missing", inner.text)
+                    }
+                });
+                if let V::Missing(p, at) = &v {
+                    ex.missing = Some(p.to_string());
+                    ex.at = self.at(*at);
+                }
+                self.placed((Truth::of(set == *want_set), ex), &[inner])
+            }
+            CKind::Text(a, op, b) => {
+                let (x, y) = (self.val(a), self.val(b));
+                let t = match (&x, &y) {
+                    (V::S(s) | V::Ref(_, s), V::S(p) | V::Ref(_, p)) => Truth::of(match op {
+                        TextOp::Contains => s.contains(&**p),
+                        TextOp::StartsWith => s.starts_with(&**p),
+                        TextOp::EndsWith => s.ends_with(&**p),
+                        TextOp::Matches => wildcard(s, p),
+                    }),
+                    _ => Truth::Unknown,
+                };
+                let detail =
+                    (!self.quiet).then(|| format!("{} {} {}", x.show(), op.as_str(), y.show()));
+                let out = self.leaf(e, t, detail, &[&x, &y]);
+                self.placed(out, &[a, b])
+            }
+            CKind::Quant {
+                kind,
+                slot,
+                coll,
+                filter,
+                body,
+            } => self.quant(e, *kind, *slot, coll, filter.as_deref(), body),
+            CKind::Lit(Lit::Bool(b)) => (Truth::of(*b), explain(e, Truth::of(*b))),
+            CKind::Let(slot, name, value, body) => {
+                let v = self.val(value);
+                let shown = (!self.quiet).then(|| self.binding(name, value, &v));
+                self.set(*slot, v);
+                let (t, mut ex) = self.cond(body);
+                if let Some(shown) = shown {
+                    ex.detail = Some(match ex.detail.take() {
+                        Some(d) => format!("{d}; with {shown}"),
+                        None => format!("with {shown}"),
+                    });
+                }
+                (t, ex)
+            }
+            CKind::Call(idx, args)
+                if self
+                    .env
+                    .model
+                    .defs
+                    .get(*idx)
+                    .is_some_and(|d| d.body.ty == Ty::Bool) =>
+            {
+                self.call_cond(e, *idx, args)
+            }
+            _ => {
+                let v = self.val(e);
+                let t = match v {
+                    V::B(b) => Truth::of(b),
+                    _ => Truth::Unknown,
+                };
+                let detail = if self.quiet
+                    || matches!(e.kind, CKind::Call(..) | CKind::Let(..) | CKind::Local(..))
+                {
+                    None
+                } else {
+                    Some(v.show())
+                };
+                let out = self.leaf(e, t, detail, &[&v]);
+                self.placed(out, &[e])
+            }
+        }
+    }
+
+    /// A def call as a condition: its arguments bound to the def's parameters, and the
+    /// explanation of the body under them, so a failing call shows what failed inside it.
+    pub(super) fn call_cond(
+        &mut self,
+        e: &CExpr,
+        idx: usize,
+        args: &[CExpr],
+    ) -> (Truth, Explanation) {
+        let vals: Vec<V> = args.iter().map(|a| self.val(a)).collect();
+        let Some(def) = self.env.model.defs.get(idx) else {
+            return self.leaf(
+                e,
+                Truth::Unknown,
+                None,
+                &[&V::Missing(e.text.clone(), None)],
+            );
+        };
+        let shown = if self.quiet {
+            None
+        } else {
+            let parts: Vec<String> = def
+                .params
+                .iter()
+                .zip(args)
+                .zip(&vals)
+                .map(|(((name, _), arg), v)| self.binding(name, arg, v))
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(", "))
+        };
+        let mut frame = vals;
+        frame.resize(def.slots.max(frame.len()), V::Missing(Arc::from(""), None));
+        let saved = std::mem::replace(&mut self.frame, frame);
+        let (t, inner) = self.cond(&def.body);
+        self.frame = saved;
+        let mut ex = explain(e, t);
+        ex.detail = shown;
+        if t == Truth::Unknown {
+            ex.missing = first_missing(&inner);
+        }
+        if !self.quiet {
+            ex.children.push(inner);
+        }
+        let args: Vec<&CExpr> = args.iter().collect();
+        self.placed((t, ex), &args)
+    }
+}
+
+pub(super) fn arith(x: V, plus: bool, y: V) -> V {
+    let sign = |n: i64| if plus { n } else { -n };
+    match (x, y) {
+        (m @ (V::Missing(..) | V::Invalid(_)), _) | (_, m @ (V::Missing(..) | V::Invalid(_))) => m,
+        (V::I(a), V::I(b)) => V::I(a.saturating_add(sign(b))),
+        (V::I(a), V::D(b)) => V::D(a as f64 + if plus { b } else { -b }),
+        (V::D(a), V::I(b)) => V::D(a + sign(b) as f64),
+        (V::D(a), V::D(b)) => V::D(a + if plus { b } else { -b }),
+        (V::Date(d), V::Dur(u)) => match dates::add(d, if plus { u } else { u.negated() }) {
+            Some(r) => V::Date(r),
+            None => V::Missing(Arc::from("a date outside the calendar range"), None),
+        },
+        (V::Dur(u), V::Date(d)) => match dates::add(d, u) {
+            Some(r) => V::Date(r),
+            None => V::Missing(Arc::from("a date outside the calendar range"), None),
+        },
+        (V::Date(a), V::Date(b)) => V::Dur(Duration {
+            months: 0,
+            days: dates::days_between(b, a),
+        }),
+        (V::Dur(a), V::Dur(b)) => {
+            let b = if plus { b } else { b.negated() };
+            V::Dur(Duration {
+                months: a.months.saturating_add(b.months),
+                days: a.days.saturating_add(b.days),
+            })
+        }
+        _ => V::Missing(Arc::from("an arithmetic result"), None),
+    }
+}
+
+pub(super) fn compare(x: &V, y: &V) -> Option<Ordering> {
+    match (x, y) {
+        (V::B(a), V::B(b)) => Some(a.cmp(b)),
+        (V::I(a), V::I(b)) => Some(a.cmp(b)),
+        (V::I(a), V::D(b)) => (*a as f64).partial_cmp(b),
+        (V::D(a), V::I(b)) => a.partial_cmp(&(*b as f64)),
+        (V::D(a), V::D(b)) => a.partial_cmp(b),
+        (V::S(a) | V::Ref(_, a), V::S(b) | V::Ref(_, b)) => Some(a.cmp(b)),
+        (V::Date(a), V::Date(b)) => Some(a.cmp(b)),
+        (V::Dur(a), V::Dur(b)) => Some(a.approx_days().cmp(&b.approx_days())),
+        (V::E(_, a), V::E(_, b)) => Some(a.cmp(b)),
+        (V::Rec(a), V::Rec(b)) => Some(a.id.cmp(&b.id)),
+        (V::Rec(a), V::S(b) | V::Ref(_, b)) => Some(a.id.as_deref().unwrap_or("").cmp(b)),
+        (V::S(a) | V::Ref(_, a), V::Rec(b)) => Some((**a).cmp(b.id.as_deref().unwrap_or(""))),
+        _ => None,
+    }
+}
+
+/// `*` matches any run of characters, `?` one character.
+pub(super) fn wildcard(s: &str, p: &str) -> bool {
+    let (s, p): (Vec<char>, Vec<char>) = (s.chars().collect(), p.chars().collect());
+    let (mut i, mut j, mut star, mut mark) = (0usize, 0usize, None::<usize>, 0usize);
+    while i < s.len() {
+        if j < p.len() && (p[j] == '?' || p[j] == s[i]) {
+            i += 1;
+            j += 1;
+        } else if j < p.len() && p[j] == '*' {
+            star = Some(j);
+            mark = i;
+            j += 1;
+        } else if let Some(st) = star {
+            j = st + 1;
+            mark += 1;
+            i = mark;
+        } else {
+            return false;
+        }
+    }
+    p[j..].iter().all(|c| *c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wildcard;
+
+    #[test]
+    pub(super) fn wildcards_match_runs_and_single_chars() {
+        assert!(wildcard("dpo@acme.com", "*@acme.com"));
+        assert!(wildcard("A.5.2", "A.?.2"));
+        assert!(!wildcard("A.5.2", "A.6.*"));
+    }
+}

@@ -1,0 +1,322 @@
+//! Quantifiers: elements decided quietly, deciding records explained, joins on an index.
+
+use super::*;
+
+impl<'a> Eval<'a> {
+    pub(super) fn quant(
+        &mut self,
+        e: &CExpr,
+        kind: Quant,
+        slot: usize,
+        coll: &CExpr,
+        filter: Option<&CExpr>,
+        body: &CExpr,
+    ) -> (Truth, Explanation) {
+        if let Some(p) = self.gathered(e, kind, coll) {
+            return self.finish(e, kind, coll, p);
+        }
+        let (total, passed_over, items) = match self.indexed(kind, coll, slot, filter, body) {
+            Some(found) => found,
+            None => match self.val(coll) {
+                V::L(items) => (items.len(), 0, items),
+                other => {
+                    let (t, mut ex) = self.leaf(e, Truth::Unknown, None, &[&other]);
+                    ex.detail = Some(format!("{} is not available", coll.text));
+                    return (t, ex);
+                }
+            },
+        };
+        let mut partial = Partial {
+            total,
+            in_scope: passed_over,
+            ..Partial::default()
+        };
+        for item in items {
+            self.step(&mut partial, kind, slot, filter, body, item);
+        }
+        self.finish(e, kind, coll, partial)
+    }
+
+    /// The root collection `coll` names, by root field index.
+    pub(super) fn collection(&self, coll: &CExpr) -> Option<usize> {
+        match &coll.kind {
+            CKind::Root(name) => collection_index(self.env.model, name),
+            _ => None,
+        }
+    }
+
+    /// A site's verdict gathered from its chunks, as the facts view computed (and cached)
+    /// them apart; `None` when `e` is not a site or the view evaluates in place.
+    pub(super) fn gathered(&mut self, e: &CExpr, kind: Quant, coll: &CExpr) -> Option<Partial> {
+        if self.quiet {
+            return None;
+        }
+        let site = self.sites.iter().position(|s| std::ptr::eq(*s, e))?;
+        let facts = self.env.facts;
+        let field = self.collection(coll)?;
+        if facts.unreadable(field).is_some() {
+            return None;
+        }
+        let len = facts.len(field)?;
+        let mut acc = Partial::default();
+        for chunk in 0..len.div_ceil(CHUNK) {
+            acc.absorb(kind, facts.site(self.part, site, chunk)?);
+        }
+        self.absorbed = self.absorbed.saturating_add(acc.steps);
+        if self.invalid.is_none() {
+            self.invalid = acc.invalid.clone();
+        }
+        Some(acc)
+    }
+
+    /// Decides one element of a quantifier quietly, and explains it only when it decides
+    /// the verdict.
+    pub(super) fn step(
+        &mut self,
+        p: &mut Partial,
+        kind: Quant,
+        slot: usize,
+        filter: Option<&CExpr>,
+        body: &CExpr,
+        item: V,
+    ) {
+        let loud = !std::mem::replace(&mut self.quiet, true);
+        self.note_invalid(&item);
+        self.set(slot, item.clone());
+        let include = filter.map_or(Truth::True, |f| self.cond(f).0);
+        if include == Truth::False {
+            self.quiet = !loud;
+            return;
+        }
+        let bt = self.cond(body).0;
+        self.quiet = !loud;
+        p.in_scope += 1;
+        // A record whose filter is unknown may or may not be in scope.
+        let filter_decides = include == Truth::Unknown && bt != Truth::True;
+        let t = if filter_decides { Truth::Unknown } else { bt };
+        match t {
+            Truth::True => p.satisfied += 1,
+            Truth::Unknown => p.any_unknown = true,
+            Truth::False => {}
+        }
+        let (record, at) = match &item {
+            V::Rec(r) => (r.path.clone(), None),
+            V::Ref(ty, id) => match self.env.facts.by_id(ty, id) {
+                Some(r) => (r.path.clone(), None),
+                None => (Arc::from(item.show()), None),
+            },
+            other => (Arc::from(other.show()), None::<FactLoc>),
+        };
+        // `any` reports the first record that proves it, or until one does, the few that
+        // failed it first in record order (so whatever order the facts come in).
+        let reported = match kind {
+            Quant::All => t != Truth::True,
+            Quant::None => t != Truth::False,
+            Quant::Any if t == Truth::True => {
+                if p.satisfied == 1 {
+                    p.nearest.clear();
+                }
+                p.findings.is_empty()
+            }
+            // An `any` decided by a join on its body (`any x in c: x.f == e and ...`) may
+            // never see the records that fail the join, so it reports none: what it reports
+            // must not depend on whether the join was used.
+            Quant::Any if filter.is_none() && join_key(body, slot).is_some() => false,
+            Quant::Any => {
+                p.satisfied == 0
+                    && (p.nearest.len() < NEAR_MISSES
+                        || p.nearest.last().is_some_and(|l| record < l.record))
+            }
+        };
+        if !reported {
+            return;
+        }
+        let explanation = if loud {
+            self.set(slot, item.clone());
+            match (filter, filter_decides) {
+                (Some(f), true) => self.cond(f).1,
+                _ => self.cond(body).1,
+            }
+        } else {
+            explain(body, t)
+        };
+        let at = match &item {
+            V::Rec(r) => self.at(Some((r.file, r.span))),
+            // A record reached by id is placed in its own file.
+            V::Ref(ty, id) => self
+                .env
+                .facts
+                .by_id(ty, id)
+                .and_then(|r| self.at(Some((r.file, r.span)))),
+            _ => at,
+        };
+        let finding = Finding {
+            record,
+            at,
+            result: t,
+            explanation,
+        };
+        if kind == Quant::Any && t != Truth::True {
+            near_miss(&mut p.nearest, finding);
+        } else {
+            p.findings.push(finding);
+        }
+    }
+
+    pub(super) fn finish(
+        &mut self,
+        e: &CExpr,
+        kind: Quant,
+        coll: &CExpr,
+        p: Partial,
+    ) -> (Truth, Explanation) {
+        self.leaf_seen += p.leaf_seen;
+        if self.leaves.contains(&(e as *const CExpr)) {
+            self.leaf_seen += p.total;
+        }
+        let failing_definitely = p.findings.iter().any(|f| f.result != Truth::Unknown);
+        // `all` and `none` are refuted by one definite counter-example; `any` is proved by one.
+        let result = match kind {
+            Quant::All | Quant::None if failing_definitely => Truth::False,
+            Quant::Any if p.satisfied > 0 => Truth::True,
+            _ if p.any_unknown => Truth::Unknown,
+            Quant::Any => Truth::False,
+            Quant::All | Quant::None => Truth::True,
+        };
+        let mut ex = explain(e, result);
+        if result == Truth::Unknown {
+            ex.missing = p
+                .findings
+                .iter()
+                .chain(&p.nearest)
+                .find_map(|f| first_missing(&f.explanation));
+        }
+        ex.records = Some(Records {
+            collection: coll.text.clone(),
+            total: p.total,
+            in_scope: p.in_scope,
+            satisfied: p.satisfied,
+            findings: p.findings,
+            nearest: p.nearest,
+        });
+        (result, ex)
+    }
+
+    /// The elements that can decide a quantifier with a join `x.f == e` (`e` not mentioning
+    /// `x`), found through an index of the root collection by `f` instead of a scan: this turns
+    /// a join between two collections from quadratic into linear. The join is the `where`
+    /// filter (the others are out of scope), or for `any` and `none` without a filter, the
+    /// body (the others are in scope and false, which decides neither). Returns the
+    /// collection's size, how many in-scope elements were passed over, and the candidates.
+    pub(super) fn indexed(
+        &mut self,
+        kind: Quant,
+        coll: &CExpr,
+        slot: usize,
+        filter: Option<&CExpr>,
+        body: &CExpr,
+    ) -> Option<(usize, usize, Vec<V>)> {
+        let CKind::Root(name) = &coll.kind else {
+            return None;
+        };
+        let (join, by_body) = match filter {
+            Some(f) => (join_key(f, slot)?, false),
+            None if kind != Quant::All => (join_key(body, slot)?, true),
+            None => return None,
+        };
+        let facts = self.env.facts;
+        let field = collection_index(self.env.model, name)?;
+        if facts.unreadable(field).is_some() {
+            return None;
+        }
+        let len = facts.len(field)?;
+        if len == 0 {
+            return None;
+        }
+        let want = self.val(join.1);
+        let key = key_of(&want)?;
+        let index = facts.index(self.env.model, field, join.0)?;
+        let candidates = index.candidates(&key)?;
+        let items: Vec<V> = candidates
+            .into_iter()
+            .filter_map(|i| {
+                let t = facts.item(field, i as usize)?;
+                Some(self.item(&t, name, i as usize, None))
+            })
+            .collect();
+        let passed_over = if by_body { len - items.len() } else { 0 };
+        Some((len, passed_over, items))
+    }
+}
+
+/// `v` as an index key, when it has one.
+pub(super) fn key_of(v: &V) -> Option<Key> {
+    match v {
+        V::S(s) | V::Ref(_, s) => Some(Key::Str(s.clone())),
+        V::Rec(r) => r.id.clone().map(Key::Str),
+        V::E(m, _) => Some(Key::Enum(m.clone())),
+        V::I(n) => Some(Key::Int(*n)),
+        V::B(b) => Some(Key::Bool(*b)),
+        V::Date(d) => Some(Key::Date(*d)),
+        _ => None,
+    }
+}
+
+/// Keeps `f` among the [`NEAR_MISSES`] failing records of an `any` that come first by record.
+pub(super) fn near_miss(findings: &mut Vec<Finding>, f: Finding) {
+    let at = findings.partition_point(|x| x.record <= f.record);
+    if at < NEAR_MISSES {
+        findings.insert(at, f);
+        findings.truncate(NEAR_MISSES);
+    }
+}
+
+/// How many records that failed it a false `any` reports: why the nearest candidates did not
+/// satisfy it.
+pub const NEAR_MISSES: usize = 3;
+
+/// A quantifier's verdict over some of its elements: counts and the deciding records.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Partial {
+    pub(super) total: usize,
+    pub(super) in_scope: usize,
+    pub(super) satisfied: usize,
+    pub(super) any_unknown: bool,
+    pub(super) findings: Vec<Finding>,
+    pub(super) nearest: Vec<Finding>,
+    /// The first invalid fact read, when computed over chunks.
+    pub(super) invalid: Option<Arc<str>>,
+    /// Elements the innermost quantifiers nested in the site ranged over.
+    pub(super) leaf_seen: usize,
+    /// Evaluation steps taken.
+    pub(super) steps: u64,
+}
+
+impl Partial {
+    /// Adds the verdict over the elements that follow.
+    pub(super) fn absorb(&mut self, kind: Quant, next: Partial) {
+        let proved_before = self.satisfied > 0;
+        self.total += next.total;
+        self.in_scope += next.in_scope;
+        self.satisfied += next.satisfied;
+        self.any_unknown |= next.any_unknown;
+        self.leaf_seen += next.leaf_seen;
+        self.steps = self.steps.saturating_add(next.steps);
+        if self.invalid.is_none() {
+            self.invalid = next.invalid;
+        }
+        if kind != Quant::Any {
+            self.findings.extend(next.findings);
+        } else if proved_before {
+            // `any` reports only the first record that proves it...
+        } else if next.satisfied > 0 {
+            self.findings = next.findings;
+            self.nearest.clear();
+        } else {
+            // ... or, unproved, the first few that failed it.
+            for f in next.nearest {
+                near_miss(&mut self.nearest, f);
+            }
+        }
+    }
+}
