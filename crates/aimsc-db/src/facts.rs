@@ -3,16 +3,14 @@
 //! records across chunks (ids, refs, join indexes) is computed once per revision and compared,
 //! so that an unchanged answer stops the re-run there.
 
-use crate::queries::{CheckKey, FactFile, Workspace, check_parts, eval_shared, schema_model};
+use crate::inputs::*;
+use crate::rules::*;
 use aimsc_diagnostics::{Diagnostic, LineIndex, Location, Span};
-use aimsc_eval::evaluate::{Env, Partial};
 use aimsc_eval::join::JoinIndex;
-use aimsc_eval::model::Model;
 use aimsc_eval::validate::{
-    self, FactLoc, Facts, Part, Record, TV, collection_index, collections, validate_items,
-    validate_root,
+    self, Facts, Part, Record, TV, collection_index, collections, validate_items, validate_root,
 };
-use aimsc_eval::view::{CHUNK, FactsView};
+use aimsc_eval::view::CHUNK;
 use aimsc_facts::{SourceRole, Value, ValueKind};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -255,7 +253,7 @@ fn chunk_key(db: &dyn salsa::Database, ws: Workspace, field: usize, k: usize) ->
     ChunkKey::new(db, ws, index(field), index(k))
 }
 
-fn chunk_at(db: &dyn salsa::Database, ws: Workspace, field: usize, k: usize) -> &Part {
+pub(crate) fn chunk_at(db: &dyn salsa::Database, ws: Workspace, field: usize, k: usize) -> &Part {
     &chunk(db, chunk_key(db, ws, field, k)).part
 }
 
@@ -362,7 +360,7 @@ pub fn id_homes(db: &dyn salsa::Database, ws: Workspace) -> HashMap<(Arc<str>, A
     out
 }
 
-fn part_at(db: &dyn salsa::Database, ws: Workspace, home: Home) -> &Part {
+pub(crate) fn part_at(db: &dyn salsa::Database, ws: Workspace, home: Home) -> &Part {
     match home {
         Home::Root => &root_part(db, ws).part,
         Home::Chunk(field, k) => chunk_at(db, ws, field as usize, k as usize),
@@ -491,141 +489,4 @@ pub fn whole_facts(db: &dyn salsa::Database, ws: Workspace) -> Arc<Facts> {
     let mut facts = Facts::assemble(files, root, lists, by_id);
     facts.unreadable = unreadable_fields(db, ws).clone();
     Arc::new(facts)
-}
-
-/// The facts as evaluation reads them, through the queries above, so that each query that
-/// evaluates depends on the records it read and not on the rest.
-pub struct DbFacts<'db> {
-    db: &'db dyn salsa::Database,
-    ws: Workspace,
-    /// The check being evaluated, whose sites are answered by [`site_chunk`].
-    check: Option<CheckKey<'db>>,
-}
-
-impl<'db> DbFacts<'db> {
-    /// A view for evaluating `check` (or a site's chunk, with `None`).
-    pub fn new(db: &'db dyn salsa::Database, ws: Workspace, check: Option<CheckKey<'db>>) -> Self {
-        DbFacts { db, ws, check }
-    }
-
-    fn collection(&self, field: usize) -> Option<u32> {
-        let model = schema_model(self.db, self.ws);
-        collections(model)
-            .any(|(i, _, _)| i == field)
-            .then(|| u32::try_from(field).ok())
-            .flatten()
-    }
-}
-
-impl FactsView for DbFacts<'_> {
-    fn root_field(&self, field: usize) -> Option<TV> {
-        root_part(self.db, self.ws)
-            .record
-            .fields
-            .get(field)
-            .cloned()
-    }
-
-    fn items(&self, field: usize) -> Option<Arc<[TV]>> {
-        let field = self.collection(field)?;
-        Some(collection_items(self.db, CollKey::new(self.db, self.ws, field)).clone())
-    }
-
-    fn len(&self, field: usize) -> Option<usize> {
-        self.collection(field)?;
-        layout(self.db, self.ws)
-            .collections
-            .get(field)
-            .map(Vec::len)
-    }
-
-    fn item(&self, field: usize, pos: usize) -> Option<TV> {
-        self.collection(field)?;
-        chunk_at(self.db, self.ws, field, pos / CHUNK)
-            .items
-            .get(pos % CHUNK)
-            .cloned()
-    }
-
-    fn index(&self, _: &Model, field: usize, by: &Arc<str>) -> Option<Arc<JoinIndex>> {
-        let field = self.collection(field)?;
-        let key = IndexKey::new(self.db, self.ws, field, by.clone());
-        Some(join_index(self.db, key).clone())
-    }
-
-    fn by_id(&self, ty: &Arc<str>, id: &Arc<str>) -> Option<Arc<Record>> {
-        let key = (ty.clone(), id.clone());
-        let home = *id_homes(self.db, self.ws).get(&key)?;
-        part_at(self.db, self.ws, home)
-            .ids
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, r)| r.clone())
-    }
-
-    fn unreadable(&self, field: usize) -> Option<Arc<str>> {
-        unreadable_fields(self.db, self.ws)
-            .get(field)
-            .cloned()
-            .flatten()
-    }
-
-    fn locate(&self, file: u32, span: Span) -> Option<FactLoc> {
-        let f = *self.ws.facts(self.db).get(file as usize)?;
-        let (line, column) = fact_lines(self.db, f).line_col(f.text(self.db), span.start());
-        Some(FactLoc {
-            file: f.path(self.db).clone(),
-            line,
-            column,
-        })
-    }
-
-    fn site(&self, part: usize, site: usize, chunk: usize) -> Option<Partial> {
-        let key = SiteKey::new(
-            self.db,
-            self.check?,
-            u32::try_from(part).ok()?,
-            u32::try_from(site).ok()?,
-            u32::try_from(chunk).ok()?,
-        );
-        site_chunk(self.db, key).clone()
-    }
-}
-
-/// One chunk of one site of one check, as a query key.
-#[salsa::interned]
-pub struct SiteKey<'db> {
-    #[returns(copy)]
-    pub check: CheckKey<'db>,
-    #[returns(copy)]
-    pub part: u32,
-    #[returns(copy)]
-    pub site: u32,
-    #[returns(copy)]
-    pub chunk: u32,
-}
-
-/// A quantifier's verdict over one chunk of records: after an edit to one record, only the
-/// chunk holding it re-runs, and a verdict that did not change stops the re-run there.
-#[salsa::tracked(returns(ref))]
-pub fn site_chunk<'db>(db: &'db dyn salsa::Database, key: SiteKey<'db>) -> Option<Partial> {
-    let check = key.check(db);
-    let ws = *check.ws(db);
-    let parts = check_parts(db, check).as_ref()?;
-    let view = DbFacts::new(db, ws, None);
-    let locate = |_: &Location| None;
-    let env = Env {
-        model: eval_shared(db, ws),
-        facts: &view,
-        today: ws.as_of(db),
-        locate_rule: &locate,
-        max_steps: ws.limits(db).max_steps,
-    };
-    aimsc_eval::evaluate::site_chunk(
-        &env,
-        &parts.check,
-        key.part(db) as usize,
-        key.site(db) as usize,
-        key.chunk(db) as usize,
-    )
 }

@@ -22,15 +22,21 @@
 //! assert_eq!(results[0].outcome, aimsc_eval::outcome::Outcome::Pass);
 //! ```
 
-pub mod config;
-#[allow(missing_docs)] // salsa macros generate undocumented accessors
-mod facts;
-mod limits;
+// The pipeline, one stage a file: inputs → rules → facts → evaluation.
 #[allow(missing_docs)]
-mod queries;
+mod evaluation;
+#[allow(missing_docs)]
+mod facts;
+#[allow(missing_docs)] // salsa macros generate undocumented accessors
+mod inputs;
+#[allow(missing_docs)]
+mod rules;
 
+pub mod config;
+mod limits;
+
+pub use inputs::{Database, FactFile, RuleFile, Workspace};
 pub use limits::{LIMIT_NAMES, Limits};
-pub use queries::{Database, FactFile, RuleFile, Workspace};
 
 /// A query on a [`Project`] snapshot was cancelled because the project changed meanwhile;
 /// the caller should drop the snapshot and answer "content modified".
@@ -177,7 +183,7 @@ impl Project {
 
     /// Every diagnostic of rules and facts, sorted, with those of loading them.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
-        let mut out = queries::all_diagnostics(&self.db, self.ws).clone();
+        let mut out = evaluation::all_diagnostics(&self.db, self.ws).clone();
         if !self.load.is_empty() {
             out.extend(self.load.iter().cloned());
             aimsc_diagnostics::sort(&mut out);
@@ -193,7 +199,7 @@ impl Project {
 
     /// Every control and rule result, sorted by id.
     pub fn results(&self) -> Vec<CheckResult> {
-        queries::all_results(&self.db, self.ws)
+        evaluation::all_results(&self.db, self.ws)
             .iter()
             .map(|r| (**r).clone())
             .collect()
@@ -201,7 +207,7 @@ impl Project {
 
     /// The checked model.
     pub fn model(&self) -> Arc<aimsc_eval::model::Model> {
-        queries::checked_model(&self.db, self.ws).model.clone()
+        rules::checked_model(&self.db, self.ws).model.clone()
     }
 
     /// The text of a rule or facts file by path, for rendering diagnostics.
@@ -250,7 +256,7 @@ impl Project {
     /// The syntax tree of a rule file (items that parsed, in order).
     pub fn parsed(&self, path: &str) -> Option<Arc<aimsc_syntax::ast::SourceFile>> {
         let file = self.rule_file(path)?;
-        Some(queries::parse_rule_file(&self.db, file).ast.clone())
+        Some(rules::parse_rule_file(&self.db, file).ast.clone())
     }
 
     /// Paths of the rule files, in load order.
@@ -282,7 +288,7 @@ impl Project {
 
     /// The results, shared: cheaper than [`Project::results`] for callers that only read.
     pub fn results_shared(&self) -> Vec<Arc<CheckResult>> {
-        queries::all_results(&self.db, self.ws).clone()
+        evaluation::all_results(&self.db, self.ws).clone()
     }
 
     /// The as-of date.
@@ -291,16 +297,16 @@ impl Project {
     }
 
     fn rule_file(&self, path: &str) -> Option<RuleFile> {
-        match queries::files_by_path(&self.db, self.ws).get(path)? {
-            queries::FileRef::Rule(f) => Some(*f),
-            queries::FileRef::Fact(_) => None,
+        match inputs::files_by_path(&self.db, self.ws).get(path)? {
+            inputs::FileRef::Rule(f) => Some(*f),
+            inputs::FileRef::Fact(_) => None,
         }
     }
 
     fn fact_file(&self, path: &str) -> Option<FactFile> {
-        match queries::files_by_path(&self.db, self.ws).get(path)? {
-            queries::FileRef::Fact(f) => Some(*f),
-            queries::FileRef::Rule(_) => None,
+        match inputs::files_by_path(&self.db, self.ws).get(path)? {
+            inputs::FileRef::Fact(f) => Some(*f),
+            inputs::FileRef::Rule(_) => None,
         }
     }
 
@@ -309,11 +315,11 @@ impl Project {
     pub fn line_col(&self, loc: &aimsc_diagnostics::Location) -> Option<(usize, usize)> {
         let at = loc.span.start();
         Some(
-            match queries::files_by_path(&self.db, self.ws).get(&loc.file)? {
-                queries::FileRef::Rule(f) => {
-                    queries::rule_lines(&self.db, *f).line_col(f.text(&self.db), at)
+            match inputs::files_by_path(&self.db, self.ws).get(&loc.file)? {
+                inputs::FileRef::Rule(f) => {
+                    rules::rule_lines(&self.db, *f).line_col(f.text(&self.db), at)
                 }
-                queries::FileRef::Fact(f) => {
+                inputs::FileRef::Fact(f) => {
                     facts::fact_lines(&self.db, *f).line_col(f.text(&self.db), at)
                 }
             },

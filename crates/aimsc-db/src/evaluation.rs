@@ -1,175 +1,17 @@
-use crate::facts::{DbFacts, facts_diagnostics};
-use aimsc_diagnostics::{Diagnostic, LineIndex, Location};
-use aimsc_eval::check::{Input, build_model};
-use aimsc_eval::evaluate::{CheckParts, Env, UNBOUNDED, evaluate_parts_within};
+//! Evaluation: each check a query keyed by its id and its share of the run's budget, each
+//! site of a check a query per chunk of records, read through the facts queries.
+
+use crate::facts::*;
+use crate::inputs::*;
+use crate::rules::*;
+use aimsc_diagnostics::{Diagnostic, Location, Span};
+use aimsc_eval::evaluate::{CheckParts, Env, Partial, UNBOUNDED, evaluate_parts_within};
+use aimsc_eval::join::JoinIndex;
 use aimsc_eval::model::Model;
 use aimsc_eval::outcome::CheckResult;
-use aimsc_eval::validate::FactLoc;
-use aimsc_facts::SourceRole;
-use aimsc_syntax::ast::SourceFile;
-use jiff::civil::Date;
+use aimsc_eval::validate::{FactLoc, Record, TV, collections};
+use aimsc_eval::view::{CHUNK, FactsView};
 use std::sync::Arc;
-
-/// The salsa database.
-#[salsa::db]
-#[derive(Clone, Default)]
-pub struct Database {
-    storage: salsa::Storage<Self>,
-}
-
-#[salsa::db]
-impl salsa::Database for Database {}
-
-impl Database {
-    /// A database that calls `log` with the name of each query it is about to execute (not
-    /// of those whose cached answer it reuses): how tests and tools see what an edit re-ran.
-    pub fn with_execution_log(log: impl Fn(&str) + Send + Sync + 'static) -> Database {
-        let hook = move |event: salsa::Event| {
-            if let salsa::EventKind::WillExecute { database_key } = event.kind {
-                let name = format!("{database_key:?}");
-                log(name.split('(').next().unwrap_or(&name));
-            }
-        };
-        Database {
-            storage: salsa::Storage::new(Some(Box::new(hook))),
-        }
-    }
-}
-
-/// A `.aims` file.
-#[salsa::input]
-pub struct RuleFile {
-    /// Path as displayed.
-    #[returns(ref)]
-    pub path: Arc<str>,
-    /// Contents.
-    #[returns(ref)]
-    pub text: String,
-}
-
-/// A facts file.
-#[salsa::input]
-pub struct FactFile {
-    /// Path as displayed.
-    #[returns(ref)]
-    pub path: Arc<str>,
-    /// How it merges.
-    #[returns(ref)]
-    pub role: SourceRole,
-    /// Contents.
-    #[returns(ref)]
-    pub text: String,
-    /// Index recorded in every value it yields.
-    #[returns(copy)]
-    pub index: u32,
-    /// The limits it is parsed within.
-    #[returns(copy)]
-    pub limits: aimsc_facts::Limits,
-}
-
-/// All inputs of one evaluation.
-#[salsa::input]
-pub struct Workspace {
-    /// Rule files.
-    #[returns(ref)]
-    pub rules: Vec<RuleFile>,
-    /// Facts files.
-    #[returns(ref)]
-    pub facts: Vec<FactFile>,
-    /// The as-of date.
-    #[returns(copy)]
-    pub as_of: Date,
-    /// The resource limits.
-    #[returns(copy)]
-    pub limits: crate::Limits,
-}
-
-/// A parsed rule file and its syntax errors.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Parsed {
-    /// The tree.
-    pub ast: Arc<SourceFile>,
-    /// Syntax errors.
-    pub diags: Vec<Diagnostic>,
-}
-
-#[salsa::tracked(returns(ref))]
-pub fn parse_rule_file(db: &dyn salsa::Database, file: RuleFile) -> Parsed {
-    let (ast, diags) = aimsc_syntax::parse(file.path(db), file.text(db));
-    Parsed {
-        ast: Arc::new(ast),
-        diags,
-    }
-}
-
-/// The checked model and its diagnostics.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Checked {
-    /// The model.
-    pub model: Arc<Model>,
-    /// Resolve and type errors.
-    pub diags: Vec<Diagnostic>,
-}
-
-#[salsa::tracked(returns(ref))]
-pub fn checked_model(db: &dyn salsa::Database, ws: Workspace) -> Checked {
-    let files = ws.rules(db);
-    let parsed: Vec<&Parsed> = files.iter().map(|f| parse_rule_file(db, *f)).collect();
-    let inputs: Vec<Input<'_>> = files
-        .iter()
-        .zip(&parsed)
-        .map(|(f, p)| Input {
-            path: f.path(db),
-            text: f.text(db),
-            file: &p.ast,
-        })
-        .collect();
-    let (model, diags) = build_model(&inputs, ws.as_of(db));
-    Checked {
-        model: Arc::new(model),
-        diags,
-    }
-}
-
-/// The fact schema alone (records, enums, root). Facts are validated against this, so a rule
-/// edit that leaves the schema as it was does not re-validate the facts.
-#[salsa::tracked(returns(ref))]
-pub fn schema_model(db: &dyn salsa::Database, ws: Workspace) -> Arc<Model> {
-    let m = &checked_model(db, ws).model;
-    Arc::new(Model {
-        enums: m.enums.clone(),
-        records: m.records.clone(),
-        root: m.root.clone(),
-        ..Model::default()
-    })
-}
-
-fn nowhere() -> Location {
-    Location {
-        file: Arc::from(""),
-        span: aimsc_diagnostics::Span::default(),
-    }
-}
-
-/// What every check's evaluation shares: the schema and the defs (params included), without
-/// rule-file locations, so that an edit elsewhere compares equal and re-runs no check.
-#[salsa::tracked(returns(ref))]
-pub fn eval_shared(db: &dyn salsa::Database, ws: Workspace) -> Arc<Model> {
-    let m = &checked_model(db, ws).model;
-    let schema = schema_model(db, ws);
-    let defs = m
-        .defs
-        .iter()
-        .map(|d| aimsc_eval::model::Def {
-            location: nowhere(),
-            ..d.clone()
-        })
-        .collect();
-    Arc::new(Model {
-        defs,
-        ..(**schema).clone()
-    })
-}
 
 /// One check of a workspace, as a query key.
 #[salsa::interned]
@@ -254,11 +96,6 @@ pub fn check_outcome<'db>(
     check_result(db, key).as_ref().map(|r| r.result.outcome)
 }
 
-#[salsa::tracked(returns(ref))]
-pub fn rule_lines(db: &dyn salsa::Database, file: RuleFile) -> LineIndex {
-    LineIndex::new(file.text(db))
-}
-
 /// A check's result with its rule locations: re-runs when its result or the rule files
 /// change, so that a facts edit copies only the results it changed.
 #[salsa::tracked(returns(ref))]
@@ -333,28 +170,139 @@ pub fn all_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagnosti
     out
 }
 
-/// A rule or facts file of a workspace.
-#[derive(Clone, Copy, PartialEq, Eq, Hash)]
-pub enum FileRef {
-    /// A rule file.
-    Rule(crate::RuleFile),
-    /// A facts file.
-    Fact(crate::FactFile),
+/// The facts as evaluation reads them, through the facts queries, so that each query that
+/// evaluates depends on the records it read and not on the rest.
+pub struct DbFacts<'db> {
+    db: &'db dyn salsa::Database,
+    ws: Workspace,
+    /// The check being evaluated, whose sites are answered by [`site_chunk`].
+    check: Option<CheckKey<'db>>,
 }
 
-/// Every file of the workspace by path, so that placing a diagnostic or finding a file to edit
-/// is a lookup, not a scan: a facts folder may hold hundreds of thousands of record files.
+impl<'db> DbFacts<'db> {
+    /// A view for evaluating `check` (or a site's chunk, with `None`).
+    pub fn new(db: &'db dyn salsa::Database, ws: Workspace, check: Option<CheckKey<'db>>) -> Self {
+        DbFacts { db, ws, check }
+    }
+
+    fn collection(&self, field: usize) -> Option<u32> {
+        let model = schema_model(self.db, self.ws);
+        collections(model)
+            .any(|(i, _, _)| i == field)
+            .then(|| u32::try_from(field).ok())
+            .flatten()
+    }
+}
+
+impl FactsView for DbFacts<'_> {
+    fn root_field(&self, field: usize) -> Option<TV> {
+        root_part(self.db, self.ws)
+            .record
+            .fields
+            .get(field)
+            .cloned()
+    }
+
+    fn items(&self, field: usize) -> Option<Arc<[TV]>> {
+        let field = self.collection(field)?;
+        Some(collection_items(self.db, CollKey::new(self.db, self.ws, field)).clone())
+    }
+
+    fn len(&self, field: usize) -> Option<usize> {
+        self.collection(field)?;
+        layout(self.db, self.ws)
+            .collections
+            .get(field)
+            .map(Vec::len)
+    }
+
+    fn item(&self, field: usize, pos: usize) -> Option<TV> {
+        self.collection(field)?;
+        chunk_at(self.db, self.ws, field, pos / CHUNK)
+            .items
+            .get(pos % CHUNK)
+            .cloned()
+    }
+
+    fn index(&self, _: &Model, field: usize, by: &Arc<str>) -> Option<Arc<JoinIndex>> {
+        let field = self.collection(field)?;
+        let key = IndexKey::new(self.db, self.ws, field, by.clone());
+        Some(join_index(self.db, key).clone())
+    }
+
+    fn by_id(&self, ty: &Arc<str>, id: &Arc<str>) -> Option<Arc<Record>> {
+        let key = (ty.clone(), id.clone());
+        let home = *id_homes(self.db, self.ws).get(&key)?;
+        part_at(self.db, self.ws, home)
+            .ids
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, r)| r.clone())
+    }
+
+    fn unreadable(&self, field: usize) -> Option<Arc<str>> {
+        unreadable_fields(self.db, self.ws)
+            .get(field)
+            .cloned()
+            .flatten()
+    }
+
+    fn locate(&self, file: u32, span: Span) -> Option<FactLoc> {
+        let f = *self.ws.facts(self.db).get(file as usize)?;
+        let (line, column) = fact_lines(self.db, f).line_col(f.text(self.db), span.start());
+        Some(FactLoc {
+            file: f.path(self.db).clone(),
+            line,
+            column,
+        })
+    }
+
+    fn site(&self, part: usize, site: usize, chunk: usize) -> Option<Partial> {
+        let key = SiteKey::new(
+            self.db,
+            self.check?,
+            u32::try_from(part).ok()?,
+            u32::try_from(site).ok()?,
+            u32::try_from(chunk).ok()?,
+        );
+        site_chunk(self.db, key).clone()
+    }
+}
+
+/// One chunk of one site of one check, as a query key.
+#[salsa::interned]
+pub struct SiteKey<'db> {
+    #[returns(copy)]
+    pub check: CheckKey<'db>,
+    #[returns(copy)]
+    pub part: u32,
+    #[returns(copy)]
+    pub site: u32,
+    #[returns(copy)]
+    pub chunk: u32,
+}
+
+/// A quantifier's verdict over one chunk of records: after an edit to one record, only the
+/// chunk holding it re-runs, and a verdict that did not change stops the re-run there.
 #[salsa::tracked(returns(ref))]
-pub fn files_by_path(
-    db: &dyn salsa::Database,
-    ws: Workspace,
-) -> std::collections::HashMap<Arc<str>, FileRef> {
-    let mut out = std::collections::HashMap::new();
-    for f in ws.facts(db) {
-        out.insert(f.path(db).clone(), FileRef::Fact(*f));
-    }
-    for f in ws.rules(db) {
-        out.insert(f.path(db).clone(), FileRef::Rule(*f));
-    }
-    out
+pub fn site_chunk<'db>(db: &'db dyn salsa::Database, key: SiteKey<'db>) -> Option<Partial> {
+    let check = key.check(db);
+    let ws = *check.ws(db);
+    let parts = check_parts(db, check).as_ref()?;
+    let view = DbFacts::new(db, ws, None);
+    let locate = |_: &Location| None;
+    let env = Env {
+        model: eval_shared(db, ws),
+        facts: &view,
+        today: ws.as_of(db),
+        locate_rule: &locate,
+        max_steps: ws.limits(db).max_steps,
+    };
+    aimsc_eval::evaluate::site_chunk(
+        &env,
+        &parts.check,
+        key.part(db) as usize,
+        key.site(db) as usize,
+        key.chunk(db) as usize,
+    )
 }
