@@ -1,3 +1,4 @@
+#![deny(clippy::indexing_slicing)]
 //! Spans, line indexes and diagnostics as plain data.
 //!
 //! Every stage of aimsc reports problems as [`Diagnostic`] values that point into a
@@ -196,27 +197,13 @@ pub fn did_you_mean<'a>(
 ) -> Option<&'a str> {
     let mut best: Option<(usize, &str)> = None;
     for cand in candidates {
-        let d = edit_distance(&name.to_lowercase(), &cand.to_lowercase());
+        let d = strsim::levenshtein(&name.to_lowercase(), &cand.to_lowercase());
         let limit = (name.chars().count().max(3)) / 3 + 1;
         if d <= limit && best.is_none_or(|(bd, bc)| d < bd || (d == bd && cand < bc)) {
             best = Some((d, cand));
         }
     }
     best.map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 #[cfg(test)]

@@ -74,9 +74,10 @@ impl Analysis<'_> {
         let b = before.as_bytes();
         // The word being typed, with its `a.b.` or `ns::` prefix.
         let mut start = offset;
-        while start > 0
-            && (is_name_byte(b[start - 1]) || b[start - 1] == b'.' || b[start - 1] == b':')
-        {
+        while let Some(&c) = start.checked_sub(1).and_then(|i| b.get(i)) {
+            if !(is_name_byte(c) || c == b'.' || c == b':') {
+                break;
+            }
             start -= 1;
         }
         let word = &before[start..];

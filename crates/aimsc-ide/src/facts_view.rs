@@ -126,7 +126,10 @@ pub fn key_span(text: &str, record: Span, key: &str) -> Span {
     while let Some(n) = body.get(from..).and_then(|s| s.find(key)) {
         let at = from + n;
         let after = at + key.len();
-        let before_ok = at == 0 || !is_name(bytes[at - 1]);
+        let before_ok = at
+            .checked_sub(1)
+            .and_then(|i| bytes.get(i))
+            .is_none_or(|c| !is_name(*c));
         let rest = body[after..].trim_start_matches(['"', '\'', ' ', '\t']);
         if before_ok
             && !bytes.get(after).copied().is_some_and(is_name)

@@ -1,3 +1,4 @@
+#![deny(clippy::indexing_slicing)]
 //! Editor features of aimsc over a [`Project`] snapshot: hover, go to definition, references,
 //! rename, completion, symbols, semantic tokens, folding, formatting and live outcomes.
 //!

@@ -47,8 +47,7 @@ fn lex(text: &str) -> Vec<Tok<'_>> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
+    while let Some(&c) = b.get(i) {
         match c {
             // A lone `\r` ends a line, as the grammar and editors read it.
             b'\n' => {
@@ -68,8 +67,8 @@ fn lex(text: &str) -> Vec<Tok<'_>> {
             b'"' => {
                 let start = i;
                 i += 1;
-                while i < b.len() && b[i] != b'"' && b[i] != b'\n' {
-                    i += if b[i] == b'\\' { 2 } else { 1 };
+                while let Some(&s) = b.get(i).filter(|s| **s != b'"' && **s != b'\n') {
+                    i += if s == b'\\' { 2 } else { 1 };
                 }
                 i = (i + 1).min(b.len());
                 out.push(Tok::Str(&text[start..i]));

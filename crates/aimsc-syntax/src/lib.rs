@@ -1,3 +1,4 @@
+#![deny(clippy::indexing_slicing)]
 //! The aimsc language: a parser derived from `grammar/aimsc.pest` and a typed syntax tree
 //! with spans.
 //!

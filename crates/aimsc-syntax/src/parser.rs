@@ -81,7 +81,7 @@ pub fn parse(path: &Arc<str>, text: &str) -> (SourceFile, Vec<Diagnostic>) {
                     diags: &mut diags,
                     depth: 0,
                 };
-                if let Some(item) = b.item(pair) {
+                if let Some(item) = b.item_or_error(pair) {
                     items.push(item);
                 }
                 pos = skip_trivia(text, end);
@@ -101,8 +101,8 @@ fn skip_trivia(text: &str, mut pos: usize) -> usize {
         pos = '\u{feff}'.len_utf8();
     }
     let bytes = text.as_bytes();
-    while pos < bytes.len() {
-        match bytes[pos] {
+    while let Some(&c) = bytes.get(pos) {
+        match c {
             b' ' | b'\t' | b'\r' | b'\n' => pos += 1,
             b'/' if bytes.get(pos + 1) == Some(&b'/') => {
                 pos = text[pos..]
@@ -226,16 +226,16 @@ fn too_deep(text: &str) -> Option<(usize, usize)> {
     let mut depth = 0usize;
     let mut i = 0;
     let mut nots = 0usize;
-    while i < bytes.len() {
-        match bytes[i] {
+    while let Some(&c) = bytes.get(i) {
+        match c {
             b'"' => {
                 i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                while let Some(&s) = bytes.get(i).filter(|s| **s != b'"') {
+                    i += if s == b'\\' { 2 } else { 1 };
                 }
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                while i < bytes.len() && bytes[i] != b'\n' {
+                while bytes.get(i).is_some_and(|c| *c != b'\n') {
                     i += 1;
                 }
             }
@@ -622,6 +622,32 @@ impl Builder<'_> {
         })
     }
 
+    /// The item `pair` holds; when the tree builder cannot read what the grammar took and has
+    /// said nothing, an internal error rather than a silently missing item.
+    fn item_or_error(&mut self, pair: Pair<'_, Rule>) -> Option<Item> {
+        let before = self.diags.len();
+        let span = self.span(&pair);
+        let item = self.item(pair);
+        if item.is_none() && self.diags.len() == before {
+            self.internal(span, "this item");
+        }
+        item
+    }
+
+    /// Reports a construct the grammar accepts and the tree builder does not know: a bug in
+    /// aimsc, reported rather than dropped so that no control silently goes unevaluated.
+    fn internal(&mut self, span: Span, what: &str) {
+        self.diags.push(
+            Diagnostic::error(
+                "aimsc::internal::parse",
+                format!("{what} parsed, but aimsc could not read it"),
+                Some(Location::new(self.path, span)),
+            )
+            .with_label("not read")
+            .with_help("this is a bug in aimsc: please report it with this file"),
+        );
+    }
+
     /// `domain A.5` or `domain "A.5"`, as text.
     fn domain_text(&self, p: Pair<'_, Rule>) -> StrLit {
         if p.as_rule() == Rule::string {
@@ -698,7 +724,7 @@ impl Builder<'_> {
                         span: cspan,
                     });
                 }
-                _ => {}
+                _ => self.internal(cspan, "this clause"),
             }
         }
         Some(Item::Check(check))
@@ -1018,5 +1044,34 @@ impl Builder<'_> {
             _ => return None,
         };
         Some(Expr { kind, span })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pair the grammar produced but the tree builder does not take as an item (here a
+    /// string, standing in for a grammar rule added without its builder) is an internal error,
+    /// never a silently missing item.
+    #[test]
+    fn an_item_the_builder_cannot_read_is_an_error_not_a_gap() {
+        let path: Arc<str> = Arc::from("x.aims");
+        let mut diags = Vec::new();
+        let mut b = Builder {
+            path: &path,
+            offset: 0,
+            diags: &mut diags,
+            depth: 0,
+        };
+        let Ok(mut pairs) = AimsParser::parse(Rule::string, "\"x\"") else {
+            panic!("a string parses");
+        };
+        let Some(pair) = pairs.next() else {
+            panic!("one pair");
+        };
+        assert!(b.item_or_error(pair).is_none());
+        let codes: Vec<_> = diags.iter().map(|d| d.code).collect();
+        assert_eq!(codes, ["aimsc::internal::parse"]);
     }
 }
