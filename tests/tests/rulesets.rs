@@ -147,9 +147,19 @@ fn every_mapping_has_a_provenance() {
     }
 }
 
-fn reference() -> Option<PathBuf> {
+/// `../shared/reference`, beside the repository (CI has it; a clone alone may not).
+fn shared_reference() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/reference");
     p.is_dir().then_some(p)
+}
+
+/// The subset of the reference data these tests need, kept in the repository so that every
+/// checkout checks the rulesets against it (see tests/reference/README.md).
+fn subset(name: &str) -> String {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("reference")
+        .join(name);
+    std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
 fn relation(s: &str) -> Relation {
@@ -158,20 +168,28 @@ fn relation(s: &str) -> Relation {
         "subset" => Relation::Subset,
         "superset" => Relation::Superset,
         "intersect" => Relation::Intersect,
-        _ => Relation::Related,
+        "related" => Relation::Related,
+        other => panic!("`{other}` is not a relation"),
     }
 }
 
-/// Every crosswalk line of the reference data is shipped, with its relation, and nothing else.
-#[test]
-fn crosswalks_agree_with_the_reference_data() {
-    let Some(dir) = reference() else {
-        eprintln!("../shared/reference is absent; skipping the comparison");
-        return;
-    };
+fn relation_name(r: Relation) -> &'static str {
+    match r {
+        Relation::Equal => "equal",
+        Relation::Subset => "subset",
+        Relation::Superset => "superset",
+        Relation::Intersect => "intersect",
+        Relation::Related => "related",
+    }
+}
+
+type Crosswalk = BTreeSet<(String, String, Relation)>;
+
+/// Every crosswalk line of the reference data, as (ISO 42001 id, target, relation).
+fn crosswalks_of(dir: &Path) -> Crosswalk {
     let text = std::fs::read_to_string(dir.join("crosswalks.yaml")).unwrap();
     let y: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
-    let mut expected: BTreeSet<(String, String, Relation)> = BTreeSet::new();
+    let mut expected = Crosswalk::new();
     let s = |v: &serde_json::Value| match v {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -191,6 +209,7 @@ fn crosswalks_agree_with_the_reference_data() {
     ] {
         for part in ["clauses", "annex_a"] {
             for m in y[key][part]["mappings"].as_array().unwrap() {
+                // A line without a relation records that nothing corresponds.
                 let Some(rel) = m["relation"].as_str() else {
                     continue;
                 };
@@ -212,8 +231,62 @@ fn crosswalks_agree_with_the_reference_data() {
             relation(m["relation"].as_str().unwrap()),
         ));
     }
+    expected
+}
+
+/// The Annex A controls of the reference data, as (id, official short title).
+fn annex_a_of(dir: &Path) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(dir.join("iso42001-annex-a.yaml")).unwrap();
+    let y: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
+    let mut out = Vec::new();
+    for d in y["annex_a"]["domains"].as_array().unwrap() {
+        for c in d["controls"].as_array().unwrap() {
+            out.push((
+                c["id"].as_str().unwrap().to_string(),
+                c["title"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    out
+}
+
+fn crosswalks_tsv(c: &Crosswalk) -> String {
+    let mut out = String::from("# iso42001\ttarget\trelation\n");
+    for (a, b, r) in c {
+        out.push_str(&format!("{a}\t{b}\t{}\n", relation_name(*r)));
+    }
+    out
+}
+
+fn annex_a_tsv(rows: &[(String, String)]) -> String {
+    let mut out = String::from("# id\ttitle\n");
+    for (id, title) in rows {
+        out.push_str(&format!("{id}\t{title}\n"));
+    }
+    out
+}
+
+fn rows(tsv: &str) -> Vec<Vec<&str>> {
+    tsv.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| l.split('\t').collect())
+        .collect()
+}
+
+/// Every crosswalk line of the reference data is shipped, with its relation, and nothing else.
+#[test]
+fn crosswalks_agree_with_the_reference_data() {
+    let text = subset("crosswalks.tsv");
+    let expected: Crosswalk = rows(&text)
+        .into_iter()
+        .map(|r| {
+            assert_eq!(r.len(), 3, "{r:?}");
+            (r[0].to_string(), r[1].to_string(), relation(r[2]))
+        })
+        .collect();
+    assert!(expected.len() > 300, "{} lines", expected.len());
     let model = model();
-    let shipped: BTreeSet<(String, String, Relation)> = model
+    let shipped: Crosswalk = model
         .mappings
         .iter()
         .map(|m| {
@@ -233,18 +306,31 @@ fn crosswalks_agree_with_the_reference_data() {
 /// Ids and titles of the Annex A controls match the reference data.
 #[test]
 fn annex_a_titles_agree_with_the_reference_data() {
-    let Some(dir) = reference() else { return };
-    let text = std::fs::read_to_string(dir.join("iso42001-annex-a.yaml")).unwrap();
-    let y: serde_json::Value = serde_saphyr::from_str(&text).unwrap();
     let m = model();
-    let mut n = 0;
-    for d in y["annex_a"]["domains"].as_array().unwrap() {
-        for c in d["controls"].as_array().unwrap() {
-            let id = format!("iso42001::{}", c["id"].as_str().unwrap());
-            let title = c["title"].as_str().unwrap();
-            assert_eq!(m.title_of(&id).map(|t| &**t), Some(title), "{id}");
-            n += 1;
-        }
+    let text = subset("annex_a.tsv");
+    let rows = rows(&text);
+    for r in &rows {
+        let id = format!("iso42001::{}", r[0]);
+        assert_eq!(m.title_of(&id).map(|t| &**t), Some(r[1]), "{id}");
     }
-    assert_eq!(n, 38);
+    assert_eq!(rows.len(), 38);
+}
+
+/// The repository's subset is what `../shared/reference` gives, when it is there (it is in CI).
+/// `AIMSC_WRITE_REFERENCE=1` rewrites the subset from it.
+#[test]
+fn the_reference_subset_is_the_shared_reference_data() {
+    let Some(dir) = shared_reference() else {
+        eprintln!("../shared/reference is absent: the in-repository subset was checked alone");
+        return;
+    };
+    let crosswalks = crosswalks_tsv(&crosswalks_of(&dir));
+    let annex_a = annex_a_tsv(&annex_a_of(&dir));
+    let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("reference");
+    if std::env::var_os("AIMSC_WRITE_REFERENCE").is_some() {
+        std::fs::write(here.join("crosswalks.tsv"), &crosswalks).unwrap();
+        std::fs::write(here.join("annex_a.tsv"), &annex_a).unwrap();
+    }
+    assert_eq!(subset("crosswalks.tsv"), crosswalks, "run with AIMSC_WRITE_REFERENCE=1");
+    assert_eq!(subset("annex_a.tsv"), annex_a, "run with AIMSC_WRITE_REFERENCE=1");
 }
