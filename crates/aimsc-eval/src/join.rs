@@ -2,7 +2,7 @@
 //! finds its candidates by lookup instead of a scan of every record for every `s`.
 
 use crate::model::Model;
-use crate::validate::TV;
+use crate::typed::TV;
 use jiff::civil::Date;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -13,6 +13,8 @@ pub mod evaluate;
 pub mod join;
 pub mod model;
 pub mod outcome;
+pub mod partial;
 pub mod reads;
+pub mod typed;
 pub mod validate;
 pub mod view;

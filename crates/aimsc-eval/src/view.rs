@@ -2,9 +2,9 @@
 //! answers through queries, so that each check depends only on the records it read and an
 //! edit to one record re-runs only the work that read it.
 
-use crate::evaluate::Partial;
 use crate::join::JoinIndex;
 use crate::model::Model;
+use crate::partial::Partial;
 use crate::validate::{FactLoc, Facts, Record, TV};
 use aimsc_diagnostics::Span;
 use std::sync::Arc;

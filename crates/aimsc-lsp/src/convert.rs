@@ -3,7 +3,8 @@
 use aimsc_db::Project;
 use aimsc_diagnostics::{LineIndex, Severity, Span};
 use aimsc_ide::{CompletionKind, DocSymbol, Fold, FoldKind, SemToken, SymbolKind, Target};
-use tower_lsp_server::ls_types::{self as lsp, Position, Range};
+use std::path::Path;
+use tower_lsp_server::ls_types::{self as lsp, Position, Range, Uri};
 
 /// A file's line starts.
 pub struct LineMap(LineIndex);
@@ -75,7 +76,7 @@ pub fn locations(p: &Project, targets: &[Target]) -> Vec<lsp::Location> {
     targets
         .iter()
         .filter_map(|t| {
-            let uri = crate::workspace::uri_of(&t.path)?;
+            let uri = uri_of(&t.path)?;
             let text = p.source_text(&t.path)?;
             let map = LineMap::new(&text);
             Some(lsp::Location {
@@ -210,4 +211,21 @@ pub fn fold(f: Fold, text: &str, map: &LineMap) -> lsp::FoldingRange {
         }),
         collapsed_text: None,
     }
+}
+
+/// The document of a project path; `None` for files the editor cannot open (shipped
+/// rulesets, embedded in the binary).
+pub fn uri_of(path: &str) -> Option<Uri> {
+    if path.starts_with(aimsc_rulesets_prefix()) {
+        return None;
+    }
+    if Path::new(path).is_absolute() {
+        return Uri::from_file_path(path);
+    }
+    path.parse().ok()
+}
+
+/// How the paths of the shipped rulesets begin: they are embedded, not files.
+pub(crate) fn aimsc_rulesets_prefix() -> &'static str {
+    "@aimsc"
 }

@@ -217,12 +217,12 @@ impl Backend {
             .filter(|p| !by_file.contains_key(p))
             .collect();
         for path in cleared {
-            if let Some(uri) = workspace::uri_of(&path) {
+            if let Some(uri) = convert::uri_of(&path) {
                 self.client.publish_diagnostics(uri, Vec::new(), None).await;
             }
         }
         for (path, diags) in by_file {
-            if let Some(uri) = workspace::uri_of(&path) {
+            if let Some(uri) = convert::uri_of(&path) {
                 self.client.publish_diagnostics(uri, diags, None).await;
             }
         }
@@ -489,7 +489,7 @@ impl LanguageServer for Backend {
                     std::collections::HashMap::new();
                 let mut maps: BTreeMap<String, (String, LineMap)> = BTreeMap::new();
                 for (target, new_text) in edits {
-                    let Some(uri) = workspace::uri_of(&target.path) else {
+                    let Some(uri) = convert::uri_of(&target.path) else {
                         continue;
                     };
                     let (t, m) = maps.entry(target.path.to_string()).or_insert_with(|| {

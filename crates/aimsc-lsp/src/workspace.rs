@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 
-use crate::convert::utf16;
+use crate::convert::{aimsc_rulesets_prefix, utf16};
 
 /// Everything the server knows between requests.
 pub struct State {
@@ -71,22 +71,6 @@ pub fn path_of(uri: &Uri) -> String {
         Some(p) => clean(&p).to_string_lossy().into_owned(),
         None => uri.as_str().to_string(),
     }
-}
-
-/// The document of a project path; `None` for files the editor cannot open (shipped
-/// rulesets, embedded in the binary).
-pub fn uri_of(path: &str) -> Option<Uri> {
-    if path.starts_with(aimsc_rulesets_prefix()) {
-        return None;
-    }
-    if Path::new(path).is_absolute() {
-        return Uri::from_file_path(path);
-    }
-    path.parse().ok()
-}
-
-fn aimsc_rulesets_prefix() -> &'static str {
-    "@aimsc"
 }
 
 impl State {

@@ -26,7 +26,9 @@ pub use assemble::*;
 pub use budget::*;
 pub use explain::*;
 use interp::*;
-pub use quant::*;
+
+use crate::partial::near_miss;
+pub use crate::partial::{NEAR_MISSES, Partial};
 pub use sites::*;
 
 /// What evaluation needs besides the model and the facts.

@@ -1,0 +1,68 @@
+//! Facts after validation: typed values, and records that still know where they came from.
+
+use aimsc_diagnostics::Span;
+use jiff::civil::Date;
+use std::sync::Arc;
+
+use crate::dates::Duration;
+
+/// A fact value after validation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TV {
+    /// Absent (an optional field left out, or null).
+    Missing,
+    /// Present but invalid; a diagnostic was reported.
+    Invalid,
+    /// bool
+    Bool(bool),
+    /// int
+    Int(i64),
+    /// decimal
+    Dec(f64),
+    /// string
+    Str(Arc<str>),
+    /// date
+    Date(Date),
+    /// duration
+    Dur(Duration),
+    /// enum member
+    Enum(Arc<str>),
+    /// id of a record of the named type
+    Ref(Arc<str>, Arc<str>),
+    /// list
+    List(Vec<TV>),
+    /// record
+    Rec(Arc<Record>),
+}
+
+/// A record of the facts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Record {
+    /// Its type.
+    pub ty: Arc<str>,
+    /// Its id, when its type has one.
+    pub id: Option<Arc<str>>,
+    /// Its path in the facts, e.g. `ai_systems[id=credit-scoring]`.
+    pub path: Arc<str>,
+    /// Field values in schema order.
+    pub fields: Vec<TV>,
+    /// File index into [`Facts::files`].
+    pub file: u32,
+    /// Span of the record.
+    pub span: Span,
+    /// Where each field's key is, in schema order (an empty span for a field left out), for
+    /// the organisation-level records outside collections, so that an explanation can point at
+    /// the line of the fact itself; empty for records of collections (each has its own file or
+    /// lines, and there can be millions).
+    pub field_spans: Vec<Span>,
+}
+
+impl Record {
+    /// Where field `index` is written: its key, or the record when it is not placed.
+    pub fn field_span(&self, index: usize) -> Span {
+        match self.field_spans.get(index) {
+            Some(s) if !s.is_empty() => *s,
+            _ => self.span,
+        }
+    }
+}
