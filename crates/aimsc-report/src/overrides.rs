@@ -7,7 +7,6 @@ use aimsc_eval::crosswalk::natural_cmp;
 use aimsc_eval::model::Model;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use std::fmt::Write as _;
 use std::sync::Arc;
 
 /// A place in a rule file.
@@ -182,67 +181,6 @@ impl Overrides {
                 w.at,
                 w.justification
             ));
-        }
-        out
-    }
-
-    /// A Markdown section, empty when there is nothing to list.
-    pub fn markdown(&self, heading: &str) -> String {
-        let mut out = String::new();
-        if self.is_empty() {
-            return out;
-        }
-        let _ = writeln!(out, "{heading} Overrides\n");
-        if !self.params.is_empty() {
-            let _ = writeln!(out, "| param | default | in force | set at |");
-            let _ = writeln!(out, "|---|---|---|---|");
-            for p in &self.params {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {}{} | {} |",
-                    crate::markdown::code(&p.name),
-                    crate::markdown::cell(&p.default),
-                    crate::markdown::cell(&p.value),
-                    if p.weakened {
-                        " **(weakens the default)**"
-                    } else {
-                        ""
-                    },
-                    crate::markdown::code(&p.at.to_string())
-                );
-            }
-            out.push('\n');
-        }
-        if !self.exclusions.is_empty() {
-            let _ = writeln!(out, "| excluded | justification | at |");
-            let _ = writeln!(out, "|---|---|---|");
-            for x in &self.exclusions {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} |",
-                    crate::markdown::code(&x.control),
-                    crate::markdown::cell(&x.justification),
-                    crate::markdown::code(&x.at.to_string())
-                );
-            }
-            out.push('\n');
-        }
-        if !self.waivers.is_empty() {
-            let _ = writeln!(out, "| waived | until | owner | justification | at |");
-            let _ = writeln!(out, "|---|---|---|---|---|");
-            for w in &self.waivers {
-                let _ = writeln!(
-                    out,
-                    "| {} | {}{} | {} | {} | {} |",
-                    crate::markdown::code(&w.control),
-                    w.until,
-                    if w.expired { " (expired)" } else { "" },
-                    crate::markdown::cell(&w.owner),
-                    crate::markdown::cell(&w.justification),
-                    crate::markdown::code(&w.at.to_string())
-                );
-            }
-            out.push('\n');
         }
         out
     }

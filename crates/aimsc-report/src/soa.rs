@@ -261,7 +261,7 @@ pub fn markdown(soa: &Soa) -> String {
             facts.join(", ").replace('|', "\\|")
         );
     }
-    let overrides = soa.overrides.markdown("##");
+    let overrides = crate::markdown::overrides(&soa.overrides, "##");
     if !overrides.is_empty() {
         out.push('\n');
         out.push_str(overrides.trim_end());
