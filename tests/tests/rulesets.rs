@@ -331,6 +331,14 @@ fn the_reference_subset_is_the_shared_reference_data() {
         std::fs::write(here.join("crosswalks.tsv"), &crosswalks).unwrap();
         std::fs::write(here.join("annex_a.tsv"), &annex_a).unwrap();
     }
-    assert_eq!(subset("crosswalks.tsv"), crosswalks, "run with AIMSC_WRITE_REFERENCE=1");
-    assert_eq!(subset("annex_a.tsv"), annex_a, "run with AIMSC_WRITE_REFERENCE=1");
+    assert_eq!(
+        subset("crosswalks.tsv"),
+        crosswalks,
+        "run with AIMSC_WRITE_REFERENCE=1"
+    );
+    assert_eq!(
+        subset("annex_a.tsv"),
+        annex_a,
+        "run with AIMSC_WRITE_REFERENCE=1"
+    );
 }

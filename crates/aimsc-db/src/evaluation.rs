@@ -9,7 +9,7 @@ use aimsc_eval::evaluate::{CheckParts, Env, Partial, UNBOUNDED, evaluate_parts_w
 use aimsc_eval::join::JoinIndex;
 use aimsc_eval::model::Model;
 use aimsc_eval::outcome::CheckResult;
-use aimsc_eval::validate::{FactLoc, Record, TV, collections};
+use aimsc_eval::validate::{FactLoc, FactValue, Record, collections};
 use aimsc_eval::view::{CHUNK, FactsView};
 use std::sync::Arc;
 
@@ -195,7 +195,7 @@ impl<'db> DbFacts<'db> {
 }
 
 impl FactsView for DbFacts<'_> {
-    fn root_field(&self, field: usize) -> Option<TV> {
+    fn root_field(&self, field: usize) -> Option<FactValue> {
         root_part(self.db, self.ws)
             .record
             .fields
@@ -203,7 +203,7 @@ impl FactsView for DbFacts<'_> {
             .cloned()
     }
 
-    fn items(&self, field: usize) -> Option<Arc<[TV]>> {
+    fn items(&self, field: usize) -> Option<Arc<[FactValue]>> {
         let field = self.collection(field)?;
         Some(collection_items(self.db, CollKey::new(self.db, self.ws, field)).clone())
     }
@@ -216,7 +216,7 @@ impl FactsView for DbFacts<'_> {
             .map(Vec::len)
     }
 
-    fn item(&self, field: usize, pos: usize) -> Option<TV> {
+    fn item(&self, field: usize, pos: usize) -> Option<FactValue> {
         self.collection(field)?;
         chunk_at(self.db, self.ws, field, pos / CHUNK)
             .items

@@ -8,7 +8,8 @@ use crate::rules::*;
 use aimsc_diagnostics::{Diagnostic, LineIndex, Location, Span};
 use aimsc_eval::join::JoinIndex;
 use aimsc_eval::validate::{
-    self, Facts, Part, Record, TV, collection_index, collections, validate_items, validate_root,
+    self, FactValue, Facts, Part, Record, collection_index, collections, validate_items,
+    validate_root,
 };
 use aimsc_eval::view::CHUNK;
 use aimsc_facts::{SourceRole, Value, ValueKind};
@@ -268,7 +269,7 @@ pub struct CollKey<'db> {
 
 /// All records of a collection: read by what uses the collection whole.
 #[salsa::tracked(returns(ref))]
-pub fn collection_items<'db>(db: &'db dyn salsa::Database, key: CollKey<'db>) -> Arc<[TV]> {
+pub fn collection_items<'db>(db: &'db dyn salsa::Database, key: CollKey<'db>) -> Arc<[FactValue]> {
     let (ws, field) = (key.ws(db), key.field(db) as usize);
     (0..chunks_of(db, ws, field))
         .flat_map(|k| chunk_at(db, ws, field, k).items.iter().cloned())

@@ -2,7 +2,7 @@
 //! finds its candidates by lookup instead of a scan of every record for every `s`.
 
 use crate::model::Model;
-use crate::typed::TV;
+use crate::typed::FactValue;
 use jiff::civil::Date;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -34,14 +34,14 @@ impl Key {
         }
     }
 
-    fn of_tv(tv: &TV) -> Option<Key> {
+    fn of_tv(tv: &FactValue) -> Option<Key> {
         match tv {
-            TV::Str(s) | TV::Ref(_, s) => Some(Key::Str(s.clone())),
-            TV::Rec(r) => r.id.clone().map(Key::Str),
-            TV::Enum(m) => Some(Key::Enum(m.clone())),
-            TV::Int(n) => Some(Key::Int(*n)),
-            TV::Bool(b) => Some(Key::Bool(*b)),
-            TV::Date(d) => Some(Key::Date(*d)),
+            FactValue::Str(s) | FactValue::Ref(_, s) => Some(Key::Str(s.clone())),
+            FactValue::Rec(r) => r.id.clone().map(Key::Str),
+            FactValue::Enum(m) => Some(Key::Enum(m.clone())),
+            FactValue::Int(n) => Some(Key::Int(*n)),
+            FactValue::Bool(b) => Some(Key::Bool(*b)),
+            FactValue::Date(d) => Some(Key::Date(*d)),
             _ => None,
         }
     }
@@ -60,12 +60,12 @@ pub struct JoinIndex {
 
 impl JoinIndex {
     /// Indexes `items` (a root collection) by `field` of their record type.
-    pub fn build(model: &Model, items: &[TV], field: &str) -> JoinIndex {
+    pub fn build(model: &Model, items: &[FactValue], field: &str) -> JoinIndex {
         let mut index = JoinIndex::default();
         for (i, item) in items.iter().enumerate() {
             let pos = u32::try_from(i).unwrap_or(u32::MAX);
             let key = match item {
-                TV::Rec(r) => model
+                FactValue::Rec(r) => model
                     .records
                     .get(&r.ty)
                     .and_then(|rt| rt.fields.get_index_of(field))
@@ -125,7 +125,7 @@ impl IndexCache {
         model: &Model,
         collection: usize,
         field: &Arc<str>,
-        items: &[TV],
+        items: &[FactValue],
     ) -> Option<Arc<JoinIndex>> {
         // A poisoned lock only means another evaluation panicked; the map is still sound.
         let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());

@@ -150,37 +150,40 @@ pub enum Lit {
 
 /// A checked expression: names resolved, types known.
 #[derive(Debug, Clone, PartialEq)]
-pub struct CExpr {
+pub struct TypedExpr {
     /// What it does.
-    pub kind: CKind,
+    pub kind: TypedKind,
     /// Its type.
     pub ty: Ty,
     /// Source text, for explanations.
     pub text: Arc<str>,
 }
 
-impl CExpr {
+impl TypedExpr {
     /// Calls `f` on this expression and every expression inside it, outer first. Def bodies
     /// are not entered: a call is one node.
-    pub fn visit(&self, f: &mut dyn FnMut(&CExpr)) {
+    pub fn visit(&self, f: &mut dyn FnMut(&TypedExpr)) {
         f(self);
         match &self.kind {
-            CKind::Lit(_) | CKind::Today | CKind::Local(..) | CKind::Root(_) => {}
-            CKind::Field(x, _) | CKind::Not(x) | CKind::IsSet(x, _) => x.visit(f),
-            CKind::And(xs) | CKind::Or(xs) | CKind::List(xs) | CKind::Call(_, xs) => {
+            TypedKind::Lit(_) | TypedKind::Today | TypedKind::Local(..) | TypedKind::Root(_) => {}
+            TypedKind::Field(x, _) | TypedKind::Not(x) | TypedKind::IsSet(x, _) => x.visit(f),
+            TypedKind::And(xs)
+            | TypedKind::Or(xs)
+            | TypedKind::List(xs)
+            | TypedKind::Call(_, xs) => {
                 for x in xs {
                     x.visit(f);
                 }
             }
-            CKind::Compare(a, _, b)
-            | CKind::In(a, b, _)
-            | CKind::Text(a, _, b)
-            | CKind::Arith(a, _, b)
-            | CKind::Let(_, _, a, b) => {
+            TypedKind::Compare(a, _, b)
+            | TypedKind::In(a, b, _)
+            | TypedKind::Text(a, _, b)
+            | TypedKind::Arith(a, _, b)
+            | TypedKind::Let(_, _, a, b) => {
                 a.visit(f);
                 b.visit(f);
             }
-            CKind::Quant {
+            TypedKind::Quant {
                 coll, filter, body, ..
             } => {
                 coll.visit(f);
@@ -189,7 +192,7 @@ impl CExpr {
                 }
                 body.visit(f);
             }
-            CKind::Count { coll, filter, .. } => {
+            TypedKind::Count { coll, filter, .. } => {
                 coll.visit(f);
                 if let Some(x) = filter {
                     x.visit(f);
@@ -201,7 +204,7 @@ impl CExpr {
 
 /// Checked expression forms.
 #[derive(Debug, Clone, PartialEq)]
-pub enum CKind {
+pub enum TypedKind {
     /// A constant.
     Lit(Lit),
     /// The as-of date.
@@ -211,23 +214,23 @@ pub enum CKind {
     /// A root fact.
     Root(Arc<str>),
     /// Field access; follows a `ref` to its record.
-    Field(Box<CExpr>, Arc<str>),
+    Field(Box<TypedExpr>, Arc<str>),
     /// `not`
-    Not(Box<CExpr>),
+    Not(Box<TypedExpr>),
     /// `and`
-    And(Vec<CExpr>),
+    And(Vec<TypedExpr>),
     /// `or`
-    Or(Vec<CExpr>),
+    Or(Vec<TypedExpr>),
     /// Comparison.
-    Compare(Box<CExpr>, CmpOp, Box<CExpr>),
+    Compare(Box<TypedExpr>, CmpOp, Box<TypedExpr>),
     /// Membership.
-    In(Box<CExpr>, Box<CExpr>, bool),
+    In(Box<TypedExpr>, Box<TypedExpr>, bool),
     /// `is set` (true) / `is missing` (false).
-    IsSet(Box<CExpr>, bool),
+    IsSet(Box<TypedExpr>, bool),
     /// String operators.
-    Text(Box<CExpr>, TextOp, Box<CExpr>),
+    Text(Box<TypedExpr>, TextOp, Box<TypedExpr>),
     /// `+` (true) or `-` (false).
-    Arith(Box<CExpr>, bool, Box<CExpr>),
+    Arith(Box<TypedExpr>, bool, Box<TypedExpr>),
     /// Quantifier over a list, binding `slot`.
     Quant {
         /// all / any / none
@@ -235,27 +238,27 @@ pub enum CKind {
         /// Slot of the bound variable.
         slot: usize,
         /// The list.
-        coll: Box<CExpr>,
+        coll: Box<TypedExpr>,
         /// Filter.
-        filter: Option<Box<CExpr>>,
+        filter: Option<Box<TypedExpr>>,
         /// Condition.
-        body: Box<CExpr>,
+        body: Box<TypedExpr>,
     },
     /// Count of a list, optionally filtered with a binding.
     Count {
         /// Slot of the bound variable.
         slot: Option<usize>,
         /// The list.
-        coll: Box<CExpr>,
+        coll: Box<TypedExpr>,
         /// Filter.
-        filter: Option<Box<CExpr>>,
+        filter: Option<Box<TypedExpr>>,
     },
     /// Call of a def by index, arguments bound to slots `base..base+n`.
-    Call(usize, Vec<CExpr>),
+    Call(usize, Vec<TypedExpr>),
     /// A list literal.
-    List(Vec<CExpr>),
+    List(Vec<TypedExpr>),
     /// `let`: bind slot (named as written), then body.
-    Let(usize, Arc<str>, Box<CExpr>, Box<CExpr>),
+    Let(usize, Arc<str>, Box<TypedExpr>, Box<TypedExpr>),
 }
 
 /// Why a rule cannot be evaluated: the first error diagnostic of its expression, or of a def
@@ -278,7 +281,7 @@ pub struct Def {
     /// Parameter types.
     pub params: Vec<(Arc<str>, Ty)>,
     /// Body; parameters are slots `0..params.len()`.
-    pub body: CExpr,
+    pub body: TypedExpr,
     /// Number of local slots the body needs.
     pub slots: usize,
     /// Where it is declared.
@@ -293,7 +296,7 @@ pub struct Requirement {
     /// What it asks.
     pub name: Arc<str>,
     /// The condition (bool).
-    pub expr: CExpr,
+    pub expr: TypedExpr,
     /// Local slots needed.
     pub slots: usize,
     /// Where it is.
@@ -318,7 +321,7 @@ pub struct Check {
     /// Intent.
     pub intent: Option<Arc<str>>,
     /// Applicability condition and its slot count.
-    pub applies: Option<(CExpr, usize)>,
+    pub applies: Option<(TypedExpr, usize)>,
     /// Set when the applicability condition, or a def it calls, does not check.
     pub applies_broken: Option<Broken>,
     /// Requirements.
@@ -491,7 +494,7 @@ pub struct Model {
     pub records: IndexMap<Arc<str>, RecordType>,
     /// Root fact fields.
     pub root: IndexMap<Arc<str>, Field>,
-    /// Defs, in index order used by [`CKind::Call`].
+    /// Defs, in index order used by [`TypedKind::Call`].
     pub defs: Vec<Def>,
     /// Controls and rules by id, sorted by id.
     pub checks: IndexMap<Arc<str>, Check>,

@@ -3,14 +3,14 @@
 //! Applicability lists them, `aimsc explain` prints them, and the ruleset tests use them to prove
 //! that no requirement is vacuous.
 
-use crate::model::{CExpr, CKind, Check, Model};
+use crate::model::{Check, Model, TypedExpr, TypedKind};
 use std::collections::BTreeSet;
 
 /// How deep def calls are followed; defs are acyclic, this only bounds pathological rulesets.
 const MAX_CALL_DEPTH: usize = 64;
 
 /// The fact paths one expression reads, most specific only, sorted.
-pub fn expr_reads(model: &Model, expr: &CExpr, slots: usize) -> Vec<String> {
+pub fn expr_reads(model: &Model, expr: &TypedExpr, slots: usize) -> Vec<String> {
     let mut out = BTreeSet::new();
     let mut env = vec![None; slots];
     walk(model, expr, &mut env, &mut out, 0);
@@ -42,11 +42,11 @@ fn most_specific(all: BTreeSet<String>) -> Vec<String> {
         .collect()
 }
 
-fn path_of(e: &CExpr, env: &[Option<String>]) -> Option<String> {
+fn path_of(e: &TypedExpr, env: &[Option<String>]) -> Option<String> {
     match &e.kind {
-        CKind::Root(n) => Some(n.to_string()),
-        CKind::Local(slot, _) => env.get(*slot).cloned().flatten(),
-        CKind::Field(base, f) => path_of(base, env).map(|p| format!("{p}.{f}")),
+        TypedKind::Root(n) => Some(n.to_string()),
+        TypedKind::Local(slot, _) => env.get(*slot).cloned().flatten(),
+        TypedKind::Field(base, f) => path_of(base, env).map(|p| format!("{p}.{f}")),
         _ => None,
     }
 }
@@ -59,7 +59,7 @@ fn bind(env: &mut [Option<String>], slot: usize, path: Option<String>) {
 
 fn walk(
     model: &Model,
-    e: &CExpr,
+    e: &TypedExpr,
     env: &mut Vec<Option<String>>,
     out: &mut BTreeSet<String>,
     depth: usize,
@@ -68,22 +68,22 @@ fn walk(
         out.insert(p);
     }
     match &e.kind {
-        CKind::Lit(_) | CKind::Today | CKind::Root(_) | CKind::Local(..) => {}
-        CKind::Field(base, _) => walk(model, base, env, out, depth),
-        CKind::Not(x) | CKind::IsSet(x, _) => walk(model, x, env, out, depth),
-        CKind::And(xs) | CKind::Or(xs) | CKind::List(xs) => {
+        TypedKind::Lit(_) | TypedKind::Today | TypedKind::Root(_) | TypedKind::Local(..) => {}
+        TypedKind::Field(base, _) => walk(model, base, env, out, depth),
+        TypedKind::Not(x) | TypedKind::IsSet(x, _) => walk(model, x, env, out, depth),
+        TypedKind::And(xs) | TypedKind::Or(xs) | TypedKind::List(xs) => {
             for x in xs {
                 walk(model, x, env, out, depth);
             }
         }
-        CKind::Compare(a, _, b)
-        | CKind::In(a, b, _)
-        | CKind::Text(a, _, b)
-        | CKind::Arith(a, _, b) => {
+        TypedKind::Compare(a, _, b)
+        | TypedKind::In(a, b, _)
+        | TypedKind::Text(a, _, b)
+        | TypedKind::Arith(a, _, b) => {
             walk(model, a, env, out, depth);
             walk(model, b, env, out, depth);
         }
-        CKind::Quant {
+        TypedKind::Quant {
             slot,
             coll,
             filter,
@@ -98,7 +98,7 @@ fn walk(
             }
             walk(model, body, env, out, depth);
         }
-        CKind::Count { slot, coll, filter } => {
+        TypedKind::Count { slot, coll, filter } => {
             walk(model, coll, env, out, depth);
             if let Some(slot) = slot {
                 let p = path_of(coll, env).map(|p| format!("{p}[]"));
@@ -108,13 +108,13 @@ fn walk(
                 walk(model, f, env, out, depth);
             }
         }
-        CKind::Let(slot, _, value, body) => {
+        TypedKind::Let(slot, _, value, body) => {
             walk(model, value, env, out, depth);
             let p = path_of(value, env);
             bind(env, *slot, p);
             walk(model, body, env, out, depth);
         }
-        CKind::Call(index, args) => {
+        TypedKind::Call(index, args) => {
             for a in args {
                 walk(model, a, env, out, depth);
             }

@@ -8,7 +8,7 @@ use crate::dates::Duration;
 
 /// A fact value after validation.
 #[derive(Debug, Clone, PartialEq)]
-pub enum TV {
+pub enum FactValue {
     /// Absent (an optional field left out, or null).
     Missing,
     /// Present but invalid; a diagnostic was reported.
@@ -30,7 +30,7 @@ pub enum TV {
     /// id of a record of the named type
     Ref(Arc<str>, Arc<str>),
     /// list
-    List(Vec<TV>),
+    List(Vec<FactValue>),
     /// record
     Rec(Arc<Record>),
 }
@@ -45,7 +45,7 @@ pub struct Record {
     /// Its path in the facts, e.g. `ai_systems[id=credit-scoring]`.
     pub path: Arc<str>,
     /// Field values in schema order.
-    pub fields: Vec<TV>,
+    pub fields: Vec<FactValue>,
     /// File index into [`Facts::files`].
     pub file: u32,
     /// Span of the record.

@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-pub use crate::typed::{Record, TV};
+pub use crate::typed::{FactValue, Record};
 
 /// A facts file's identity and text, for turning spans into lines.
 #[derive(Debug, Clone, PartialEq)]
@@ -44,7 +44,7 @@ pub struct Facts {
     /// The root record (fields of the `facts` schema).
     pub root: Arc<Record>,
     /// The root collections of records, by root field index (`None` for other fields).
-    pub collections: Vec<Option<Arc<[TV]>>>,
+    pub collections: Vec<Option<Arc<[FactValue]>>>,
     /// Records with ids, by (type, id).
     pub by_id: ById,
     /// Join indexes of the root collections, built as evaluation asks for them.
@@ -72,7 +72,7 @@ impl Facts {
             ty: Arc::from("facts"),
             id: None,
             path: Arc::from(""),
-            fields: vec![TV::Missing; model.root.len()],
+            fields: vec![FactValue::Missing; model.root.len()],
             file: 0,
             span: Span::default(),
             field_spans: Vec::new(),
@@ -91,12 +91,12 @@ impl Facts {
     pub fn assemble(
         files: Vec<FactFile>,
         mut root: Record,
-        collections: Vec<Option<Arc<[TV]>>>,
+        collections: Vec<Option<Arc<[FactValue]>>>,
         by_id: ById,
     ) -> Facts {
         for (slot, items) in root.fields.iter_mut().zip(&collections) {
             if let Some(items) = items {
-                *slot = TV::List(items.to_vec());
+                *slot = FactValue::List(items.to_vec());
             }
         }
         Facts {
@@ -125,7 +125,7 @@ pub type RefUse = (Arc<str>, Arc<str>, u32, Span);
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Part {
     /// The collection's items, for a run of records.
-    pub items: Vec<TV>,
+    pub items: Vec<FactValue>,
     /// Records with ids, in facts order.
     pub ids: Vec<IdEntry>,
     /// Every `ref`, in facts order.
@@ -233,7 +233,7 @@ pub fn validate_items(
         .enumerate()
         .map(|(i, item)| match item {
             Some(value) => v.value(ty, value, &format!("{name}[{}]", first + i)),
-            None => TV::Invalid,
+            None => FactValue::Invalid,
         })
         .collect();
     v.into_part(out)
@@ -370,7 +370,7 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn into_part(self, items: Vec<TV>) -> Part {
+    fn into_part(self, items: Vec<FactValue>) -> Part {
         Part {
             items,
             ids: self.ids,
@@ -386,7 +386,7 @@ impl<'a> Validator<'a> {
             .map(|p| Location::new(p, span))
     }
 
-    fn wrong(&mut self, v: &Value, path: &str, expected: &Ty, extra: Option<String>) -> TV {
+    fn wrong(&mut self, v: &Value, path: &str, expected: &Ty, extra: Option<String>) -> FactValue {
         let mut d = Diagnostic::error(
             "aimsc::facts::wrong_type",
             format!(
@@ -401,7 +401,7 @@ impl<'a> Validator<'a> {
             d = d.with_help(h);
         }
         self.diags.push(d);
-        TV::Invalid
+        FactValue::Invalid
     }
 
     fn record_fields(
@@ -411,7 +411,7 @@ impl<'a> Validator<'a> {
         v: &Value,
         path: Arc<str>,
     ) -> Record {
-        let mut fields = vec![TV::Missing; schema.len()];
+        let mut fields = vec![FactValue::Missing; schema.len()];
         let ValueKind::Map(map) = &v.kind else {
             let shown = if path.is_empty() {
                 "the facts root".to_string()
@@ -433,7 +433,7 @@ impl<'a> Validator<'a> {
                 ty: Arc::from(ty_name),
                 id: None,
                 path,
-                fields: vec![TV::Invalid; schema.len()],
+                fields: vec![FactValue::Invalid; schema.len()],
                 file: v.file,
                 span: v.span,
                 field_spans: Vec::new(),
@@ -500,7 +500,7 @@ impl<'a> Validator<'a> {
                 && matches!(entry.value.kind, ValueKind::List(_))
                 && collection_index(self.model, key).is_some()
             {
-                fields[idx] = TV::List(Vec::new());
+                fields[idx] = FactValue::List(Vec::new());
                 continue;
             }
             let child = if path.is_empty() {
@@ -510,7 +510,7 @@ impl<'a> Validator<'a> {
             };
             fields[idx] = if matches!(entry.value.kind, ValueKind::Null) {
                 if field.optional {
-                    TV::Missing
+                    FactValue::Missing
                 } else {
                     self.missing(ty_name, field, &path, entry.value.file, entry.key_span)
                 }
@@ -518,7 +518,7 @@ impl<'a> Validator<'a> {
                 self.value(&field.ty, &entry.value, &child)
             };
             if field.past
-                && let TV::Date(date) = fields[idx]
+                && let FactValue::Date(date) = fields[idx]
             {
                 self.past_dates.push(PastDate {
                     date,
@@ -533,7 +533,7 @@ impl<'a> Validator<'a> {
             if !field.optional && !map.contains_key(&*field.name) {
                 // An absent list means "none of these": `incidents` left out is no incidents.
                 fields[idx] = if matches!(field.ty, Ty::List(_)) {
-                    TV::List(Vec::new())
+                    FactValue::List(Vec::new())
                 } else {
                     self.missing(ty_name, field, &path, v.file, v.span)
                 };
@@ -550,7 +550,14 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn missing(&mut self, ty_name: &str, field: &Field, path: &str, file: u32, span: Span) -> TV {
+    fn missing(
+        &mut self,
+        ty_name: &str,
+        field: &Field,
+        path: &str,
+        file: u32,
+        span: Span,
+    ) -> FactValue {
         let whose = if path.is_empty() {
             "the facts".to_string()
         } else {
@@ -572,13 +579,13 @@ impl<'a> Validator<'a> {
                 field.name
             )),
         );
-        TV::Invalid
+        FactValue::Invalid
     }
 
-    fn value(&mut self, ty: &Ty, v: &Value, path: &str) -> TV {
+    fn value(&mut self, ty: &Ty, v: &Value, path: &str) -> FactValue {
         match (ty, &v.kind) {
-            (Ty::Error, _) => TV::Invalid,
-            (Ty::Bool, ValueKind::Bool(b)) => TV::Bool(*b),
+            (Ty::Error, _) => FactValue::Invalid,
+            (Ty::Bool, ValueKind::Bool(b)) => FactValue::Bool(*b),
             (Ty::Bool, ValueKind::Str(s))
                 if ["yes", "no", "on", "off", "y", "n"]
                     .iter()
@@ -591,9 +598,9 @@ impl<'a> Validator<'a> {
                     Some("write `true` or `false`: since YAML 1.2, `yes`, `no`, `on` and `off` are text".into()),
                 )
             }
-            (Ty::Int, ValueKind::Int(n)) => TV::Int(*n),
-            (Ty::Decimal, ValueKind::Int(n)) => TV::Dec(*n as f64),
-            (Ty::Decimal, ValueKind::Float(f)) => TV::Dec(*f),
+            (Ty::Int, ValueKind::Int(n)) => FactValue::Int(*n),
+            (Ty::Decimal, ValueKind::Int(n)) => FactValue::Dec(*n as f64),
+            (Ty::Decimal, ValueKind::Float(f)) => FactValue::Dec(*f),
             // A blank string is no evidence of anything: "" as a registration number, " " as
             // a scope.
             (Ty::Str, ValueKind::Str(s)) if is_blank(s) => {
@@ -606,15 +613,15 @@ impl<'a> Validator<'a> {
                     .with_label("no text here")
                     .with_help("write the value, or leave the field out"),
                 );
-                TV::Missing
+                FactValue::Missing
             }
-            (Ty::Str, ValueKind::Str(s)) => TV::Str(Arc::from(s.as_str())),
+            (Ty::Str, ValueKind::Str(s)) => FactValue::Str(Arc::from(s.as_str())),
             (Ty::Date, ValueKind::Str(s)) => match dates::parse_date(
                 s.get(..10)
                     .filter(|_| s.len() == 10 || s.as_bytes().get(10) == Some(&b'T'))
                     .unwrap_or(s),
             ) {
-                Some(d) => TV::Date(d),
+                Some(d) => FactValue::Date(d),
                 None => self.wrong(
                     v,
                     path,
@@ -623,7 +630,7 @@ impl<'a> Validator<'a> {
                 ),
             },
             (Ty::Duration, ValueKind::Str(s)) => match dates::parse_duration(s) {
-                Some(d) => TV::Dur(d),
+                Some(d) => FactValue::Dur(d),
                 None => self.wrong(
                     v,
                     path,
@@ -633,10 +640,10 @@ impl<'a> Validator<'a> {
             },
             (Ty::Enum(name), ValueKind::Str(s)) => {
                 let Some(et) = self.model.enums.get(name) else {
-                    return TV::Invalid;
+                    return FactValue::Invalid;
                 };
                 match et.members.iter().find(|m| ***m == **s) {
-                    Some(m) => TV::Enum(m.clone()),
+                    Some(m) => FactValue::Enum(m.clone()),
                     None => {
                         let hint = did_you_mean(s, et.members.iter().map(|m| &**m))
                             .map(|h| format!("did you mean `{h}`?"));
@@ -649,9 +656,9 @@ impl<'a> Validator<'a> {
             (Ty::Ref(r), ValueKind::Str(s)) => {
                 let id: Arc<str> = Arc::from(s.as_str());
                 self.refs.push((r.clone(), id.clone(), v.file, v.span));
-                TV::Ref(r.clone(), id)
+                FactValue::Ref(r.clone(), id)
             }
-            (Ty::List(inner), ValueKind::List(items)) => TV::List(
+            (Ty::List(inner), ValueKind::List(items)) => FactValue::List(
                 items
                     .iter()
                     .enumerate()
@@ -660,14 +667,14 @@ impl<'a> Validator<'a> {
             ),
             (Ty::Record(name), ValueKind::Map(_)) => {
                 let Some(rt) = self.model.records.get(name) else {
-                    return TV::Invalid;
+                    return FactValue::Invalid;
                 };
                 let rec = self.record_fields(name, &rt.fields, v, Arc::from(path));
                 let rec = Arc::new(rec);
                 if let Some(id) = &rec.id {
                     self.ids.push(((name.clone(), id.clone()), rec.clone()));
                 }
-                TV::Rec(rec)
+                FactValue::Rec(rec)
             }
             _ => self.wrong(v, path, ty, None),
         }

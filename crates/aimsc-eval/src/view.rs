@@ -5,7 +5,7 @@
 use crate::join::JoinIndex;
 use crate::model::Model;
 use crate::partial::Partial;
-use crate::validate::{FactLoc, Facts, Record, TV};
+use crate::validate::{FactLoc, FactValue, Facts, Record};
 use aimsc_diagnostics::Span;
 use std::sync::Arc;
 
@@ -17,13 +17,13 @@ pub const CHUNK: usize = 64;
 /// `facts` block.
 pub trait FactsView {
     /// Root field `field`; collections of records are read through [`FactsView::items`].
-    fn root_field(&self, field: usize) -> Option<TV>;
+    fn root_field(&self, field: usize) -> Option<FactValue>;
     /// All records of collection `field`, when it is a root collection of records.
-    fn items(&self, field: usize) -> Option<Arc<[TV]>>;
+    fn items(&self, field: usize) -> Option<Arc<[FactValue]>>;
     /// How many records collection `field` holds.
     fn len(&self, field: usize) -> Option<usize>;
     /// The record at `pos` of collection `field`.
-    fn item(&self, field: usize, pos: usize) -> Option<TV>;
+    fn item(&self, field: usize, pos: usize) -> Option<FactValue>;
     /// Collection `field` indexed by the record field `by`.
     fn index(&self, model: &Model, field: usize, by: &Arc<str>) -> Option<Arc<JoinIndex>>;
     /// The record of type `ty` with id `id`.
@@ -46,11 +46,11 @@ pub trait FactsView {
 }
 
 impl FactsView for Facts {
-    fn root_field(&self, field: usize) -> Option<TV> {
+    fn root_field(&self, field: usize) -> Option<FactValue> {
         self.root.fields.get(field).cloned()
     }
 
-    fn items(&self, field: usize) -> Option<Arc<[TV]>> {
+    fn items(&self, field: usize) -> Option<Arc<[FactValue]>> {
         self.collections.get(field)?.clone()
     }
 
@@ -58,7 +58,7 @@ impl FactsView for Facts {
         Some(self.collections.get(field)?.as_ref()?.len())
     }
 
-    fn item(&self, field: usize, pos: usize) -> Option<TV> {
+    fn item(&self, field: usize, pos: usize) -> Option<FactValue> {
         self.collections.get(field)?.as_ref()?.get(pos).cloned()
     }
 

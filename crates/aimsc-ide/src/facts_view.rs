@@ -3,7 +3,7 @@
 
 use aimsc_diagnostics::Span;
 use aimsc_eval::model::Model;
-use aimsc_eval::validate::{Facts, Record, TV};
+use aimsc_eval::validate::{FactValue, Facts, Record};
 use std::sync::Arc;
 
 /// A value found along a path, with the record and key that hold it.
@@ -11,7 +11,7 @@ pub struct Found {
     /// Where it is, e.g. `ai_systems[id=chatbot].owner`.
     pub shown: String,
     /// The value.
-    pub value: TV,
+    pub value: FactValue,
     /// The record holding the last key, and the key.
     pub holder: Option<(Arc<Record>, String)>,
 }
@@ -20,7 +20,7 @@ pub struct Found {
 pub fn values_at(model: &Model, facts: &Facts, path: &str, limit: usize) -> Vec<Found> {
     let mut current = vec![Found {
         shown: String::new(),
-        value: TV::Rec(facts.root.clone()),
+        value: FactValue::Rec(facts.root.clone()),
         holder: None,
     }];
     for segment in path.split('.') {
@@ -43,10 +43,10 @@ pub fn values_at(model: &Model, facts: &Facts, path: &str, limit: usize) -> Vec<
             };
             let holder = Some((rec.clone(), name.to_string()));
             match (&v, each) {
-                (TV::List(items), true) => {
+                (FactValue::List(items), true) => {
                     for (i, item) in items.iter().enumerate() {
                         let shown = match item {
-                            TV::Rec(r) => r.path.to_string(),
+                            FactValue::Rec(r) => r.path.to_string(),
                             _ => format!("{shown}[{i}]"),
                         };
                         next.push(Found {
@@ -72,15 +72,15 @@ pub fn values_at(model: &Model, facts: &Facts, path: &str, limit: usize) -> Vec<
     current
 }
 
-fn as_record(facts: &Facts, v: &TV) -> Option<Arc<Record>> {
+fn as_record(facts: &Facts, v: &FactValue) -> Option<Arc<Record>> {
     match v {
-        TV::Rec(r) => Some(r.clone()),
-        TV::Ref(ty, id) => facts.by_id.get(&(ty.clone(), id.clone())).cloned(),
+        FactValue::Rec(r) => Some(r.clone()),
+        FactValue::Ref(ty, id) => facts.by_id.get(&(ty.clone(), id.clone())).cloned(),
         _ => None,
     }
 }
 
-fn field(model: &Model, rec: &Record, name: &str) -> Option<TV> {
+fn field(model: &Model, rec: &Record, name: &str) -> Option<FactValue> {
     let index = if rec.path.is_empty() {
         model.root.get_index_of(name)?
     } else {
@@ -90,20 +90,20 @@ fn field(model: &Model, rec: &Record, name: &str) -> Option<TV> {
 }
 
 /// A value as hover shows it.
-pub fn show(v: &TV) -> String {
+pub fn show(v: &FactValue) -> String {
     match v {
-        TV::Missing => "(missing)".into(),
-        TV::Invalid => "(invalid)".into(),
-        TV::Bool(b) => b.to_string(),
-        TV::Int(i) => i.to_string(),
-        TV::Dec(d) => d.to_string(),
-        TV::Str(s) => format!("{s:?}"),
-        TV::Date(d) => d.to_string(),
-        TV::Dur(d) => d.to_string(),
-        TV::Enum(e) => e.to_string(),
-        TV::Ref(_, id) => format!("→ {id}"),
-        TV::List(items) => format!("[{} item(s)]", items.len()),
-        TV::Rec(r) => format!("{{{}}}", r.path),
+        FactValue::Missing => "(missing)".into(),
+        FactValue::Invalid => "(invalid)".into(),
+        FactValue::Bool(b) => b.to_string(),
+        FactValue::Int(i) => i.to_string(),
+        FactValue::Dec(d) => d.to_string(),
+        FactValue::Str(s) => format!("{s:?}"),
+        FactValue::Date(d) => d.to_string(),
+        FactValue::Dur(d) => d.to_string(),
+        FactValue::Enum(e) => e.to_string(),
+        FactValue::Ref(_, id) => format!("→ {id}"),
+        FactValue::List(items) => format!("[{} item(s)]", items.len()),
+        FactValue::Rec(r) => format!("{{{}}}", r.path),
     }
 }
 

@@ -34,7 +34,7 @@ impl Analysis<'_> {
             let found = facts_view::values_at(&self.model, &facts, fact_path, 50);
             let present = found
                 .iter()
-                .find(|f| !matches!(f.value, aimsc_eval::validate::TV::Missing));
+                .find(|f| !matches!(f.value, aimsc_eval::validate::FactValue::Missing));
             if let Some((rec, key)) = present.and_then(|f| f.holder.clone())
                 && let Some(file) = facts.files.get(rec.file as usize)
             {

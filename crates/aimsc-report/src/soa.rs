@@ -2,7 +2,7 @@
 //! why, its implementation status from the evaluation, the facts it relied on and its owner.
 
 use aimsc_eval::crosswalk::natural_cmp;
-use aimsc_eval::model::{CExpr, CKind, CheckKind, Lit, Model};
+use aimsc_eval::model::{CheckKind, Lit, Model, TypedExpr, TypedKind};
 use aimsc_eval::model::{CmpOp, Quant};
 use aimsc_eval::outcome::{CheckResult, Explanation, Outcome};
 use aimsc_eval::reads::check_reads;
@@ -104,11 +104,13 @@ fn local(id: &str) -> &str {
 /// Why a control applies or not, in words: `2 ai_systems are recorded`, `none of the 3
 /// ai_systems is developed in house`; the condition as written only when it has no simpler
 /// reading.
-fn applicability(expr: &CExpr, ex: Option<&Explanation>, holds: bool) -> String {
+fn applicability(expr: &TypedExpr, ex: Option<&Explanation>, holds: bool) -> String {
     let words = |s: &str| s.replace('_', " ");
     match &expr.kind {
-        CKind::Compare(count, CmpOp::Gt, zero) if matches!(zero.kind, CKind::Lit(Lit::Int(0))) => {
-            if let CKind::Count {
+        TypedKind::Compare(count, CmpOp::Gt, zero)
+            if matches!(zero.kind, TypedKind::Lit(Lit::Int(0))) =>
+        {
+            if let TypedKind::Count {
                 coll, filter: None, ..
             } = &count.kind
             {
@@ -123,7 +125,7 @@ fn applicability(expr: &CExpr, ex: Option<&Explanation>, holds: bool) -> String 
                 };
             }
         }
-        CKind::Quant {
+        TypedKind::Quant {
             kind: Quant::Any,
             slot,
             coll,
@@ -131,10 +133,10 @@ fn applicability(expr: &CExpr, ex: Option<&Explanation>, holds: bool) -> String 
             body,
         } => {
             let what = match &body.kind {
-                CKind::Call(_, args) if args.len() == 1 => {
+                TypedKind::Call(_, args) if args.len() == 1 => {
                     words(body.text.split('(').next().unwrap_or(""))
                 }
-                CKind::Field(base, f) if matches!(base.kind, CKind::Local(s, _) if s == *slot) => {
+                TypedKind::Field(base, f) if matches!(base.kind, TypedKind::Local(s, _) if s == *slot) => {
                     words(f)
                 }
                 _ => String::new(),
@@ -151,7 +153,7 @@ fn applicability(expr: &CExpr, ex: Option<&Explanation>, holds: bool) -> String 
                 };
             }
         }
-        CKind::Field(_, f) if expr.ty == aimsc_eval::model::Ty::Bool => {
+        TypedKind::Field(_, f) if expr.ty == aimsc_eval::model::Ty::Bool => {
             return format!("{} is {}", words(f), if holds { "true" } else { "false" });
         }
         _ => {}

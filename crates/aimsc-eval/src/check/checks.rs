@@ -14,7 +14,7 @@ impl ModelBuilder {
                 if c.kind == CheckKind::Control {
                     self.framework_declared(&c.id, input.path, "control");
                 }
-                let mut cx = Cx::new(
+                let mut cx = ExprChecker::new(
                     &self.model,
                     &self.sigs,
                     &mut self.diags,

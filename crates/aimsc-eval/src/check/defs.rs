@@ -127,7 +127,7 @@ impl ModelBuilder {
             let (body, slots) = if in_cycle[i] || too_deep {
                 (error_expr(), 0)
             } else {
-                let mut cx = Cx::new(&self.model, &self.sigs, &mut self.diags, path, text);
+                let mut cx = ExprChecker::new(&self.model, &self.sigs, &mut self.diags, path, text);
                 for (n, t) in &params {
                     cx.bind(n.clone(), t.clone());
                 }
@@ -382,8 +382,8 @@ impl ModelBuilder {
         path: &Arc<str>,
         text: &str,
         sigs: &IndexMap<Arc<str>, DefSig>,
-    ) -> (CExpr, usize) {
-        let mut cx = Cx::new(&self.model, sigs, &mut self.diags, path, text);
+    ) -> (TypedExpr, usize) {
+        let mut cx = ExprChecker::new(&self.model, sigs, &mut self.diags, path, text);
         let v = cx.expr(e, Some(ty));
         if !compatible(&v.ty, ty) {
             cx.mismatch(
@@ -399,14 +399,18 @@ impl ModelBuilder {
 
 /// Orders two constant values of a param (literals of one type); `None` when either is not a
 /// constant or they do not compare.
-pub(super) fn const_cmp(a: &CExpr, b: &CExpr) -> Option<std::cmp::Ordering> {
+pub(super) fn const_cmp(a: &TypedExpr, b: &TypedExpr) -> Option<std::cmp::Ordering> {
     match (&a.kind, &b.kind) {
-        (CKind::Lit(Lit::Int(x)), CKind::Lit(Lit::Int(y))) => Some(x.cmp(y)),
-        (CKind::Lit(Lit::Decimal(x)), CKind::Lit(Lit::Decimal(y))) => x.partial_cmp(y),
-        (CKind::Lit(Lit::Int(x)), CKind::Lit(Lit::Decimal(y))) => (*x as f64).partial_cmp(y),
-        (CKind::Lit(Lit::Decimal(x)), CKind::Lit(Lit::Int(y))) => x.partial_cmp(&(*y as f64)),
-        (CKind::Lit(Lit::Date(x)), CKind::Lit(Lit::Date(y))) => Some(x.cmp(y)),
-        (CKind::Lit(Lit::Duration(x)), CKind::Lit(Lit::Duration(y))) => {
+        (TypedKind::Lit(Lit::Int(x)), TypedKind::Lit(Lit::Int(y))) => Some(x.cmp(y)),
+        (TypedKind::Lit(Lit::Decimal(x)), TypedKind::Lit(Lit::Decimal(y))) => x.partial_cmp(y),
+        (TypedKind::Lit(Lit::Int(x)), TypedKind::Lit(Lit::Decimal(y))) => {
+            (*x as f64).partial_cmp(y)
+        }
+        (TypedKind::Lit(Lit::Decimal(x)), TypedKind::Lit(Lit::Int(y))) => {
+            x.partial_cmp(&(*y as f64))
+        }
+        (TypedKind::Lit(Lit::Date(x)), TypedKind::Lit(Lit::Date(y))) => Some(x.cmp(y)),
+        (TypedKind::Lit(Lit::Duration(x)), TypedKind::Lit(Lit::Duration(y))) => {
             Some(x.approx_days().cmp(&y.approx_days()))
         }
         _ => None,

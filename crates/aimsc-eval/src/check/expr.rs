@@ -3,7 +3,7 @@
 use super::*;
 
 /// Expression checker: scopes, slots and the diagnostics sink.
-pub(super) struct Cx<'a> {
+pub(super) struct ExprChecker<'a> {
     pub(super) model: &'a Model,
     pub(super) sigs: &'a IndexMap<Arc<str>, DefSig>,
     pub(super) diags: &'a mut Vec<Diagnostic>,
@@ -25,7 +25,7 @@ pub(super) fn compatible(a: &Ty, b: &Ty) -> bool {
     }
 }
 
-impl<'a> Cx<'a> {
+impl<'a> ExprChecker<'a> {
     pub(super) fn new(
         model: &'a Model,
         sigs: &'a IndexMap<Arc<str>, DefSig>,
@@ -33,7 +33,7 @@ impl<'a> Cx<'a> {
         path: &'a Arc<str>,
         text: &'a str,
     ) -> Self {
-        Cx {
+        ExprChecker {
             model,
             sigs,
             diags,
@@ -82,7 +82,7 @@ impl<'a> Cx<'a> {
         );
     }
 
-    pub(super) fn condition(&mut self, e: &Expr, what: &str) -> CExpr {
+    pub(super) fn condition(&mut self, e: &Expr, what: &str) -> TypedExpr {
         let c = self.expr(e, Some(&Ty::Bool));
         if !compatible(&c.ty, &Ty::Bool) {
             self.diags.push(
@@ -118,27 +118,31 @@ impl<'a> Cx<'a> {
         }
     }
 
-    pub(super) fn mk(&self, kind: CKind, ty: Ty, span: Span) -> CExpr {
-        CExpr {
+    pub(super) fn node(&self, kind: TypedKind, ty: Ty, span: Span) -> TypedExpr {
+        TypedExpr {
             kind,
             ty,
             text: self.snippet(span),
         }
     }
 
-    pub(super) fn expr(&mut self, e: &Expr, expected: Option<&Ty>) -> CExpr {
+    pub(super) fn expr(&mut self, e: &Expr, expected: Option<&Ty>) -> TypedExpr {
         let span = e.span;
         match &e.kind {
-            ExprKind::Bool(b) => self.mk(CKind::Lit(Lit::Bool(*b)), Ty::Bool, span),
-            ExprKind::Int(n) => self.mk(CKind::Lit(Lit::Int(*n)), Ty::Int, span),
-            ExprKind::Decimal(s) => self.mk(
-                CKind::Lit(Lit::Decimal(s.parse().unwrap_or(0.0))),
+            ExprKind::Bool(b) => self.node(TypedKind::Lit(Lit::Bool(*b)), Ty::Bool, span),
+            ExprKind::Int(n) => self.node(TypedKind::Lit(Lit::Int(*n)), Ty::Int, span),
+            ExprKind::Decimal(s) => self.node(
+                TypedKind::Lit(Lit::Decimal(s.parse().unwrap_or(0.0))),
                 Ty::Decimal,
                 span,
             ),
-            ExprKind::Str(s) => self.mk(CKind::Lit(Lit::Str(Arc::from(s.as_str()))), Ty::Str, span),
+            ExprKind::Str(s) => self.node(
+                TypedKind::Lit(Lit::Str(Arc::from(s.as_str()))),
+                Ty::Str,
+                span,
+            ),
             ExprKind::Date(s) => match dates::parse_date(s) {
-                Some(d) => self.mk(CKind::Lit(Lit::Date(d)), Ty::Date, span),
+                Some(d) => self.node(TypedKind::Lit(Lit::Date(d)), Ty::Date, span),
                 None => {
                     self.diags.push(
                         Diagnostic::error(
@@ -148,7 +152,7 @@ impl<'a> Cx<'a> {
                         )
                         .with_label("no such day"),
                     );
-                    self.mk(CKind::Lit(Lit::Bool(false)), Ty::Error, span)
+                    self.node(TypedKind::Lit(Lit::Bool(false)), Ty::Error, span)
                 }
             },
             ExprKind::Duration(n, unit) => {
@@ -170,14 +174,14 @@ impl<'a> Cx<'a> {
                         days: 0,
                     },
                 };
-                self.mk(CKind::Lit(Lit::Duration(d)), Ty::Duration, span)
+                self.node(TypedKind::Lit(Lit::Duration(d)), Ty::Duration, span)
             }
-            ExprKind::Today => self.mk(CKind::Today, Ty::Date, span),
+            ExprKind::Today => self.node(TypedKind::Today, Ty::Date, span),
             ExprKind::Name(n) => self.name(n, span, expected),
             ExprKind::Field(base, field) => self.field(base, field, span),
             ExprKind::Not(inner) => {
                 let c = self.condition(inner, "the operand of `not`");
-                self.mk(CKind::Not(Box::new(c)), Ty::Bool, span)
+                self.node(TypedKind::Not(Box::new(c)), Ty::Bool, span)
             }
             ExprKind::And(parts) | ExprKind::Or(parts) => {
                 let what = if matches!(e.kind, ExprKind::And(_)) {
@@ -185,13 +189,13 @@ impl<'a> Cx<'a> {
                 } else {
                     "an operand of `or`"
                 };
-                let cs: Vec<CExpr> = parts.iter().map(|p| self.condition(p, what)).collect();
+                let cs: Vec<TypedExpr> = parts.iter().map(|p| self.condition(p, what)).collect();
                 let kind = if matches!(e.kind, ExprKind::And(_)) {
-                    CKind::And(cs)
+                    TypedKind::And(cs)
                 } else {
-                    CKind::Or(cs)
+                    TypedKind::Or(cs)
                 };
-                self.mk(kind, Ty::Bool, span)
+                self.node(kind, Ty::Bool, span)
             }
             ExprKind::Compare(a, op, b) => {
                 let (ca, cb) = self.pair(a, b);
@@ -214,8 +218,8 @@ impl<'a> Cx<'a> {
                         format!("`{}` needs numbers, dates, durations or enums", op.as_str()),
                     );
                 }
-                self.mk(
-                    CKind::Compare(Box::new(ca), *op, Box::new(cb)),
+                self.node(
+                    TypedKind::Compare(Box::new(ca), *op, Box::new(cb)),
                     Ty::Bool,
                     span,
                 )
@@ -243,15 +247,15 @@ impl<'a> Cx<'a> {
                         );
                     }
                 }
-                self.mk(
-                    CKind::In(Box::new(ce), Box::new(cl), *negated),
+                self.node(
+                    TypedKind::In(Box::new(ce), Box::new(cl), *negated),
                     Ty::Bool,
                     span,
                 )
             }
             ExprKind::IsSet(inner, set) => {
                 let c = self.expr(inner, None);
-                self.mk(CKind::IsSet(Box::new(c), *set), Ty::Bool, span)
+                self.node(TypedKind::IsSet(Box::new(c), *set), Ty::Bool, span)
             }
             ExprKind::Text(a, op, b) => {
                 let ca = self.expr(a, None);
@@ -266,7 +270,11 @@ impl<'a> Cx<'a> {
                         );
                     }
                 }
-                self.mk(CKind::Text(Box::new(ca), *op, Box::new(cb)), Ty::Bool, span)
+                self.node(
+                    TypedKind::Text(Box::new(ca), *op, Box::new(cb)),
+                    Ty::Bool,
+                    span,
+                )
             }
             ExprKind::Arith(a, plus, b) => {
                 let ca = self.expr(a, None);
@@ -290,7 +298,11 @@ impl<'a> Cx<'a> {
                         Ty::Error
                     }
                 };
-                self.mk(CKind::Arith(Box::new(ca), *plus, Box::new(cb)), ty, span)
+                self.node(
+                    TypedKind::Arith(Box::new(ca), *plus, Box::new(cb)),
+                    ty,
+                    span,
+                )
             }
             ExprKind::Quant {
                 kind,
@@ -307,8 +319,8 @@ impl<'a> Cx<'a> {
                     .map(|f| Box::new(self.condition(f, "a `where` filter")));
                 let cbody = self.condition(body, "a quantifier's body");
                 self.unbind();
-                self.mk(
-                    CKind::Quant {
+                self.node(
+                    TypedKind::Quant {
                         kind: *kind,
                         slot,
                         coll: Box::new(cc),
@@ -333,8 +345,8 @@ impl<'a> Cx<'a> {
                     }
                     None => (None, None),
                 };
-                self.mk(
-                    CKind::Count {
+                self.node(
+                    TypedKind::Count {
                         slot,
                         coll: Box::new(cc),
                         filter: cf,
@@ -363,7 +375,7 @@ impl<'a> Cx<'a> {
                     }
                     cs.push(c);
                 }
-                self.mk(CKind::List(cs), Ty::List(Box::new(elem_ty)), span)
+                self.node(TypedKind::List(cs), Ty::List(Box::new(elem_ty)), span)
             }
             ExprKind::Block(lets, body) => self.block(lets, body, expected, span),
         }
@@ -375,7 +387,7 @@ impl<'a> Cx<'a> {
         body: &Expr,
         expected: Option<&Ty>,
         span: Span,
-    ) -> CExpr {
+    ) -> TypedExpr {
         let Some(((name, value), rest)) = lets.split_first() else {
             return self.expr(body, expected);
         };
@@ -385,14 +397,14 @@ impl<'a> Cx<'a> {
         let inner = self.block(rest, body, expected, span);
         self.unbind();
         let ty = inner.ty.clone();
-        self.mk(
-            CKind::Let(slot, name, Box::new(cv), Box::new(inner)),
+        self.node(
+            TypedKind::Let(slot, name, Box::new(cv), Box::new(inner)),
             ty,
             span,
         )
     }
 
-    pub(super) fn pair(&mut self, a: &Expr, b: &Expr) -> (CExpr, CExpr) {
+    pub(super) fn pair(&mut self, a: &Expr, b: &Expr) -> (TypedExpr, TypedExpr) {
         if self.resolves_plain(a) || !self.resolves_plain(b) {
             let ca = self.expr(a, None);
             let cb = self.expr(b, Some(&ca.ty));
@@ -404,7 +416,7 @@ impl<'a> Cx<'a> {
         }
     }
 
-    pub(super) fn elem_type(&mut self, coll: &CExpr, span: Span) -> Ty {
+    pub(super) fn elem_type(&mut self, coll: &TypedExpr, span: Span) -> Ty {
         match &coll.ty {
             Ty::List(t) => (**t).clone(),
             Ty::Error => Ty::Error,
@@ -423,25 +435,25 @@ impl<'a> Cx<'a> {
         }
     }
 
-    pub(super) fn name(&mut self, n: &str, span: Span, expected: Option<&Ty>) -> CExpr {
+    pub(super) fn name(&mut self, n: &str, span: Span, expected: Option<&Ty>) -> TypedExpr {
         if let Some((slot, ty)) = self.local(n) {
-            return self.mk(CKind::Local(slot, Arc::from(n)), ty, span);
+            return self.node(TypedKind::Local(slot, Arc::from(n)), ty, span);
         }
         if let Some(sig) = self.sigs.get(n)
             && sig.params.is_empty()
         {
             let (idx, ret) = (sig.index, sig.ret.clone());
-            return self.mk(CKind::Call(idx, Vec::new()), ret, span);
+            return self.node(TypedKind::Call(idx, Vec::new()), ret, span);
         }
         if let Some(f) = self.model.root.get(n) {
-            return self.mk(CKind::Root(f.name.clone()), f.ty.clone(), span);
+            return self.node(TypedKind::Root(f.name.clone()), f.ty.clone(), span);
         }
         if let Some(Ty::Enum(en)) = expected.map(|t| if let Ty::List(i) = t { &**i } else { t })
             && let Some(et) = self.model.enums.get(en)
             && let Some(m) = et.members.iter().find(|m| ***m == *n)
         {
-            return self.mk(
-                CKind::Lit(Lit::Enum(et.name.clone(), m.clone())),
+            return self.node(
+                TypedKind::Lit(Lit::Enum(et.name.clone(), m.clone())),
                 Ty::Enum(et.name.clone()),
                 span,
             );
@@ -454,7 +466,7 @@ impl<'a> Cx<'a> {
             .collect();
         if let [only] = owners.as_slice() {
             let (en, m) = (only.name.clone(), Arc::from(n));
-            return self.mk(CKind::Lit(Lit::Enum(en.clone(), m)), Ty::Enum(en), span);
+            return self.node(TypedKind::Lit(Lit::Enum(en.clone(), m)), Ty::Enum(en), span);
         }
         if owners.len() > 1 {
             let names: Vec<String> = owners.iter().map(|e| format!("`{}.{n}`", e.name)).collect();
@@ -467,7 +479,7 @@ impl<'a> Cx<'a> {
                 .with_label("which one?")
                 .with_help(format!("write {}", names.join(" or "))),
             );
-            return self.mk(CKind::Lit(Lit::Bool(false)), Ty::Error, span);
+            return self.node(TypedKind::Lit(Lit::Bool(false)), Ty::Error, span);
         }
         let mut cands: Vec<&str> = self.scopes.iter().map(|(n, _, _)| &**n).collect();
         cands.extend(self.model.root.keys().map(|k| &**k));
@@ -489,18 +501,18 @@ impl<'a> Cx<'a> {
             d = d.with_help(format!("did you mean `{s}`?"));
         }
         self.diags.push(d);
-        self.mk(CKind::Lit(Lit::Bool(false)), Ty::Error, span)
+        self.node(TypedKind::Lit(Lit::Bool(false)), Ty::Error, span)
     }
 
-    pub(super) fn field(&mut self, base: &Expr, field: &ast::Ident, span: Span) -> CExpr {
+    pub(super) fn field(&mut self, base: &Expr, field: &ast::Ident, span: Span) -> TypedExpr {
         // `RiskTier.high`: a qualified enum member.
         if let ExprKind::Name(n) = &base.kind
             && !self.resolves_plain(base)
             && let Some(et) = self.model.enums.get(n.as_str())
         {
             if let Some(m) = et.members.iter().find(|m| ***m == *field.name) {
-                return self.mk(
-                    CKind::Lit(Lit::Enum(et.name.clone(), m.clone())),
+                return self.node(
+                    TypedKind::Lit(Lit::Enum(et.name.clone(), m.clone())),
                     Ty::Enum(et.name.clone()),
                     span,
                 );
@@ -518,14 +530,14 @@ impl<'a> Cx<'a> {
                 None => format!("members: {}", et.members.join(", ")),
             });
             self.diags.push(d);
-            return self.mk(CKind::Lit(Lit::Bool(false)), Ty::Error, span);
+            return self.node(TypedKind::Lit(Lit::Bool(false)), Ty::Error, span);
         }
         let cb = self.expr(base, None);
         let record = match &cb.ty {
             Ty::Record(r) | Ty::Ref(r) => r.clone(),
             Ty::Error => {
-                return self.mk(
-                    CKind::Field(Box::new(cb), Arc::from(field.name.as_str())),
+                return self.node(
+                    TypedKind::Field(Box::new(cb), Arc::from(field.name.as_str())),
                     Ty::Error,
                     span,
                 );
@@ -547,8 +559,8 @@ impl<'a> Cx<'a> {
                         cb.text, field.name
                     )),
                 );
-                return self.mk(
-                    CKind::Field(Box::new(cb), Arc::from(field.name.as_str())),
+                return self.node(
+                    TypedKind::Field(Box::new(cb), Arc::from(field.name.as_str())),
                     Ty::Error,
                     span,
                 );
@@ -563,16 +575,16 @@ impl<'a> Cx<'a> {
                     )
                     .with_label("no such field"),
                 );
-                return self.mk(
-                    CKind::Field(Box::new(cb), Arc::from(field.name.as_str())),
+                return self.node(
+                    TypedKind::Field(Box::new(cb), Arc::from(field.name.as_str())),
                     Ty::Error,
                     span,
                 );
             }
         };
         let Some(rt) = self.model.records.get(&record) else {
-            return self.mk(
-                CKind::Field(Box::new(cb), Arc::from(field.name.as_str())),
+            return self.node(
+                TypedKind::Field(Box::new(cb), Arc::from(field.name.as_str())),
                 Ty::Error,
                 span,
             );
@@ -580,7 +592,7 @@ impl<'a> Cx<'a> {
         match rt.fields.get(field.name.as_str()) {
             Some(f) => {
                 let (name, ty) = (f.name.clone(), f.ty.clone());
-                self.mk(CKind::Field(Box::new(cb), name), ty, span)
+                self.node(TypedKind::Field(Box::new(cb), name), ty, span)
             }
             None => {
                 let hint =
@@ -596,8 +608,8 @@ impl<'a> Cx<'a> {
                     d = d.with_help(format!("did you mean `{s}`?"));
                 }
                 self.diags.push(d);
-                self.mk(
-                    CKind::Field(Box::new(cb), Arc::from(field.name.as_str())),
+                self.node(
+                    TypedKind::Field(Box::new(cb), Arc::from(field.name.as_str())),
                     Ty::Error,
                     span,
                 )
@@ -605,7 +617,7 @@ impl<'a> Cx<'a> {
         }
     }
 
-    pub(super) fn call(&mut self, name: &ast::Ident, args: &[Expr], span: Span) -> CExpr {
+    pub(super) fn call(&mut self, name: &ast::Ident, args: &[Expr], span: Span) -> TypedExpr {
         let Some(sig) = self.sigs.get(name.name.as_str()).cloned() else {
             let hint = did_you_mean(&name.name, self.sigs.keys().map(|k| &**k)).map(str::to_string);
             let mut d = Diagnostic::error(
@@ -621,7 +633,7 @@ impl<'a> Cx<'a> {
             for a in args {
                 self.expr(a, None);
             }
-            return self.mk(CKind::Lit(Lit::Bool(false)), Ty::Error, span);
+            return self.node(TypedKind::Lit(Lit::Bool(false)), Ty::Error, span);
         };
         if sig.params.len() != args.len() {
             self.diags.push(
@@ -658,13 +670,13 @@ impl<'a> Cx<'a> {
             }
             cargs.push(c);
         }
-        self.mk(CKind::Call(sig.index, cargs), sig.ret, span)
+        self.node(TypedKind::Call(sig.index, cargs), sig.ret, span)
     }
 }
 
-pub(super) fn error_expr() -> CExpr {
-    CExpr {
-        kind: CKind::Lit(Lit::Bool(false)),
+pub(super) fn error_expr() -> TypedExpr {
+    TypedExpr {
+        kind: TypedKind::Lit(Lit::Bool(false)),
         ty: Ty::Error,
         text: Arc::from(""),
     }

@@ -25,7 +25,7 @@ mod expr;
 mod schema;
 mod scope;
 
-use expr::{Cx, compatible, error_expr};
+use expr::{ExprChecker, compatible, error_expr};
 pub use scope::{long_waivers, says_something};
 
 /// One parsed rule file as the checker sees it.
@@ -126,11 +126,11 @@ fn first_error(diags: &[Diagnostic]) -> Option<Broken> {
 }
 
 /// Why a def that `e` calls, directly or through other defs, cannot be evaluated.
-fn calls_broken<'d>(e: &CExpr, def: &dyn Fn(usize) -> Option<&'d Def>) -> Option<Broken> {
+fn calls_broken<'d>(e: &TypedExpr, def: &dyn Fn(usize) -> Option<&'d Def>) -> Option<Broken> {
     let mut found = None;
     e.visit(&mut |x| {
         if found.is_none()
-            && let CKind::Call(i, _) = &x.kind
+            && let TypedKind::Call(i, _) = &x.kind
             && let Some(d) = def(*i)
         {
             found = d.broken.clone();

@@ -5,13 +5,13 @@ use super::*;
 impl<'a> Eval<'a> {
     /// `name = value`, with the expression that gave the value when it says more than the
     /// value itself (a param, a fact path).
-    pub(super) fn binding(&self, name: &str, expr: &CExpr, v: &V) -> String {
-        if let V::Missing(..) = v {
+    pub(super) fn binding(&self, name: &str, expr: &TypedExpr, v: &Value) -> String {
+        if let Value::Missing(..) = v {
             return format!("{name}: {} is missing", expr.text);
         }
         let shown = v.show();
         match &expr.kind {
-            CKind::Lit(_) | CKind::Local(..) => format!("{name} = {shown}"),
+            TypedKind::Lit(_) | TypedKind::Local(..) => format!("{name} = {shown}"),
             _ if *expr.text == *name || *expr.text == *shown => format!("{name} = {shown}"),
             _ => format!("{name} = {shown} ({})", expr.text),
         }
@@ -19,17 +19,17 @@ impl<'a> Eval<'a> {
 
     /// A compared value as an explanation shows it: date and duration arithmetic with its
     /// operands (`2025-11-01 (2026-11-01 − 12 months)`), a param or local with its name.
-    pub(super) fn shown(&mut self, e: &CExpr, v: &V) -> String {
+    pub(super) fn shown(&mut self, e: &TypedExpr, v: &Value) -> String {
         let value = v.show();
         match &e.kind {
-            CKind::Arith(a, plus, b) if cheap(a) && cheap(b) => {
+            TypedKind::Arith(a, plus, b) if cheap(a) && cheap(b) => {
                 let quiet = std::mem::replace(&mut self.quiet, true);
                 let (x, y) = (self.val(a), self.val(b));
                 self.quiet = quiet;
                 let (x, y) = (self.shown(a, &x), self.shown(b, &y));
                 format!("{value} ({x} {} {y})", if *plus { "+" } else { "−" })
             }
-            CKind::Call(_, args) if args.is_empty() => format!("{value} ({})", e.text),
+            TypedKind::Call(_, args) if args.is_empty() => format!("{value} ({})", e.text),
             _ => value,
         }
     }
@@ -40,14 +40,14 @@ impl<'a> Eval<'a> {
     pub(super) fn placed(
         &mut self,
         out: (Truth, Explanation),
-        operands: &[&CExpr],
+        operands: &[&TypedExpr],
     ) -> (Truth, Explanation) {
         let (t, mut ex) = out;
         if self.quiet || ex.at.is_some() {
             return (t, ex);
         }
         for op in operands {
-            let CKind::Field(base, field) = &op.kind else {
+            let TypedKind::Field(base, field) = &op.kind else {
                 continue;
             };
             if !cheap(base) {
@@ -57,8 +57,8 @@ impl<'a> Eval<'a> {
             let b = self.val(base);
             self.quiet = quiet;
             let rec = match b {
-                V::Rec(r) => r,
-                V::Ref(ty, id) => match self.env.facts.by_id(&ty, &id) {
+                Value::Rec(r) => r,
+                Value::Ref(ty, id) => match self.env.facts.by_id(&ty, &id) {
                     Some(r) => r,
                     None => continue,
                 },
@@ -83,22 +83,22 @@ impl<'a> Eval<'a> {
 
     pub(super) fn leaf(
         &mut self,
-        e: &CExpr,
+        e: &TypedExpr,
         t: Truth,
         detail: Option<String>,
-        vals: &[&V],
+        vals: &[&Value],
     ) -> (Truth, Explanation) {
         let mut ex = explain(e, t);
         ex.detail = detail;
         if t == Truth::Unknown {
             for v in vals {
                 match v {
-                    V::Missing(p, at) => {
+                    Value::Missing(p, at) => {
                         ex.missing = Some(p.to_string());
                         ex.at = self.at(*at);
                         break;
                     }
-                    V::Invalid(p) => {
+                    Value::Invalid(p) => {
                         ex.missing = Some(format!("{p} (invalid in the facts)"));
                         break;
                     }

@@ -4,7 +4,7 @@ use super::*;
 
 /// A runtime value.
 #[derive(Debug, Clone)]
-pub(super) enum V {
+pub(super) enum Value {
     B(bool),
     I(i64),
     D(f64),
@@ -13,7 +13,7 @@ pub(super) enum V {
     Dur(Duration),
     E(Arc<str>, usize),
     Rec(Arc<Record>),
-    L(Vec<V>),
+    L(Vec<Value>),
     /// A `ref` that resolves: the target record type and the id. It carries its type so that
     /// a field read follows it whatever the static type of the expression (a def parameter
     /// declared `AiSystem` may be passed a `ref AiSystem`).
@@ -24,31 +24,31 @@ pub(super) enum V {
     Invalid(Arc<str>),
 }
 
-impl V {
+impl Value {
     pub(super) fn show(&self) -> String {
         match self {
-            V::B(b) => b.to_string(),
-            V::I(n) => n.to_string(),
-            V::D(f) => f.to_string(),
-            V::S(s) | V::Ref(_, s) => format!("\"{}\"", aimsc_diagnostics::printable(s)),
-            V::Date(d) => d.to_string(),
-            V::Dur(d) => d.to_string(),
-            V::E(m, _) => m.to_string(),
-            V::Rec(r) => r.path.to_string(),
-            V::L(items) if items.len() <= 5 => format!(
+            Value::B(b) => b.to_string(),
+            Value::I(n) => n.to_string(),
+            Value::D(f) => f.to_string(),
+            Value::S(s) | Value::Ref(_, s) => format!("\"{}\"", aimsc_diagnostics::printable(s)),
+            Value::Date(d) => d.to_string(),
+            Value::Dur(d) => d.to_string(),
+            Value::E(m, _) => m.to_string(),
+            Value::Rec(r) => r.path.to_string(),
+            Value::L(items) if items.len() <= 5 => format!(
                 "[{}]",
-                items.iter().map(V::show).collect::<Vec<_>>().join(", ")
+                items.iter().map(Value::show).collect::<Vec<_>>().join(", ")
             ),
-            V::L(items) => format!("a list of {}", items.len()),
-            V::Missing(p, _) => format!("<{p} missing>"),
-            V::Invalid(p) => format!("<{p} invalid>"),
+            Value::L(items) => format!("a list of {}", items.len()),
+            Value::Missing(p, _) => format!("<{p} missing>"),
+            Value::Invalid(p) => format!("<{p} invalid>"),
         }
     }
 }
 
 pub(super) struct Eval<'a> {
     pub(super) env: &'a Env<'a>,
-    pub(super) frame: Vec<V>,
+    pub(super) frame: Vec<Value>,
     pub(super) invalid: Option<Arc<str>>,
     /// Skips the text of explanations: a quantifier first decides each record quietly and
     /// explains only the records its verdict reports, which are few.
@@ -56,7 +56,7 @@ pub(super) struct Eval<'a> {
     /// Which part of the check this evaluates (see [`FactsView::site`]).
     pub(super) part: usize,
     /// The part's sites: quantifiers whose chunks the facts view may answer apart.
-    pub(super) sites: Vec<*const CExpr>,
+    pub(super) sites: Vec<*const TypedExpr>,
     /// Steps taken; past `max` every expression is unknown, which three-valued logic turns
     /// into a verdict only where the steps taken already decide it.
     pub(super) steps: u64,
@@ -68,13 +68,13 @@ pub(super) struct Eval<'a> {
     /// run's budget, not the requirement's, which each chunk already shares.
     pub(super) absorbed: u64,
     /// The innermost `all` and `none` quantifiers of the part (see [`leaves`]).
-    pub(super) leaves: Vec<*const CExpr>,
+    pub(super) leaves: Vec<*const TypedExpr>,
     /// Elements the innermost quantifiers ranged over, summed over their evaluations: zero
     /// means a pass checked nothing.
     pub(super) leaf_seen: usize,
 }
 
-pub(super) fn explain(expr: &CExpr, result: Truth) -> Explanation {
+pub(super) fn explain(expr: &TypedExpr, result: Truth) -> Explanation {
     Explanation {
         expr: expr.text.clone(),
         result,
@@ -139,16 +139,21 @@ impl<'a> Eval<'a> {
     }
 
     /// An evaluator of part `part` of a check, whose expression is `expr`.
-    pub(super) fn for_part(env: &'a Env<'a>, slots: usize, part: usize, expr: &CExpr) -> Eval<'a> {
+    pub(super) fn for_part(
+        env: &'a Env<'a>,
+        slots: usize,
+        part: usize,
+        expr: &TypedExpr,
+    ) -> Eval<'a> {
         let mut ev = Eval::new(env, slots);
         ev.part = part;
         ev.sites = sites(env.model, expr)
             .iter()
-            .map(|s| s.node as *const CExpr)
+            .map(|s| s.node as *const TypedExpr)
             .collect();
         ev.leaves = leaves(env.model, expr)
             .iter()
-            .map(|l| *l as *const CExpr)
+            .map(|l| *l as *const TypedExpr)
             .collect();
         ev
     }
@@ -157,31 +162,36 @@ impl<'a> Eval<'a> {
         loc.and_then(|(f, s)| self.env.facts.locate(f, s))
     }
 
-    pub(super) fn tv(&self, tv: &TV, path: Arc<str>, owner: Option<(u32, Span)>) -> V {
+    pub(super) fn tv(&self, tv: &FactValue, path: Arc<str>, owner: Option<(u32, Span)>) -> Value {
         match tv {
-            TV::Missing => V::Missing(path, owner),
-            TV::Invalid => V::Invalid(path),
-            TV::Bool(b) => V::B(*b),
-            TV::Int(n) => V::I(*n),
-            TV::Dec(f) => V::D(*f),
-            TV::Str(s) => V::S(s.clone()),
+            FactValue::Missing => Value::Missing(path, owner),
+            FactValue::Invalid => Value::Invalid(path),
+            FactValue::Bool(b) => Value::B(*b),
+            FactValue::Int(n) => Value::I(*n),
+            FactValue::Dec(f) => Value::D(*f),
+            FactValue::Str(s) => Value::S(s.clone()),
             // A ref whose id names no record was diagnosed by validation: it is no evidence.
-            TV::Ref(ty, id) => match self.env.facts.by_id(ty, id) {
-                Some(_) => V::Ref(ty.clone(), id.clone()),
-                None => V::Invalid(path),
+            FactValue::Ref(ty, id) => match self.env.facts.by_id(ty, id) {
+                Some(_) => Value::Ref(ty.clone(), id.clone()),
+                None => Value::Invalid(path),
             },
-            TV::Date(d) => V::Date(*d),
-            TV::Dur(d) => V::Dur(*d),
-            TV::Enum(m) => V::E(m.clone(), self.member_index(m)),
+            FactValue::Date(d) => Value::Date(*d),
+            FactValue::Dur(d) => Value::Dur(*d),
+            FactValue::Enum(m) => Value::E(m.clone(), self.member_index(m)),
             // An item's path is only shown when it is missing or invalid; records carry their
             // own, so most items never format one.
-            TV::List(items) => self.list(items, &path, owner),
-            TV::Rec(r) => V::Rec(r.clone()),
+            FactValue::List(items) => self.list(items, &path, owner),
+            FactValue::Rec(r) => Value::Rec(r.clone()),
         }
     }
 
-    pub(super) fn list(&self, items: &[TV], path: &Arc<str>, owner: Option<(u32, Span)>) -> V {
-        V::L(
+    pub(super) fn list(
+        &self,
+        items: &[FactValue],
+        path: &Arc<str>,
+        owner: Option<(u32, Span)>,
+    ) -> Value {
+        Value::L(
             items
                 .iter()
                 .enumerate()
@@ -190,10 +200,16 @@ impl<'a> Eval<'a> {
         )
     }
 
-    pub(super) fn item(&self, t: &TV, path: &Arc<str>, i: usize, owner: Option<(u32, Span)>) -> V {
+    pub(super) fn item(
+        &self,
+        t: &FactValue,
+        path: &Arc<str>,
+        i: usize,
+        owner: Option<(u32, Span)>,
+    ) -> Value {
         match t {
-            TV::Rec(r) => V::Rec(r.clone()),
-            TV::Missing | TV::Invalid | TV::List(_) | TV::Ref(..) => {
+            FactValue::Rec(r) => Value::Rec(r.clone()),
+            FactValue::Missing | FactValue::Invalid | FactValue::List(_) | FactValue::Ref(..) => {
                 self.tv(t, Arc::from(format!("{path}[{i}]")), owner)
             }
             _ => self.tv(t, path.clone(), owner),
@@ -209,8 +225,8 @@ impl<'a> Eval<'a> {
             .unwrap_or(0)
     }
 
-    pub(super) fn note_invalid(&mut self, v: &V) {
-        if let V::Invalid(p) = v
+    pub(super) fn note_invalid(&mut self, v: &Value) {
+        if let Value::Invalid(p) = v
             && self.invalid.is_none()
         {
             self.invalid = Some(p.clone());
@@ -218,24 +234,24 @@ impl<'a> Eval<'a> {
     }
 
     /// Evaluates a value expression.
-    pub(super) fn val(&mut self, e: &CExpr) -> V {
+    pub(super) fn val(&mut self, e: &TypedExpr) -> Value {
         if !self.tick() {
-            return V::Missing(e.text.clone(), None);
+            return Value::Missing(e.text.clone(), None);
         }
         let v = self.val_inner(e);
         self.note_invalid(&v);
         v
     }
 
-    pub(super) fn val_inner(&mut self, e: &CExpr) -> V {
+    pub(super) fn val_inner(&mut self, e: &TypedExpr) -> Value {
         match &e.kind {
-            CKind::Lit(l) => match l {
-                Lit::Bool(b) => V::B(*b),
-                Lit::Int(n) => V::I(*n),
-                Lit::Decimal(f) => V::D(*f),
-                Lit::Str(s) => V::S(s.clone()),
-                Lit::Date(d) => V::Date(*d),
-                Lit::Duration(d) => V::Dur(*d),
+            TypedKind::Lit(l) => match l {
+                Lit::Bool(b) => Value::B(*b),
+                Lit::Int(n) => Value::I(*n),
+                Lit::Decimal(f) => Value::D(*f),
+                Lit::Str(s) => Value::S(s.clone()),
+                Lit::Date(d) => Value::Date(*d),
+                Lit::Duration(d) => Value::Dur(*d),
                 Lit::Enum(en, m) => {
                     let idx = self
                         .env
@@ -244,40 +260,42 @@ impl<'a> Eval<'a> {
                         .get(en)
                         .and_then(|e| e.members.iter().position(|x| x == m))
                         .unwrap_or(0);
-                    V::E(m.clone(), idx)
+                    Value::E(m.clone(), idx)
                 }
             },
-            CKind::Today => V::Date(self.env.today),
-            CKind::Local(slot, name) => self
+            TypedKind::Today => Value::Date(self.env.today),
+            TypedKind::Local(slot, name) => self
                 .frame
                 .get(*slot)
                 .cloned()
-                .unwrap_or_else(|| V::Missing(name.clone(), None)),
-            CKind::Root(name) => {
+                .unwrap_or_else(|| Value::Missing(name.clone(), None)),
+            TypedKind::Root(name) => {
                 let facts = self.env.facts;
                 let Some(i) = self.env.model.root.get_index_of(name) else {
-                    return V::Missing(name.clone(), None);
+                    return Value::Missing(name.clone(), None);
                 };
                 if let Some(file) = facts.unreadable(i) {
-                    return V::Invalid(Arc::from(format!("{name} (`{file}` could not be read)")));
+                    return Value::Invalid(Arc::from(format!(
+                        "{name} (`{file}` could not be read)"
+                    )));
                 }
                 if let Some(items) = facts.items(i) {
                     return self.list(&items, name, None);
                 }
                 match facts.root_field(i) {
                     Some(tv) => self.tv(&tv, name.clone(), None),
-                    None => V::Missing(name.clone(), None),
+                    None => Value::Missing(name.clone(), None),
                 }
             }
-            CKind::Field(base, field) => {
+            TypedKind::Field(base, field) => {
                 let b = self.val(base);
                 self.field(b, base, field)
             }
-            CKind::Arith(a, plus, b) => {
+            TypedKind::Arith(a, plus, b) => {
                 let (x, y) = (self.val(a), self.val(b));
                 arith(x, *plus, y)
             }
-            CKind::Count {
+            TypedKind::Count {
                 slot: None,
                 coll,
                 filter: None,
@@ -286,14 +304,14 @@ impl<'a> Eval<'a> {
                 .is_some_and(|i| self.env.facts.unreadable(i).is_none()) =>
             {
                 let n = self.collection(coll).and_then(|i| self.env.facts.len(i));
-                V::I(n.map_or(0, |n| i64::try_from(n).unwrap_or(i64::MAX)))
+                Value::I(n.map_or(0, |n| i64::try_from(n).unwrap_or(i64::MAX)))
             }
-            CKind::Count { slot, coll, filter } => {
+            TypedKind::Count { slot, coll, filter } => {
                 // Only the join's candidates can pass a `where x.f == e` filter.
                 let joined = match (slot, filter) {
                     (Some(slot), Some(f)) => self
                         .indexed(Quant::All, coll, *slot, Some(f), f)
-                        .map(|(_, _, items)| V::L(items)),
+                        .map(|(_, _, items)| Value::L(items)),
                     _ => None,
                 };
                 let c = match joined {
@@ -301,7 +319,7 @@ impl<'a> Eval<'a> {
                     None => self.val(coll),
                 };
                 match c {
-                    V::L(items) => match (slot, filter) {
+                    Value::L(items) => match (slot, filter) {
                         (Some(slot), Some(f)) => {
                             let mut n = 0i64;
                             for it in items {
@@ -310,27 +328,30 @@ impl<'a> Eval<'a> {
                                     Truth::True => n += 1,
                                     Truth::False => {}
                                     Truth::Unknown => {
-                                        return V::Missing(
+                                        return Value::Missing(
                                             Arc::from(format!("a `where` fact in {}", e.text)),
                                             None,
                                         );
                                     }
                                 }
                             }
-                            V::I(n)
+                            Value::I(n)
                         }
-                        _ => V::I(i64::try_from(items.len()).unwrap_or(i64::MAX)),
+                        _ => Value::I(i64::try_from(items.len()).unwrap_or(i64::MAX)),
                     },
                     other => other,
                 }
             }
-            CKind::Call(idx, args) => {
-                let vals: Vec<V> = args.iter().map(|a| self.val(a)).collect();
+            TypedKind::Call(idx, args) => {
+                let vals: Vec<Value> = args.iter().map(|a| self.val(a)).collect();
                 let Some(def) = self.env.model.defs.get(*idx) else {
-                    return V::Missing(e.text.clone(), None);
+                    return Value::Missing(e.text.clone(), None);
                 };
                 let mut frame = vals;
-                frame.resize(def.slots.max(frame.len()), V::Missing(Arc::from(""), None));
+                frame.resize(
+                    def.slots.max(frame.len()),
+                    Value::Missing(Arc::from(""), None),
+                );
                 let saved = std::mem::replace(&mut self.frame, frame);
                 let out = if def.body.ty == Ty::Bool {
                     self.truth_value(&def.body)
@@ -340,8 +361,8 @@ impl<'a> Eval<'a> {
                 self.frame = saved;
                 out
             }
-            CKind::List(items) => V::L(items.iter().map(|i| self.val(i)).collect()),
-            CKind::Let(slot, _, value, body) => {
+            TypedKind::List(items) => Value::L(items.iter().map(|i| self.val(i)).collect()),
+            TypedKind::Let(slot, _, value, body) => {
                 let v = self.val(value);
                 self.set(*slot, v);
                 if body.ty == Ty::Bool {
@@ -355,38 +376,39 @@ impl<'a> Eval<'a> {
     }
 
     /// A condition used as a value: unknown becomes a missing value.
-    pub(super) fn truth_value(&mut self, e: &CExpr) -> V {
+    pub(super) fn truth_value(&mut self, e: &TypedExpr) -> Value {
         let (t, ex) = self.cond(e);
         match t {
-            Truth::True => V::B(true),
-            Truth::False => V::B(false),
-            Truth::Unknown => V::Missing(
+            Truth::True => Value::B(true),
+            Truth::False => Value::B(false),
+            Truth::Unknown => Value::Missing(
                 Arc::from(first_missing(&ex).unwrap_or_else(|| e.text.to_string())),
                 None,
             ),
         }
     }
 
-    pub(super) fn set(&mut self, slot: usize, v: V) {
+    pub(super) fn set(&mut self, slot: usize, v: Value) {
         if self.frame.len() <= slot {
-            self.frame.resize(slot + 1, V::Missing(Arc::from(""), None));
+            self.frame
+                .resize(slot + 1, Value::Missing(Arc::from(""), None));
         }
         self.frame[slot] = v;
     }
 
-    pub(super) fn field(&mut self, base: V, base_expr: &CExpr, field: &Arc<str>) -> V {
+    pub(super) fn field(&mut self, base: Value, base_expr: &TypedExpr, field: &Arc<str>) -> Value {
         let rec = match base {
-            V::Rec(r) => r,
-            V::Ref(ty, id) => match self.env.facts.by_id(&ty, &id) {
+            Value::Rec(r) => r,
+            Value::Ref(ty, id) => match self.env.facts.by_id(&ty, &id) {
                 Some(r) => r,
-                None => return V::Invalid(Arc::from(format!("{}.{field}", base_expr.text))),
+                None => return Value::Invalid(Arc::from(format!("{}.{field}", base_expr.text))),
             },
-            V::Missing(p, at) => return V::Missing(p, at),
-            V::Invalid(p) => return V::Invalid(p),
-            _ => return V::Missing(Arc::from(format!("{}.{field}", base_expr.text)), None),
+            Value::Missing(p, at) => return Value::Missing(p, at),
+            Value::Invalid(p) => return Value::Invalid(p),
+            _ => return Value::Missing(Arc::from(format!("{}.{field}", base_expr.text)), None),
         };
         let Some(rt) = self.env.model.records.get(&rec.ty) else {
-            return V::Missing(field.clone(), None);
+            return Value::Missing(field.clone(), None);
         };
         // The path is shown only for what is missing or invalid; most reads never format it.
         let path = || -> Arc<str> { Arc::from(format!("{}.{field}", rec.path)) };
@@ -394,24 +416,27 @@ impl<'a> Eval<'a> {
         match index.and_then(|i| rec.fields.get(i)) {
             // A date of something done that lies after the as-of date is a mistake in the
             // facts (diagnosed as `aimsc::facts::future_date`), never current evidence.
-            Some(TV::Date(d))
+            Some(FactValue::Date(d))
                 if *d > self.env.today
                     && index
                         .and_then(|i| rt.fields.get_index(i))
                         .is_some_and(|(_, f)| f.past) =>
             {
-                V::Invalid(path())
+                Value::Invalid(path())
             }
-            Some(tv @ (TV::Missing | TV::Invalid | TV::List(_) | TV::Ref(..))) => {
-                self.tv(tv, path(), Some((rec.file, rec.span)))
-            }
+            Some(
+                tv @ (FactValue::Missing
+                | FactValue::Invalid
+                | FactValue::List(_)
+                | FactValue::Ref(..)),
+            ) => self.tv(tv, path(), Some((rec.file, rec.span))),
             Some(tv) => self.tv(tv, rec.path.clone(), Some((rec.file, rec.span))),
-            None => V::Missing(path(), Some((rec.file, rec.span))),
+            None => Value::Missing(path(), Some((rec.file, rec.span))),
         }
     }
 
     /// Evaluates a condition with its explanation.
-    pub(super) fn cond(&mut self, e: &CExpr) -> (Truth, Explanation) {
+    pub(super) fn cond(&mut self, e: &TypedExpr) -> (Truth, Explanation) {
         if !self.tick() {
             let mut ex = explain(e, Truth::Unknown);
             ex.detail = Some(if self.run_capped {
@@ -425,14 +450,14 @@ impl<'a> Eval<'a> {
             return (Truth::Unknown, ex);
         }
         match &e.kind {
-            CKind::Not(inner) => {
+            TypedKind::Not(inner) => {
                 let (t, ex) = self.cond(inner);
                 let mut out = explain(e, t.negate());
                 out.children.push(ex);
                 (t.negate(), out)
             }
-            CKind::And(parts) | CKind::Or(parts) => {
-                let is_and = matches!(e.kind, CKind::And(_));
+            TypedKind::And(parts) | TypedKind::Or(parts) => {
+                let is_and = matches!(e.kind, TypedKind::And(_));
                 let (decisive, neutral) = if is_and {
                     (Truth::False, Truth::True)
                 } else {
@@ -462,12 +487,11 @@ impl<'a> Eval<'a> {
                 out.children = children;
                 (result, out)
             }
-            CKind::Compare(a, op, b) => {
+            TypedKind::Compare(a, op, b) => {
                 let (x, y) = (self.val(a), self.val(b));
                 let t = match (&x, &y) {
-                    (V::Missing(..) | V::Invalid(_), _) | (_, V::Missing(..) | V::Invalid(_)) => {
-                        Truth::Unknown
-                    }
+                    (Value::Missing(..) | Value::Invalid(_), _)
+                    | (_, Value::Missing(..) | Value::Invalid(_)) => Truth::Unknown,
                     _ => match compare(&x, &y) {
                         Some(ord) => Truth::of(match op {
                             CmpOp::Eq => ord == Ordering::Equal,
@@ -492,7 +516,7 @@ impl<'a> Eval<'a> {
                 let out = self.leaf(e, t, detail, &[&x, &y]);
                 self.placed(out, &[a, b])
             }
-            CKind::In(elem, list, negated) => {
+            TypedKind::In(elem, list, negated) => {
                 let (x, l) = (self.val(elem), self.val(list));
                 let detail = (!self.quiet).then(|| {
                     format!(
@@ -503,10 +527,9 @@ impl<'a> Eval<'a> {
                     )
                 });
                 let t = match (&x, &l) {
-                    (V::Missing(..) | V::Invalid(_), _) | (_, V::Missing(..) | V::Invalid(_)) => {
-                        Truth::Unknown
-                    }
-                    (_, V::L(items)) => {
+                    (Value::Missing(..) | Value::Invalid(_), _)
+                    | (_, Value::Missing(..) | Value::Invalid(_)) => Truth::Unknown,
+                    (_, Value::L(items)) => {
                         for i in items {
                             self.note_invalid(i);
                         }
@@ -515,7 +538,7 @@ impl<'a> Eval<'a> {
                             .any(|i| compare(&x, i) == Some(Ordering::Equal));
                         let unknown = items
                             .iter()
-                            .any(|i| matches!(i, V::Missing(..) | V::Invalid(_)));
+                            .any(|i| matches!(i, Value::Missing(..) | Value::Invalid(_)));
                         if found {
                             Truth::True
                         } else if unknown {
@@ -530,11 +553,11 @@ impl<'a> Eval<'a> {
                 let out = self.leaf(e, t, detail, &[&x, &l]);
                 self.placed(out, &[elem, list])
             }
-            CKind::IsSet(inner, want_set) => {
+            TypedKind::IsSet(inner, want_set) => {
                 let v = self.val(inner);
                 let set = match &v {
-                    V::Missing(..) => false,
-                    V::Invalid(_) => return self.leaf(e, Truth::Unknown, None, &[&v]),
+                    Value::Missing(..) => false,
+                    Value::Invalid(_) => return self.leaf(e, Truth::Unknown, None, &[&v]),
                     _ => true,
                 };
                 let mut ex = explain(e, Truth::of(set == *want_set));
@@ -545,21 +568,23 @@ impl<'a> Eval<'a> {
                         format!("{} is missing", inner.text)
                     }
                 });
-                if let V::Missing(p, at) = &v {
+                if let Value::Missing(p, at) = &v {
                     ex.missing = Some(p.to_string());
                     ex.at = self.at(*at);
                 }
                 self.placed((Truth::of(set == *want_set), ex), &[inner])
             }
-            CKind::Text(a, op, b) => {
+            TypedKind::Text(a, op, b) => {
                 let (x, y) = (self.val(a), self.val(b));
                 let t = match (&x, &y) {
-                    (V::S(s) | V::Ref(_, s), V::S(p) | V::Ref(_, p)) => Truth::of(match op {
-                        TextOp::Contains => s.contains(&**p),
-                        TextOp::StartsWith => s.starts_with(&**p),
-                        TextOp::EndsWith => s.ends_with(&**p),
-                        TextOp::Matches => wildcard(s, p),
-                    }),
+                    (Value::S(s) | Value::Ref(_, s), Value::S(p) | Value::Ref(_, p)) => {
+                        Truth::of(match op {
+                            TextOp::Contains => s.contains(&**p),
+                            TextOp::StartsWith => s.starts_with(&**p),
+                            TextOp::EndsWith => s.ends_with(&**p),
+                            TextOp::Matches => wildcard(s, p),
+                        })
+                    }
                     _ => Truth::Unknown,
                 };
                 let detail =
@@ -567,15 +592,15 @@ impl<'a> Eval<'a> {
                 let out = self.leaf(e, t, detail, &[&x, &y]);
                 self.placed(out, &[a, b])
             }
-            CKind::Quant {
+            TypedKind::Quant {
                 kind,
                 slot,
                 coll,
                 filter,
                 body,
             } => self.quant(e, *kind, *slot, coll, filter.as_deref(), body),
-            CKind::Lit(Lit::Bool(b)) => (Truth::of(*b), explain(e, Truth::of(*b))),
-            CKind::Let(slot, name, value, body) => {
+            TypedKind::Lit(Lit::Bool(b)) => (Truth::of(*b), explain(e, Truth::of(*b))),
+            TypedKind::Let(slot, name, value, body) => {
                 let v = self.val(value);
                 let shown = (!self.quiet).then(|| self.binding(name, value, &v));
                 self.set(*slot, v);
@@ -588,7 +613,7 @@ impl<'a> Eval<'a> {
                 }
                 (t, ex)
             }
-            CKind::Call(idx, args)
+            TypedKind::Call(idx, args)
                 if self
                     .env
                     .model
@@ -601,12 +626,14 @@ impl<'a> Eval<'a> {
             _ => {
                 let v = self.val(e);
                 let t = match v {
-                    V::B(b) => Truth::of(b),
+                    Value::B(b) => Truth::of(b),
                     _ => Truth::Unknown,
                 };
                 let detail = if self.quiet
-                    || matches!(e.kind, CKind::Call(..) | CKind::Let(..) | CKind::Local(..))
-                {
+                    || matches!(
+                        e.kind,
+                        TypedKind::Call(..) | TypedKind::Let(..) | TypedKind::Local(..)
+                    ) {
                     None
                 } else {
                     Some(v.show())
@@ -621,17 +648,17 @@ impl<'a> Eval<'a> {
     /// explanation of the body under them, so a failing call shows what failed inside it.
     pub(super) fn call_cond(
         &mut self,
-        e: &CExpr,
+        e: &TypedExpr,
         idx: usize,
-        args: &[CExpr],
+        args: &[TypedExpr],
     ) -> (Truth, Explanation) {
-        let vals: Vec<V> = args.iter().map(|a| self.val(a)).collect();
+        let vals: Vec<Value> = args.iter().map(|a| self.val(a)).collect();
         let Some(def) = self.env.model.defs.get(idx) else {
             return self.leaf(
                 e,
                 Truth::Unknown,
                 None,
-                &[&V::Missing(e.text.clone(), None)],
+                &[&Value::Missing(e.text.clone(), None)],
             );
         };
         let shown = if self.quiet {
@@ -647,7 +674,10 @@ impl<'a> Eval<'a> {
             (!parts.is_empty()).then(|| parts.join(", "))
         };
         let mut frame = vals;
-        frame.resize(def.slots.max(frame.len()), V::Missing(Arc::from(""), None));
+        frame.resize(
+            def.slots.max(frame.len()),
+            Value::Missing(Arc::from(""), None),
+        );
         let saved = std::mem::replace(&mut self.frame, frame);
         let (t, inner) = self.cond(&def.body);
         self.frame = saved;
@@ -659,56 +689,63 @@ impl<'a> Eval<'a> {
         if !self.quiet {
             ex.children.push(inner);
         }
-        let args: Vec<&CExpr> = args.iter().collect();
+        let args: Vec<&TypedExpr> = args.iter().collect();
         self.placed((t, ex), &args)
     }
 }
 
-pub(super) fn arith(x: V, plus: bool, y: V) -> V {
+pub(super) fn arith(x: Value, plus: bool, y: Value) -> Value {
     let sign = |n: i64| if plus { n } else { -n };
     match (x, y) {
-        (m @ (V::Missing(..) | V::Invalid(_)), _) | (_, m @ (V::Missing(..) | V::Invalid(_))) => m,
-        (V::I(a), V::I(b)) => V::I(a.saturating_add(sign(b))),
-        (V::I(a), V::D(b)) => V::D(a as f64 + if plus { b } else { -b }),
-        (V::D(a), V::I(b)) => V::D(a + sign(b) as f64),
-        (V::D(a), V::D(b)) => V::D(a + if plus { b } else { -b }),
-        (V::Date(d), V::Dur(u)) => match dates::add(d, if plus { u } else { u.negated() }) {
-            Some(r) => V::Date(r),
-            None => V::Missing(Arc::from("a date outside the calendar range"), None),
+        (m @ (Value::Missing(..) | Value::Invalid(_)), _)
+        | (_, m @ (Value::Missing(..) | Value::Invalid(_))) => m,
+        (Value::I(a), Value::I(b)) => Value::I(a.saturating_add(sign(b))),
+        (Value::I(a), Value::D(b)) => Value::D(a as f64 + if plus { b } else { -b }),
+        (Value::D(a), Value::I(b)) => Value::D(a + sign(b) as f64),
+        (Value::D(a), Value::D(b)) => Value::D(a + if plus { b } else { -b }),
+        (Value::Date(d), Value::Dur(u)) => {
+            match dates::add(d, if plus { u } else { u.negated() }) {
+                Some(r) => Value::Date(r),
+                None => Value::Missing(Arc::from("a date outside the calendar range"), None),
+            }
+        }
+        (Value::Dur(u), Value::Date(d)) => match dates::add(d, u) {
+            Some(r) => Value::Date(r),
+            None => Value::Missing(Arc::from("a date outside the calendar range"), None),
         },
-        (V::Dur(u), V::Date(d)) => match dates::add(d, u) {
-            Some(r) => V::Date(r),
-            None => V::Missing(Arc::from("a date outside the calendar range"), None),
-        },
-        (V::Date(a), V::Date(b)) => V::Dur(Duration {
+        (Value::Date(a), Value::Date(b)) => Value::Dur(Duration {
             months: 0,
             days: dates::days_between(b, a),
         }),
-        (V::Dur(a), V::Dur(b)) => {
+        (Value::Dur(a), Value::Dur(b)) => {
             let b = if plus { b } else { b.negated() };
-            V::Dur(Duration {
+            Value::Dur(Duration {
                 months: a.months.saturating_add(b.months),
                 days: a.days.saturating_add(b.days),
             })
         }
-        _ => V::Missing(Arc::from("an arithmetic result"), None),
+        _ => Value::Missing(Arc::from("an arithmetic result"), None),
     }
 }
 
-pub(super) fn compare(x: &V, y: &V) -> Option<Ordering> {
+pub(super) fn compare(x: &Value, y: &Value) -> Option<Ordering> {
     match (x, y) {
-        (V::B(a), V::B(b)) => Some(a.cmp(b)),
-        (V::I(a), V::I(b)) => Some(a.cmp(b)),
-        (V::I(a), V::D(b)) => (*a as f64).partial_cmp(b),
-        (V::D(a), V::I(b)) => a.partial_cmp(&(*b as f64)),
-        (V::D(a), V::D(b)) => a.partial_cmp(b),
-        (V::S(a) | V::Ref(_, a), V::S(b) | V::Ref(_, b)) => Some(a.cmp(b)),
-        (V::Date(a), V::Date(b)) => Some(a.cmp(b)),
-        (V::Dur(a), V::Dur(b)) => Some(a.approx_days().cmp(&b.approx_days())),
-        (V::E(_, a), V::E(_, b)) => Some(a.cmp(b)),
-        (V::Rec(a), V::Rec(b)) => Some(a.id.cmp(&b.id)),
-        (V::Rec(a), V::S(b) | V::Ref(_, b)) => Some(a.id.as_deref().unwrap_or("").cmp(b)),
-        (V::S(a) | V::Ref(_, a), V::Rec(b)) => Some((**a).cmp(b.id.as_deref().unwrap_or(""))),
+        (Value::B(a), Value::B(b)) => Some(a.cmp(b)),
+        (Value::I(a), Value::I(b)) => Some(a.cmp(b)),
+        (Value::I(a), Value::D(b)) => (*a as f64).partial_cmp(b),
+        (Value::D(a), Value::I(b)) => a.partial_cmp(&(*b as f64)),
+        (Value::D(a), Value::D(b)) => a.partial_cmp(b),
+        (Value::S(a) | Value::Ref(_, a), Value::S(b) | Value::Ref(_, b)) => Some(a.cmp(b)),
+        (Value::Date(a), Value::Date(b)) => Some(a.cmp(b)),
+        (Value::Dur(a), Value::Dur(b)) => Some(a.approx_days().cmp(&b.approx_days())),
+        (Value::E(_, a), Value::E(_, b)) => Some(a.cmp(b)),
+        (Value::Rec(a), Value::Rec(b)) => Some(a.id.cmp(&b.id)),
+        (Value::Rec(a), Value::S(b) | Value::Ref(_, b)) => {
+            Some(a.id.as_deref().unwrap_or("").cmp(b))
+        }
+        (Value::S(a) | Value::Ref(_, a), Value::Rec(b)) => {
+            Some((**a).cmp(b.id.as_deref().unwrap_or("")))
+        }
         _ => None,
     }
 }

@@ -5,9 +5,9 @@
 
 use crate::dates::{self, Duration};
 use crate::join::Key;
-use crate::model::{CExpr, CKind, Check, Lit, Model, Ty};
+use crate::model::{Check, Lit, Model, Ty, TypedExpr, TypedKind};
 use crate::outcome::*;
-use crate::validate::{FactLoc, Record, TV, collection_index};
+use crate::validate::{FactLoc, FactValue, Record, collection_index};
 use crate::view::{CHUNK, FactsView};
 use aimsc_diagnostics::{Location, Span};
 use aimsc_syntax::ast::{CheckKind, CmpOp, Quant, TextOp};

@@ -5,12 +5,12 @@ use super::*;
 impl<'a> Eval<'a> {
     pub(super) fn quant(
         &mut self,
-        e: &CExpr,
+        e: &TypedExpr,
         kind: Quant,
         slot: usize,
-        coll: &CExpr,
-        filter: Option<&CExpr>,
-        body: &CExpr,
+        coll: &TypedExpr,
+        filter: Option<&TypedExpr>,
+        body: &TypedExpr,
     ) -> (Truth, Explanation) {
         if let Some(p) = self.gathered(e, kind, coll) {
             return self.finish(e, kind, coll, p);
@@ -18,7 +18,7 @@ impl<'a> Eval<'a> {
         let (total, passed_over, items) = match self.indexed(kind, coll, slot, filter, body) {
             Some(found) => found,
             None => match self.val(coll) {
-                V::L(items) => (items.len(), 0, items),
+                Value::L(items) => (items.len(), 0, items),
                 other => {
                     let (t, mut ex) = self.leaf(e, Truth::Unknown, None, &[&other]);
                     ex.detail = Some(format!("{} is not available", coll.text));
@@ -38,16 +38,21 @@ impl<'a> Eval<'a> {
     }
 
     /// The root collection `coll` names, by root field index.
-    pub(super) fn collection(&self, coll: &CExpr) -> Option<usize> {
+    pub(super) fn collection(&self, coll: &TypedExpr) -> Option<usize> {
         match &coll.kind {
-            CKind::Root(name) => collection_index(self.env.model, name),
+            TypedKind::Root(name) => collection_index(self.env.model, name),
             _ => None,
         }
     }
 
     /// A site's verdict gathered from its chunks, as the facts view computed (and cached)
     /// them apart; `None` when `e` is not a site or the view evaluates in place.
-    pub(super) fn gathered(&mut self, e: &CExpr, kind: Quant, coll: &CExpr) -> Option<Partial> {
+    pub(super) fn gathered(
+        &mut self,
+        e: &TypedExpr,
+        kind: Quant,
+        coll: &TypedExpr,
+    ) -> Option<Partial> {
         if self.quiet {
             return None;
         }
@@ -76,9 +81,9 @@ impl<'a> Eval<'a> {
         p: &mut Partial,
         kind: Quant,
         slot: usize,
-        filter: Option<&CExpr>,
-        body: &CExpr,
-        item: V,
+        filter: Option<&TypedExpr>,
+        body: &TypedExpr,
+        item: Value,
     ) {
         let loud = !std::mem::replace(&mut self.quiet, true);
         self.note_invalid(&item);
@@ -100,8 +105,8 @@ impl<'a> Eval<'a> {
             Truth::False => {}
         }
         let (record, at) = match &item {
-            V::Rec(r) => (r.path.clone(), None),
-            V::Ref(ty, id) => match self.env.facts.by_id(ty, id) {
+            Value::Rec(r) => (r.path.clone(), None),
+            Value::Ref(ty, id) => match self.env.facts.by_id(ty, id) {
                 Some(r) => (r.path.clone(), None),
                 None => (Arc::from(item.show()), None),
             },
@@ -141,9 +146,9 @@ impl<'a> Eval<'a> {
             explain(body, t)
         };
         let at = match &item {
-            V::Rec(r) => self.at(Some((r.file, r.span))),
+            Value::Rec(r) => self.at(Some((r.file, r.span))),
             // A record reached by id is placed in its own file.
-            V::Ref(ty, id) => self
+            Value::Ref(ty, id) => self
                 .env
                 .facts
                 .by_id(ty, id)
@@ -165,13 +170,13 @@ impl<'a> Eval<'a> {
 
     pub(super) fn finish(
         &mut self,
-        e: &CExpr,
+        e: &TypedExpr,
         kind: Quant,
-        coll: &CExpr,
+        coll: &TypedExpr,
         p: Partial,
     ) -> (Truth, Explanation) {
         self.leaf_seen += p.leaf_seen;
-        if self.leaves.contains(&(e as *const CExpr)) {
+        if self.leaves.contains(&(e as *const TypedExpr)) {
             self.leaf_seen += p.total;
         }
         let failing_definitely = p.findings.iter().any(|f| f.result != Truth::Unknown);
@@ -211,12 +216,12 @@ impl<'a> Eval<'a> {
     pub(super) fn indexed(
         &mut self,
         kind: Quant,
-        coll: &CExpr,
+        coll: &TypedExpr,
         slot: usize,
-        filter: Option<&CExpr>,
-        body: &CExpr,
-    ) -> Option<(usize, usize, Vec<V>)> {
-        let CKind::Root(name) = &coll.kind else {
+        filter: Option<&TypedExpr>,
+        body: &TypedExpr,
+    ) -> Option<(usize, usize, Vec<Value>)> {
+        let TypedKind::Root(name) = &coll.kind else {
             return None;
         };
         let (join, by_body) = match filter {
@@ -237,7 +242,7 @@ impl<'a> Eval<'a> {
         let key = key_of(&want)?;
         let index = facts.index(self.env.model, field, join.0)?;
         let candidates = index.candidates(&key)?;
-        let items: Vec<V> = candidates
+        let items: Vec<Value> = candidates
             .into_iter()
             .filter_map(|i| {
                 let t = facts.item(field, i as usize)?;
@@ -250,14 +255,14 @@ impl<'a> Eval<'a> {
 }
 
 /// `v` as an index key, when it has one.
-pub(super) fn key_of(v: &V) -> Option<Key> {
+pub(super) fn key_of(v: &Value) -> Option<Key> {
     match v {
-        V::S(s) | V::Ref(_, s) => Some(Key::Str(s.clone())),
-        V::Rec(r) => r.id.clone().map(Key::Str),
-        V::E(m, _) => Some(Key::Enum(m.clone())),
-        V::I(n) => Some(Key::Int(*n)),
-        V::B(b) => Some(Key::Bool(*b)),
-        V::Date(d) => Some(Key::Date(*d)),
+        Value::S(s) | Value::Ref(_, s) => Some(Key::Str(s.clone())),
+        Value::Rec(r) => r.id.clone().map(Key::Str),
+        Value::E(m, _) => Some(Key::Enum(m.clone())),
+        Value::I(n) => Some(Key::Int(*n)),
+        Value::B(b) => Some(Key::Bool(*b)),
+        Value::Date(d) => Some(Key::Date(*d)),
         _ => None,
     }
 }

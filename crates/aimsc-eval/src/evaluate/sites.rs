@@ -6,60 +6,65 @@ use super::*;
 /// from the rest of its check, with the `let`s it sits in (slot and value).
 pub struct Site<'e> {
     /// The quantifier.
-    pub node: &'e CExpr,
+    pub node: &'e TypedExpr,
     /// The enclosing `let`s, outermost first.
-    pub lets: Vec<(usize, &'e CExpr)>,
+    pub lets: Vec<(usize, &'e TypedExpr)>,
 }
 
 /// The sites of one part of a check, in a fixed order. A site is not inside another
 /// quantifier, a count or a def call (it would be evaluated once per outer element), and its
 /// `let`s bind values that read no collection, so that each chunk can evaluate them cheaply.
-pub fn sites<'e>(model: &Model, expr: &'e CExpr) -> Vec<Site<'e>> {
-    pub(super) fn simple(e: &CExpr, model: &Model) -> bool {
+pub fn sites<'e>(model: &Model, expr: &'e TypedExpr) -> Vec<Site<'e>> {
+    pub(super) fn simple(e: &TypedExpr, model: &Model) -> bool {
         match &e.kind {
-            CKind::Quant { .. } | CKind::Count { .. } | CKind::Call(..) => false,
-            CKind::Root(n) => collection_index(model, n).is_none(),
-            CKind::Lit(_) | CKind::Today | CKind::Local(..) => true,
-            CKind::Field(x, _) | CKind::Not(x) | CKind::IsSet(x, _) => simple(x, model),
-            CKind::And(xs) | CKind::Or(xs) | CKind::List(xs) => xs.iter().all(|x| simple(x, model)),
-            CKind::Compare(a, _, b)
-            | CKind::In(a, b, _)
-            | CKind::Text(a, _, b)
-            | CKind::Arith(a, _, b)
-            | CKind::Let(_, _, a, b) => simple(a, model) && simple(b, model),
+            TypedKind::Quant { .. } | TypedKind::Count { .. } | TypedKind::Call(..) => false,
+            TypedKind::Root(n) => collection_index(model, n).is_none(),
+            TypedKind::Lit(_) | TypedKind::Today | TypedKind::Local(..) => true,
+            TypedKind::Field(x, _) | TypedKind::Not(x) | TypedKind::IsSet(x, _) => simple(x, model),
+            TypedKind::And(xs) | TypedKind::Or(xs) | TypedKind::List(xs) => {
+                xs.iter().all(|x| simple(x, model))
+            }
+            TypedKind::Compare(a, _, b)
+            | TypedKind::In(a, b, _)
+            | TypedKind::Text(a, _, b)
+            | TypedKind::Arith(a, _, b)
+            | TypedKind::Let(_, _, a, b) => simple(a, model) && simple(b, model),
         }
     }
     pub(super) fn walk<'e>(
-        e: &'e CExpr,
+        e: &'e TypedExpr,
         model: &Model,
-        lets: &mut Vec<(usize, &'e CExpr)>,
+        lets: &mut Vec<(usize, &'e TypedExpr)>,
         out: &mut Vec<Site<'e>>,
     ) {
         match &e.kind {
-            CKind::Quant { coll, .. } => {
-                if matches!(&coll.kind, CKind::Root(n) if collection_index(model, n).is_some()) {
+            TypedKind::Quant { coll, .. } => {
+                if matches!(&coll.kind, TypedKind::Root(n) if collection_index(model, n).is_some())
+                {
                     out.push(Site {
                         node: e,
                         lets: lets.clone(),
                     });
                 }
             }
-            CKind::Count { .. } | CKind::Call(..) => {}
-            CKind::Lit(_) | CKind::Today | CKind::Local(..) | CKind::Root(_) => {}
-            CKind::Field(x, _) | CKind::Not(x) | CKind::IsSet(x, _) => walk(x, model, lets, out),
-            CKind::And(xs) | CKind::Or(xs) | CKind::List(xs) => {
+            TypedKind::Count { .. } | TypedKind::Call(..) => {}
+            TypedKind::Lit(_) | TypedKind::Today | TypedKind::Local(..) | TypedKind::Root(_) => {}
+            TypedKind::Field(x, _) | TypedKind::Not(x) | TypedKind::IsSet(x, _) => {
+                walk(x, model, lets, out)
+            }
+            TypedKind::And(xs) | TypedKind::Or(xs) | TypedKind::List(xs) => {
                 for x in xs {
                     walk(x, model, lets, out);
                 }
             }
-            CKind::Compare(a, _, b)
-            | CKind::In(a, b, _)
-            | CKind::Text(a, _, b)
-            | CKind::Arith(a, _, b) => {
+            TypedKind::Compare(a, _, b)
+            | TypedKind::In(a, b, _)
+            | TypedKind::Text(a, _, b)
+            | TypedKind::Arith(a, _, b) => {
                 walk(a, model, lets, out);
                 walk(b, model, lets, out);
             }
-            CKind::Let(slot, _, value, body) => {
+            TypedKind::Let(slot, _, value, body) => {
                 walk(value, model, lets, out);
                 if simple(value, model) {
                     lets.push((*slot, value));
@@ -89,7 +94,7 @@ pub fn site_chunk(
     };
     let sites = sites(env.model, expr);
     let found = sites.get(site)?;
-    let CKind::Quant {
+    let TypedKind::Quant {
         kind,
         slot,
         coll,
@@ -99,7 +104,7 @@ pub fn site_chunk(
     else {
         return None;
     };
-    let CKind::Root(name) = &coll.kind else {
+    let TypedKind::Root(name) = &coll.kind else {
         return None;
     };
     let field = collection_index(env.model, name)?;
@@ -119,7 +124,7 @@ pub fn site_chunk(
     let mut ev = Eval::new(env, slots);
     ev.leaves = leaves(env.model, expr)
         .iter()
-        .map(|l| *l as *const CExpr)
+        .map(|l| *l as *const TypedExpr)
         .collect();
     for (s, value) in &found.lets {
         let v = ev.val(value);
@@ -146,13 +151,13 @@ pub fn site_chunk(
 
 /// `x.f == e` (either way round, possibly one conjunct of an `and`) where `x` is the
 /// quantifier's variable and `e` does not mention it: the field and `e`.
-pub(super) fn join_key(filter: &CExpr, slot: usize) -> Option<(&Arc<str>, &CExpr)> {
+pub(super) fn join_key(filter: &TypedExpr, slot: usize) -> Option<(&Arc<str>, &TypedExpr)> {
     match &filter.kind {
-        CKind::And(parts) => parts.first().and_then(|p| join_key(p, slot)),
-        CKind::Compare(a, CmpOp::Eq, b) => {
-            fn field_of(x: &CExpr, slot: usize) -> Option<&Arc<str>> {
+        TypedKind::And(parts) => parts.first().and_then(|p| join_key(p, slot)),
+        TypedKind::Compare(a, CmpOp::Eq, b) => {
+            fn field_of(x: &TypedExpr, slot: usize) -> Option<&Arc<str>> {
                 match &x.kind {
-                    CKind::Field(base, f) if matches!(base.kind, CKind::Local(s, _) if s == slot) => {
+                    TypedKind::Field(base, f) if matches!(base.kind, TypedKind::Local(s, _) if s == slot) => {
                         Some(f)
                     }
                     _ => None,
@@ -172,12 +177,12 @@ pub(super) fn join_key(filter: &CExpr, slot: usize) -> Option<(&Arc<str>, &CExpr
 /// `all` and `none` with no quantifier in their filter or body. A requirement that passes
 /// while these ranged over no element checked nothing. Looking into defs makes the answer the
 /// same whether a def is called or its body written out.
-pub fn leaves<'m>(model: &'m Model, expr: &'m CExpr) -> Vec<&'m CExpr> {
-    pub(super) fn has_quant(model: &Model, e: &CExpr, depth: usize) -> bool {
+pub fn leaves<'m>(model: &'m Model, expr: &'m TypedExpr) -> Vec<&'m TypedExpr> {
+    pub(super) fn has_quant(model: &Model, e: &TypedExpr, depth: usize) -> bool {
         let mut found = false;
         e.visit(&mut |x| match &x.kind {
-            CKind::Quant { .. } => found = true,
-            CKind::Call(i, _) if depth < 64 => {
+            TypedKind::Quant { .. } => found = true,
+            TypedKind::Call(i, _) if depth < 64 => {
                 found |= model
                     .defs
                     .get(*i)
@@ -187,14 +192,14 @@ pub fn leaves<'m>(model: &'m Model, expr: &'m CExpr) -> Vec<&'m CExpr> {
         });
         found
     }
-    let mut all: Vec<&CExpr> = Vec::new();
+    let mut all: Vec<&TypedExpr> = Vec::new();
     pub(super) fn collect<'e>(
         model: &'e Model,
-        e: &'e CExpr,
-        out: &mut Vec<&'e CExpr>,
+        e: &'e TypedExpr,
+        out: &mut Vec<&'e TypedExpr>,
         depth: usize,
     ) {
-        if let CKind::Quant {
+        if let TypedKind::Quant {
             kind: Quant::All | Quant::None,
             filter,
             body,
@@ -206,11 +211,11 @@ pub fn leaves<'m>(model: &'m Model, expr: &'m CExpr) -> Vec<&'m CExpr> {
         {
             out.push(e);
         }
-        let go = |x: &'e CExpr, out: &mut Vec<&'e CExpr>| collect(model, x, out, depth);
+        let go = |x: &'e TypedExpr, out: &mut Vec<&'e TypedExpr>| collect(model, x, out, depth);
         match &e.kind {
-            CKind::Lit(_) | CKind::Today | CKind::Local(..) | CKind::Root(_) => {}
-            CKind::Field(x, _) | CKind::Not(x) | CKind::IsSet(x, _) => go(x, out),
-            CKind::Call(i, xs) => {
+            TypedKind::Lit(_) | TypedKind::Today | TypedKind::Local(..) | TypedKind::Root(_) => {}
+            TypedKind::Field(x, _) | TypedKind::Not(x) | TypedKind::IsSet(x, _) => go(x, out),
+            TypedKind::Call(i, xs) => {
                 for x in xs {
                     go(x, out);
                 }
@@ -220,20 +225,20 @@ pub fn leaves<'m>(model: &'m Model, expr: &'m CExpr) -> Vec<&'m CExpr> {
                     collect(model, &d.body, out, depth + 1);
                 }
             }
-            CKind::And(xs) | CKind::Or(xs) | CKind::List(xs) => {
+            TypedKind::And(xs) | TypedKind::Or(xs) | TypedKind::List(xs) => {
                 for x in xs {
                     go(x, out);
                 }
             }
-            CKind::Compare(a, _, b)
-            | CKind::In(a, b, _)
-            | CKind::Text(a, _, b)
-            | CKind::Arith(a, _, b)
-            | CKind::Let(_, _, a, b) => {
+            TypedKind::Compare(a, _, b)
+            | TypedKind::In(a, b, _)
+            | TypedKind::Text(a, _, b)
+            | TypedKind::Arith(a, _, b)
+            | TypedKind::Let(_, _, a, b) => {
                 go(a, out);
                 go(b, out);
             }
-            CKind::Quant {
+            TypedKind::Quant {
                 coll, filter, body, ..
             } => {
                 go(coll, out);
@@ -242,7 +247,7 @@ pub fn leaves<'m>(model: &'m Model, expr: &'m CExpr) -> Vec<&'m CExpr> {
                 }
                 go(body, out);
             }
-            CKind::Count { coll, filter, .. } => {
+            TypedKind::Count { coll, filter, .. } => {
                 go(coll, out);
                 if let Some(f) = filter {
                     go(f, out);
@@ -256,12 +261,12 @@ pub fn leaves<'m>(model: &'m Model, expr: &'m CExpr) -> Vec<&'m CExpr> {
 
 /// The collections the innermost quantifiers range over, by their last name (`datasets` for
 /// `s.datasets`), for "nothing to check: no datasets recorded".
-pub(super) fn leaf_collections(model: &Model, expr: &CExpr) -> Vec<String> {
+pub(super) fn leaf_collections(model: &Model, expr: &TypedExpr) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for l in leaves(model, expr) {
-        if let CKind::Quant { coll, .. } = &l.kind {
+        if let TypedKind::Quant { coll, .. } = &l.kind {
             let name = match &coll.kind {
-                CKind::Field(_, f) => f.to_string(),
+                TypedKind::Field(_, f) => f.to_string(),
                 _ => coll.text.to_string(),
             };
             if !out.contains(&name) {
@@ -274,38 +279,38 @@ pub(super) fn leaf_collections(model: &Model, expr: &CExpr) -> Vec<String> {
 
 /// Whether an expression is cheap to evaluate again for an explanation: no quantifier, count
 /// or call with arguments.
-pub(super) fn cheap(e: &CExpr) -> bool {
+pub(super) fn cheap(e: &TypedExpr) -> bool {
     match &e.kind {
-        CKind::Lit(_) | CKind::Today | CKind::Local(..) | CKind::Root(_) => true,
-        CKind::Call(_, args) => args.is_empty(),
-        CKind::Field(x, _) => cheap(x),
-        CKind::Arith(a, _, b) => cheap(a) && cheap(b),
+        TypedKind::Lit(_) | TypedKind::Today | TypedKind::Local(..) | TypedKind::Root(_) => true,
+        TypedKind::Call(_, args) => args.is_empty(),
+        TypedKind::Field(x, _) => cheap(x),
+        TypedKind::Arith(a, _, b) => cheap(a) && cheap(b),
         _ => false,
     }
 }
 
 /// Whether an expression reads local `slot`.
-pub(super) fn mentions(e: &CExpr, slot: usize) -> bool {
+pub(super) fn mentions(e: &TypedExpr, slot: usize) -> bool {
     match &e.kind {
-        CKind::Local(s, _) => *s == slot,
-        CKind::Lit(_) | CKind::Today | CKind::Root(_) => false,
-        CKind::Field(x, _) | CKind::Not(x) | CKind::IsSet(x, _) => mentions(x, slot),
-        CKind::And(xs) | CKind::Or(xs) | CKind::List(xs) | CKind::Call(_, xs) => {
+        TypedKind::Local(s, _) => *s == slot,
+        TypedKind::Lit(_) | TypedKind::Today | TypedKind::Root(_) => false,
+        TypedKind::Field(x, _) | TypedKind::Not(x) | TypedKind::IsSet(x, _) => mentions(x, slot),
+        TypedKind::And(xs) | TypedKind::Or(xs) | TypedKind::List(xs) | TypedKind::Call(_, xs) => {
             xs.iter().any(|x| mentions(x, slot))
         }
-        CKind::Compare(a, _, b)
-        | CKind::In(a, b, _)
-        | CKind::Text(a, _, b)
-        | CKind::Arith(a, _, b)
-        | CKind::Let(_, _, a, b) => mentions(a, slot) || mentions(b, slot),
-        CKind::Quant {
+        TypedKind::Compare(a, _, b)
+        | TypedKind::In(a, b, _)
+        | TypedKind::Text(a, _, b)
+        | TypedKind::Arith(a, _, b)
+        | TypedKind::Let(_, _, a, b) => mentions(a, slot) || mentions(b, slot),
+        TypedKind::Quant {
             coll, filter, body, ..
         } => {
             mentions(coll, slot)
                 || filter.as_deref().is_some_and(|f| mentions(f, slot))
                 || mentions(body, slot)
         }
-        CKind::Count { coll, filter, .. } => {
+        TypedKind::Count { coll, filter, .. } => {
             mentions(coll, slot) || filter.as_deref().is_some_and(|f| mentions(f, slot))
         }
     }
