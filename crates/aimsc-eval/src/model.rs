@@ -202,6 +202,43 @@ impl TypedExpr {
     }
 }
 
+/// `+` or `-`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+}
+
+impl ArithOp {
+    /// The operator as explanations print it (a true minus sign).
+    pub fn symbol(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "−",
+        }
+    }
+}
+
+/// `in` or `not in`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Membership {
+    /// `x in list`
+    In,
+    /// `x not in list`
+    NotIn,
+}
+
+/// `is set` or `is missing`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Presence {
+    /// `x is set`
+    Set,
+    /// `x is missing`
+    Missing,
+}
+
 /// Checked expression forms.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TypedKind {
@@ -223,14 +260,14 @@ pub enum TypedKind {
     Or(Vec<TypedExpr>),
     /// Comparison.
     Compare(Box<TypedExpr>, CmpOp, Box<TypedExpr>),
-    /// Membership.
-    In(Box<TypedExpr>, Box<TypedExpr>, bool),
-    /// `is set` (true) / `is missing` (false).
-    IsSet(Box<TypedExpr>, bool),
+    /// `in` or `not in` a list.
+    In(Box<TypedExpr>, Box<TypedExpr>, Membership),
+    /// `is set` or `is missing`.
+    IsSet(Box<TypedExpr>, Presence),
     /// String operators.
     Text(Box<TypedExpr>, TextOp, Box<TypedExpr>),
-    /// `+` (true) or `-` (false).
-    Arith(Box<TypedExpr>, bool, Box<TypedExpr>),
+    /// `+` or `-`.
+    Arith(Box<TypedExpr>, ArithOp, Box<TypedExpr>),
     /// Quantifier over a list, binding `slot`.
     Quant {
         /// all / any / none

@@ -248,14 +248,27 @@ impl<'a> ExprChecker<'a> {
                     }
                 }
                 self.node(
-                    TypedKind::In(Box::new(ce), Box::new(cl), *negated),
+                    TypedKind::In(
+                        Box::new(ce),
+                        Box::new(cl),
+                        if *negated {
+                            Membership::NotIn
+                        } else {
+                            Membership::In
+                        },
+                    ),
                     Ty::Bool,
                     span,
                 )
             }
             ExprKind::IsSet(inner, set) => {
                 let c = self.expr(inner, None);
-                self.node(TypedKind::IsSet(Box::new(c), *set), Ty::Bool, span)
+                let presence = if *set {
+                    Presence::Set
+                } else {
+                    Presence::Missing
+                };
+                self.node(TypedKind::IsSet(Box::new(c), presence), Ty::Bool, span)
             }
             ExprKind::Text(a, op, b) => {
                 let ca = self.expr(a, None);
@@ -299,7 +312,11 @@ impl<'a> ExprChecker<'a> {
                     }
                 };
                 self.node(
-                    TypedKind::Arith(Box::new(ca), *plus, Box::new(cb)),
+                    TypedKind::Arith(
+                        Box::new(ca),
+                        if *plus { ArithOp::Add } else { ArithOp::Sub },
+                        Box::new(cb),
+                    ),
                     ty,
                     span,
                 )

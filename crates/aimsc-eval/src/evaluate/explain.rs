@@ -22,12 +22,12 @@ impl<'a> Eval<'a> {
     pub(super) fn shown(&mut self, e: &TypedExpr, v: &Value) -> String {
         let value = v.show();
         match &e.kind {
-            TypedKind::Arith(a, plus, b) if cheap(a) && cheap(b) => {
+            TypedKind::Arith(a, op, b) if cheap(a) && cheap(b) => {
                 let quiet = std::mem::replace(&mut self.quiet, true);
                 let (x, y) = (self.val(a), self.val(b));
                 self.quiet = quiet;
                 let (x, y) = (self.shown(a, &x), self.shown(b, &y));
-                format!("{value} ({x} {} {y})", if *plus { "+" } else { "−" })
+                format!("{value} ({x} {} {y})", op.symbol())
             }
             TypedKind::Call(_, args) if args.is_empty() => format!("{value} ({})", e.text),
             _ => value,

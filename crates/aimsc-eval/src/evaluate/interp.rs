@@ -291,9 +291,9 @@ impl<'a> Eval<'a> {
                 let b = self.val(base);
                 self.field(b, base, field)
             }
-            TypedKind::Arith(a, plus, b) => {
+            TypedKind::Arith(a, op, b) => {
                 let (x, y) = (self.val(a), self.val(b));
-                arith(x, *plus, y)
+                arith(x, *op, y)
             }
             TypedKind::Count {
                 slot: None,
@@ -516,13 +516,17 @@ impl<'a> Eval<'a> {
                 let out = self.leaf(e, t, detail, &[&x, &y]);
                 self.placed(out, &[a, b])
             }
-            TypedKind::In(elem, list, negated) => {
+            TypedKind::In(elem, list, membership) => {
                 let (x, l) = (self.val(elem), self.val(list));
                 let detail = (!self.quiet).then(|| {
                     format!(
                         "{} {}in {}",
                         x.show(),
-                        if *negated { "not " } else { "" },
+                        if *membership == Membership::NotIn {
+                            "not "
+                        } else {
+                            ""
+                        },
                         l.show()
                     )
                 });
@@ -549,18 +553,22 @@ impl<'a> Eval<'a> {
                     }
                     _ => Truth::Unknown,
                 };
-                let t = if *negated { t.negate() } else { t };
+                let t = match membership {
+                    Membership::In => t,
+                    Membership::NotIn => t.negate(),
+                };
                 let out = self.leaf(e, t, detail, &[&x, &l]);
                 self.placed(out, &[elem, list])
             }
-            TypedKind::IsSet(inner, want_set) => {
+            TypedKind::IsSet(inner, presence) => {
+                let want_set = *presence == Presence::Set;
                 let v = self.val(inner);
                 let set = match &v {
                     Value::Missing(..) => false,
                     Value::Invalid(_) => return self.leaf(e, Truth::Unknown, None, &[&v]),
                     _ => true,
                 };
-                let mut ex = explain(e, Truth::of(set == *want_set));
+                let mut ex = explain(e, Truth::of(set == want_set));
                 ex.detail = (!self.quiet).then(|| {
                     if set {
                         format!("{} is set", inner.text)
@@ -572,7 +580,7 @@ impl<'a> Eval<'a> {
                     ex.missing = Some(p.to_string());
                     ex.at = self.at(*at);
                 }
-                self.placed((Truth::of(set == *want_set), ex), &[inner])
+                self.placed((Truth::of(set == want_set), ex), &[inner])
             }
             TypedKind::Text(a, op, b) => {
                 let (x, y) = (self.val(a), self.val(b));
@@ -694,7 +702,8 @@ impl<'a> Eval<'a> {
     }
 }
 
-pub(super) fn arith(x: Value, plus: bool, y: Value) -> Value {
+pub(super) fn arith(x: Value, op: ArithOp, y: Value) -> Value {
+    let plus = op == ArithOp::Add;
     let sign = |n: i64| if plus { n } else { -n };
     match (x, y) {
         (m @ (Value::Missing(..) | Value::Invalid(_)), _)

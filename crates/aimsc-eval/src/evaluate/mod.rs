@@ -5,7 +5,7 @@
 
 use crate::dates::{self, Duration};
 use crate::join::Key;
-use crate::model::{Check, Lit, Model, Ty, TypedExpr, TypedKind};
+use crate::model::{ArithOp, Check, Lit, Membership, Model, Presence, Ty, TypedExpr, TypedKind};
 use crate::outcome::*;
 use crate::validate::{FactLoc, FactValue, Record, collection_index};
 use crate::view::{CHUNK, FactsView};
