@@ -280,6 +280,9 @@ pub enum TypedKind {
         filter: Option<Box<TypedExpr>>,
         /// Condition.
         body: Box<TypedExpr>,
+        /// Its number within its check or def (given as the checker builds them), which
+        /// identifies it while evaluating: the sites and innermost quantifiers of a part.
+        id: u32,
     },
     /// Count of a list, optionally filtered with a binding.
     Count {

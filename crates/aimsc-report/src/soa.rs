@@ -131,6 +131,7 @@ fn applicability(expr: &TypedExpr, ex: Option<&Explanation>, holds: bool) -> Str
             coll,
             filter: None,
             body,
+            ..
         } => {
             let what = match &body.kind {
                 TypedKind::Call(_, args) if args.len() == 1 => {

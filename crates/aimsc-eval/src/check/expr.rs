@@ -12,6 +12,8 @@ pub(super) struct ExprChecker<'a> {
     pub(super) scopes: Vec<(Arc<str>, usize, Ty)>,
     pub(super) next_slot: usize,
     pub(super) max_slots: usize,
+    /// The number the next quantifier gets (see `TypedKind::Quant::id`).
+    pub(super) next_quant: u32,
 }
 
 pub(super) fn compatible(a: &Ty, b: &Ty) -> bool {
@@ -42,6 +44,7 @@ impl<'a> ExprChecker<'a> {
             scopes: Vec::new(),
             next_slot: 0,
             max_slots: 0,
+            next_quant: 0,
         }
     }
 
@@ -336,6 +339,8 @@ impl<'a> ExprChecker<'a> {
                     .map(|f| Box::new(self.condition(f, "a `where` filter")));
                 let cbody = self.condition(body, "a quantifier's body");
                 self.unbind();
+                let id = self.next_quant;
+                self.next_quant += 1;
                 self.node(
                     TypedKind::Quant {
                         kind: *kind,
@@ -343,6 +348,7 @@ impl<'a> ExprChecker<'a> {
                         coll: Box::new(cc),
                         filter: cf,
                         body: Box::new(cbody),
+                        id,
                     },
                     Ty::Bool,
                     span,

@@ -56,7 +56,7 @@ pub(super) struct Eval<'a> {
     /// Which part of the check this evaluates (see [`FactsView::site`]).
     pub(super) part: usize,
     /// The part's sites: quantifiers whose chunks the facts view may answer apart.
-    pub(super) sites: Vec<*const TypedExpr>,
+    pub(super) sites: Vec<u32>,
     /// Steps taken; past `max` every expression is unknown, which three-valued logic turns
     /// into a verdict only where the steps taken already decide it.
     pub(super) steps: u64,
@@ -68,7 +68,10 @@ pub(super) struct Eval<'a> {
     /// run's budget, not the requirement's, which each chunk already shares.
     pub(super) absorbed: u64,
     /// The innermost `all` and `none` quantifiers of the part (see [`leaves`]).
-    pub(super) leaves: Vec<*const TypedExpr>,
+    pub(super) leaves: Vec<QuantRef>,
+    /// The def whose body is being evaluated (`None`: the part's own expression), which with
+    /// a quantifier's number identifies it.
+    pub(super) owner: Option<usize>,
     /// Elements the innermost quantifiers ranged over, summed over their evaluations: zero
     /// means a pass checked nothing.
     pub(super) leaf_seen: usize,
@@ -100,6 +103,7 @@ impl<'a> Eval<'a> {
             run_capped: false,
             absorbed: 0,
             leaves: Vec::new(),
+            owner: None,
             leaf_seen: 0,
         }
     }
@@ -149,12 +153,9 @@ impl<'a> Eval<'a> {
         ev.part = part;
         ev.sites = sites(env.model, expr)
             .iter()
-            .map(|s| s.node as *const TypedExpr)
+            .filter_map(|s| quant_id(s.node))
             .collect();
-        ev.leaves = leaves(env.model, expr)
-            .iter()
-            .map(|l| *l as *const TypedExpr)
-            .collect();
+        ev.leaves = leaf_refs(env.model, expr);
         ev
     }
 
@@ -353,11 +354,13 @@ impl<'a> Eval<'a> {
                     Value::Missing(Arc::from(""), None),
                 );
                 let saved = std::mem::replace(&mut self.frame, frame);
+                let owner = self.owner.replace(*idx);
                 let out = if def.body.ty == Ty::Bool {
                     self.truth_value(&def.body)
                 } else {
                     self.val(&def.body)
                 };
+                self.owner = owner;
                 self.frame = saved;
                 out
             }
@@ -606,6 +609,7 @@ impl<'a> Eval<'a> {
                 coll,
                 filter,
                 body,
+                ..
             } => self.quant(e, *kind, *slot, coll, filter.as_deref(), body),
             TypedKind::Lit(Lit::Bool(b)) => (Truth::of(*b), explain(e, Truth::of(*b))),
             TypedKind::Let(slot, name, value, body) => {
@@ -687,7 +691,9 @@ impl<'a> Eval<'a> {
             Value::Missing(Arc::from(""), None),
         );
         let saved = std::mem::replace(&mut self.frame, frame);
+        let owner = self.owner.replace(idx);
         let (t, inner) = self.cond(&def.body);
+        self.owner = owner;
         self.frame = saved;
         let mut ex = explain(e, t);
         ex.detail = shown;

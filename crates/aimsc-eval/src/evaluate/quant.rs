@@ -56,7 +56,12 @@ impl<'a> Eval<'a> {
         if self.quiet {
             return None;
         }
-        let site = self.sites.iter().position(|s| std::ptr::eq(*s, e))?;
+        // Sites are in the part's own expression, never in a def body.
+        if self.owner.is_some() {
+            return None;
+        }
+        let id = quant_id(e)?;
+        let site = self.sites.iter().position(|s| *s == id)?;
         let facts = self.env.facts;
         let field = self.collection(coll)?;
         if facts.unreadable(field).is_some() {
@@ -176,7 +181,7 @@ impl<'a> Eval<'a> {
         p: Partial,
     ) -> (Truth, Explanation) {
         self.leaf_seen += p.leaf_seen;
-        if self.leaves.contains(&(e as *const TypedExpr)) {
+        if quant_id(e).is_some_and(|id| self.leaves.contains(&(self.owner, id))) {
             self.leaf_seen += p.total;
         }
         let failing_definitely = p.findings.iter().any(|f| f.result != Truth::Unknown);

@@ -100,6 +100,7 @@ pub fn site_chunk(
         coll,
         filter,
         body,
+        ..
     } = &found.node.kind
     else {
         return None;
@@ -122,10 +123,7 @@ pub fn site_chunk(
     };
     let env = &share;
     let mut ev = Eval::new(env, slots);
-    ev.leaves = leaves(env.model, expr)
-        .iter()
-        .map(|l| *l as *const TypedExpr)
-        .collect();
+    ev.leaves = leaf_refs(env.model, expr);
     for (s, value) in &found.lets {
         let v = ev.val(value);
         ev.set(*s, v);
@@ -177,7 +175,7 @@ pub(super) fn join_key(filter: &TypedExpr, slot: usize) -> Option<(&Arc<str>, &T
 /// `all` and `none` with no quantifier in their filter or body. A requirement that passes
 /// while these ranged over no element checked nothing. Looking into defs makes the answer the
 /// same whether a def is called or its body written out.
-pub fn leaves<'m>(model: &'m Model, expr: &'m TypedExpr) -> Vec<&'m TypedExpr> {
+pub fn leaves<'m>(model: &'m Model, expr: &'m TypedExpr) -> Vec<(Option<usize>, &'m TypedExpr)> {
     pub(super) fn has_quant(model: &Model, e: &TypedExpr, depth: usize) -> bool {
         let mut found = false;
         e.visit(&mut |x| match &x.kind {
@@ -192,11 +190,12 @@ pub fn leaves<'m>(model: &'m Model, expr: &'m TypedExpr) -> Vec<&'m TypedExpr> {
         });
         found
     }
-    let mut all: Vec<&TypedExpr> = Vec::new();
+    let mut all: Vec<(Option<usize>, &TypedExpr)> = Vec::new();
     pub(super) fn collect<'e>(
         model: &'e Model,
         e: &'e TypedExpr,
-        out: &mut Vec<&'e TypedExpr>,
+        owner: Option<usize>,
+        out: &mut Vec<(Option<usize>, &'e TypedExpr)>,
         depth: usize,
     ) {
         if let TypedKind::Quant {
@@ -207,11 +206,15 @@ pub fn leaves<'m>(model: &'m Model, expr: &'m TypedExpr) -> Vec<&'m TypedExpr> {
         } = &e.kind
             && !has_quant(model, body, 0)
             && !filter.as_deref().is_some_and(|f| has_quant(model, f, 0))
-            && !out.iter().any(|x| std::ptr::eq(*x, e))
+            && !out
+                .iter()
+                .any(|(o, x)| *o == owner && quant_id(x) == quant_id(e))
         {
-            out.push(e);
+            out.push((owner, e));
         }
-        let go = |x: &'e TypedExpr, out: &mut Vec<&'e TypedExpr>| collect(model, x, out, depth);
+        let go = |x: &'e TypedExpr, out: &mut Vec<(Option<usize>, &'e TypedExpr)>| {
+            collect(model, x, owner, out, depth)
+        };
         match &e.kind {
             TypedKind::Lit(_) | TypedKind::Today | TypedKind::Local(..) | TypedKind::Root(_) => {}
             TypedKind::Field(x, _) | TypedKind::Not(x) | TypedKind::IsSet(x, _) => go(x, out),
@@ -222,7 +225,7 @@ pub fn leaves<'m>(model: &'m Model, expr: &'m TypedExpr) -> Vec<&'m TypedExpr> {
                 if depth < 64
                     && let Some(d) = model.defs.get(*i)
                 {
-                    collect(model, &d.body, out, depth + 1);
+                    collect(model, &d.body, Some(*i), out, depth + 1);
                 }
             }
             TypedKind::And(xs) | TypedKind::Or(xs) | TypedKind::List(xs) => {
@@ -255,15 +258,35 @@ pub fn leaves<'m>(model: &'m Model, expr: &'m TypedExpr) -> Vec<&'m TypedExpr> {
             }
         }
     }
-    collect(model, expr, &mut all, 0);
+    collect(model, expr, None, &mut all, 0);
     all
+}
+
+/// The innermost universal quantifiers of an expression, as the evaluator identifies them:
+/// the def whose body holds each (`None`: the expression itself) and its number there.
+pub(super) fn leaf_refs(model: &Model, expr: &TypedExpr) -> Vec<QuantRef> {
+    leaves(model, expr)
+        .into_iter()
+        .filter_map(|(owner, e)| Some((owner, quant_id(e)?)))
+        .collect()
+}
+
+/// A quantifier as the evaluator identifies it: the def whose body holds it, and its number.
+pub(super) type QuantRef = (Option<usize>, u32);
+
+/// A quantifier's number within its check or def.
+pub(super) fn quant_id(e: &TypedExpr) -> Option<u32> {
+    match &e.kind {
+        TypedKind::Quant { id, .. } => Some(*id),
+        _ => None,
+    }
 }
 
 /// The collections the innermost quantifiers range over, by their last name (`datasets` for
 /// `s.datasets`), for "nothing to check: no datasets recorded".
 pub(super) fn leaf_collections(model: &Model, expr: &TypedExpr) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for l in leaves(model, expr) {
+    for (_, l) in leaves(model, expr) {
         if let TypedKind::Quant { coll, .. } = &l.kind {
             let name = match &coll.kind {
                 TypedKind::Field(_, f) => f.to_string(),
