@@ -79,7 +79,7 @@ pub fn item(model: &Model, id: &str) -> Result<String, Vec<Diagnostic>> {
         );
     } else {
         let mut d = Diagnostic::error(
-            "aimsc::usage::unknown_id",
+            aimsc_diagnostics::codes::USAGE_UNKNOWN_ID,
             format!("no control, rule or entry has the id `{id}`"),
             None,
         );

@@ -47,7 +47,7 @@ pub fn run(paths: &[PathBuf], check: bool) -> Result<u8, Vec<Diagnostic>> {
                 } else if let Err(e) = crate::write::atomically(file, &formatted) {
                     errors.push(
                         Diagnostic::error(
-                            "aimsc::io::write",
+                            aimsc_diagnostics::codes::IO_WRITE,
                             format!("cannot write `{display}`: {e}; the file is unchanged"),
                             None,
                         )
@@ -113,7 +113,7 @@ fn stdin(check: bool) -> Result<u8, Vec<Diagnostic>> {
 
 fn io_error(path: &str, e: &str) -> Diagnostic {
     Diagnostic::error(
-        "aimsc::io::read",
+        aimsc_diagnostics::codes::IO_READ,
         format!("cannot format `{path}`: {e}"),
         None,
     )

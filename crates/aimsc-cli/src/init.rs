@@ -70,7 +70,7 @@ pub fn run(dir: Option<&Path>) -> Result<u8, Vec<Diagnostic>> {
         .filter(|p| p.exists())
         .map(|p| {
             Diagnostic::error(
-                "aimsc::init::exists",
+                aimsc_diagnostics::codes::INIT_EXISTS,
                 format!("`{}` already exists", p.display()),
                 None,
             )
@@ -90,7 +90,7 @@ pub fn run(dir: Option<&Path>) -> Result<u8, Vec<Diagnostic>> {
             .and_then(|()| crate::write::atomically(&path, text));
         if let Err(e) = write {
             return Err(vec![Diagnostic::error(
-                "aimsc::io::write",
+                aimsc_diagnostics::codes::IO_WRITE,
                 format!("cannot write `{}`: {e}", path.display()),
                 None,
             )]);

@@ -254,7 +254,7 @@ fn main() -> ExitCode {
     let outcome = match work {
         Ok(handle) => handle.join().unwrap_or(Ok(2)),
         Err(e) => Err(vec![Diagnostic::error(
-            "aimsc::io::thread",
+            aimsc_diagnostics::codes::IO_THREAD,
             format!("cannot start the worker thread: {e}"),
             None,
         )]),
@@ -276,7 +276,7 @@ fn parse_as_of(s: Option<&str>) -> Result<jiff::civil::Date, Vec<Diagnostic>> {
         Some(s) => aimsc_eval::dates::parse_date(s).ok_or_else(|| {
             vec![
                 Diagnostic::error(
-                    "aimsc::usage::as_of",
+                    aimsc_diagnostics::codes::USAGE_AS_OF,
                     format!("`--as-of {s}` is not a date"),
                     None,
                 )
@@ -450,7 +450,7 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
                 explain::item(&model, &id)?
             } else {
                 return Err(vec![Diagnostic::error(
-                    "aimsc::usage::explain",
+                    aimsc_diagnostics::codes::USAGE_EXPLAIN,
                     "nothing to explain",
                     None,
                 )
@@ -499,7 +499,7 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             aimsc_server::run(&engine, config).map_err(|e| {
                 vec![
                     Diagnostic::error(
-                        "aimsc::serve::bind",
+                        aimsc_diagnostics::codes::SERVE_BIND,
                         format!("cannot serve on {bind}: {e}"),
                         None,
                     )
@@ -601,7 +601,7 @@ fn report_targets(
     }
     if outputs.len() > formats.len() || formats.len() > outputs.len() + 1 {
         return Err(vec![Diagnostic::error(
-            "aimsc::usage::format_output",
+            aimsc_diagnostics::codes::USAGE_FORMAT_OUTPUT,
             format!(
                 "{} `--format` and {} `-o` given: they go in pairs, in order",
                 formats.len(),
@@ -623,14 +623,14 @@ fn report_targets(
 fn read_baseline(path: &std::path::Path) -> Result<aimsc::Baseline, Vec<Diagnostic>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         vec![Diagnostic::error(
-            "aimsc::io::read",
+            aimsc_diagnostics::codes::IO_READ,
             format!("cannot read the baseline `{}`: {e}", path.display()),
             None,
         )]
     })?;
     aimsc::Baseline::from_json(&text).map_err(|e| {
         vec![Diagnostic::error(
-            "aimsc::usage::baseline",
+            aimsc_diagnostics::codes::USAGE_BASELINE,
             format!(
                 "`{}` is not an aimsc JSON report: {e}",
                 path.display()
@@ -664,7 +664,7 @@ fn emit(text: &str, output: Option<&std::path::Path>) -> Result<(), Vec<Diagnost
     match output {
         Some(path) => write::atomically(path, text).map_err(|e| {
             vec![Diagnostic::error(
-                "aimsc::io::write",
+                aimsc_diagnostics::codes::IO_WRITE,
                 format!("cannot write `{}`: {e}", path.display()),
                 None,
             )]

@@ -47,8 +47,12 @@ pub fn set_limit_settings(settings: Vec<String>) -> Result<(), Vec<Diagnostic>> 
         .iter()
         .filter_map(|s| probe.set(s).err())
         .map(|e| {
-            Diagnostic::error("aimsc::usage::limit", format!("--limit: {e}"), None)
-                .with_help("e.g. `--limit max-steps=1000000`; the limits are listed in SECURITY.md")
+            Diagnostic::error(
+                aimsc_diagnostics::codes::USAGE_LIMIT,
+                format!("--limit: {e}"),
+                None,
+            )
+            .with_help("e.g. `--limit max-steps=1000000`; the limits are listed in SECURITY.md")
         })
         .collect();
     if !errs.is_empty() {
@@ -111,7 +115,7 @@ pub fn load(
                 .collect();
             std::env::set_current_dir(&root).map_err(|e| {
                 vec![Diagnostic::error(
-                    "aimsc::io::read",
+                    aimsc_diagnostics::codes::IO_READ,
                     format!("cannot enter `{}`: {e}", root.display()),
                     None,
                 )]
@@ -130,13 +134,13 @@ pub fn load(
         }
     }
     if rule_paths.is_empty() {
-        return Err(vec![Diagnostic::error("aimsc::usage::no_rules", "no rule files given and no aims.toml found", None)
+        return Err(vec![Diagnostic::error(aimsc_diagnostics::codes::USAGE_NO_RULES, "no rule files given and no aims.toml found", None)
             .with_help("pass rule paths (`--rules DIR` for eval), or create aims.toml with `rules = [\"rules\"]`")]);
     }
     if need_facts && facts.is_none() {
         return Err(vec![
             Diagnostic::error(
-                "aimsc::usage::no_facts",
+                aimsc_diagnostics::codes::USAGE_NO_FACTS,
                 "no facts given and aims.toml names none",
                 None,
             )

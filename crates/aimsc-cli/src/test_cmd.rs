@@ -94,7 +94,7 @@ fn find(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
         if p.is_dir() {
             let rd = std::fs::read_dir(&p).map_err(|e| {
                 vec![Diagnostic::error(
-                    "aimsc::io::read",
+                    aimsc_diagnostics::codes::IO_READ,
                     format!("cannot read folder `{}`: {e}", p.display()),
                     None,
                 )]
@@ -110,7 +110,7 @@ fn find(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
             out.push(p);
         } else {
             return Err(vec![Diagnostic::error(
-                "aimsc::io::missing",
+                aimsc_diagnostics::codes::IO_MISSING,
                 format!("`{}` does not exist", p.display()),
                 None,
             )]);
@@ -126,7 +126,7 @@ fn load(path: &Path, base: &Path) -> Result<Loaded, Diagnostic> {
     let display: Arc<str> = Arc::from(shown.to_string_lossy().as_ref());
     let text = std::fs::read_to_string(path).map_err(|e| {
         Diagnostic::error(
-            "aimsc::io::read",
+            aimsc_diagnostics::codes::IO_READ,
             format!("cannot read `{display}`: {e}"),
             None,
         )
@@ -142,7 +142,7 @@ fn load(path: &Path, base: &Path) -> Result<Loaded, Diagnostic> {
             _ => message.to_string(),
         };
         Diagnostic::error(
-            "aimsc::test::invalid",
+            aimsc_diagnostics::codes::TEST_INVALID,
             format!("not a test file: {message}"),
             Some(Location::new(&display, Span::new(at, at + 1))),
         )
@@ -197,7 +197,7 @@ fn date(s: &str, file: &Loaded, offset: usize) -> Result<aimsc::Date, Diagnostic
             format!("`{s}` is not a date")
         };
         Diagnostic::error(
-            "aimsc::test::as_of",
+            aimsc_diagnostics::codes::TEST_AS_OF,
             message,
             Some(Location::new(&file.display, Span::new(offset, offset + 1))),
         )
@@ -226,7 +226,7 @@ fn check_ids(files: &[Loaded], engine: &Engine) -> Vec<Diagnostic> {
                     .find(id.as_str())
                     .map_or(start, |i| start + i);
                 let mut d = Diagnostic::error(
-                    "aimsc::test::unknown_control",
+                    aimsc_diagnostics::codes::TEST_UNKNOWN_CONTROL,
                     format!("no control or rule has the id `{id}`"),
                     Some(Location::new(&f.display, Span::new(at, at + id.len()))),
                 )

@@ -58,7 +58,7 @@ pub fn guard(outputs: &[&Path], inputs: &[PathBuf]) -> Result<(), Vec<Diagnostic
         if inputs.contains(&r) {
             errs.push(
                 Diagnostic::error(
-                    "aimsc::usage::output_is_input",
+                    aimsc_diagnostics::codes::USAGE_OUTPUT_IS_INPUT,
                     format!(
                         "`-o {}` is one of this run's inputs; it would be overwritten by the report",
                         out.display()
@@ -70,7 +70,7 @@ pub fn guard(outputs: &[&Path], inputs: &[PathBuf]) -> Result<(), Vec<Diagnostic
         } else if seen.contains(&r) {
             errs.push(
                 Diagnostic::error(
-                    "aimsc::usage::output_twice",
+                    aimsc_diagnostics::codes::USAGE_OUTPUT_TWICE,
                     format!("two reports are written to `{}`", out.display()),
                     None,
                 )

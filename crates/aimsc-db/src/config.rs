@@ -38,14 +38,14 @@ pub fn read_config(path: &Path) -> Result<AimsToml, Vec<Diagnostic>> {
     let display: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
     let text = std::fs::read_to_string(path).map_err(|e| {
         vec![Diagnostic::error(
-            "aimsc::io::read",
+            aimsc_diagnostics::codes::IO_READ,
             format!("cannot read `{display}`: {e}"),
             None,
         )]
     })?;
     toml::from_str(&text).map_err(|e| {
         let span = e.span().map_or(Span::default(), |r| Span::new(r.start, r.end));
-        vec![Diagnostic::error("aimsc::config::invalid", format!("invalid aims.toml: {}", e.message()), Some(Location::new(&display, span)))
+        vec![Diagnostic::error(aimsc_diagnostics::codes::CONFIG_INVALID, format!("invalid aims.toml: {}", e.message()), Some(Location::new(&display, span)))
             .with_help("aims.toml holds `rules = [\"path\", ...]` and `facts = \"path\"`, relative to the file")]
     })
 }
@@ -59,7 +59,7 @@ pub fn rule_files(path: &Path) -> Result<Vec<(Arc<str>, String)>, Diagnostic> {
         let found = aimsc_rulesets::select(name);
         if found.is_empty() {
             return Err(Diagnostic::error(
-                "aimsc::io::missing",
+                aimsc_diagnostics::codes::IO_MISSING,
                 format!("`{name}` is not a shipped ruleset"),
                 None,
             )
@@ -74,7 +74,7 @@ pub fn rule_files(path: &Path) -> Result<Vec<(Arc<str>, String)>, Diagnostic> {
     }
     if !path.exists() {
         return Err(Diagnostic::error(
-            "aimsc::io::missing",
+            aimsc_diagnostics::codes::IO_MISSING,
             format!("rules path `{}` does not exist", path.display()),
             None,
         )
@@ -83,7 +83,7 @@ pub fn rule_files(path: &Path) -> Result<Vec<(Arc<str>, String)>, Diagnostic> {
     let mut files = Vec::new();
     let io = |e: std::io::Error| {
         Diagnostic::error(
-            "aimsc::io::read",
+            aimsc_diagnostics::codes::IO_READ,
             format!("cannot read `{}`: {e}", path.display()),
             None,
         )
@@ -93,7 +93,7 @@ pub fn rule_files(path: &Path) -> Result<Vec<(Arc<str>, String)>, Diagnostic> {
     collect(path, &root, &mut seen, &mut files)?;
     if files.is_empty() {
         return Err(Diagnostic::error(
-            "aimsc::io::no_rules",
+            aimsc_diagnostics::codes::IO_NO_RULES,
             format!("`{}` holds no .aims files", path.display()),
             None,
         )
@@ -104,7 +104,7 @@ pub fn rule_files(path: &Path) -> Result<Vec<(Arc<str>, String)>, Diagnostic> {
         let display: Arc<str> = Arc::from(f.to_string_lossy().as_ref());
         let bytes = std::fs::read(&f).map_err(|e| {
             Diagnostic::error(
-                "aimsc::io::read",
+                aimsc_diagnostics::codes::IO_READ,
                 format!("cannot read `{display}`: {e}"),
                 None,
             )
@@ -112,7 +112,7 @@ pub fn rule_files(path: &Path) -> Result<Vec<(Arc<str>, String)>, Diagnostic> {
         let text = String::from_utf8(bytes).map_err(|e| {
             let at = e.utf8_error().valid_up_to();
             Diagnostic::error(
-                "aimsc::io::not_utf8",
+                aimsc_diagnostics::codes::IO_NOT_UTF8,
                 format!("`{display}` is not UTF-8 text (invalid byte at offset {at})"),
                 None,
             )
@@ -134,7 +134,7 @@ fn collect(
 ) -> Result<(), Diagnostic> {
     let io = |p: &Path, e: std::io::Error| {
         Diagnostic::error(
-            "aimsc::io::read",
+            aimsc_diagnostics::codes::IO_READ,
             format!("cannot read `{}`: {e}", p.display()),
             None,
         )
@@ -169,7 +169,7 @@ fn collect(
                 Ok(t) if t.starts_with(root) => {}
                 Ok(_) => {
                     return Err(Diagnostic::error(
-                        "aimsc::rules::link_outside",
+                        aimsc_diagnostics::codes::RULES_LINK_OUTSIDE,
                         format!(
                             "`{}` is a link to a place outside the rules folder; it is not read",
                             e.display()

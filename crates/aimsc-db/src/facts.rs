@@ -139,7 +139,7 @@ pub fn layout(db: &dyn salsa::Database, ws: Workspace) -> Layout {
         ) {
             (_, Some(other)) if !matches!(other, ValueKind::List(_)) => out.diags.push(
                 Diagnostic::error(
-                    "aimsc::facts::duplicate_key",
+                    aimsc_diagnostics::codes::FACTS_DUPLICATE_KEY,
                     format!(
                         "`{coll}` is both a folder of records and {} in a root file",
                         other.describe()
@@ -156,7 +156,7 @@ pub fn layout(db: &dyn salsa::Database, ws: Workspace) -> Layout {
             (None, _) => {
                 let fields: Vec<&str> = collections(model).map(|(_, n, _)| &**n).collect();
                 let mut d = Diagnostic::error(
-                    "aimsc::facts::unknown_field",
+                    aimsc_diagnostics::codes::FACTS_UNKNOWN_FIELD,
                     format!("the facts schema has no collection `{coll}`"),
                     at,
                 )

@@ -5,8 +5,10 @@
 //! file by path and byte span. Rendering (miette, LSP, SARIF) happens in the shells,
 //! so this crate depends on nothing but serde.
 
+pub mod codes;
 mod line_index;
 
+pub use codes::Code;
 pub use line_index::LineIndex;
 
 use serde::Serialize;
@@ -121,13 +123,9 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error at a location.
-    pub fn error(
-        code: &'static str,
-        message: impl Into<String>,
-        location: Option<Location>,
-    ) -> Self {
+    pub fn error(code: Code, message: impl Into<String>, location: Option<Location>) -> Self {
         Diagnostic {
-            code,
+            code: code.id,
             severity: Severity::Error,
             message: message.into(),
             location,
@@ -138,11 +136,7 @@ impl Diagnostic {
     }
 
     /// A warning at a location.
-    pub fn warning(
-        code: &'static str,
-        message: impl Into<String>,
-        location: Option<Location>,
-    ) -> Self {
+    pub fn warning(code: Code, message: impl Into<String>, location: Option<Location>) -> Self {
         Diagnostic {
             severity: Severity::Warning,
             ..Diagnostic::error(code, message, location)

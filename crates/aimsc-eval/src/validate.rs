@@ -166,7 +166,7 @@ pub fn future_dates(part: &Part, today: Date, paths: &[Arc<str>]) -> Vec<Diagnos
                 format!("{}.{}", p.record, p.field)
             };
             Diagnostic::error(
-                "aimsc::facts::future_date",
+                aimsc_diagnostics::codes::FACTS_FUTURE_DATE,
                 format!("`{path}` is {}, after the as-of date {today}", p.date),
                 paths.get(p.file as usize).map(|f| Location::new(f, p.span)),
             )
@@ -273,7 +273,7 @@ pub fn duplicate_id(
     first: Option<Location>,
 ) -> Diagnostic {
     let mut d = Diagnostic::error(
-        "aimsc::facts::duplicate_id",
+        aimsc_diagnostics::codes::FACTS_DUPLICATE_ID,
         format!("two `{ty}` records have id `{id}`"),
         at,
     )
@@ -294,7 +294,7 @@ pub fn unresolved_ref<'k>(
     known: impl IntoIterator<Item = &'k str>,
 ) -> Diagnostic {
     let mut d = Diagnostic::error(
-        "aimsc::facts::unresolved_ref",
+        aimsc_diagnostics::codes::FACTS_UNRESOLVED_REF,
         format!("no `{ty}` has id `{id}`"),
         at,
     )
@@ -388,7 +388,7 @@ impl<'a> Validator<'a> {
 
     fn wrong(&mut self, v: &Value, path: &str, expected: &Ty, extra: Option<String>) -> FactValue {
         let mut d = Diagnostic::error(
-            "aimsc::facts::wrong_type",
+            aimsc_diagnostics::codes::FACTS_WRONG_TYPE,
             format!(
                 "`{path}` should be {}, found {}",
                 describe(expected),
@@ -420,7 +420,7 @@ impl<'a> Validator<'a> {
             };
             self.diags.push(
                 Diagnostic::error(
-                    "aimsc::facts::wrong_type",
+                    aimsc_diagnostics::codes::FACTS_WRONG_TYPE,
                     format!(
                         "{shown} should be a {ty_name} record (a mapping), found {}",
                         v.preview()
@@ -465,7 +465,7 @@ impl<'a> Validator<'a> {
             let Some(idx) = schema.get_index_of(key.as_str()) else {
                 let hint = did_you_mean(key, schema.keys().map(|k| &**k)).map(str::to_string);
                 let mut d = Diagnostic::error(
-                    "aimsc::facts::unknown_field",
+                    aimsc_diagnostics::codes::FACTS_UNKNOWN_FIELD,
                     format!(
                         "{} has no field `{key}`",
                         if ty_name == "facts" {
@@ -565,7 +565,7 @@ impl<'a> Validator<'a> {
         };
         self.diags.push(
             Diagnostic::error(
-                "aimsc::facts::missing_field",
+                aimsc_diagnostics::codes::FACTS_MISSING_FIELD,
                 format!(
                     "{whose} lacks required field `{}` ({})",
                     field.name, field.ty
@@ -606,7 +606,7 @@ impl<'a> Validator<'a> {
             (Ty::Str, ValueKind::Str(s)) if is_blank(s) => {
                 self.diags.push(
                     Diagnostic::warning(
-                        "aimsc::facts::blank",
+                        aimsc_diagnostics::codes::FACTS_BLANK,
                         format!("`{path}` is blank; it counts as missing"),
                         self.at(v.file, v.span),
                     )

@@ -29,7 +29,7 @@ pub struct FactSource {
 fn read(path: &Path, display: &str, limits: &Limits) -> Result<String, Diagnostic> {
     let cannot = |e: std::io::Error| {
         Diagnostic::error(
-            "aimsc::io::read",
+            aimsc_diagnostics::codes::IO_READ,
             format!("cannot read `{display}`: {e}"),
             None,
         )
@@ -48,7 +48,7 @@ fn read(path: &Path, display: &str, limits: &Limits) -> Result<String, Diagnosti
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         Diagnostic::error(
-            "aimsc::io::not_utf8",
+            aimsc_diagnostics::codes::IO_NOT_UTF8,
             format!("`{display}` is not UTF-8 text (invalid byte at offset {at})"),
             Some(Location::new(&Arc::from(display), Span::new(at, at))),
         )
@@ -59,7 +59,7 @@ fn read(path: &Path, display: &str, limits: &Limits) -> Result<String, Diagnosti
 fn sorted_entries(dir: &Path) -> Result<Vec<std::path::PathBuf>, Diagnostic> {
     let rd = std::fs::read_dir(dir).map_err(|e| {
         Diagnostic::error(
-            "aimsc::io::read",
+            aimsc_diagnostics::codes::IO_READ,
             format!("cannot read folder `{}`: {e}", dir.display()),
             None,
         )
@@ -95,7 +95,7 @@ enum Kind {
 fn kind(entry: &Path, root: &Path) -> Result<Kind, Diagnostic> {
     let meta = std::fs::symlink_metadata(entry).map_err(|e| {
         Diagnostic::error(
-            "aimsc::io::read",
+            aimsc_diagnostics::codes::IO_READ,
             format!("cannot read `{}`: {e}", entry.display()),
             None,
         )
@@ -106,7 +106,7 @@ fn kind(entry: &Path, root: &Path) -> Result<Kind, Diagnostic> {
         };
         if !target.starts_with(root) {
             return Err(Diagnostic::error(
-                "aimsc::facts::link_outside",
+                aimsc_diagnostics::codes::FACTS_LINK_OUTSIDE,
                 format!(
                     "`{}` is a link to a place outside the facts folder; it is not read",
                     entry.display()
@@ -136,7 +136,7 @@ fn kind(entry: &Path, root: &Path) -> Result<Kind, Diagnostic> {
 fn skipped(entry: &Path, why: &str) -> Diagnostic {
     let path = aimsc_diagnostics::printable(&entry.to_string_lossy()).into_owned();
     Diagnostic::warning(
-        "aimsc::facts::skipped",
+        aimsc_diagnostics::codes::FACTS_SKIPPED,
         format!("`{path}` is not loaded: {why}"),
         Some(Location::new(&Arc::from(path.as_str()), Span::new(0, 0))),
     )
@@ -166,7 +166,7 @@ pub fn discover(path: &Path, limits: &Limits) -> Result<Discovered, Vec<Diagnost
     if !path.exists() {
         return Err(vec![
             Diagnostic::error(
-                "aimsc::io::missing",
+                aimsc_diagnostics::codes::IO_MISSING,
                 format!("facts path `{}` does not exist", path.display()),
                 None,
             )
@@ -187,7 +187,7 @@ pub fn discover(path: &Path, limits: &Limits) -> Result<Discovered, Vec<Diagnost
     }
     let root = std::fs::canonicalize(path).map_err(|e| {
         vec![Diagnostic::error(
-            "aimsc::io::read",
+            aimsc_diagnostics::codes::IO_READ,
             format!("cannot read folder `{}`: {e}", path.display()),
             None,
         )]
@@ -243,7 +243,7 @@ pub fn discover(path: &Path, limits: &Limits) -> Result<Discovered, Vec<Diagnost
         if files.len() > limits.max_records {
             errs.push(
                 Diagnostic::error(
-                    "aimsc::limit::records",
+                    aimsc_diagnostics::codes::LIMIT_RECORDS,
                     format!(
                         "collection folder `{}` holds {} record files; the limit is {}",
                         entry.display(),
@@ -271,7 +271,7 @@ pub fn discover(path: &Path, limits: &Limits) -> Result<Discovered, Vec<Diagnost
     if out.is_empty() && errs.is_empty() {
         errs.push(
             Diagnostic::error(
-                "aimsc::facts::no_files",
+                aimsc_diagnostics::codes::FACTS_NO_FILES,
                 format!(
                     "folder `{}` holds no .yaml, .yml, .json or .toml facts files",
                     path.display()
@@ -305,7 +305,7 @@ pub fn merge(parsed: &[(SourceRole, Arc<str>, Value)]) -> (Value, Vec<Diagnostic
                 let ValueKind::Map(map) = &value.kind else {
                     diags.push(
                         Diagnostic::error(
-                            "aimsc::facts::root_not_mapping",
+                            aimsc_diagnostics::codes::FACTS_ROOT_NOT_MAPPING,
                             format!(
                                 "the facts root must be a mapping, found {}",
                                 value.kind.describe()
@@ -326,7 +326,7 @@ pub fn merge(parsed: &[(SourceRole, Arc<str>, Value)]) -> (Value, Vec<Diagnostic
                             (ValueKind::List(a), ValueKind::List(b)) => a.extend(b.iter().cloned()),
                             _ => diags.push(
                                 Diagnostic::error(
-                                    "aimsc::facts::duplicate_key",
+                                    aimsc_diagnostics::codes::FACTS_DUPLICATE_KEY,
                                     format!("root fact `{k}` is defined in two files"),
                                     Some(Location::new(path, e.key_span)),
                                 )
@@ -353,7 +353,7 @@ pub fn merge(parsed: &[(SourceRole, Arc<str>, Value)]) -> (Value, Vec<Diagnostic
                     ValueKind::List(items) => items.push(value.clone()),
                     other => diags.push(
                         Diagnostic::error(
-                            "aimsc::facts::duplicate_key",
+                            aimsc_diagnostics::codes::FACTS_DUPLICATE_KEY,
                             format!(
                                 "`{coll}` is both a folder of records and {} in a root file",
                                 other.describe()

@@ -46,7 +46,7 @@ pub fn parse_file(
     let format = Format::from_path(path).unwrap_or(Format::Yaml);
     if text.trim().is_empty() {
         return Err(Diagnostic::error(
-            "aimsc::facts::empty",
+            aimsc_diagnostics::codes::FACTS_EMPTY,
             "facts file is empty",
             loc(Span::new(0, 0)),
         )
@@ -68,7 +68,7 @@ pub fn parse_file(
 /// The diagnostic for a facts file of `len` bytes, over the size limit.
 pub fn too_large(path: &Arc<str>, len: usize, limits: &Limits) -> Diagnostic {
     Diagnostic::error(
-        "aimsc::limit::file_size",
+        aimsc_diagnostics::codes::LIMIT_FILE_SIZE,
         format!(
             "`{path}` is {}; the limit for a facts file is {}",
             show_bytes(len),
@@ -110,9 +110,9 @@ fn parse_yaml(ctx: &Ctx<'_>, text: &str) -> Result<Value, Diagnostic> {
             };
             let message = saphyr_message(&first_line(&message), &ctx.limits);
             let code = if err.to_string().contains("budget breached") {
-                "aimsc::limit::yaml"
+                aimsc_diagnostics::codes::LIMIT_YAML
             } else {
-                "aimsc::facts::syntax"
+                aimsc_diagnostics::codes::FACTS_SYNTAX
             };
             Err(Diagnostic::error(code, format!("cannot read facts: {message}"), Some(Location::new(path, span)))
                 .with_label("here")
@@ -302,7 +302,7 @@ impl Ctx<'_> {
             return Ok(());
         }
         Err(Diagnostic::error(
-            "aimsc::limit::records",
+            aimsc_diagnostics::codes::LIMIT_RECORDS,
             format!(
                 "this list has {len} elements; the limit is {}",
                 self.limits.max_records
@@ -319,7 +319,7 @@ impl Ctx<'_> {
             return Ok(());
         }
         Err(Diagnostic::error(
-            "aimsc::limit::string",
+            aimsc_diagnostics::codes::LIMIT_STRING,
             format!(
                 "this string is {}; the limit is {}",
                 show_bytes(s.len()),
@@ -391,7 +391,7 @@ impl Ctx<'_> {
 
 fn duplicate(path: &Arc<str>, key: &str, first: Span, second: Span) -> Diagnostic {
     Diagnostic::error(
-        "aimsc::facts::duplicate_key",
+        aimsc_diagnostics::codes::FACTS_DUPLICATE_KEY,
         format!("duplicate key `{key}`"),
         Some(Location::new(path, second)),
     )
@@ -409,7 +409,7 @@ fn parse_toml(ctx: &Ctx<'_>, text: &str) -> Result<Value, Diagnostic> {
             Span::new(p.start(), r.end.clamp(p.end(), text.len()))
         });
         Diagnostic::error(
-            "aimsc::facts::syntax",
+            aimsc_diagnostics::codes::FACTS_SYNTAX,
             format!("cannot read facts: {}", first_line(e.message())),
             Some(Location::new(path, span)),
         )
@@ -425,7 +425,7 @@ fn parse_toml(ctx: &Ctx<'_>, text: &str) -> Result<Value, Diagnostic> {
         let span = Span::new(r.start, r.end);
         if depth > MAX_DEPTH {
             return Err(Diagnostic::error(
-                "aimsc::limit::depth",
+                aimsc_diagnostics::codes::LIMIT_DEPTH,
                 format!("facts nest deeper than {MAX_DEPTH} levels"),
                 Some(Location::new(path, span)),
             ));
@@ -439,7 +439,7 @@ fn parse_toml(ctx: &Ctx<'_>, text: &str) -> Result<Value, Diagnostic> {
                 let n =
                     i64::from_str_radix(&i.as_str().replace('_', ""), i.radix()).map_err(|_| {
                         Diagnostic::error(
-                            "aimsc::facts::syntax",
+                            aimsc_diagnostics::codes::FACTS_SYNTAX,
                             "integer out of range",
                             Some(Location::new(path, span)),
                         )
@@ -524,7 +524,7 @@ mod tests {
     #[test]
     fn duplicate_keys_are_errors() {
         let err = p("f.yaml", "a: 1\na: 2\n").err().map(|d| d.code);
-        assert_eq!(err, Some("aimsc::facts::duplicate_key"));
+        assert_eq!(err, Some(aimsc_diagnostics::codes::FACTS_DUPLICATE_KEY.id));
     }
 
     #[test]

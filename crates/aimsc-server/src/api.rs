@@ -112,7 +112,7 @@ fn bad_request(err: &Error) -> Response {
     let first = err
         .diagnostics()
         .first()
-        .map_or("aimsc::serve::bad_request", |d| d.code);
+        .map_or(aimsc::codes::SERVE_BAD_REQUEST.id, |d| d.code);
     error_with(
         StatusCode::BAD_REQUEST,
         first,
@@ -145,7 +145,7 @@ pub(crate) async fn crosswalk(
         Ok(Ok(body)) => json_response(StatusCode::OK, body),
         Ok(Err(e)) => error_with(
             StatusCode::NOT_FOUND,
-            "aimsc::usage::unknown_framework",
+            aimsc::codes::USAGE_UNKNOWN_FRAMEWORK.id,
             e.to_string(),
             Some(diagnostics_json(&e)),
         ),
@@ -156,7 +156,7 @@ pub(crate) async fn crosswalk(
 fn internal() -> Response {
     error(
         StatusCode::INTERNAL_SERVER_ERROR,
-        "aimsc::serve::internal",
+        aimsc::codes::SERVE_INTERNAL.id,
         "the evaluation stopped unexpectedly; the server goes on",
     )
 }
@@ -164,7 +164,7 @@ fn internal() -> Response {
 pub(crate) async fn not_found(req: Request) -> Response {
     error(
         StatusCode::NOT_FOUND,
-        "aimsc::serve::not_found",
+        aimsc::codes::SERVE_NOT_FOUND.id,
         format!(
             "no endpoint `{}`; there are POST /v1/eval, GET /v1/controls, GET /v1/frameworks, GET /v1/crosswalk/{{target}} and GET /healthz",
             req.uri().path()
@@ -175,7 +175,7 @@ pub(crate) async fn not_found(req: Request) -> Response {
 pub(crate) async fn method_not_allowed(req: Request) -> Response {
     error(
         StatusCode::METHOD_NOT_ALLOWED,
-        "aimsc::serve::method",
+        aimsc::codes::SERVE_METHOD.id,
         format!(
             "`{}` is not allowed on `{}`",
             req.method(),
@@ -190,7 +190,7 @@ async fn body(state: &State, req: Request) -> Result<Bytes, Response> {
     let too_large = || {
         error(
             StatusCode::PAYLOAD_TOO_LARGE,
-            "aimsc::serve::too_large",
+            aimsc::codes::SERVE_TOO_LARGE.id,
             format!("the request body is over the limit of {limit} bytes"),
         )
     };
@@ -211,7 +211,7 @@ fn parse_request(bytes: &[u8]) -> Result<EvalRequest, Response> {
     serde_json::from_slice(bytes).map_err(|e| {
         error(
             StatusCode::BAD_REQUEST,
-            "aimsc::serve::json",
+            aimsc::codes::SERVE_JSON.id,
             format!("the request is not a valid eval request: {e}"),
         )
     })
@@ -230,7 +230,7 @@ fn prepare(req: &EvalRequest) -> Result<(Vec<aimsc::FactInput>, Options, Format)
         Some(s) => s.parse::<Date>().map_err(|_| {
             error(
                 StatusCode::BAD_REQUEST,
-                "aimsc::usage::as_of",
+                aimsc::codes::USAGE_AS_OF.id,
                 format!("`as_of` must be a date written YYYY-MM-DD, not `{s}`"),
             )
         })?,
@@ -251,7 +251,7 @@ fn prepare(req: &EvalRequest) -> Result<(Vec<aimsc::FactInput>, Options, Format)
         _ => {
             return Err(error(
                 StatusCode::BAD_REQUEST,
-                "aimsc::serve::facts",
+                aimsc::codes::SERVE_FACTS.id,
                 "give the facts as `facts` (one JSON value) or as `files` (path and text), one of the two",
             ));
         }
@@ -297,8 +297,8 @@ fn evaluate(
             .iter()
             .filter(|d| d.is_error())
             .count();
-        let steps = "aimsc::limit::steps";
-        let run_steps = "aimsc::limit::run_steps";
+        let steps = aimsc::codes::LIMIT_STEPS.id;
+        let run_steps = aimsc::codes::LIMIT_RUN_STEPS.id;
         let input_errors: Vec<&str> = evaluation
             .diagnostics
             .iter()
@@ -314,13 +314,13 @@ fn evaluate(
         {
             (
                 StatusCode::BAD_REQUEST,
-                "aimsc::limit::facts",
+                aimsc::codes::LIMIT_FACTS.id,
                 format!("the facts are over a limit ({errors} error(s)); nothing was evaluated"),
             )
         } else if !input_errors.is_empty() {
             (
                 StatusCode::BAD_REQUEST,
-                "aimsc::facts::invalid",
+                aimsc::codes::FACTS_INVALID.id,
                 format!("the facts have {errors} error(s); nothing was evaluated"),
             )
         } else if run_out {
@@ -406,7 +406,7 @@ pub(crate) async fn eval(Shared(state): Shared<Arc<State>>, req: Request) -> Res
             interrupt.store(true, std::sync::atomic::Ordering::Relaxed);
             error(
                 StatusCode::SERVICE_UNAVAILABLE,
-                "aimsc::serve::timeout",
+                aimsc::codes::SERVE_TIMEOUT.id,
                 format!(
                     "the evaluation took longer than the limit of {} s",
                     deadline.as_secs_f64()

@@ -25,7 +25,7 @@ pub fn parse(path: &Arc<str>, text: &str) -> (SourceFile, Vec<Diagnostic>) {
     if text.len() > MAX_RULE_FILE_BYTES {
         diags.push(
             Diagnostic::error(
-                "aimsc::limit::file_size",
+                aimsc_diagnostics::codes::LIMIT_FILE_SIZE,
                 format!(
                     "`{path}` is {} bytes; the limit for a rule file is {} MiB",
                     text.len(),
@@ -42,7 +42,7 @@ pub fn parse(path: &Arc<str>, text: &str) -> (SourceFile, Vec<Diagnostic>) {
     if pos >= text.len() {
         diags.push(
             Diagnostic::error(
-                "aimsc::parse::empty",
+                aimsc_diagnostics::codes::PARSE_EMPTY,
                 "rule file is empty",
                 Some(Location::new(path, Span::new(0, 0))),
             )
@@ -58,7 +58,7 @@ pub fn parse(path: &Arc<str>, text: &str) -> (SourceFile, Vec<Diagnostic>) {
         if let Some((depth_at, _)) = too_deep(&text[pos..end_guess]) {
             diags.push(
                 Diagnostic::error(
-                    "aimsc::limit::nesting",
+                    aimsc_diagnostics::codes::LIMIT_NESTING,
                     format!("this item nests deeper than {MAX_NESTING} levels"),
                     Some(Location::new(
                         path,
@@ -133,7 +133,7 @@ fn lint_text(path: &Arc<str>, text: &str, diags: &mut Vec<Diagnostic>) {
             crs += 1;
             diags.push(
                 Diagnostic::warning(
-                    "aimsc::parse::lone_cr",
+                    aimsc_diagnostics::codes::PARSE_LONE_CR,
                     "a carriage return without a line feed",
                     at(i, 1),
                 )
@@ -148,7 +148,7 @@ fn lint_text(path: &Arc<str>, text: &str, diags: &mut Vec<Diagnostic>) {
             hidden += 1;
             diags.push(
                 Diagnostic::warning(
-                    "aimsc::parse::invisible",
+                    aimsc_diagnostics::codes::PARSE_INVISIBLE,
                     format!(
                         "an invisible or text-direction character (U+{:04X}) in a rule file",
                         u32::from(c)
@@ -171,7 +171,7 @@ fn lint_text(path: &Arc<str>, text: &str, diags: &mut Vec<Diagnostic>) {
                         escapes += 1;
                         diags.push(
                             Diagnostic::error(
-                                "aimsc::parse::bad_escape",
+                                aimsc_diagnostics::codes::PARSE_BAD_ESCAPE,
                                 format!("`\\{e}` is not an escape of the language"),
                                 at(i, 1 + (j - i - 1) + e.len_utf8()),
                             )
@@ -346,7 +346,7 @@ fn syntax_error(
     };
     let end = rest[at..].chars().next().map_or(at, |c| at + c.len_utf8());
     Diagnostic::error(
-        "aimsc::parse::syntax",
+        aimsc_diagnostics::codes::PARSE_SYNTAX,
         message,
         Some(Location::new(path, Span::new(offset + at, offset + end))),
     )
@@ -639,7 +639,7 @@ impl Builder<'_> {
     fn internal(&mut self, span: Span, what: &str) {
         self.diags.push(
             Diagnostic::error(
-                "aimsc::internal::parse",
+                aimsc_diagnostics::codes::INTERNAL_PARSE,
                 format!("{what} parsed, but aimsc could not read it"),
                 Some(Location::new(self.path, span)),
             )
@@ -783,7 +783,7 @@ impl Builder<'_> {
         if lets.len() > MAX_NESTING {
             self.diags.push(
                 Diagnostic::error(
-                    "aimsc::limit::nesting",
+                    aimsc_diagnostics::codes::LIMIT_NESTING,
                     format!(
                         "this block has {} `let`s; the limit is {MAX_NESTING}",
                         lets.len()
@@ -810,7 +810,7 @@ impl Builder<'_> {
             let span = self.span(&pair);
             self.diags.push(
                 Diagnostic::error(
-                    "aimsc::limit::nesting",
+                    aimsc_diagnostics::codes::LIMIT_NESTING,
                     format!("this expression nests deeper than {MAX_NESTING} levels"),
                     Some(Location::new(
                         self.path,
@@ -836,7 +836,7 @@ impl Builder<'_> {
         }
         self.diags.push(
             Diagnostic::error(
-                "aimsc::limit::nesting",
+                aimsc_diagnostics::codes::LIMIT_NESTING,
                 format!("this expression is a chain of more than {MAX_NESTING} parts"),
                 Some(Location::new(
                     self.path,
@@ -963,7 +963,7 @@ impl Builder<'_> {
                 Err(_) => {
                     self.diags.push(
                         Diagnostic::error(
-                            "aimsc::parse::number",
+                            aimsc_diagnostics::codes::PARSE_NUMBER,
                             format!("`{text}` does not fit in a 64-bit integer"),
                             Some(Location::new(self.path, span)),
                         )
@@ -1072,6 +1072,6 @@ mod tests {
         };
         assert!(b.item_or_error(pair).is_none());
         let codes: Vec<_> = diags.iter().map(|d| d.code).collect();
-        assert_eq!(codes, ["aimsc::internal::parse"]);
+        assert_eq!(codes, [aimsc_diagnostics::codes::INTERNAL_PARSE]);
     }
 }

@@ -25,7 +25,7 @@ mod error;
 mod fail_on;
 
 pub use aimsc_db::{FactInput, LIMIT_NAMES, Limits, Project};
-pub use aimsc_diagnostics::{Diagnostic, Location, Severity, Span};
+pub use aimsc_diagnostics::{Code, Diagnostic, Location, Severity, Span, codes};
 pub use aimsc_eval::evaluate::with_interrupt;
 pub use aimsc_eval::outcome::{
     CheckResult, Explanation, Finding, Outcome, Records, RequirementResult, SupportResult, Truth,
@@ -53,7 +53,7 @@ pub fn fact_input(path: &str, text: impl Into<String>) -> Result<FactInput, Erro
     let bad = |why: &str| {
         Error::new(vec![
             Diagnostic::error(
-                "aimsc::facts::path",
+                crate::codes::FACTS_PATH,
                 format!("`{path}` is not a facts path: {why}"),
                 None,
             )
@@ -130,7 +130,7 @@ impl EngineBuilder {
         }
         if self.rules.is_empty() {
             return Err(Error::new(vec![
-                Diagnostic::error("aimsc::usage::no_rules", "no rules were given", None).with_help(
+                Diagnostic::error(crate::codes::USAGE_NO_RULES, "no rules were given", None).with_help(
                     "add rules with `shipped_rulesets()`, `rules_path(..)` or `rules_source(..)`",
                 ),
             ]));
@@ -334,7 +334,7 @@ impl Engine {
     pub fn set_facts_json(&mut self, facts: &serde_json::Value) -> Result<(), Error> {
         let text = serde_json::to_string_pretty(facts).map_err(|e| {
             Error::new(vec![Diagnostic::error(
-                "aimsc::facts::json",
+                crate::codes::FACTS_JSON,
                 format!("the facts cannot be written as JSON: {e}"),
                 None,
             )])
@@ -360,7 +360,7 @@ impl Engine {
         for c in &options.controls {
             if !model.checks.contains_key(c.as_str()) {
                 let mut d = Diagnostic::error(
-                    "aimsc::usage::unknown_control",
+                    crate::codes::USAGE_UNKNOWN_CONTROL,
                     format!("no control or rule has the id `{c}`"),
                     None,
                 );
@@ -401,7 +401,7 @@ impl Engine {
         let mut inputs = Inputs::new(&rules, &facts);
         inputs.skipped = diagnostics
             .iter()
-            .filter(|d| d.code == "aimsc::facts::skipped")
+            .filter(|d| d.code == crate::codes::FACTS_SKIPPED)
             .filter_map(|d| d.location.as_ref().map(|l| l.file.clone()))
             .collect();
         Ok(Evaluation {
@@ -465,7 +465,7 @@ pub fn unknown_framework(model: &aimsc_eval::model::Model, name: &str) -> Option
     }
     let known: Vec<&str> = model.frameworks.keys().map(|k| &**k).collect();
     let d = Diagnostic::error(
-        "aimsc::usage::unknown_framework",
+        crate::codes::USAGE_UNKNOWN_FRAMEWORK,
         format!("no framework `{name}` is declared in the loaded rules"),
         None,
     );
@@ -502,7 +502,7 @@ fn step_limit_diagnostics(
         };
         out.push(
             Diagnostic::error(
-                "aimsc::limit::steps",
+                crate::codes::LIMIT_STEPS,
                 format!(
                     "{what} took more than {} evaluation steps; its verdict is unknown",
                     limits.max_steps
@@ -520,7 +520,7 @@ fn step_limit_diagnostics(
     if let Some(first) = cut.first() {
         out.push(
             Diagnostic::error(
-                "aimsc::limit::run_steps",
+                crate::codes::LIMIT_RUN_STEPS,
                 format!(
                     "the evaluation took more than {} steps in all; {} control(s) and rule(s) from `{}` on were not evaluated, and their verdicts are unknown",
                     limits.max_run_steps,

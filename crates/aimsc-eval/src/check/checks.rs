@@ -44,7 +44,7 @@ impl ModelBuilder {
                     {
                         cx.diags.push(
                             Diagnostic::warning(
-                                "aimsc::check::reads_no_fact",
+                                aimsc_diagnostics::codes::CHECK_READS_NO_FACT,
                                 format!(
                                     "requirement \"{}\" reads no fact: no facts can make it fail",
                                     r.name.value
@@ -66,7 +66,7 @@ impl ModelBuilder {
                 if requires.is_empty() {
                     self.diags.push(
                         Diagnostic::error(
-                            "aimsc::check::no_requirement",
+                            aimsc_diagnostics::codes::CHECK_NO_REQUIREMENT,
                             format!(
                                 "`{}` has no `require` block, so it could never fail",
                                 c.id.text
@@ -139,7 +139,7 @@ impl ModelBuilder {
                 {
                     self.diags.push(
                         Diagnostic::error(
-                            "aimsc::resolve::supports_rule",
+                            aimsc_diagnostics::codes::RESOLVE_SUPPORTS_RULE,
                             format!("rule `{id}` supports `{t}`, which is a rule, not a control"),
                             Some(at.clone()),
                         )
@@ -156,7 +156,7 @@ impl ModelBuilder {
             return;
         }
         let mut d = Diagnostic::error(
-            "aimsc::resolve::unknown_framework",
+            aimsc_diagnostics::codes::RESOLVE_UNKNOWN_FRAMEWORK,
             format!(
                 "{what} `{}` names framework `{}`, which is not declared",
                 id.text, id.namespace
@@ -204,7 +204,7 @@ impl ModelBuilder {
         if self.entry_ids.contains(&id.text) {
             self.diags.push(
                 Diagnostic::error(
-                    "aimsc::resolve::entry_not_check",
+                    aimsc_diagnostics::codes::RESOLVE_ENTRY_NOT_CHECK,
                     format!("`{what}` names `{}`, a catalog entry", id.text),
                     Some(loc(path, id.span)),
                 )
@@ -230,7 +230,7 @@ impl ModelBuilder {
             .map(|(_, n)| n.as_str())
             .collect();
         let mut d = Diagnostic::error(
-            "aimsc::resolve::unknown_id",
+            aimsc_diagnostics::codes::RESOLVE_UNKNOWN_ID,
             format!(
                 "`{what}` names `{}`, which is not a control{}",
                 id.text,

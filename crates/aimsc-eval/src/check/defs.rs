@@ -64,7 +64,7 @@ impl ModelBuilder {
                                 let (d, path, _) = asts[succ];
                                 self.diags.push(
                                     Diagnostic::error(
-                                        "aimsc::resolve::def_cycle",
+                                        aimsc_diagnostics::codes::RESOLVE_DEF_CYCLE,
                                         format!("def `{}` is recursive: {}", d.name.name, names.join(" → ")),
                                         Some(loc(path, d.name.span)),
                                     )
@@ -102,7 +102,7 @@ impl ModelBuilder {
             if too_deep && call_depth[i] == MAX_DEF_DEPTH + 1 {
                 self.diags.push(
                     Diagnostic::error(
-                        "aimsc::limit::def_depth",
+                        aimsc_diagnostics::codes::LIMIT_DEF_DEPTH,
                         format!(
                             "def `{}` calls defs {} deep; the limit is {MAX_DEF_DEPTH}",
                             d.name.name, call_depth[i]
@@ -136,7 +136,7 @@ impl ModelBuilder {
             };
             let broken = if too_deep {
                 Some(Broken {
-                    code: "aimsc::limit::def_depth",
+                    code: aimsc_diagnostics::codes::LIMIT_DEF_DEPTH.id,
                     message: Arc::from(format!(
                         "def `{}` calls defs more than {MAX_DEF_DEPTH} deep",
                         d.name.name
@@ -145,7 +145,7 @@ impl ModelBuilder {
                 })
             } else if in_cycle[i] {
                 Some(Broken {
-                    code: "aimsc::resolve::def_cycle",
+                    code: aimsc_diagnostics::codes::RESOLVE_DEF_CYCLE.id,
                     message: Arc::from(format!("def `{}` is recursive", d.name.name)),
                     location: Some(loc(path, d.name.span)),
                 })
@@ -211,7 +211,7 @@ impl ModelBuilder {
                 let at = loc(input.path, st.name.span);
                 if !names.contains(&n) {
                     let mut d = Diagnostic::error(
-                        "aimsc::resolve::unknown_param",
+                        aimsc_diagnostics::codes::RESOLVE_UNKNOWN_PARAM,
                         format!("`set` names `{n}`, which is not a param"),
                         Some(at),
                     )
@@ -232,7 +232,7 @@ impl ModelBuilder {
                     let prev = loc(prev_path, prev.span);
                     self.diags.push(
                         Diagnostic::error(
-                            "aimsc::scope::duplicate",
+                            aimsc_diagnostics::codes::SCOPE_DUPLICATE,
                             format!("param `{n}` is set twice"),
                             Some(at),
                         )
@@ -289,7 +289,7 @@ impl ModelBuilder {
                         if let Some((word, b)) = bound {
                             self.diags.push(
                                 Diagnostic::error(
-                                    "aimsc::scope::param_out_of_bounds",
+                                    aimsc_diagnostics::codes::SCOPE_PARAM_OUT_OF_BOUNDS,
                                     format!(
                                         "`{}` must be {word} {}, not {}",
                                         p.name.name, b.text, v.0.text
@@ -314,7 +314,7 @@ impl ModelBuilder {
                             if weakened {
                                 self.diags.push(
                                     Diagnostic::warning(
-                                        "aimsc::scope::param_weakened",
+                                        aimsc_diagnostics::codes::SCOPE_PARAM_WEAKENED,
                                         format!(
                                             "`set {} = {}` weakens the default {}",
                                             p.name.name, v.0.text, default.0.text
@@ -365,7 +365,9 @@ impl ModelBuilder {
                     broken: first_error(
                         &self.diags[before..]
                             .iter()
-                            .filter(|d| d.code != "aimsc::scope::param_out_of_bounds")
+                            .filter(|d| {
+                                d.code != aimsc_diagnostics::codes::SCOPE_PARAM_OUT_OF_BOUNDS
+                            })
                             .cloned()
                             .collect::<Vec<_>>(),
                     ),

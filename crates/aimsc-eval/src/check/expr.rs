@@ -81,7 +81,12 @@ impl<'a> ExprChecker<'a> {
 
     pub(super) fn mismatch(&mut self, span: Span, message: String, label: String) {
         self.diags.push(
-            Diagnostic::error("aimsc::type::mismatch", message, self.at(span)).with_label(label),
+            Diagnostic::error(
+                aimsc_diagnostics::codes::TYPE_MISMATCH,
+                message,
+                self.at(span),
+            )
+            .with_label(label),
         );
     }
 
@@ -90,7 +95,7 @@ impl<'a> ExprChecker<'a> {
         if !compatible(&c.ty, &Ty::Bool) {
             self.diags.push(
                 Diagnostic::error(
-                    "aimsc::type::not_a_condition",
+                    aimsc_diagnostics::codes::TYPE_NOT_A_CONDITION,
                     format!("{what} must be a condition (bool), but this is `{}`", c.ty),
                     self.at(e.span),
                 )
@@ -149,7 +154,7 @@ impl<'a> ExprChecker<'a> {
                 None => {
                     self.diags.push(
                         Diagnostic::error(
-                            "aimsc::type::bad_date",
+                            aimsc_diagnostics::codes::TYPE_BAD_DATE,
                             format!("`{s}` is not a valid date"),
                             self.at(span),
                         )
@@ -447,7 +452,7 @@ impl<'a> ExprChecker<'a> {
                 let other = other.clone();
                 self.diags.push(
                     Diagnostic::error(
-                        "aimsc::type::not_a_list",
+                        aimsc_diagnostics::codes::TYPE_NOT_A_LIST,
                         format!("expected a list to range over, found `{other}`"),
                         self.at(span),
                     )
@@ -495,7 +500,7 @@ impl<'a> ExprChecker<'a> {
             let names: Vec<String> = owners.iter().map(|e| format!("`{}.{n}`", e.name)).collect();
             self.diags.push(
                 Diagnostic::error(
-                    "aimsc::resolve::ambiguous_member",
+                    aimsc_diagnostics::codes::RESOLVE_AMBIGUOUS_MEMBER,
                     format!("`{n}` is a member of several enums"),
                     self.at(span),
                 )
@@ -515,7 +520,7 @@ impl<'a> ExprChecker<'a> {
         );
         let suggestion = did_you_mean(n, cands).map(str::to_string);
         let mut d = Diagnostic::error(
-            "aimsc::resolve::unknown_name",
+            aimsc_diagnostics::codes::RESOLVE_UNKNOWN_NAME,
             format!("unknown name `{n}`"),
             self.at(span),
         )
@@ -543,7 +548,7 @@ impl<'a> ExprChecker<'a> {
             let hint =
                 did_you_mean(&field.name, et.members.iter().map(|m| &**m)).map(str::to_string);
             let mut d = Diagnostic::error(
-                "aimsc::resolve::unknown_member",
+                aimsc_diagnostics::codes::RESOLVE_UNKNOWN_MEMBER,
                 format!("enum `{n}` has no member `{}`", field.name),
                 self.at(field.span),
             )
@@ -569,7 +574,7 @@ impl<'a> ExprChecker<'a> {
                 let t = cb.ty.clone();
                 self.diags.push(
                     Diagnostic::error(
-                        "aimsc::type::field_of_list",
+                        aimsc_diagnostics::codes::TYPE_FIELD_OF_LIST,
                         format!(
                             "`{}` is a list (`{t}`); it has no field `{}`",
                             cb.text, field.name
@@ -592,7 +597,7 @@ impl<'a> ExprChecker<'a> {
                 let other = other.clone();
                 self.diags.push(
                     Diagnostic::error(
-                        "aimsc::type::no_fields",
+                        aimsc_diagnostics::codes::TYPE_NO_FIELDS,
                         format!("`{}` is `{other}`, which has no fields", cb.text),
                         self.at(field.span),
                     )
@@ -621,7 +626,7 @@ impl<'a> ExprChecker<'a> {
                 let hint =
                     did_you_mean(&field.name, rt.fields.keys().map(|k| &**k)).map(str::to_string);
                 let mut d = Diagnostic::error(
-                    "aimsc::resolve::unknown_field",
+                    aimsc_diagnostics::codes::RESOLVE_UNKNOWN_FIELD,
                     format!("record `{record}` has no field `{}`", field.name),
                     self.at(field.span),
                 )
@@ -644,7 +649,7 @@ impl<'a> ExprChecker<'a> {
         let Some(sig) = self.sigs.get(name.name.as_str()).cloned() else {
             let hint = did_you_mean(&name.name, self.sigs.keys().map(|k| &**k)).map(str::to_string);
             let mut d = Diagnostic::error(
-                "aimsc::resolve::unknown_def",
+                aimsc_diagnostics::codes::RESOLVE_UNKNOWN_DEF,
                 format!("unknown def `{}`", name.name),
                 self.at(name.span),
             )
@@ -661,7 +666,7 @@ impl<'a> ExprChecker<'a> {
         if sig.params.len() != args.len() {
             self.diags.push(
                 Diagnostic::error(
-                    "aimsc::type::arity",
+                    aimsc_diagnostics::codes::TYPE_ARITY,
                     format!(
                         "`{}` takes {} argument(s), {} given",
                         name.name,

@@ -98,7 +98,7 @@ impl ModelBuilder {
         if let Some(prev) = self.seen.get(&(ns, name.to_string())) {
             self.diags.push(
                 Diagnostic::error(
-                    "aimsc::resolve::duplicate",
+                    aimsc_diagnostics::codes::RESOLVE_DUPLICATE,
                     format!("{what} `{name}` is declared twice"),
                     Some(at),
                 )

@@ -39,7 +39,7 @@ impl ModelBuilder {
                                 if members.iter().any(|x| **x == *m.name) {
                                     self.diags.push(
                                         Diagnostic::error(
-                                            "aimsc::resolve::duplicate",
+                                            aimsc_diagnostics::codes::RESOLVE_DUPLICATE,
                                             format!("enum member `{}` is listed twice", m.name),
                                             Some(loc(input.path, m.span)),
                                         )
@@ -118,7 +118,7 @@ impl ModelBuilder {
         if BUILTIN_TYPES.contains(&name.name.as_str()) {
             self.diags.push(
                 Diagnostic::error(
-                    "aimsc::resolve::duplicate",
+                    aimsc_diagnostics::codes::RESOLVE_DUPLICATE,
                     format!(
                         "`{}` is a built-in type and cannot be redeclared",
                         name.name
@@ -168,7 +168,7 @@ impl ModelBuilder {
             cands.extend(BUILTIN_TYPES);
         }
         let mut d = Diagnostic::error(
-            "aimsc::resolve::unknown_type",
+            aimsc_diagnostics::codes::RESOLVE_UNKNOWN_TYPE,
             format!(
                 "unknown {} `{}`",
                 if record_only { "record type" } else { "type" },
@@ -248,7 +248,7 @@ impl ModelBuilder {
             if !self.model.records.get(&r).is_some_and(RecordType::has_id) {
                 self.diags.push(
                     Diagnostic::error(
-                        "aimsc::type::ref_without_id",
+                        aimsc_diagnostics::codes::TYPE_REF_WITHOUT_ID,
                         format!("`ref {r}` needs records of `{r}` to have a field `id: string`"),
                         Some(at),
                     )
@@ -269,7 +269,7 @@ impl ModelBuilder {
         if let Some(prev) = into.get(f.name.name.as_str()) {
             self.diags.push(
                 Diagnostic::error(
-                    "aimsc::resolve::duplicate",
+                    aimsc_diagnostics::codes::RESOLVE_DUPLICATE,
                     format!("{what} `{}` is declared twice", f.name.name),
                     Some(at),
                 )
@@ -284,7 +284,7 @@ impl ModelBuilder {
         {
             self.diags.push(
                 Diagnostic::error(
-                    "aimsc::type::past_not_date",
+                    aimsc_diagnostics::codes::TYPE_PAST_NOT_DATE,
                     format!("`past` marks a date, and `{}` is not one", f.name.name),
                     Some(loc(path, span)),
                 )

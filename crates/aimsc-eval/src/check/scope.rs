@@ -19,7 +19,7 @@ impl ModelBuilder {
                             "related" => Some(Relation::Related),
                             other => {
                                 let mut d = Diagnostic::error(
-                                    "aimsc::scope::bad_relation",
+                                    aimsc_diagnostics::codes::SCOPE_BAD_RELATION,
                                     format!("`{other}` is not a relation kind"),
                                     Some(loc(path, m.relation.span)),
                                 )
@@ -42,7 +42,7 @@ impl ModelBuilder {
                         {
                             self.diags.push(
                                 Diagnostic::error(
-                                    "aimsc::scope::reserved_provenance",
+                                    aimsc_diagnostics::codes::SCOPE_RESERVED_PROVENANCE,
                                     "provenance `published` is reserved for the crosswalks shipped with aimsc",
                                     Some(loc(path, p.span)),
                                 )
@@ -56,7 +56,7 @@ impl ModelBuilder {
                         {
                             self.diags.push(
                                 Diagnostic::error(
-                                    "aimsc::scope::bad_provenance",
+                                    aimsc_diagnostics::codes::SCOPE_BAD_PROVENANCE,
                                     format!("`{}` is not a provenance", p.name),
                                     Some(loc(path, p.span)),
                                 )
@@ -97,7 +97,7 @@ impl ModelBuilder {
                             let prev = prev.location.clone();
                             self.diags.push(
                                 Diagnostic::error(
-                                    "aimsc::scope::duplicate",
+                                    aimsc_diagnostics::codes::SCOPE_DUPLICATE,
                                     format!("`{target}` is excluded twice"),
                                     Some(loc(path, x.span)),
                                 )
@@ -124,7 +124,7 @@ impl ModelBuilder {
                             _ => {
                                 self.diags.push(
                                     Diagnostic::error(
-                                        "aimsc::scope::missing_owner",
+                                        aimsc_diagnostics::codes::SCOPE_MISSING_OWNER,
                                         format!("the waiver of `{}` names no owner", w.target.text),
                                         Some(loc(path, w.span)),
                                     )
@@ -140,7 +140,7 @@ impl ModelBuilder {
                                 None => {
                                     self.diags.push(
                                         Diagnostic::error(
-                                            "aimsc::type::bad_date",
+                                            aimsc_diagnostics::codes::TYPE_BAD_DATE,
                                             format!("`{text}` is not a valid date"),
                                             Some(loc(path, *span)),
                                         )
@@ -152,7 +152,7 @@ impl ModelBuilder {
                             None => {
                                 self.diags.push(
                                     Diagnostic::error(
-                                        "aimsc::scope::missing_until",
+                                        aimsc_diagnostics::codes::SCOPE_MISSING_UNTIL,
                                         format!(
                                             "the waiver of `{}` has no end date",
                                             w.target.text
@@ -176,7 +176,7 @@ impl ModelBuilder {
                         if until < as_of {
                             self.diags.push(
                                 Diagnostic::warning(
-                                    "aimsc::scope::waiver_expired",
+                                    aimsc_diagnostics::codes::SCOPE_WAIVER_EXPIRED,
                                     format!("the waiver of `{}` expired on {until}", w.target.text),
                                     Some(loc(path, w.until.as_ref().map_or(w.span, |(_, s)| *s))),
                                 )
@@ -203,7 +203,7 @@ impl ModelBuilder {
                         if !says_something(&a.owner.value) {
                             self.diags.push(
                                 Diagnostic::error(
-                                    "aimsc::scope::missing_owner",
+                                    aimsc_diagnostics::codes::SCOPE_MISSING_OWNER,
                                     format!("`assign {}` names no owner", a.target.text),
                                     Some(loc(path, a.owner.span)),
                                 )
@@ -217,7 +217,7 @@ impl ModelBuilder {
                             let prev = prev.location.clone();
                             self.diags.push(
                                 Diagnostic::error(
-                                    "aimsc::scope::duplicate",
+                                    aimsc_diagnostics::codes::SCOPE_DUPLICATE,
                                     format!("`{target}` is assigned twice"),
                                     Some(loc(path, a.span)),
                                 )
@@ -251,7 +251,7 @@ impl ModelBuilder {
             Some(s) if says_something(&s.value) => Some(Arc::from(s.value.as_str())),
             _ => {
                 self.diags.push(
-                    Diagnostic::error("aimsc::scope::missing_justification", format!("`{what}` needs a justification"), Some(loc(path, span)))
+                    Diagnostic::error(aimsc_diagnostics::codes::SCOPE_MISSING_JUSTIFICATION, format!("`{what}` needs a justification"), Some(loc(path, span)))
                         .with_label("no justification given")
                         .with_help(format!("end the `{what}` line with a quoted reason, e.g. \"We supply no AI system to customers.\"")),
                 );
@@ -276,8 +276,8 @@ pub(super) fn not_allowed(
     why: &NotAllowed,
 ) -> Diagnostic {
     let (code, verb) = match what {
-        "exclude" => ("aimsc::scope::not_excludable", "excluded"),
-        _ => ("aimsc::scope::not_waivable", "waived"),
+        "exclude" => (aimsc_diagnostics::codes::SCOPE_NOT_EXCLUDABLE, "excluded"),
+        _ => (aimsc_diagnostics::codes::SCOPE_NOT_WAIVABLE, "waived"),
     };
     let fw = &id.namespace;
     let help = match why {
@@ -322,7 +322,7 @@ pub fn long_waivers(model: &Model, as_of: Date, max_months: u64) -> Vec<Diagnost
         .filter(|w| w.until > bound)
         .map(|w| {
             Diagnostic::warning(
-                "aimsc::scope::long_waiver",
+                aimsc_diagnostics::codes::SCOPE_LONG_WAIVER,
                 format!(
                     "the waiver of `{}` runs until {}, more than {max_months} months past {as_of}",
                     w.target, w.until
