@@ -186,3 +186,24 @@ pub fn rulesets() -> String {
     }
     out
 }
+
+/// A diagnostic code's entry in the catalogue.
+pub fn code(id: &str) -> Result<String, Vec<Diagnostic>> {
+    use aimsc_diagnostics::codes;
+    if let Some(c) = codes::find(id) {
+        return Ok(c.explain());
+    }
+    let mut d = Diagnostic::error(
+        codes::USAGE_UNKNOWN_CODE,
+        format!(
+            "aimsc has no diagnostic code `{}`",
+            aimsc_diagnostics::printable(&id.chars().take(80).collect::<String>())
+        ),
+        None,
+    );
+    d = match did_you_mean(id, codes::ALL.iter().map(|c| c.id)) {
+        Some(s) => d.with_help(format!("did you mean `{s}`?")),
+        None => d.with_help("`aimsc explain --codes` lists every code"),
+    };
+    Err(vec![d])
+}

@@ -25,7 +25,8 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
     /// Change a resource limit for this run (repeatable), over aims.toml's `[limits]`:
-    /// max-file-bytes, max-records, max-string-bytes, max-yaml-aliases or max-steps.
+    /// max-file-bytes, max-records, max-string-bytes, max-yaml-aliases, max-steps, max-run-steps or
+    /// max-waiver-months.
     #[arg(long = "limit", global = true, value_name = "NAME=VALUE")]
     limits: Vec<String>,
     /// Treat every file under the facts folder that is not loaded (another extension, hidden,
@@ -129,6 +130,12 @@ enum Command {
         /// List the shipped rulesets.
         #[arg(long, conflicts_with = "id")]
         rulesets: bool,
+        /// Explain a diagnostic code, e.g. `aimsc::facts::future_date` (as rustc --explain).
+        #[arg(long, value_name = "CODE", conflicts_with_all = ["id", "schema", "params", "rulesets", "codes"])]
+        code: Option<String>,
+        /// List every diagnostic code with its meaning.
+        #[arg(long, conflicts_with_all = ["id", "schema", "params", "rulesets"])]
+        codes: bool,
         /// Rule file or folder (repeatable); default: `rules` from aims.toml, else the shipped rulesets.
         #[arg(long)]
         rules: Vec<PathBuf>,
@@ -430,10 +437,26 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             schema,
             params,
             rulesets,
+            code,
+            codes,
             rules,
         } => {
             if rulesets {
                 emit(&explain::rulesets(), None)?;
+                return Ok(0);
+            }
+            if codes {
+                emit(&aimsc_diagnostics::codes::list(), None)?;
+                return Ok(0);
+            }
+            // An id that is a code is explained as one: `aimsc explain aimsc::facts::blank`.
+            let code = code.or_else(|| {
+                id.as_deref()
+                    .filter(|i| aimsc_diagnostics::codes::find(i).is_some())
+                    .map(str::to_string)
+            });
+            if let Some(code) = code {
+                emit(&explain::code(&code)?, None)?;
                 return Ok(0);
             }
             let loaded = project::load_rules_or_shipped(&rules)?;
@@ -454,7 +477,7 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
                     "nothing to explain",
                     None,
                 )
-                .with_help("give an id (`aimsc explain iso42001::A.5.2`), or --schema, --params, --rulesets")]);
+                .with_help("give an id (`aimsc explain iso42001::A.5.2`), or --schema, --params, --rulesets, --code CODE, --codes")]);
             };
             emit(&text, None)?;
             Ok(0)
@@ -624,7 +647,7 @@ fn read_baseline(path: &std::path::Path) -> Result<aimsc::Baseline, Vec<Diagnost
     let text = std::fs::read_to_string(path).map_err(|e| {
         vec![Diagnostic::error(
             aimsc_diagnostics::codes::IO_READ,
-            format!("cannot read the baseline `{}`: {e}", path.display()),
+            format!("cannot read the baseline `{}`: {e}", write::shown(path)),
             None,
         )]
     })?;
@@ -633,7 +656,7 @@ fn read_baseline(path: &std::path::Path) -> Result<aimsc::Baseline, Vec<Diagnost
             aimsc_diagnostics::codes::USAGE_BASELINE,
             format!(
                 "`{}` is not an aimsc JSON report: {e}",
-                path.display()
+                write::shown(path)
             ),
             None,
         )
@@ -665,7 +688,7 @@ fn emit(text: &str, output: Option<&std::path::Path>) -> Result<(), Vec<Diagnost
         Some(path) => write::atomically(path, text).map_err(|e| {
             vec![Diagnostic::error(
                 aimsc_diagnostics::codes::IO_WRITE,
-                format!("cannot write `{}`: {e}", path.display()),
+                format!("cannot write `{}`: {e}", write::shown(path)),
                 None,
             )]
         }),

@@ -46,6 +46,14 @@ fn resolved(p: &Path) -> PathBuf {
     }
 }
 
+/// A path as a user would have written it: relative to the current folder when it is in it.
+pub fn shown(p: &Path) -> String {
+    std::env::current_dir()
+        .ok()
+        .and_then(|d| p.strip_prefix(d).ok().map(|r| r.display().to_string()))
+        .unwrap_or_else(|| p.display().to_string())
+}
+
 /// Refuses, before anything is written, an output that is one of the run's own inputs (it
 /// would be destroyed by its own report) and two outputs to one file (one would silently
 /// replace the other).
@@ -61,7 +69,7 @@ pub fn guard(outputs: &[&Path], inputs: &[PathBuf]) -> Result<(), Vec<Diagnostic
                     aimsc_diagnostics::codes::USAGE_OUTPUT_IS_INPUT,
                     format!(
                         "`-o {}` is one of this run's inputs; it would be overwritten by the report",
-                        out.display()
+                        shown(out)
                     ),
                     None,
                 )
@@ -71,7 +79,7 @@ pub fn guard(outputs: &[&Path], inputs: &[PathBuf]) -> Result<(), Vec<Diagnostic
             errs.push(
                 Diagnostic::error(
                     aimsc_diagnostics::codes::USAGE_OUTPUT_TWICE,
-                    format!("two reports are written to `{}`", out.display()),
+                    format!("two reports are written to `{}`", shown(out)),
                     None,
                 )
                 .with_help("give each `--format` its own `-o FILE`"),

@@ -7,14 +7,16 @@
 //! Fixture-driven snapshot tests of the real `aimsc` binary. Adding a fixture adds a test:
 //! - `tests/fixtures/check/*.aims`: `aimsc check FILE`, snapshot of source, exit code and diagnostics;
 //! - `tests/fixtures/facts/*/`: `aimsc check ../schema.aims --facts <the facts file>`;
-//! - `tests/fixtures/eval/*/`: `aimsc eval` in text and JSON.
+//! - `tests/fixtures/eval/*/`: `aimsc eval` in text and JSON;
+//! - `tests/fixtures/cli/*/args`: `aimsc ARGS` in a scratch copy of the folder (over a minimal
+//!   organisation, `cli/_org`), snapshot of exit code, stdout and stderr (cli/README.md).
 //!
 //! A facts or eval fixture folder may hold an `args` file: more arguments, one per line (how
 //! the limit fixtures lower a limit to a size a fixture can show).
 
 mod common;
 
-use common::{code, repo, run, stderr, stdout};
+use common::{code, copy, repo, run, stderr, stdout};
 use std::path::Path;
 
 /// The fixture folder's extra arguments (its `args` file, one per line).
@@ -126,4 +128,28 @@ fn example_organisation_report() {
     insta::assert_json_snapshot!("acme_json", value);
     let (_, text, _) = aimsc(&dir, &["eval", "--as-of", "2026-11-01"]);
     insta::assert_snapshot!("acme_text", text);
+}
+
+#[test]
+fn cli_fixtures() {
+    insta::glob!("../../../tests/fixtures/cli", "*/args", |path| {
+        let dir = path.parent().unwrap();
+        let name = dir.file_name().unwrap().to_str().unwrap();
+        let scratch =
+            std::env::temp_dir().join(format!("aimsc-cli-fixture-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&scratch);
+        std::fs::create_dir_all(&scratch).unwrap();
+        if !dir.join("no-base-org").exists() {
+            copy(&dir.join("../_org"), &scratch);
+        }
+        copy(dir, &scratch);
+        let args = extra_args(dir);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, stdout, stderr) = aimsc(&scratch, &args);
+        let _ = std::fs::remove_dir_all(&scratch);
+        insta::assert_snapshot!(format!(
+            "--- aimsc {}\n--- exit code: {code}\n--- stdout\n{stdout}--- stderr\n{stderr}",
+            args.join(" ")
+        ));
+    });
 }

@@ -47,6 +47,66 @@ pub fn find(id: &str) -> Option<Code> {
     ALL.iter().copied().find(|c| c.id == id)
 }
 
+/// What the area of a code holds.
+fn area_text(area: &str) -> &'static str {
+    AREAS
+        .iter()
+        .find(|(a, _)| *a == area)
+        .map_or("", |(_, t)| *t)
+}
+
+impl Code {
+    /// The entry as `aimsc explain --code` prints it.
+    pub fn explain(&self) -> String {
+        format!(
+            "{}\n  area  {} ({})\n\n{}\n\nTo resolve it: {}\n",
+            self.id,
+            self.area(),
+            area_text(self.area()).trim_end_matches('.'),
+            self.summary,
+            self.help
+        )
+    }
+}
+
+/// Every code, one line each, as `aimsc explain --codes` prints them.
+pub fn list() -> String {
+    let width = ALL.iter().map(|c| c.id.len()).max().unwrap_or(0);
+    ALL.iter()
+        .map(|c| format!("{:width$}  {}\n", c.id, c.summary))
+        .collect()
+}
+
+/// The catalogue as a Markdown page (CODES.md in the repository).
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Diagnostic codes\n\nEvery code aimsc emits, by area: in diagnostics (text, JSON, SARIF \
+         notifications, the language server) and in the error bodies of `aimsc serve`. An id never \
+         changes once released. `aimsc explain --code CODE` prints one entry; this page is \
+         generated from `crates/aimsc-diagnostics/src/codes.rs`, and a test keeps it in step.\n",
+    );
+    for (area, text) in AREAS {
+        out.push_str(&format!(
+            "\n## `{area}`: {text}\n\n| code | what it means | to resolve it |\n|---|---|---|\n"
+        ));
+        for c in ALL.iter().filter(|c| c.area() == *area) {
+            out.push_str(&format!(
+                "| <a id=\"{}\"></a>`{}` | {} | {} |\n",
+                anchor(c.id),
+                c.id,
+                c.summary.replace('|', "\\|"),
+                c.help.replace('|', "\\|")
+            ));
+        }
+    }
+    out
+}
+
+/// The anchor of a code on the Markdown page: `aimsc-facts-future_date`.
+pub fn anchor(id: &str) -> String {
+    id.replace("::", "-")
+}
+
 /// What each area of the ids holds: (area, description).
 pub const AREAS: &[(&str, &str)] = &[
     (
@@ -405,6 +465,9 @@ catalogue! {
     USAGE_OUTPUT_TWICE "aimsc::usage::output_twice"
         "Two reports are to be written to the same file."
         "Give each `--format` its own `-o`.";
+    USAGE_UNKNOWN_CODE "aimsc::usage::unknown_code"
+        "`aimsc explain --code` was given a code that aimsc does not have."
+        "Check the spelling; `aimsc explain --codes` lists every code.";
     USAGE_UNKNOWN_CONTROL "aimsc::usage::unknown_control"
         "A selected control or rule does not exist."
         "Check the id; the message suggests the nearest, and the JSON report lists every id.";
