@@ -45,7 +45,10 @@ use aimsc_tests::tree_without_spans;
 fn formatting_is_idempotent_and_keeps_the_tree_of_every_file() {
     let mut formatted_count = 0;
     for file in all_aims() {
-        let text = std::fs::read_to_string(&file).unwrap();
+        // A fixture of a rule file that is not UTF-8 (`aimsc::io::not_utf8`) has no text to lay out.
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
         let path: Arc<str> = Arc::from(file.to_string_lossy().as_ref());
         let Ok(once) = aimsc_syntax::format::format_source(&path, &text) else {
             continue; // a fixture of syntax errors: fmt refuses it (tested below)

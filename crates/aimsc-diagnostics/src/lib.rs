@@ -143,6 +143,23 @@ impl Diagnostic {
         }
     }
 
+    /// "SUBJECT is VERB twice" (declared, set, excluded …): the second place, with the first
+    /// as a related location when it is known. One constructor for every kind of duplicate.
+    pub fn twice(
+        code: Code,
+        subject: &str,
+        verb: &str,
+        second: Location,
+        first: Option<Location>,
+    ) -> Self {
+        let d = Diagnostic::error(code, format!("{subject} is {verb} twice"), Some(second))
+            .with_label(format!("{verb} again here"));
+        match first {
+            Some(first) => d.with_related(first, format!("first {verb} here")),
+            None => d,
+        }
+    }
+
     /// Sets the label shown under the primary span.
     #[must_use]
     pub fn with_label(mut self, label: impl Into<String>) -> Self {

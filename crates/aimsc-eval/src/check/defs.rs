@@ -230,15 +230,13 @@ impl ModelBuilder {
                 }
                 if let Some((prev, prev_path, _)) = sets.get(n) {
                     let prev = loc(prev_path, prev.span);
-                    self.diags.push(
-                        Diagnostic::error(
-                            aimsc_diagnostics::codes::SCOPE_DUPLICATE,
-                            format!("param `{n}` is set twice"),
-                            Some(at),
-                        )
-                        .with_label("second value")
-                        .with_related(prev, "first set here"),
-                    );
+                    self.diags.push(Diagnostic::twice(
+                        aimsc_diagnostics::codes::SCOPE_DUPLICATE,
+                        &format!("param `{n}`"),
+                        "set",
+                        at,
+                        Some(prev),
+                    ));
                     continue;
                 }
                 sets.insert(n, (st, input.path, input.text));

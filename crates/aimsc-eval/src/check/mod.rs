@@ -97,13 +97,13 @@ impl ModelBuilder {
     fn first(&mut self, ns: &'static str, name: &str, at: Location, what: &str) -> bool {
         if let Some(prev) = self.seen.get(&(ns, name.to_string())) {
             self.diags.push(
-                Diagnostic::error(
+                Diagnostic::twice(
                     aimsc_diagnostics::codes::RESOLVE_DUPLICATE,
-                    format!("{what} `{name}` is declared twice"),
-                    Some(at),
+                    &format!("{what} `{name}`"),
+                    "declared",
+                    at,
+                    Some(prev.clone()),
                 )
-                .with_label("second declaration")
-                .with_related(prev.clone(), "first declared here")
                 .with_help("ids and names must be unique across all rule files"),
             );
             return false;

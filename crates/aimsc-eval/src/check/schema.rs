@@ -37,14 +37,13 @@ impl ModelBuilder {
                             let mut members: Vec<Arc<str>> = Vec::new();
                             for m in &e.members {
                                 if members.iter().any(|x| **x == *m.name) {
-                                    self.diags.push(
-                                        Diagnostic::error(
-                                            aimsc_diagnostics::codes::RESOLVE_DUPLICATE,
-                                            format!("enum member `{}` is listed twice", m.name),
-                                            Some(loc(input.path, m.span)),
-                                        )
-                                        .with_label("again here"),
-                                    );
+                                    self.diags.push(Diagnostic::twice(
+                                        aimsc_diagnostics::codes::RESOLVE_DUPLICATE,
+                                        &format!("enum member `{}`", m.name),
+                                        "listed",
+                                        loc(input.path, m.span),
+                                        None,
+                                    ));
                                 } else {
                                     members.push(Arc::from(m.name.as_str()));
                                 }
@@ -267,15 +266,13 @@ impl ModelBuilder {
     ) {
         let at = loc(path, f.name.span);
         if let Some(prev) = into.get(f.name.name.as_str()) {
-            self.diags.push(
-                Diagnostic::error(
-                    aimsc_diagnostics::codes::RESOLVE_DUPLICATE,
-                    format!("{what} `{}` is declared twice", f.name.name),
-                    Some(at),
-                )
-                .with_label("second declaration")
-                .with_related(prev.location.clone(), "first declared here"),
-            );
+            self.diags.push(Diagnostic::twice(
+                aimsc_diagnostics::codes::RESOLVE_DUPLICATE,
+                &format!("{what} `{}`", f.name.name),
+                "declared",
+                at,
+                Some(prev.location.clone()),
+            ));
             return;
         }
         let ty = self.resolve_type(&f.ty, path);

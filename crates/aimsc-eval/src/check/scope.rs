@@ -95,14 +95,13 @@ impl ModelBuilder {
                         let target: Arc<str> = Arc::from(x.target.text.as_str());
                         if let Some(prev) = self.model.exclusions.get(&target) {
                             let prev = prev.location.clone();
-                            self.diags.push(
-                                Diagnostic::error(
-                                    aimsc_diagnostics::codes::SCOPE_DUPLICATE,
-                                    format!("`{target}` is excluded twice"),
-                                    Some(loc(path, x.span)),
-                                )
-                                .with_related(prev, "first exclusion"),
-                            );
+                            self.diags.push(Diagnostic::twice(
+                                aimsc_diagnostics::codes::SCOPE_DUPLICATE,
+                                &format!("`{target}`"),
+                                "excluded",
+                                loc(path, x.span),
+                                Some(prev),
+                            ));
                             continue;
                         }
                         self.model.exclusions.insert(
@@ -215,14 +214,13 @@ impl ModelBuilder {
                         let target: Arc<str> = Arc::from(a.target.text.as_str());
                         if let Some(prev) = self.model.owners.get(&target) {
                             let prev = prev.location.clone();
-                            self.diags.push(
-                                Diagnostic::error(
-                                    aimsc_diagnostics::codes::SCOPE_DUPLICATE,
-                                    format!("`{target}` is assigned twice"),
-                                    Some(loc(path, a.span)),
-                                )
-                                .with_related(prev, "first assignment"),
-                            );
+                            self.diags.push(Diagnostic::twice(
+                                aimsc_diagnostics::codes::SCOPE_DUPLICATE,
+                                &format!("`{target}`"),
+                                "assigned",
+                                loc(path, a.span),
+                                Some(prev),
+                            ));
                             continue;
                         }
                         self.model.owners.insert(
