@@ -127,6 +127,51 @@ fn sarif_passes_microsofts_validator_and_places_failures_in_the_facts() {
     }
 }
 
+/// The run's diagnostics are SARIF notifications whose descriptors carry the catalogue's entry
+/// for each code, and the log still passes the validator.
+#[test]
+fn sarif_notifications_carry_the_catalogue_of_codes() {
+    let dir = repo().join("tests/fixtures/eval/future_dates");
+    let out = scratch("notifications").join("run.sarif");
+    let o = run(
+        &dir,
+        &[
+            "eval",
+            "--rules",
+            "rules.aims",
+            "--facts",
+            "facts.yaml",
+            "--as-of",
+            "2026-11-01",
+            "--format",
+            "sarif",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let problems = validators::sarif(&out);
+    let serious: Vec<_> = problems.iter().filter(|p| p.0 != "note").collect();
+    assert!(serious.is_empty(), "{serious:#?}");
+    let sarif = json(&out);
+    let run0 = &sarif["runs"][0];
+    let descriptors = run0["tool"]["driver"]["notifications"].as_array().unwrap();
+    assert_eq!(descriptors.len(), 1, "{descriptors:#?}");
+    assert_eq!(descriptors[0]["id"], "aimsc::facts::future_date");
+    assert_eq!(
+        descriptors[0]["shortDescription"]["text"],
+        aimsc_diagnostics::codes::FACTS_FUTURE_DATE.summary
+    );
+    let notes = run0["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(notes.len(), 1);
+    assert_eq!(
+        notes[0]["descriptor"],
+        json!({"id": "aimsc::facts::future_date", "index": 0})
+    );
+}
+
 #[test]
 fn sarif_validator_reports_a_broken_log() {
     let paths = reports("acme", "sarif-broken", &[]);

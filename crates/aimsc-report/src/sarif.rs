@@ -184,13 +184,41 @@ fn nothing_checked_result(r: &CheckResult, index: usize) -> Value {
     res
 }
 
-fn notification(d: &ReportDiagnostic) -> Value {
+/// The descriptors of the diagnostic codes a run reports, from the catalogue, by id: what
+/// each means and how to resolve it (`aimsc explain --code CODE` prints the same).
+fn notification_descriptors(diagnostics: &[ReportDiagnostic]) -> Vec<&'static str> {
+    let mut ids: Vec<&'static str> = diagnostics
+        .iter()
+        .filter_map(|d| aimsc_diagnostics::codes::find(&d.code).map(|c| c.id))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+fn descriptor(id: &str) -> Value {
+    match aimsc_diagnostics::codes::find(id) {
+        Some(c) => json!({
+            "id": c.id,
+            "shortDescription": { "text": c.summary },
+            "help": { "text": c.help },
+            "properties": { "area": c.area() },
+        }),
+        None => json!({ "id": id }),
+    }
+}
+
+fn notification(d: &ReportDiagnostic, descriptors: &[&str]) -> Value {
     let level = match d.severity {
         aimsc_diagnostics::Severity::Error => "error",
         aimsc_diagnostics::Severity::Warning => "warning",
     };
+    let mut descriptor = json!({ "id": d.code });
+    if let Some(i) = descriptors.iter().position(|id| *id == d.code) {
+        descriptor["index"] = json!(i);
+    }
     let mut n = json!({
-        "descriptor": { "id": d.code },
+        "descriptor": descriptor,
         "level": level,
         "message": { "text": &d.message },
     });
@@ -238,6 +266,7 @@ pub fn render(
     let errors = diagnostics
         .iter()
         .any(|d| d.severity == aimsc_diagnostics::Severity::Error);
+    let descriptors = notification_descriptors(diagnostics);
     let log = json!({
         "$schema": "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json",
         "version": "2.1.0",
@@ -255,7 +284,7 @@ pub fn render(
             },
             "invocations": [{
                 "executionSuccessful": !errors,
-                "toolExecutionNotifications": diagnostics.iter().map(notification).collect::<Vec<_>>(),
+                "toolExecutionNotifications": diagnostics.iter().map(|d| notification(d, &descriptors)).collect::<Vec<_>>(),
             }],
             "results": out,
             "columnKind": "unicodeCodePoints",
@@ -263,5 +292,12 @@ pub fn render(
             "properties": { "overrides": overrides },
         }]
     });
+    let mut log = log;
+    if !descriptors.is_empty() {
+        log["runs"][0]["tool"]["driver"]["notifications"] = descriptors
+            .iter()
+            .map(|id| descriptor(id))
+            .collect::<Value>();
+    }
     crate::pretty(&log)
 }
