@@ -49,7 +49,7 @@ fn parse_as_of(s: Option<&str>) -> Result<jiff::civil::Date, Vec<Diagnostic>> {
         None => Ok(jiff::Timestamp::now()
             .to_zoned(jiff::tz::TimeZone::UTC)
             .date()),
-        Some(s) => aimsc_eval::dates::parse_date(s).ok_or_else(|| {
+        Some(s) => aimsc::parse_date(s).ok_or_else(|| {
             vec![
                 Diagnostic::error(
                     aimsc_diagnostics::codes::USAGE_AS_OF,
@@ -140,7 +140,7 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             }
             if watch {
                 let names: Vec<String> = frameworks.iter().map(|f| framework_name(f)).collect();
-                let select = |r: &aimsc_eval::outcome::CheckResult| {
+                let select = |r: &aimsc::CheckResult| {
                     (controls.is_empty() || controls.iter().any(|c| **c == *r.id))
                         && (names.is_empty() || names.iter().any(|f| **f == *r.framework))
                 };
@@ -161,19 +161,18 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             output,
         } => {
             let output = absolute(output);
-            let (project, as_of, diags, framework) = evaluate_for(&inputs, &framework)?;
-            write::guard(output.as_deref().as_slice(), &input_paths(&project))?;
-            let model = project.model();
-            let overrides = aimsc::Overrides::of(&model, project.as_of(), &|l| project.line_col(l));
-            let results = project.results();
-            let soa = aimsc_report::soa::build(&model, &results, &framework, &as_of, &overrides);
+            let (engine, evaluation) = evaluated(&inputs)?;
+            write::guard(output.as_deref().as_slice(), &input_paths(engine.project()))?;
+            let soa = engine
+                .soa(&framework, &evaluation)
+                .map_err(aimsc::Error::into_diagnostics)?;
             let text = match format {
-                SoaFormat::Markdown => aimsc_report::soa::markdown(&soa),
-                SoaFormat::Csv => aimsc_report::soa::csv(&soa),
-                SoaFormat::Json => aimsc_report::soa::json(&soa),
+                SoaFormat::Markdown => aimsc::soa::markdown(&soa),
+                SoaFormat::Csv => aimsc::soa::csv(&soa),
+                SoaFormat::Json => aimsc::soa::json(&soa),
             };
             emit(&text, output.as_deref())?;
-            Ok(if diags { 2 } else { 0 })
+            Ok(if evaluation.has_errors() { 2 } else { 0 })
         }
         Command::Crosswalk {
             inputs,
@@ -182,24 +181,18 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             output,
         } => {
             let output = absolute(output);
-            let (project, as_of, diags, target) = evaluate_for(&inputs, &to)?;
-            write::guard(output.as_deref().as_slice(), &input_paths(&project))?;
-            let model = project.model();
-            let outcomes = project
-                .results()
-                .into_iter()
-                .map(|r| (r.id, r.outcome))
-                .collect();
-            let report = aimsc_report::crosswalk::CrosswalkReport::derive(
-                &model, &outcomes, &target, &as_of,
-            );
+            let (engine, evaluation) = evaluated(&inputs)?;
+            write::guard(output.as_deref().as_slice(), &input_paths(engine.project()))?;
+            let report = engine
+                .crosswalk(&to, Some(&evaluation))
+                .map_err(aimsc::Error::into_diagnostics)?;
             let text = match format {
-                CrosswalkFormat::Text => aimsc_report::crosswalk::text(&report),
-                CrosswalkFormat::Markdown => aimsc_report::crosswalk::markdown(&report),
-                CrosswalkFormat::Json => aimsc_report::crosswalk::json(&report),
+                CrosswalkFormat::Text => aimsc::crosswalk::text(&report),
+                CrosswalkFormat::Markdown => aimsc::crosswalk::markdown(&report),
+                CrosswalkFormat::Json => aimsc::crosswalk::json(&report),
             };
             emit(&text, output.as_deref())?;
-            Ok(if diags { 2 } else { 0 })
+            Ok(if evaluation.has_errors() { 2 } else { 0 })
         }
         Command::Explain {
             id,
@@ -357,29 +350,20 @@ fn framework_name(s: &str) -> String {
     s.replace('-', "_")
 }
 
-/// Loads and evaluates; prints diagnostics. Returns the project, the as-of date and whether
-/// there were errors.
-fn evaluate(inputs: &Inputs) -> Result<(aimsc_db::Project, String, bool), Vec<Diagnostic>> {
+/// Loads and evaluates every control and rule through the library, for the reports built
+/// from a whole evaluation (the SoA, the crosswalk); prints the evaluation's diagnostics.
+fn evaluated(inputs: &Inputs) -> Result<(aimsc::Engine, aimsc::Evaluation), Vec<Diagnostic>> {
     let as_of = parse_as_of(inputs.as_of.as_deref())?;
     let loaded = project::load(&inputs.rules, inputs.facts.as_deref(), true)?;
-    let project = loaded.into_project(as_of);
-    let diags = project.diagnostics();
-    render::print_diagnostics(&diags, &render::Sources::new(&project));
-    let errors = diags.iter().any(Diagnostic::is_error);
-    Ok((project, as_of.to_string(), errors))
-}
-
-/// [`evaluate`] for a report about one framework, named on the command line.
-fn evaluate_for(
-    inputs: &Inputs,
-    framework: &str,
-) -> Result<(aimsc_db::Project, String, bool, String), Vec<Diagnostic>> {
-    let (project, as_of, errors) = evaluate(inputs)?;
-    let name = framework_name(framework);
-    if let Some(d) = aimsc::unknown_framework(&project.model(), &name) {
-        return Err(vec![d]);
-    }
-    Ok((project, as_of, errors, name))
+    let mut engine = aimsc::Engine::from_project(loaded.into_project(as_of));
+    let evaluation = engine
+        .evaluate(&aimsc::Options::new(as_of))
+        .map_err(aimsc::Error::into_diagnostics)?;
+    render::print_diagnostics(
+        &evaluation.diagnostics,
+        &render::Sources::new(engine.project()),
+    );
+    Ok((engine, evaluation))
 }
 
 /// Pairs formats with outputs, in order. Without formats, text; one format may go to stdout.
@@ -435,7 +419,7 @@ fn read_baseline(path: &std::path::Path) -> Result<aimsc::Baseline, Vec<Diagnost
 
 /// The files a run read, as paths from the current folder: its rule and facts files, and the
 /// nearest aims.toml. Shipped rulesets are not files.
-fn input_paths(project: &aimsc_db::Project) -> Vec<PathBuf> {
+fn input_paths(project: &aimsc::Project) -> Vec<PathBuf> {
     let (rules, facts) = project.inputs();
     let mut out: Vec<PathBuf> = rules
         .iter()

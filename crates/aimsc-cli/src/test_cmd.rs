@@ -282,7 +282,7 @@ fn compare(case: &Case, results: &BTreeMap<&str, &CheckResult>) -> Vec<String> {
             }
         }
         if let Some(want) = &d.failing {
-            let got: BTreeSet<String> = aimsc_report::findings::failures(r)
+            let got: BTreeSet<String> = aimsc::findings::failures(r)
                 .iter()
                 .filter_map(|f| f.record.map(|x| x.record.to_string()))
                 .collect();
@@ -398,10 +398,8 @@ pub fn run(
                                 exercised.insert((r.id.clone(), q.name.clone()));
                             }
                             if !problems.is_empty() && case.expect.contains_key(&*r.id) {
-                                report.push_str(&aimsc_report::render_text(
-                                    std::slice::from_ref(r),
-                                    false,
-                                ));
+                                report
+                                    .push_str(&aimsc::render_text(std::slice::from_ref(r), false));
                             }
                         }
                     }

@@ -26,6 +26,7 @@ mod fail_on;
 
 pub use aimsc_db::{FactInput, LIMIT_NAMES, Limits, Project};
 pub use aimsc_diagnostics::{Code, Diagnostic, Location, Severity, Span, codes};
+pub use aimsc_eval::dates::parse_date;
 pub use aimsc_eval::evaluate::with_interrupt;
 pub use aimsc_eval::outcome::{
     CheckResult, Explanation, Finding, Outcome, Records, RequirementResult, SupportResult, Truth,
@@ -33,7 +34,9 @@ pub use aimsc_eval::outcome::{
 };
 pub use aimsc_eval::validate::FactLoc;
 pub use aimsc_facts::SourceRole;
-pub use aimsc_report::{Baseline, Format, Overrides, ReportData, Summary};
+pub use aimsc_report::{
+    Baseline, Format, Overrides, ReportData, Summary, crosswalk, findings, render_text, soa,
+};
 pub use error::Error;
 pub use fail_on::{FailOn, FailOnParseError};
 pub use jiff::civil::Date;
@@ -424,6 +427,16 @@ impl Engine {
         target: &str,
         evaluation: Option<&Evaluation>,
     ) -> Result<String, Error> {
+        Ok(crosswalk::json(&self.crosswalk(target, evaluation)?))
+    }
+
+    /// Coverage of framework `target` (`eu-ai-act` or `eu_ai_act`) derived through the
+    /// crosswalks from an evaluation's outcomes; without one, the mapping alone.
+    pub fn crosswalk(
+        &self,
+        target: &str,
+        evaluation: Option<&Evaluation>,
+    ) -> Result<crosswalk::CrosswalkReport, Error> {
         let model = self.project.model();
         let name = target.replace('-', "_");
         if let Some(d) = unknown_framework(&model, &name) {
@@ -438,9 +451,27 @@ impl Engine {
             })
             .unwrap_or_default();
         let as_of = evaluation.map(|e| e.as_of.to_string()).unwrap_or_default();
-        let report =
-            aimsc_report::crosswalk::CrosswalkReport::derive(&model, &outcomes, &name, &as_of);
-        Ok(aimsc_report::crosswalk::json(&report))
+        Ok(crosswalk::CrosswalkReport::derive(
+            &model, &outcomes, &name, &as_of,
+        ))
+    }
+
+    /// The Statement of Applicability of `framework` (`iso42001`) from an evaluation: every
+    /// control, applicable or excluded and why, its status, the facts it relied on, its owner,
+    /// and the overrides in force.
+    pub fn soa(&self, framework: &str, evaluation: &Evaluation) -> Result<soa::Soa, Error> {
+        let model = self.project.model();
+        let name = framework.replace('-', "_");
+        if let Some(d) = unknown_framework(&model, &name) {
+            return Err(Error::new(vec![d]));
+        }
+        Ok(soa::build(
+            &model,
+            &evaluation.results,
+            &name,
+            &evaluation.as_of.to_string(),
+            &evaluation.overrides,
+        ))
     }
 
     /// 1-based line and column of a location in a loaded file.
