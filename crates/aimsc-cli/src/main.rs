@@ -1,7 +1,6 @@
 //! `aimsc`: check and evaluate AI management system rules against an organisation's facts.
 
 mod cli;
-mod explain;
 mod fmt;
 mod init;
 mod project;
@@ -204,7 +203,7 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             rules,
         } => {
             if rulesets {
-                emit(&explain::rulesets(), None)?;
+                emit(&aimsc::explain::rulesets(), None)?;
                 return Ok(0);
             }
             if codes {
@@ -218,7 +217,7 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
                     .map(str::to_string)
             });
             if let Some(code) = code {
-                emit(&explain::code(&code)?, None)?;
+                emit(&aimsc::explain::code(&code)?, None)?;
                 return Ok(0);
             }
             let loaded = project::load_rules_or_shipped(&rules)?;
@@ -228,11 +227,11 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
             render::print_diagnostics(&project.diagnostics(), &sources);
             let model = project.model();
             let text = if schema {
-                explain::schema(&model)
+                aimsc::explain::schema(&model)
             } else if params {
-                explain::params(&model, &|l| sources.line_col(l))
+                aimsc::explain::params(&model, &|l| sources.line_col(l))
             } else if let Some(id) = id {
-                explain::item(&model, &id)?
+                aimsc::explain::item(&model, &id)?
             } else {
                 return Err(vec![Diagnostic::error(
                     aimsc_diagnostics::codes::USAGE_EXPLAIN,

@@ -22,6 +22,7 @@
 //! ```
 
 mod error;
+pub mod explain;
 mod fail_on;
 
 pub use aimsc_db::{FactInput, LIMIT_NAMES, Limits, Project};

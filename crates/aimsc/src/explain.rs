@@ -1,4 +1,5 @@
-//! `aimsc explain`: a control, rule or entry; the fact schema; the params; the shipped rulesets.
+//! What `aimsc explain` prints: a control, rule or entry; the fact schema; the params; the
+//! shipped rulesets; a diagnostic code. Plain text, for people.
 
 use aimsc_diagnostics::{Diagnostic, Location, did_you_mean};
 use aimsc_eval::crosswalk::natural_cmp;
