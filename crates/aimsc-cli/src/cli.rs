@@ -26,174 +26,28 @@ pub(crate) struct Cli {
 #[derive(Subcommand)]
 pub(crate) enum Command {
     /// Parse and type-check rule files (and facts, when given or configured).
-    Check {
-        /// Rule files or folders; default: `rules` from aims.toml.
-        paths: Vec<PathBuf>,
-        /// Facts file or folder to validate against the schema.
-        #[arg(long)]
-        facts: Option<PathBuf>,
-        /// Date used for `today` and waiver expiry (YYYY-MM-DD); default: the current date.
-        #[arg(long = "as-of", value_name = "DATE")]
-        as_of: Option<String>,
-    },
+    Check(CheckArgs),
     /// Evaluate controls and rules against the facts.
-    Eval {
-        /// Rule file or folder (repeatable); default: `rules` from aims.toml.
-        #[arg(long)]
-        rules: Vec<PathBuf>,
-        /// Facts file or folder; default: `facts` from aims.toml.
-        #[arg(long)]
-        facts: Option<PathBuf>,
-        /// Date used for `today` and waiver expiry (YYYY-MM-DD); default: the current date.
-        #[arg(long = "as-of", value_name = "DATE")]
-        as_of: Option<String>,
-        /// Only these controls or rules (repeatable).
-        #[arg(long = "control", value_name = "ID")]
-        controls: Vec<String>,
-        /// Only the controls and rules of these frameworks (repeatable), e.g. `iso42001`.
-        #[arg(long = "framework", value_name = "NAME")]
-        frameworks: Vec<String>,
-        /// Report format (repeatable: text, json, sarif, junit, markdown, oscal). Pair each
-        /// with an `-o FILE`, in order; one format may go without, to standard output.
-        #[arg(long = "format", value_name = "FORMAT", value_parser = parse_format)]
-        formats: Vec<aimsc::Format>,
-        /// Write the report of the format in the same position to FILE (repeatable).
-        #[arg(short = 'o', long = "output", value_name = "FILE")]
-        outputs: Vec<PathBuf>,
-        /// Which outcomes fail the run with exit code 1: a comma-separated list of fail, error,
-        /// waived, expired-waiver, nothing-checked (a pass with no record to check), or none.
-        #[arg(long = "fail-on", value_name = "LIST", default_value = "fail,error", value_parser = parse_fail_on)]
-        fail_on: aimsc::FailOn,
-        /// An earlier JSON report (`--format json`); the Markdown summary then lists the
-        /// controls newly failing and newly passing since it.
-        #[arg(long, value_name = "FILE")]
-        baseline: Option<PathBuf>,
-        /// Explain passing requirements too (text format).
-        #[arg(short, long)]
-        verbose: bool,
-        /// After the report, keep watching the rule and facts files; on each change,
-        /// re-evaluate and print the controls whose outcome changed.
-        #[arg(long)]
-        watch: bool,
-    },
+    Eval(EvalArgs),
     /// The Statement of Applicability: every Annex A control, applicable or excluded and why,
     /// its implementation status, the facts it relied on and its owner.
-    Soa {
-        #[command(flatten)]
-        inputs: Inputs,
-        /// Framework whose controls to list.
-        #[arg(long, default_value = "iso42001")]
-        framework: String,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = SoaFormat::Markdown)]
-        format: SoaFormat,
-        /// Write to FILE instead of standard output.
-        #[arg(short = 'o', long = "output", value_name = "FILE")]
-        output: Option<PathBuf>,
-    },
+    Soa(SoaArgs),
     /// Crosswalk coverage of another framework, derived from the evaluated controls.
-    Crosswalk {
-        #[command(flatten)]
-        inputs: Inputs,
-        /// Target framework: eu-ai-act, iso27001, iso27701, nist-ai-rmf (or any declared name).
-        #[arg(long = "to", value_name = "FRAMEWORK")]
-        to: String,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = CrosswalkFormat::Text)]
-        format: CrosswalkFormat,
-        /// Write to FILE instead of standard output.
-        #[arg(short = 'o', long = "output", value_name = "FILE")]
-        output: Option<PathBuf>,
-    },
+    Crosswalk(CrosswalkArgs),
     /// Describe a control, rule or catalog entry; or the fact schema, params or shipped rulesets.
-    Explain {
-        /// Control, rule or entry id, e.g. `iso42001::A.5.2` or `eu_ai_act::Art.73`.
-        id: Option<String>,
-        /// Print the fact schema.
-        #[arg(long, conflicts_with_all = ["id", "params", "rulesets"])]
-        schema: bool,
-        /// Print the params and the values in force.
-        #[arg(long, conflicts_with_all = ["id", "rulesets"])]
-        params: bool,
-        /// List the shipped rulesets.
-        #[arg(long, conflicts_with = "id")]
-        rulesets: bool,
-        /// Explain a diagnostic code, e.g. `aimsc::facts::future_date` (as rustc --explain).
-        #[arg(long, value_name = "CODE", conflicts_with_all = ["id", "schema", "params", "rulesets", "codes"])]
-        code: Option<String>,
-        /// List every diagnostic code with its meaning.
-        #[arg(long, conflicts_with_all = ["id", "schema", "params", "rulesets"])]
-        codes: bool,
-        /// Rule file or folder (repeatable); default: `rules` from aims.toml, else the shipped rulesets.
-        #[arg(long)]
-        rules: Vec<PathBuf>,
-    },
+    Explain(ExplainArgs),
     /// Lay out `.aims` files in the canonical style, keeping comments.
-    Fmt {
-        /// Files or folders (default: the rule folders of aims.toml, else `.`); `-` for stdin.
-        paths: Vec<PathBuf>,
-        /// Change nothing; print what would change and exit 1 if anything would.
-        #[arg(long)]
-        check: bool,
-    },
+    Fmt(FmtArgs),
     /// Serve the engine over HTTP/JSON for other tools: POST /v1/eval, GET /v1/controls,
     /// /v1/frameworks, /v1/crosswalk/{target}, /healthz.
-    Serve {
-        /// Rule file or folder (repeatable); default: `rules` from aims.toml, else the shipped rulesets.
-        #[arg(long)]
-        rules: Vec<PathBuf>,
-        /// Address to listen on. Loopback by default; name another interface to expose it.
-        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7071")]
-        bind: std::net::SocketAddr,
-        /// Largest request body accepted, in bytes.
-        #[arg(long = "max-body", value_name = "BYTES", default_value_t = 8 * 1024 * 1024)]
-        max_body: usize,
-        /// Seconds a request may take before it is answered 503.
-        #[arg(long, value_name = "SECONDS", default_value_t = 30)]
-        timeout: u64,
-        /// The time limit in milliseconds, overriding --timeout (for tests of the limit).
-        #[arg(long = "timeout-ms", hide = true)]
-        timeout_ms: Option<u64>,
-        /// Requests evaluated at once (default: the number of cores).
-        #[arg(long)]
-        workers: Option<usize>,
-        /// Connections open at once; past it a new one is closed at once.
-        #[arg(long = "max-connections", value_name = "N", default_value_t = 512)]
-        max_connections: usize,
-        /// Seconds a client may take to send a request's headers (or to start its next request
-        /// on a kept-alive connection) before the connection is closed.
-        #[arg(long = "header-timeout", value_name = "SECONDS", default_value_t = 10)]
-        header_timeout: u64,
-        /// The header timeout in milliseconds, overriding --header-timeout (for tests).
-        #[arg(long = "header-timeout-ms", hide = true)]
-        header_timeout_ms: Option<u64>,
-    },
+    Serve(ServeArgs),
     /// Run the unit tests of rules (`*.test.yaml`): expected outcomes of controls for given
     /// facts; report failures with a diff, and the `require` blocks no test exercised.
-    Test {
-        /// Test files or folders; default: the rule folders of aims.toml, else `.`.
-        paths: Vec<PathBuf>,
-        /// Rule file or folder (repeatable); default: `rules` from aims.toml, else the shipped rulesets.
-        #[arg(long)]
-        rules: Vec<PathBuf>,
-        /// Only the tests whose name contains this text.
-        #[arg(long, value_name = "TEXT")]
-        filter: Option<String>,
-        /// Also list the shipped rulesets' require blocks that no test exercised.
-        #[arg(long = "coverage-shipped")]
-        coverage_shipped: bool,
-    },
+    Test(TestArgs),
     /// Run the language server over stdin/stdout (for editors).
-    Lsp {
-        /// Accepted for editors that pass it; stdio is the only transport.
-        #[arg(long, hide = true)]
-        stdio: bool,
-    },
+    Lsp(LspArgs),
     /// Start a new organisation: aims.toml, a facts folder and an organisational rules file.
-    Init {
-        /// Folder to create it in; default: the current folder.
-        dir: Option<PathBuf>,
-    },
+    Init(InitArgs),
 }
 
 /// Where rules and facts come from (default: aims.toml), and the as-of date.
@@ -234,4 +88,190 @@ pub(crate) fn parse_format(s: &str) -> Result<aimsc::Format, String> {
 pub(crate) fn parse_fail_on(s: &str) -> Result<aimsc::FailOn, String> {
     s.parse()
         .map_err(|e: aimsc::FailOnParseError| e.to_string())
+}
+
+/// The arguments of `aimsc check`.
+#[derive(clap::Args)]
+pub(crate) struct CheckArgs {
+    /// Rule files or folders; default: `rules` from aims.toml.
+    pub(crate) paths: Vec<PathBuf>,
+    /// Facts file or folder to validate against the schema.
+    #[arg(long)]
+    pub(crate) facts: Option<PathBuf>,
+    /// Date used for `today` and waiver expiry (YYYY-MM-DD); default: the current date.
+    #[arg(long = "as-of", value_name = "DATE")]
+    pub(crate) as_of: Option<String>,
+}
+
+/// The arguments of `aimsc eval`.
+#[derive(clap::Args)]
+pub(crate) struct EvalArgs {
+    /// Rule file or folder (repeatable); default: `rules` from aims.toml.
+    #[arg(long)]
+    pub(crate) rules: Vec<PathBuf>,
+    /// Facts file or folder; default: `facts` from aims.toml.
+    #[arg(long)]
+    pub(crate) facts: Option<PathBuf>,
+    /// Date used for `today` and waiver expiry (YYYY-MM-DD); default: the current date.
+    #[arg(long = "as-of", value_name = "DATE")]
+    pub(crate) as_of: Option<String>,
+    /// Only these controls or rules (repeatable).
+    #[arg(long = "control", value_name = "ID")]
+    pub(crate) controls: Vec<String>,
+    /// Only the controls and rules of these frameworks (repeatable), e.g. `iso42001`.
+    #[arg(long = "framework", value_name = "NAME")]
+    pub(crate) frameworks: Vec<String>,
+    /// Report format (repeatable: text, json, sarif, junit, markdown, oscal). Pair each
+    /// with an `-o FILE`, in order; one format may go without, to standard output.
+    #[arg(long = "format", value_name = "FORMAT", value_parser = parse_format)]
+    pub(crate) formats: Vec<aimsc::Format>,
+    /// Write the report of the format in the same position to FILE (repeatable).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) outputs: Vec<PathBuf>,
+    /// Which outcomes fail the run with exit code 1: a comma-separated list of fail, error,
+    /// waived, expired-waiver, nothing-checked (a pass with no record to check), or none.
+    #[arg(long = "fail-on", value_name = "LIST", default_value = "fail,error", value_parser = parse_fail_on)]
+    pub(crate) fail_on: aimsc::FailOn,
+    /// An earlier JSON report (`--format json`); the Markdown summary then lists the
+    /// controls newly failing and newly passing since it.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) baseline: Option<PathBuf>,
+    /// Explain passing requirements too (text format).
+    #[arg(short, long)]
+    pub(crate) verbose: bool,
+    /// After the report, keep watching the rule and facts files; on each change,
+    /// re-evaluate and print the controls whose outcome changed.
+    #[arg(long)]
+    pub(crate) watch: bool,
+}
+
+/// The arguments of `aimsc soa`.
+#[derive(clap::Args)]
+pub(crate) struct SoaArgs {
+    #[command(flatten)]
+    pub(crate) inputs: Inputs,
+    /// Framework whose controls to list.
+    #[arg(long, default_value = "iso42001")]
+    pub(crate) framework: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = SoaFormat::Markdown)]
+    pub(crate) format: SoaFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// The arguments of `aimsc crosswalk`.
+#[derive(clap::Args)]
+pub(crate) struct CrosswalkArgs {
+    #[command(flatten)]
+    pub(crate) inputs: Inputs,
+    /// Target framework: eu-ai-act, iso27001, iso27701, nist-ai-rmf (or any declared name).
+    #[arg(long = "to", value_name = "FRAMEWORK")]
+    pub(crate) to: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = CrosswalkFormat::Text)]
+    pub(crate) format: CrosswalkFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+}
+
+/// The arguments of `aimsc explain`.
+#[derive(clap::Args)]
+pub(crate) struct ExplainArgs {
+    /// Control, rule or entry id, e.g. `iso42001::A.5.2` or `eu_ai_act::Art.73`.
+    pub(crate) id: Option<String>,
+    /// Print the fact schema.
+    #[arg(long, conflicts_with_all = ["id", "params", "rulesets"])]
+    pub(crate) schema: bool,
+    /// Print the params and the values in force.
+    #[arg(long, conflicts_with_all = ["id", "rulesets"])]
+    pub(crate) params: bool,
+    /// List the shipped rulesets.
+    #[arg(long, conflicts_with = "id")]
+    pub(crate) rulesets: bool,
+    /// Explain a diagnostic code, e.g. `aimsc::facts::future_date` (as rustc --explain).
+    #[arg(long, value_name = "CODE", conflicts_with_all = ["id", "schema", "params", "rulesets", "codes"])]
+    pub(crate) code: Option<String>,
+    /// List every diagnostic code with its meaning.
+    #[arg(long, conflicts_with_all = ["id", "schema", "params", "rulesets"])]
+    pub(crate) codes: bool,
+    /// Rule file or folder (repeatable); default: `rules` from aims.toml, else the shipped rulesets.
+    #[arg(long)]
+    pub(crate) rules: Vec<PathBuf>,
+}
+
+/// The arguments of `aimsc fmt`.
+#[derive(clap::Args)]
+pub(crate) struct FmtArgs {
+    /// Files or folders (default: the rule folders of aims.toml, else `.`); `-` for stdin.
+    pub(crate) paths: Vec<PathBuf>,
+    /// Change nothing; print what would change and exit 1 if anything would.
+    #[arg(long)]
+    pub(crate) check: bool,
+}
+
+/// The arguments of `aimsc serve`.
+#[derive(clap::Args)]
+pub(crate) struct ServeArgs {
+    /// Rule file or folder (repeatable); default: `rules` from aims.toml, else the shipped rulesets.
+    #[arg(long)]
+    pub(crate) rules: Vec<PathBuf>,
+    /// Address to listen on. Loopback by default; name another interface to expose it.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:7071")]
+    pub(crate) bind: std::net::SocketAddr,
+    /// Largest request body accepted, in bytes.
+    #[arg(long = "max-body", value_name = "BYTES", default_value_t = 8 * 1024 * 1024)]
+    pub(crate) max_body: usize,
+    /// Seconds a request may take before it is answered 503.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub(crate) timeout: u64,
+    /// The time limit in milliseconds, overriding --timeout (for tests of the limit).
+    #[arg(long = "timeout-ms", hide = true)]
+    pub(crate) timeout_ms: Option<u64>,
+    /// Requests evaluated at once (default: the number of cores).
+    #[arg(long)]
+    pub(crate) workers: Option<usize>,
+    /// Connections open at once; past it a new one is closed at once.
+    #[arg(long = "max-connections", value_name = "N", default_value_t = 512)]
+    pub(crate) max_connections: usize,
+    /// Seconds a client may take to send a request's headers (or to start its next request
+    /// on a kept-alive connection) before the connection is closed.
+    #[arg(long = "header-timeout", value_name = "SECONDS", default_value_t = 10)]
+    pub(crate) header_timeout: u64,
+    /// The header timeout in milliseconds, overriding --header-timeout (for tests).
+    #[arg(long = "header-timeout-ms", hide = true)]
+    pub(crate) header_timeout_ms: Option<u64>,
+}
+
+/// The arguments of `aimsc test`.
+#[derive(clap::Args)]
+pub(crate) struct TestArgs {
+    /// Test files or folders; default: the rule folders of aims.toml, else `.`.
+    pub(crate) paths: Vec<PathBuf>,
+    /// Rule file or folder (repeatable); default: `rules` from aims.toml, else the shipped rulesets.
+    #[arg(long)]
+    pub(crate) rules: Vec<PathBuf>,
+    /// Only the tests whose name contains this text.
+    #[arg(long, value_name = "TEXT")]
+    pub(crate) filter: Option<String>,
+    /// Also list the shipped rulesets' require blocks that no test exercised.
+    #[arg(long = "coverage-shipped")]
+    pub(crate) coverage_shipped: bool,
+}
+
+/// The arguments of `aimsc lsp`.
+#[derive(clap::Args)]
+pub(crate) struct LspArgs {
+    /// Accepted for editors that pass it; stdio is the only transport.
+    #[arg(long, hide = true)]
+    pub(crate) stdio: bool,
+}
+
+/// The arguments of `aimsc init`.
+#[derive(clap::Args)]
+pub(crate) struct InitArgs {
+    /// Folder to create it in; default: the current folder.
+    pub(crate) dir: Option<PathBuf>,
 }

@@ -1,5 +1,6 @@
 //! `aimsc fmt`: lays out `.aims` files in the one canonical style (see `aimsc_syntax::format`).
 
+use crate::cli::FmtArgs;
 use crate::render;
 use aimsc_diagnostics::Diagnostic;
 use std::io::{Read as _, Write as _};
@@ -8,7 +9,7 @@ use std::sync::Arc;
 
 /// Formats the given files and folders (default: the rule folders of aims.toml, else `.`).
 /// `-` formats standard input to standard output.
-pub fn run(paths: &[PathBuf], check: bool) -> Result<u8, Vec<Diagnostic>> {
+fn format_paths(paths: &[PathBuf], check: bool) -> Result<u8, Vec<Diagnostic>> {
     if paths.len() == 1 && paths[0].as_os_str() == "-" {
         return stdin(check);
     }
@@ -185,4 +186,10 @@ fn print_diff(path: &str, old: &str, new: &str) {
         }
     }
     let _ = std::io::stdout().lock().write_all(out.as_bytes());
+}
+
+/// Runs the command with its parsed arguments.
+pub(crate) fn run(args: FmtArgs) -> Result<u8, Vec<Diagnostic>> {
+    let FmtArgs { paths, check } = args;
+    format_paths(&paths, check)
 }

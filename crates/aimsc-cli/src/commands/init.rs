@@ -1,5 +1,6 @@
 //! `aimsc init`: a new organisation that evaluates at once, whose failures say what to fill in.
 
+use crate::cli::InitArgs;
 use aimsc_diagnostics::Diagnostic;
 use std::path::{Path, PathBuf};
 
@@ -56,7 +57,7 @@ risk_tier: limited
 "#;
 
 /// Writes the files; never overwrites one.
-pub fn run(dir: Option<&Path>) -> Result<u8, Vec<Diagnostic>> {
+fn init_in(dir: Option<&Path>) -> Result<u8, Vec<Diagnostic>> {
     let root = dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let files: [(&str, &str); 4] = [
         ("aims.toml", AIMS_TOML),
@@ -102,4 +103,10 @@ pub fn run(dir: Option<&Path>) -> Result<u8, Vec<Diagnostic>> {
         .unwrap_or_default();
     eprintln!("\nnext: {cd}aimsc eval   (the failures name the facts to fill in)");
     Ok(0)
+}
+
+/// Runs the command with its parsed arguments.
+pub(crate) fn run(args: InitArgs) -> Result<u8, Vec<Diagnostic>> {
+    let InitArgs { dir } = args;
+    init_in(dir.as_deref())
 }

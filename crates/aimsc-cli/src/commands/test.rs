@@ -8,6 +8,7 @@
 //! Coverage: a `require` block counts as exercised when a case that expects something of its
 //! control evaluated it (the control was neither excluded nor inapplicable there).
 
+use crate::cli::TestArgs;
 use aimsc::{CheckResult, Diagnostic, Engine, Location, Options, Outcome, Span};
 use aimsc_diagnostics::did_you_mean;
 use indexmap::IndexMap;
@@ -301,7 +302,7 @@ fn compare(case: &Case, results: &BTreeMap<&str, &CheckResult>) -> Vec<String> {
 }
 
 /// Runs the tests; returns the exit code.
-pub fn run(
+fn run_tests(
     engine: &mut Engine,
     paths: &[PathBuf],
     base: &Path,
@@ -481,4 +482,34 @@ fn print_coverage(engine: &Engine, exercised: &BTreeSet<(Arc<str>, Arc<str>)>, l
         }
     }
     print!("{out}");
+}
+
+/// Runs the command with its parsed arguments.
+pub(crate) fn run(args: TestArgs) -> Result<u8, Vec<Diagnostic>> {
+    let TestArgs {
+        paths,
+        rules,
+        filter,
+        coverage_shipped,
+    } = args;
+    // Test paths are relative to where aimsc runs, even after moving to aims.toml's folder.
+    let here = std::env::current_dir().unwrap_or_default();
+    let paths: Vec<PathBuf> = if paths.is_empty() {
+        crate::project::configured_rule_dirs().unwrap_or_else(|| vec![PathBuf::from(".")])
+    } else {
+        paths
+    };
+    let paths: Vec<PathBuf> = paths.iter().map(|p| here.join(p)).collect();
+    // Each test case gives its own date; this one is never used.
+    let Some(mut engine) = crate::checked_rules(&rules, crate::parse_as_of(Some("2000-01-01"))?)?
+    else {
+        return Ok(2);
+    };
+    run_tests(
+        &mut engine,
+        &paths,
+        &here,
+        filter.as_deref(),
+        coverage_shipped,
+    )
 }

@@ -1,0 +1,73 @@
+//! `aimsc eval`.
+
+use crate::cli::EvalArgs;
+use crate::*;
+
+pub(crate) fn run(args: EvalArgs) -> Result<u8, Vec<Diagnostic>> {
+    let EvalArgs {
+        rules,
+        facts,
+        as_of,
+        controls,
+        frameworks,
+        formats,
+        outputs,
+        fail_on,
+        baseline,
+        verbose,
+        watch,
+    } = args;
+    let as_of = parse_as_of(as_of.as_deref())?;
+    let targets = report_targets(
+        formats,
+        outputs.into_iter().map(|o| absolute(Some(o))).collect(),
+    )?;
+    let baseline_path = baseline.map(|p| absolute(Some(p)).unwrap_or_default());
+    let baseline = match &baseline_path {
+        Some(path) => Some(read_baseline(path)?),
+        None => None,
+    };
+    let loaded = project::load(&rules, facts.as_deref(), true)?;
+    let mut engine = aimsc::Engine::from_project(loaded.into_project(as_of));
+    let options = aimsc::Options {
+        as_of,
+        controls: controls.clone(),
+        frameworks: frameworks.clone(),
+    };
+    let evaluation = engine
+        .evaluate(&options)
+        .map_err(aimsc::Error::into_diagnostics)?;
+    let project = engine.project().clone();
+    let sources = render::Sources::new(&project);
+    let render_options = aimsc::RenderOptions { verbose, baseline };
+    let mut texts = Vec::new();
+    for (format, output) in &targets {
+        texts.push((evaluation.render(*format, &render_options), output.clone()));
+    }
+    let outputs: Vec<&std::path::Path> = texts.iter().filter_map(|(_, o)| o.as_deref()).collect();
+    let mut read = input_paths(&project);
+    if let Some(b) = &baseline_path {
+        read.push(b.clone());
+    }
+    write::guard(&outputs, &read)?;
+    // Diagnostics go to stderr in every format, so stdout stays a clean report.
+    render::print_diagnostics(&evaluation.diagnostics, &sources);
+    for (text, output) in &texts {
+        emit(text, output.as_deref())?;
+    }
+    if watch {
+        let names: Vec<String> = frameworks.iter().map(|f| framework_name(f)).collect();
+        let select = |r: &aimsc::CheckResult| {
+            (controls.is_empty() || controls.iter().any(|c| **c == *r.id))
+                && (names.is_empty() || names.iter().any(|f| **f == *r.framework))
+        };
+        drop(engine);
+        let reload =
+            || project::load(&rules, facts.as_deref(), true).map(|l| l.into_project(as_of));
+        return watch::run(project, &reload, &select);
+    }
+    if evaluation.has_errors() {
+        return Ok(2);
+    }
+    Ok(u8::from(evaluation.fails(&fail_on)))
+}

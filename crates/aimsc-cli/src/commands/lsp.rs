@@ -1,0 +1,9 @@
+//! `aimsc lsp`.
+
+use crate::cli::LspArgs;
+use crate::*;
+
+pub(crate) fn run(args: LspArgs) -> Result<u8, Vec<Diagnostic>> {
+    let LspArgs { .. } = args;
+    Ok(aimsc_lsp::run_stdio())
+}
