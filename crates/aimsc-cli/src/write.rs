@@ -9,10 +9,28 @@ use std::path::{Path, PathBuf};
 /// Writes `text` to `path` by way of a temporary file in the same folder, renamed over it
 /// once complete and flushed to disk; the old file's permissions are kept.
 pub fn atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    write_through_temporary(path, text).map_err(|e| {
+        // The tempfile crate names its temporary file in its errors; say what went wrong
+        // without it (the report's own path is in the diagnostic).
+        if e.to_string().contains(" at path ") {
+            std::io::Error::new(e.kind(), e.kind().to_string())
+        } else {
+            e
+        }
+    })
+}
+
+fn write_through_temporary(path: &Path, text: &str) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!("there is no folder `{}`", crate::write::shown(dir)),
+        ));
+    }
     let mut tmp = tempfile::Builder::new()
         .prefix(".aimsc-")
         .suffix(".tmp")

@@ -304,16 +304,27 @@ fn bad_requests_get_clear_json_errors_and_the_server_goes_on() {
             "aimsc::serve::too_large",
         ),
     ];
+    // Every error body, as a client reads it, for review (the codes' wording and help).
+    let mut shown = String::new();
+    let mut show = |what: &str, status: u16, text: &str| {
+        let v: Value = serde_json::from_str(text).unwrap();
+        shown.push_str(&format!(
+            "--- {what}: {status}\n{}\n",
+            serde_json::to_string_pretty(&v).unwrap()
+        ));
+    };
     for (what, body, status, expected) in cases {
         let (got, ct, text) = post(&s, "/v1/eval", &body);
         assert_eq!(got, status, "{what}: {text}");
         assert_eq!(ct, "application/json", "{what}");
         assert_eq!(error_code(&text), expected, "{what}: {text}");
+        show(what, got, &text);
     }
     // Invalid facts: 400 with the diagnostics, placed in the request's file.
     let body = json!({"files": [{"path": "aims.yaml", "text": "organisation:\n  name: 3\n"}], "as_of": AS_OF});
     let (status, _, text) = post(&s, "/v1/eval", &body.to_string());
     assert_eq!(status, 400, "{text}");
+    show("invalid facts", status, &text);
     let v: Value = serde_json::from_str(&text).unwrap();
     assert_eq!(v["error"]["code"], "aimsc::facts::invalid");
     let wrong = v["error"]["diagnostics"]
@@ -332,16 +343,20 @@ fn bad_requests_get_clear_json_errors_and_the_server_goes_on() {
         (status, error_code(&text).as_str()),
         (404, "aimsc::serve::not_found")
     );
+    show("GET /v1/nothing", status, &text);
     let (status, text) = get(&s, "/v1/eval");
     assert_eq!(
         (status, error_code(&text).as_str()),
         (405, "aimsc::serve::method")
     );
+    show("GET /v1/eval", status, &text);
     let (status, text) = get(&s, "/v1/crosswalk/iso9001");
     assert_eq!(
         (status, error_code(&text).as_str()),
         (404, "aimsc::usage::unknown_framework")
     );
+    show("GET /v1/crosswalk/iso9001", status, &text);
+    insta::assert_snapshot!("serve_error_bodies", shown);
     // Still serving.
     let (status, _, _) = post(&s, "/v1/eval", &eval_body("chatly"));
     assert_eq!(status, 200);
@@ -411,6 +426,11 @@ fn requests_over_a_limit_get_4xx_with_the_limit_named() {
     assert_eq!(status, 400, "{text}");
     assert_eq!(error_code(&text), "aimsc::limit::facts");
     assert!(text.contains("aimsc::limit::string"), "{text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    insta::assert_snapshot!(
+        "serve_facts_over_a_limit",
+        serde_json::to_string_pretty(&v).unwrap()
+    );
     assert_eq!(get(&s, "/healthz").0, 200);
 }
 
@@ -438,6 +458,11 @@ fn an_evaluation_past_the_deadline_stops_and_frees_its_worker() {
     let (status, _, text) = post(&s, "/v1/eval", &slow);
     assert_eq!(status, 503, "{text}");
     assert_eq!(error_code(&text), "aimsc::serve::timeout");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    insta::assert_snapshot!(
+        "serve_past_the_deadline",
+        serde_json::to_string_pretty(&v).unwrap()
+    );
     // The next request gets the worker back, and a fresh engine: a correct answer.
     let (status, _, text) = post(&s, "/v1/eval", &fast);
     assert_eq!(status, 200, "{text}");

@@ -37,13 +37,25 @@ pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Copies a folder, recursively.
+/// Copies a folder, recursively; symbolic links are copied as links (a fixture may hold a
+/// link that leads out of its project).
 pub fn copy(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
         let target = to.join(e.file_name());
-        if e.path().is_dir() {
+        let kind = e.file_type().unwrap();
+        if kind.is_symlink() {
+            let link = std::fs::read_link(e.path()).unwrap();
+            // Relative links keep pointing at the same place from the copy.
+            let link = if link.is_relative() {
+                std::fs::canonicalize(from).unwrap().join(&link)
+            } else {
+                link
+            };
+            #[cfg(unix)]
+            std::os::unix::fs::symlink(link, target).unwrap();
+        } else if kind.is_dir() {
             copy(&e.path(), &target);
         } else {
             std::fs::copy(e.path(), target).unwrap();
