@@ -84,11 +84,7 @@ fn checked_rules(
 ) -> Result<Option<aimsc::Engine>, Vec<Diagnostic>> {
     let loaded = project::load_rules_or_shipped(rules)?;
     let engine = aimsc::Engine::from_project(loaded.into_project(as_of));
-    let errors: Vec<Diagnostic> = engine
-        .rule_diagnostics()
-        .into_iter()
-        .filter(Diagnostic::is_error)
-        .collect();
+    let errors = engine.rule_errors();
     if errors.is_empty() {
         return Ok(Some(engine));
     }

@@ -149,11 +149,7 @@ impl EngineBuilder {
             self.limits,
         );
         let engine = Engine::from_project(project);
-        let errors: Vec<Diagnostic> = engine
-            .rule_diagnostics()
-            .into_iter()
-            .filter(Diagnostic::is_error)
-            .collect();
+        let errors = engine.rule_errors();
         if errors.is_empty() {
             Ok(engine)
         } else {
@@ -275,6 +271,14 @@ impl Engine {
             .diagnostics()
             .into_iter()
             .filter(|d| d.location.as_ref().is_none_or(|l| rules.contains(&l.file)))
+            .collect()
+    }
+
+    /// The errors of the rules alone (no facts): an engine with any cannot evaluate them.
+    pub fn rule_errors(&self) -> Vec<Diagnostic> {
+        self.rule_diagnostics()
+            .into_iter()
+            .filter(Diagnostic::is_error)
             .collect()
     }
 
