@@ -12,6 +12,7 @@ pub mod dates;
 pub mod evaluate;
 pub mod join;
 pub mod model;
+pub mod order;
 pub mod outcome;
 pub mod partial;
 pub mod reads;

@@ -60,12 +60,12 @@ pub fn build_model(inputs: &[Input<'_>], as_of: Date) -> (Model, Vec<Diagnostic>
     b.check_scope(inputs, as_of);
     b.model
         .checks
-        .sort_by(|a, _, b, _| crate::crosswalk::natural_cmp(a, b));
+        .sort_by(|a, _, b, _| crate::order::natural_cmp(a, b));
     b.model
         .entries
-        .sort_by(|a, _, b, _| crate::crosswalk::natural_cmp(a, b));
+        .sort_by(|a, _, b, _| crate::order::natural_cmp(a, b));
     for rules in b.model.supporters.values_mut() {
-        rules.sort_by(|a, b| crate::crosswalk::natural_cmp(a, b));
+        rules.sort_by(|a, b| crate::order::natural_cmp(a, b));
     }
     (b.model, b.diags)
 }
