@@ -387,6 +387,16 @@ fn evidence_dated_after_the_as_of_date_is_not_current() {
     );
 }
 
+/// The organisation's own `rules` (one file) evaluated over one facts file.
+fn own_rules_over(rules: &str, facts: String) -> aimsc::Evaluation {
+    let mut engine = Engine::builder()
+        .rules_source("own.aims", rules)
+        .build()
+        .unwrap();
+    engine.set_facts(vec![aimsc::fact_input("facts.yaml", facts).unwrap()]);
+    engine.evaluate(&Options::new(as_of())).unwrap()
+}
+
 /// A rule of the organisation's own that reads a `past` date with a plain comparison, not
 /// through `current`, cannot pass on a date after the as-of date either; a deadline field (not
 /// `past`) may lie ahead.
@@ -410,12 +420,7 @@ rule own::next "next review planned" {
     next: 2027-05-01
 "
         );
-        let mut engine = Engine::builder()
-            .rules_source("own.aims", rules)
-            .build()
-            .unwrap();
-        engine.set_facts(vec![aimsc::fact_input("facts.yaml", facts).unwrap()]);
-        engine.evaluate(&Options::new(as_of())).unwrap()
+        own_rules_over(rules, facts)
     };
     let ok = run("2026-05-01");
     assert_eq!(
@@ -542,12 +547,7 @@ rule own::norway "a site in Norway" {
         let facts = format!(
             "sites:\n  - id: oslo\n    country: NO\n    n: 3\n    documented: {documented}\n"
         );
-        let mut engine = Engine::builder()
-            .rules_source("own.aims", rules)
-            .build()
-            .unwrap();
-        engine.set_facts(vec![aimsc::fact_input("facts.yaml", facts).unwrap()]);
-        engine.evaluate(&Options::new(as_of())).unwrap()
+        own_rules_over(rules, facts)
     };
     let ok = run("true");
     assert!(ok.diagnostics.is_empty(), "{:?}", ok.diagnostics);

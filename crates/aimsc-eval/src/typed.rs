@@ -46,7 +46,7 @@ pub struct Record {
     pub path: Arc<str>,
     /// Field values in schema order.
     pub fields: Vec<FactValue>,
-    /// File index into [`Facts::files`].
+    /// File index into [`Facts::files`](crate::validate::Facts::files).
     pub file: u32,
     /// Span of the record.
     pub span: Span,
