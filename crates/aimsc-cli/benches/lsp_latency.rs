@@ -58,7 +58,7 @@ fn write_workspace(root: &Path, systems: usize) -> (String, usize) {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let rules_dir = root.join("rules");
     let mut lines = 0;
-    for (path, text) in aimsc_rulesets::FILES {
+    for (path, text) in aimsc::rulesets::FILES {
         let rel = path.trim_start_matches("@aimsc/");
         let p = rules_dir.join("shipped").join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();

@@ -7,7 +7,7 @@ mod render;
 mod watch;
 mod write;
 
-use aimsc_diagnostics::Diagnostic;
+use aimsc::diagnostics::Diagnostic;
 use clap::Parser;
 use cli::{Cli, Command, CrosswalkFormat, Inputs, SoaFormat};
 use std::io::Write as _;
@@ -27,7 +27,7 @@ fn main() -> ExitCode {
     let outcome = match work {
         Ok(handle) => handle.join().unwrap_or(Ok(2)),
         Err(e) => Err(vec![Diagnostic::error(
-            aimsc_diagnostics::codes::IO_THREAD,
+            aimsc::diagnostics::codes::IO_THREAD,
             format!("cannot start the worker thread: {e}"),
             None,
         )]),
@@ -49,7 +49,7 @@ fn parse_as_of(s: Option<&str>) -> Result<jiff::civil::Date, Vec<Diagnostic>> {
         Some(s) => aimsc::parse_date(s).ok_or_else(|| {
             vec![
                 Diagnostic::error(
-                    aimsc_diagnostics::codes::USAGE_AS_OF,
+                    aimsc::diagnostics::codes::USAGE_AS_OF,
                     format!("`--as-of {s}` is not a date"),
                     None,
                 )
@@ -124,7 +124,7 @@ fn report_targets(
     }
     if outputs.len() > formats.len() || formats.len() > outputs.len() + 1 {
         return Err(vec![Diagnostic::error(
-            aimsc_diagnostics::codes::USAGE_FORMAT_OUTPUT,
+            aimsc::diagnostics::codes::USAGE_FORMAT_OUTPUT,
             format!(
                 "{} `--format` and {} `-o` given: they go in pairs, in order",
                 formats.len(),
@@ -146,14 +146,14 @@ fn report_targets(
 fn read_baseline(path: &std::path::Path) -> Result<aimsc::Baseline, Vec<Diagnostic>> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         vec![Diagnostic::error(
-            aimsc_diagnostics::codes::IO_READ,
+            aimsc::diagnostics::codes::IO_READ,
             format!("cannot read the baseline `{}`: {e}", write::shown(path)),
             None,
         )]
     })?;
     aimsc::Baseline::from_json(&text).map_err(|e| {
         vec![Diagnostic::error(
-            aimsc_diagnostics::codes::USAGE_BASELINE,
+            aimsc::diagnostics::codes::USAGE_BASELINE,
             format!(
                 "`{}` is not an aimsc JSON report: {e}",
                 write::shown(path)
@@ -172,7 +172,7 @@ fn input_paths(project: &aimsc::Project) -> Vec<PathBuf> {
         .iter()
         .chain(&facts)
         .map(|(p, _)| PathBuf::from(&**p))
-        .filter(|p| !p.starts_with(aimsc_rulesets::PREFIX))
+        .filter(|p| !p.starts_with(aimsc::rulesets::PREFIX))
         .collect();
     out.extend(project::find_aims_toml());
     out
@@ -187,7 +187,7 @@ fn emit(text: &str, output: Option<&std::path::Path>) -> Result<(), Vec<Diagnost
     match output {
         Some(path) => write::atomically(path, text).map_err(|e| {
             vec![Diagnostic::error(
-                aimsc_diagnostics::codes::IO_WRITE,
+                aimsc::diagnostics::codes::IO_WRITE,
                 format!("cannot write `{}`: {e}", write::shown(path)),
                 None,
             )]

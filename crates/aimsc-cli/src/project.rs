@@ -1,8 +1,8 @@
 //! Finding the inputs: command-line paths, or `aims.toml` found upward from the working folder.
 
-use aimsc_db::config::{self, read_config, rule_files};
-use aimsc_db::{FactInput, Limits, Project};
-use aimsc_diagnostics::Diagnostic;
+use aimsc::db::config::{self, read_config, rule_files};
+use aimsc::db::{FactInput, Limits, Project};
+use aimsc::diagnostics::Diagnostic;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -17,7 +17,7 @@ pub struct Loaded {
 impl Loaded {
     pub fn into_project(self, as_of: jiff::civil::Date) -> Project {
         let mut project = Project::with_limits(
-            aimsc_db::Database::default(),
+            aimsc::db::Database::default(),
             self.rules,
             self.facts,
             as_of,
@@ -48,7 +48,7 @@ pub fn set_limit_settings(settings: Vec<String>) -> Result<(), Vec<Diagnostic>> 
         .filter_map(|s| probe.set(s).err())
         .map(|e| {
             Diagnostic::error(
-                aimsc_diagnostics::codes::USAGE_LIMIT,
+                aimsc::diagnostics::codes::USAGE_LIMIT,
                 format!("--limit: {e}"),
                 None,
             )
@@ -84,7 +84,7 @@ pub fn configured_rule_dirs() -> Option<Vec<PathBuf>> {
     Some(
         cfg.rules
             .iter()
-            .filter(|p| !p.to_string_lossy().starts_with(aimsc_rulesets::PREFIX))
+            .filter(|p| !p.to_string_lossy().starts_with(aimsc::rulesets::PREFIX))
             .map(|p| root.join(p))
             .collect(),
     )
@@ -115,7 +115,7 @@ pub fn load(
                 .collect();
             std::env::set_current_dir(&root).map_err(|e| {
                 vec![Diagnostic::error(
-                    aimsc_diagnostics::codes::IO_READ,
+                    aimsc::diagnostics::codes::IO_READ,
                     format!("cannot enter `{}`: {e}", root.display()),
                     None,
                 )]
@@ -134,13 +134,13 @@ pub fn load(
         }
     }
     if rule_paths.is_empty() {
-        return Err(vec![Diagnostic::error(aimsc_diagnostics::codes::USAGE_NO_RULES, "no rule files given and no aims.toml found", None)
+        return Err(vec![Diagnostic::error(aimsc::diagnostics::codes::USAGE_NO_RULES, "no rule files given and no aims.toml found", None)
             .with_help("pass rule paths (`--rules DIR` for eval), or create aims.toml with `rules = [\"rules\"]`")]);
     }
     if need_facts && facts.is_none() {
         return Err(vec![
             Diagnostic::error(
-                aimsc_diagnostics::codes::USAGE_NO_FACTS,
+                aimsc::diagnostics::codes::USAGE_NO_FACTS,
                 "no facts given and aims.toml names none",
                 None,
             )
@@ -159,13 +159,13 @@ pub fn load(
     let mut fact_inputs = Vec::new();
     let mut skipped = Vec::new();
     if let Some(f) = &facts {
-        match aimsc_facts::discover(f, &limits.facts()) {
+        match aimsc::facts::discover(f, &limits.facts()) {
             Ok(found) => {
                 fact_inputs = found.sources.into_iter().map(FactInput::from).collect();
                 skipped = found.skipped;
                 if STRICT.get().copied().unwrap_or(false) {
                     for d in &mut skipped {
-                        d.severity = aimsc_diagnostics::Severity::Error;
+                        d.severity = aimsc::diagnostics::Severity::Error;
                         d.help = Some("`--strict` makes every file that is not loaded an error; move, rename or delete it".into());
                     }
                 }
@@ -190,7 +190,7 @@ pub fn load(
 /// rulesets.
 pub fn load_rules_or_shipped(rule_paths: &[PathBuf]) -> Result<Loaded, Vec<Diagnostic>> {
     if rule_paths.is_empty() && find_aims_toml().is_none() {
-        return load(&[PathBuf::from(aimsc_rulesets::PREFIX)], None, false);
+        return load(&[PathBuf::from(aimsc::rulesets::PREFIX)], None, false);
     }
     load(rule_paths, None, false)
 }

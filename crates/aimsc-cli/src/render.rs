@@ -1,6 +1,6 @@
 //! Diagnostics rendered with miette: colour and Unicode only on a terminal.
 
-use aimsc_diagnostics::{Diagnostic, LineIndex, Location, Severity};
+use aimsc::diagnostics::{Diagnostic, LineIndex, Location, Severity};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceSpan};
 use std::collections::HashMap;
 use std::fmt;
@@ -16,7 +16,7 @@ pub struct Sources {
 
 impl Sources {
     /// Indexes every rule and facts file of a project.
-    pub fn new(project: &aimsc_db::Project) -> Sources {
+    pub fn new(project: &aimsc::db::Project) -> Sources {
         let (rules, facts) = project.inputs();
         let files = rules
             .into_iter()
@@ -69,7 +69,12 @@ struct Excerpt {
 }
 
 impl Excerpt {
-    fn new(name: &str, text: &str, lines: &LineIndex, primary: aimsc_diagnostics::Span) -> Excerpt {
+    fn new(
+        name: &str,
+        text: &str,
+        lines: &LineIndex,
+        primary: aimsc::diagnostics::Span,
+    ) -> Excerpt {
         let line_of = |off: usize| lines.line_col(text, off).0 - 1;
         let (pl, pc) = {
             let (l, c) = lines.line_col(text, primary.start());
@@ -106,7 +111,7 @@ impl Excerpt {
                     break;
                 }
                 map.push((start + i, out.len()));
-                out.push(if aimsc_diagnostics::is_unsafe_char(c) {
+                out.push(if aimsc::diagnostics::is_unsafe_char(c) {
                     '\u{fffd}'
                 } else {
                     c
@@ -141,7 +146,7 @@ impl Excerpt {
         self.map.get(i).map(|(_, e)| *e)
     }
 
-    fn span(&self, s: aimsc_diagnostics::Span) -> Option<SourceSpan> {
+    fn span(&self, s: aimsc::diagnostics::Span) -> Option<SourceSpan> {
         let start = self.offset(s.start())?;
         let end = self
             .offset(s.end())
@@ -255,7 +260,7 @@ pub fn print_diagnostics(diags: &[Diagnostic], sources: &Sources) {
         // name them in the help.
         let mut help = d.help.clone();
         if let Some(loc) = &d.location {
-            let shown = |r: &&aimsc_diagnostics::Related| {
+            let shown = |r: &&aimsc::diagnostics::Related| {
                 r.location.file == loc.file
                     && src
                         .as_ref()

@@ -8,9 +8,9 @@
 //! that depends on it re-runs; a file added or removed reloads the project.
 
 use crate::render;
-use aimsc_db::Project;
-use aimsc_diagnostics::Diagnostic;
-use aimsc_eval::outcome::CheckResult;
+use aimsc::db::Project;
+use aimsc::diagnostics::Diagnostic;
+use aimsc::eval::outcome::CheckResult;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
@@ -49,7 +49,7 @@ fn scan(project: &Project) -> Scan {
     let files: BTreeMap<PathBuf, Stamp> = rules
         .iter()
         .chain(facts.iter())
-        .filter(|(p, _)| !p.starts_with(aimsc_rulesets::PREFIX))
+        .filter(|(p, _)| !p.starts_with(aimsc::rulesets::PREFIX))
         .map(|(p, _)| {
             let path = PathBuf::from(&**p);
             let s = stamp(&path);

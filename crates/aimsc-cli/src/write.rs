@@ -2,7 +2,7 @@
 //! to a temporary file beside it and renamed over it, so that a full disk, a size limit or a
 //! kill leaves the old file whole, never cut short.
 
-use aimsc_diagnostics::Diagnostic;
+use aimsc::diagnostics::Diagnostic;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
@@ -84,7 +84,7 @@ pub fn guard(outputs: &[&Path], inputs: &[PathBuf]) -> Result<(), Vec<Diagnostic
         if inputs.contains(&r) {
             errs.push(
                 Diagnostic::error(
-                    aimsc_diagnostics::codes::USAGE_OUTPUT_IS_INPUT,
+                    aimsc::diagnostics::codes::USAGE_OUTPUT_IS_INPUT,
                     format!(
                         "`-o {}` is one of this run's inputs; it would be overwritten by the report",
                         shown(out)
@@ -96,7 +96,7 @@ pub fn guard(outputs: &[&Path], inputs: &[PathBuf]) -> Result<(), Vec<Diagnostic
         } else if seen.contains(&r) {
             errs.push(
                 Diagnostic::error(
-                    aimsc_diagnostics::codes::USAGE_OUTPUT_TWICE,
+                    aimsc::diagnostics::codes::USAGE_OUTPUT_TWICE,
                     format!("two reports are written to `{}`", shown(out)),
                     None,
                 )

@@ -160,7 +160,7 @@ fn sarif_notifications_carry_the_catalogue_of_codes() {
     assert_eq!(descriptors[0]["id"], "aimsc::facts::future_date");
     assert_eq!(
         descriptors[0]["shortDescription"]["text"],
-        aimsc_diagnostics::codes::FACTS_FUTURE_DATE.summary
+        aimsc::diagnostics::codes::FACTS_FUTURE_DATE.summary
     );
     let notes = run0["invocations"][0]["toolExecutionNotifications"]
         .as_array()

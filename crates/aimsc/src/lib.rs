@@ -26,7 +26,16 @@ pub mod explain;
 mod fail_on;
 
 pub use aimsc_db::{FactInput, LIMIT_NAMES, Limits, Project};
+
+/// The layers under the library, for the tools built on it (the `aimsc` command line among
+/// them) that need more than the [`Engine`]: diagnostics and their codes, the syntax and its
+/// layout, facts files, the checker and evaluator, the database, the shipped rulesets.
+pub use aimsc_db as db;
+#[doc(no_inline)]
+pub use aimsc_diagnostics as diagnostics;
 pub use aimsc_diagnostics::{Code, Diagnostic, Location, Severity, Span, codes};
+#[doc(no_inline)]
+pub use aimsc_eval as eval;
 pub use aimsc_eval::dates::parse_date;
 pub use aimsc_eval::evaluate::with_interrupt;
 pub use aimsc_eval::outcome::{
@@ -34,10 +43,16 @@ pub use aimsc_eval::outcome::{
     WaiverInfo,
 };
 pub use aimsc_eval::validate::FactLoc;
+#[doc(no_inline)]
+pub use aimsc_facts as facts;
 pub use aimsc_facts::SourceRole;
 pub use aimsc_report::{
     Baseline, Format, Overrides, ReportData, Summary, crosswalk, findings, render_text, soa,
 };
+#[doc(no_inline)]
+pub use aimsc_rulesets as rulesets;
+#[doc(no_inline)]
+pub use aimsc_syntax as syntax;
 pub use error::Error;
 pub use fail_on::{FailOn, FailOnParseError};
 pub use jiff::civil::Date;

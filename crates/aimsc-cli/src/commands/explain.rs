@@ -18,13 +18,13 @@ pub(crate) fn run(args: ExplainArgs) -> Result<u8, Vec<Diagnostic>> {
         return Ok(0);
     }
     if codes {
-        emit(&aimsc_diagnostics::codes::list(), None)?;
+        emit(&aimsc::diagnostics::codes::list(), None)?;
         return Ok(0);
     }
     // An id that is a code is explained as one: `aimsc explain aimsc::facts::blank`.
     let code = code.or_else(|| {
         id.as_deref()
-            .filter(|i| aimsc_diagnostics::codes::find(i).is_some())
+            .filter(|i| aimsc::diagnostics::codes::find(i).is_some())
             .map(str::to_string)
     });
     if let Some(code) = code {
@@ -45,7 +45,7 @@ pub(crate) fn run(args: ExplainArgs) -> Result<u8, Vec<Diagnostic>> {
         aimsc::explain::item(&model, &id)?
     } else {
         return Err(vec![Diagnostic::error(
-                aimsc_diagnostics::codes::USAGE_EXPLAIN,
+                aimsc::diagnostics::codes::USAGE_EXPLAIN,
                 "nothing to explain",
                 None,
             )

@@ -1,8 +1,8 @@
-//! `aimsc fmt`: lays out `.aims` files in the one canonical style (see `aimsc_syntax::format`).
+//! `aimsc fmt`: lays out `.aims` files in the one canonical style (see `aimsc::syntax::format`).
 
 use crate::cli::FmtArgs;
 use crate::render;
-use aimsc_diagnostics::Diagnostic;
+use aimsc::diagnostics::Diagnostic;
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -39,7 +39,7 @@ fn format_paths(paths: &[PathBuf], check: bool) -> Result<u8, Vec<Diagnostic>> {
                 continue;
             }
         };
-        match aimsc_syntax::format::format_source(&display, &text) {
+        match aimsc::syntax::format::format_source(&display, &text) {
             Ok(formatted) if formatted == text => {}
             Ok(formatted) => {
                 if check {
@@ -48,7 +48,7 @@ fn format_paths(paths: &[PathBuf], check: bool) -> Result<u8, Vec<Diagnostic>> {
                 } else if let Err(e) = crate::write::atomically(file, &formatted) {
                     errors.push(
                         Diagnostic::error(
-                            aimsc_diagnostics::codes::IO_WRITE,
+                            aimsc::diagnostics::codes::IO_WRITE,
                             format!("cannot write `{display}`: {e}; the file is unchanged"),
                             None,
                         )
@@ -93,7 +93,7 @@ fn stdin(check: bool) -> Result<u8, Vec<Diagnostic>> {
     if let Err(e) = std::io::stdin().read_to_string(&mut text) {
         return Err(vec![io_error(&display, &e.to_string())]);
     }
-    match aimsc_syntax::format::format_source(&display, &text) {
+    match aimsc::syntax::format::format_source(&display, &text) {
         Ok(formatted) => {
             if check {
                 if formatted == text {
@@ -114,7 +114,7 @@ fn stdin(check: bool) -> Result<u8, Vec<Diagnostic>> {
 
 fn io_error(path: &str, e: &str) -> Diagnostic {
     Diagnostic::error(
-        aimsc_diagnostics::codes::IO_READ,
+        aimsc::diagnostics::codes::IO_READ,
         format!("cannot format `{path}`: {e}"),
         None,
     )

@@ -1,7 +1,7 @@
 //! `aimsc init`: a new organisation that evaluates at once, whose failures say what to fill in.
 
 use crate::cli::InitArgs;
-use aimsc_diagnostics::Diagnostic;
+use aimsc::diagnostics::Diagnostic;
 use std::path::{Path, PathBuf};
 
 const AIMS_TOML: &str = r#"# aimsc project: the shipped rulesets plus your own, and your facts.
@@ -71,7 +71,7 @@ fn init_in(dir: Option<&Path>) -> Result<u8, Vec<Diagnostic>> {
         .filter(|p| p.exists())
         .map(|p| {
             Diagnostic::error(
-                aimsc_diagnostics::codes::INIT_EXISTS,
+                aimsc::diagnostics::codes::INIT_EXISTS,
                 format!("`{}` already exists", p.display()),
                 None,
             )
@@ -91,7 +91,7 @@ fn init_in(dir: Option<&Path>) -> Result<u8, Vec<Diagnostic>> {
             .and_then(|()| crate::write::atomically(&path, text));
         if let Err(e) = write {
             return Err(vec![Diagnostic::error(
-                aimsc_diagnostics::codes::IO_WRITE,
+                aimsc::diagnostics::codes::IO_WRITE,
                 format!("cannot write `{}`: {e}", path.display()),
                 None,
             )]);

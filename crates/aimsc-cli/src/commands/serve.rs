@@ -44,7 +44,7 @@ pub(crate) fn run(args: ServeArgs) -> Result<u8, Vec<Diagnostic>> {
     aimsc_server::run(&engine, config).map_err(|e| {
         vec![
             Diagnostic::error(
-                aimsc_diagnostics::codes::SERVE_BIND,
+                aimsc::diagnostics::codes::SERVE_BIND,
                 format!("cannot serve on {bind}: {e}"),
                 None,
             )

@@ -9,8 +9,8 @@
 //! control evaluated it (the control was neither excluded nor inapplicable there).
 
 use crate::cli::TestArgs;
+use aimsc::diagnostics::did_you_mean;
 use aimsc::{CheckResult, Diagnostic, Engine, Location, Options, Outcome, Span};
-use aimsc_diagnostics::did_you_mean;
 use indexmap::IndexMap;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -95,7 +95,7 @@ fn find(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
         if p.is_dir() {
             let rd = std::fs::read_dir(&p).map_err(|e| {
                 vec![Diagnostic::error(
-                    aimsc_diagnostics::codes::IO_READ,
+                    aimsc::diagnostics::codes::IO_READ,
                     format!("cannot read folder `{}`: {e}", p.display()),
                     None,
                 )]
@@ -111,7 +111,7 @@ fn find(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Vec<Diagnostic>> {
             out.push(p);
         } else {
             return Err(vec![Diagnostic::error(
-                aimsc_diagnostics::codes::IO_MISSING,
+                aimsc::diagnostics::codes::IO_MISSING,
                 format!("`{}` does not exist", p.display()),
                 None,
             )]);
@@ -127,7 +127,7 @@ fn load(path: &Path, base: &Path) -> Result<Loaded, Diagnostic> {
     let display: Arc<str> = Arc::from(shown.to_string_lossy().as_ref());
     let text = std::fs::read_to_string(path).map_err(|e| {
         Diagnostic::error(
-            aimsc_diagnostics::codes::IO_READ,
+            aimsc::diagnostics::codes::IO_READ,
             format!("cannot read `{display}`: {e}"),
             None,
         )
@@ -143,7 +143,7 @@ fn load(path: &Path, base: &Path) -> Result<Loaded, Diagnostic> {
             _ => message.to_string(),
         };
         Diagnostic::error(
-            aimsc_diagnostics::codes::TEST_INVALID,
+            aimsc::diagnostics::codes::TEST_INVALID,
             format!("not a test file: {message}"),
             Some(Location::new(&display, Span::new(at, at + 1))),
         )
@@ -191,14 +191,14 @@ fn normalize(p: &Path) -> PathBuf {
 }
 
 fn date(s: &str, file: &Loaded, offset: usize) -> Result<aimsc::Date, Diagnostic> {
-    aimsc_eval::dates::parse_date(s).ok_or_else(|| {
+    aimsc::eval::dates::parse_date(s).ok_or_else(|| {
         let message = if s.is_empty() {
             "this case has no as-of date".to_string()
         } else {
             format!("`{s}` is not a date")
         };
         Diagnostic::error(
-            aimsc_diagnostics::codes::TEST_AS_OF,
+            aimsc::diagnostics::codes::TEST_AS_OF,
             message,
             Some(Location::new(&file.display, Span::new(offset, offset + 1))),
         )
@@ -227,7 +227,7 @@ fn check_ids(files: &[Loaded], engine: &Engine) -> Vec<Diagnostic> {
                     .find(id.as_str())
                     .map_or(start, |i| start + i);
                 let mut d = Diagnostic::error(
-                    aimsc_diagnostics::codes::TEST_UNKNOWN_CONTROL,
+                    aimsc::diagnostics::codes::TEST_UNKNOWN_CONTROL,
                     format!("no control or rule has the id `{id}`"),
                     Some(Location::new(&f.display, Span::new(at, at + id.len()))),
                 )
@@ -445,7 +445,7 @@ fn print_coverage(engine: &Engine, exercised: &BTreeSet<(Arc<str>, Arc<str>)>, l
             continue;
         };
         for req in &check.requires {
-            let shipped = req.location.file.starts_with(aimsc_rulesets::PREFIX);
+            let shipped = req.location.file.starts_with(aimsc::rulesets::PREFIX);
             let g = &mut groups[usize::from(shipped)];
             g.0 += 1;
             if !exercised.contains(&(c.id.clone(), req.name.clone())) {
