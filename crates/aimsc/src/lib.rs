@@ -289,6 +289,12 @@ impl Engine {
             .collect()
     }
 
+    /// Every diagnostic of the rules and the facts, found without evaluating: what
+    /// `aimsc check` reports.
+    pub fn check(&self) -> Vec<Diagnostic> {
+        self.project.diagnostics()
+    }
+
     /// The errors of the rules alone (no facts): an engine with any cannot evaluate them.
     pub fn rule_errors(&self) -> Vec<Diagnostic> {
         self.rule_diagnostics()

@@ -11,9 +11,10 @@ pub(crate) fn run(args: CheckArgs) -> Result<u8, Vec<Diagnostic>> {
     } = args;
     let as_of = parse_as_of(as_of.as_deref())?;
     let loaded = project::load(&paths, facts.as_deref(), false)?;
-    let project = loaded.into_project(as_of);
-    let diags = project.diagnostics();
-    render::print_diagnostics(&diags, &render::Sources::new(&project));
+    let engine = aimsc::Engine::from_project(loaded.into_project(as_of));
+    let diags = engine.check();
+    let project = engine.project();
+    render::print_diagnostics(&diags, &render::Sources::new(project));
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     let (rules, facts) = project.inputs();
