@@ -568,6 +568,41 @@ proptest! {
     }
 }
 
+fn budget() -> impl Strategy<Value = u64> {
+    prop::sample::select(vec![
+        300,
+        3_000,
+        30_000,
+        aimsc_eval::evaluate::DEFAULT_MAX_RUN_STEPS,
+    ])
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases() / 2, ..ProptestConfig::default() })]
+
+    /// A verdict does not depend on what the database evaluated before: an engine that
+    /// evaluated other facts first, then had them replaced, gives what a fresh engine gives,
+    /// messages and explanations included; also when the run's step budget cuts the evaluation
+    /// short, which is where a cached result could leak from one revision into the next.
+    #[test]
+    fn a_database_that_evaluated_other_facts_agrees_with_a_fresh_one(
+        controls in controls(),
+        before in facts(),
+        after in facts(),
+        run_steps in budget(),
+    ) {
+        let rules = rules(&controls, Form::Called);
+        let limits = aimsc_db::Limits { max_run_steps: run_steps, ..aimsc_db::Limits::default() };
+        let mut reused = project(rules.clone(), &facts_text(&before));
+        reused.set_limits(limits);
+        let _ = reused.results();
+        prop_assert!(reused.set_fact_text("facts.json", facts_text(&after)));
+        let mut fresh = project(rules, &facts_text(&after));
+        fresh.set_limits(limits);
+        prop_assert_eq!(reused.results(), fresh.results());
+    }
+}
+
 /// The generator reaches what it is for: refs through def parameters that decide verdicts,
 /// invalid values, chunked collections. Without this, a generator that drifted into
 /// producing only trivial cases would pass the property vacuously.
