@@ -179,6 +179,7 @@ const KEYWORDS: &[&str] = &[
     "excludable",
     "waivable",
     "mandatory",
+    "past",
     "until",
     "owner",
     "provenance",
