@@ -120,3 +120,17 @@ fn fmt_fixtures() {
         insta::assert_snapshot!(formatted);
     });
 }
+
+/// Where `past` stands is layout: moving it with the rest of a field keeps the tree the same
+/// (the fuzzer found the tree comparing the marker's position).
+#[test]
+fn a_past_marker_moved_by_layout_keeps_the_tree() {
+    let path: Arc<str> = Arc::from("m.aims");
+    let text = "framework m \"M\"\nrecord R {\n  held:    date     past\n}\nfacts { rs: [R] }\n";
+    let once = aimsc_syntax::format::format_source(&path, text).unwrap();
+    assert!(once.contains("  held: date past\n"), "{once}");
+    assert_eq!(
+        tree_without_spans(&path, text),
+        tree_without_spans(&path, &once)
+    );
+}

@@ -641,4 +641,17 @@ fn the_run_budget_bounds_the_whole_evaluation_and_caching_does_not_change_it() {
         .filter(|d| d.code == "aimsc::limit::run_steps")
         .collect();
     assert_eq!(run.len(), 1, "{:?}", ev.diagnostics);
+    // A selection spends the budget on what it selects: the last check, cut in the whole run,
+    // is evaluated when asked for alone.
+    let mut e = engine();
+    e.set_facts(vec![aimsc::fact_input("facts.yaml", facts(30)).unwrap()]);
+    let alone = e
+        .evaluate(&Options::new(as_of()).control("demo::pairs_5"))
+        .unwrap();
+    assert_eq!(alone.results.len(), 1);
+    assert_eq!(
+        alone.results[0].outcome, Pass,
+        "{:?}",
+        alone.results[0].message
+    );
 }

@@ -127,16 +127,38 @@ pub fn located_result<'db>(
 #[salsa::tracked(returns(ref))]
 pub fn all_results(db: &dyn salsa::Database, ws: Workspace) -> Vec<Arc<CheckResult>> {
     let model = &checked_model(db, ws).model;
+    in_order(db, ws, model.checks.keys())
+}
+
+/// The results of checks `ids` (in the model's order), the run's step budget spent over them
+/// alone: a selection is not cut by checks nobody asked for.
+pub fn results_of<'a>(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    ids: impl Iterator<Item = &'a Arc<str>>,
+) -> Vec<Arc<CheckResult>> {
+    in_order(db, ws, ids)
+}
+
+fn in_order<'a>(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    ids: impl Iterator<Item = &'a Arc<str>>,
+) -> Vec<Arc<CheckResult>> {
+    let model = &checked_model(db, ws).model;
     let limits = ws.limits(db);
     let per_requirement = limits.max_steps.max(1);
     // The run's budget is spent in check order. A check is bounded by it only when less is
     // left than the check could take (each part its budget, and as much again in chunks), and
-    // then by what is left in whole 1/64ths of the budget: far from the limit every key, and
-    // so every cached result, stays the same.
+    // then by what is left in whole 1/64ths of the budget (or whole requirement budgets, if
+    // smaller): far from the limit every key, and so every cached result, stays the same.
     let quantum = (limits.max_run_steps / 64).clamp(1, per_requirement);
     let mut left = limits.max_run_steps;
-    let mut out = Vec::with_capacity(model.checks.len());
-    for (id, check) in &model.checks {
+    let mut out = Vec::new();
+    for id in ids {
+        let Some(check) = model.checks.get(id) else {
+            continue;
+        };
         let parts = check.requires.len() as u64 + 1;
         let most = parts.saturating_mul(per_requirement).saturating_mul(2);
         let allowance = if left >= most {

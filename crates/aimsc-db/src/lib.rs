@@ -286,6 +286,24 @@ impl Project {
         facts::whole_facts(&self.db, self.ws).clone()
     }
 
+    /// The results of the checks `select` keeps, in id order; the run's step budget is spent
+    /// over them alone, so a selection is not cut short by the checks left out.
+    pub fn results_selected(
+        &self,
+        select: &dyn Fn(&aimsc_eval::model::Check) -> bool,
+    ) -> Vec<CheckResult> {
+        let model = rules::checked_model(&self.db, self.ws).model.clone();
+        let ids = model
+            .checks
+            .iter()
+            .filter(|(_, c)| select(c))
+            .map(|(id, _)| id);
+        evaluation::results_of(&self.db, self.ws, ids)
+            .iter()
+            .map(|r| (**r).clone())
+            .collect()
+    }
+
     /// The results, shared: cheaper than [`Project::results`] for callers that only read.
     pub fn results_shared(&self) -> Vec<Arc<CheckResult>> {
         evaluation::all_results(&self.db, self.ws).clone()

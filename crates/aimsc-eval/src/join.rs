@@ -64,12 +64,16 @@ impl JoinIndex {
         let mut index = JoinIndex::default();
         for (i, item) in items.iter().enumerate() {
             let pos = u32::try_from(i).unwrap_or(u32::MAX);
+            // A `past` date is invalid once after the as-of date, which an index built once
+            // for every date cannot tell: such fields are not indexed, and every record stays
+            // a candidate that the filter itself decides.
             let key = match item {
                 FactValue::Rec(r) => model
                     .records
                     .get(&r.ty)
-                    .and_then(|rt| rt.fields.get_index_of(field))
-                    .and_then(|f| r.fields.get(f))
+                    .and_then(|rt| rt.fields.get_full(field))
+                    .filter(|(_, _, f)| !f.past)
+                    .and_then(|(f, _, _)| r.fields.get(f))
                     .and_then(Key::of_tv),
                 _ => None,
             };

@@ -26,7 +26,8 @@ record System {
   tags: [string]
   name: string
 }
-facts { systems: [System], people: [Person], threshold: int? }
+record Audit { id: string, held: date past }
+facts { systems: [System], people: [Person], audits: [Audit], threshold: int?, certified: date? past }
 def high(s: System) = s.tier >= mid
 def trained(p: Person) = p.trained is set and p.trained
 def recent(d: date) = d >= today - 12 months and d <= today
@@ -210,6 +211,28 @@ fn applicability_and_invalid_facts() {
             None,
             "all s in systems where s.review is set: s.review.held <= today + 5 years",
             "people: [{id: ana}]\nsystems: [{id: s1, tier: low, owner: ana, tags: [], name: X, review: {held: 2026-02-01, by: ana}}]\n",
+            Pass,
+        ),
+        // … at the root of the facts too …
+        (None, "certified <= today", "certified: 2027-02-01\n", Error),
+        (None, "certified <= today", "certified: 2026-02-01\n", Pass),
+        // … and when a join on the date looks records up by it instead of reading each.
+        (
+            None,
+            "any a in audits where a.held == 2026-01-01: a.id != \"\"",
+            "audits: [{id: a1, held: 2027-02-01}]\n",
+            Error,
+        ),
+        (
+            None,
+            "any a in audits where a.held == 2026-01-01: a.id != \"\"",
+            "audits: [{id: a1, held: 2026-02-01}]\n",
+            Fail,
+        ),
+        (
+            None,
+            "any a in audits where a.held == 2026-02-01: a.id != \"\"",
+            "audits: [{id: a1, held: 2026-02-01}]\n",
             Pass,
         ),
     ];

@@ -237,7 +237,7 @@ impl<'de> Visitor<'de> for RawVisitor {
     }
 }
 
-/// A mapping key, as written: `n`, `1` and `true` are the keys "n", "1" and "true".
+/// A mapping key: a scalar of any kind, spelled as a string.
 struct KeyString(String);
 
 impl<'de> Deserialize<'de> for KeyString {
@@ -267,7 +267,9 @@ impl<'de> Deserialize<'de> for KeyString {
                 Ok(KeyString("null".into()))
             }
         }
-        d.deserialize_str(V)
+        // Any scalar: with YAML 1.2 booleans (`strict_booleans`), `n` and `no` are text, and
+        // `~`, `1` and `true` are the keys "null", "1" and "true".
+        d.deserialize_any(V)
     }
 }
 

@@ -155,8 +155,13 @@ pub struct FieldDecl {
     /// Declared type.
     pub ty: TypeExpr,
     /// Where `past` follows the type: a date of something done, never after the as-of date.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Serialised as `true`: where it stands is layout, not meaning.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "marked")]
     pub past: Option<Span>,
+}
+
+fn marked<S: serde::Serializer>(at: &Option<Span>, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_bool(at.is_some())
 }
 
 /// A type as written.

@@ -412,11 +412,15 @@ impl Engine {
         if !unknown.is_empty() {
             return Err(Error::new(unknown));
         }
-        let mut results = self.project.results();
-        results.retain(|r| {
-            (options.controls.is_empty() || options.controls.iter().any(|c| **c == *r.id))
-                && (frameworks.is_empty() || frameworks.iter().any(|f| **f == *r.framework))
-        });
+        // Only what was asked for is evaluated, so the run's step budget is spent on it alone.
+        let results = if options.controls.is_empty() && frameworks.is_empty() {
+            self.project.results()
+        } else {
+            self.project.results_selected(&|c| {
+                (options.controls.is_empty() || options.controls.iter().any(|x| **x == *c.id))
+                    && (frameworks.is_empty() || frameworks.iter().any(|f| **f == *c.framework))
+            })
+        };
         let mut diagnostics = self.project.diagnostics();
         diagnostics.extend(step_limit_diagnostics(
             &model,

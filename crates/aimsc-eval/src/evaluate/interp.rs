@@ -284,6 +284,18 @@ impl<'a> Eval<'a> {
                     return self.list(&items, name, None);
                 }
                 match facts.root_field(i) {
+                    // A root date of something done after the as-of date, as for a record's.
+                    Some(FactValue::Date(d))
+                        if d > self.env.today
+                            && self
+                                .env
+                                .model
+                                .root
+                                .get_index(i)
+                                .is_some_and(|(_, f)| f.past) =>
+                    {
+                        Value::Invalid(name.clone())
+                    }
                     Some(tv) => self.tv(&tv, name.clone(), None),
                     None => Value::Missing(name.clone(), None),
                 }

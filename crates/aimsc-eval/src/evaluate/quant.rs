@@ -15,6 +15,12 @@ impl<'a> Eval<'a> {
         if let Some(p) = self.gathered(e, kind, coll) {
             return self.finish(e, kind, coll, p);
         }
+        if self.run_capped && self.steps > self.max {
+            // Gathering the site's chunks spent what the run had left.
+            let mut ex = explain(e, Truth::Unknown);
+            ex.detail = Some(RUN_LIMIT_MESSAGE.to_string());
+            return (Truth::Unknown, ex);
+        }
         let (total, passed_over, items) = match self.indexed(kind, coll, slot, filter, body) {
             Some(found) => found,
             None => match self.val(coll) {
@@ -73,6 +79,13 @@ impl<'a> Eval<'a> {
             acc.absorb(kind, facts.site(self.part, site, chunk)?);
         }
         self.absorbed = self.absorbed.saturating_add(acc.steps);
+        // The chunks ran within their share of the requirement's budget; under the run's,
+        // what they took counts too, and past it the verdict is not given.
+        if self.run_capped && self.spent() > self.max {
+            self.steps = self.max.saturating_add(1);
+            self.invalid = Some(Arc::from(OVER_RUN));
+            return None;
+        }
         if self.invalid.is_none() {
             self.invalid = acc.invalid.clone();
         }
