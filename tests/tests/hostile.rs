@@ -579,6 +579,18 @@ rule own::norway "a site in Norway" {
         yes.result("own::documented").unwrap().outcome,
         aimsc::Outcome::Error
     );
+    // A key YAML reads as null is a key like any other: one unknown field, not a broken file.
+    let null_key = own_rules_over(
+        rules,
+        "sites:\n  - id: oslo\n    country: NO\n    n: 3\n    documented: true\n    ~: 1\n".into(),
+    );
+    let codes: Vec<_> = null_key.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        ["aimsc::facts::unknown_field"],
+        "{:?}",
+        null_key.diagnostics
+    );
 }
 
 /// The run's step budget (`max-run-steps`) bounds a whole evaluation, not one requirement: the
