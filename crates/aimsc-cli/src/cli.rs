@@ -256,9 +256,13 @@ pub(crate) struct TestArgs {
     /// Only the tests whose name contains this text.
     #[arg(long, value_name = "TEXT")]
     pub(crate) filter: Option<String>,
-    /// Also list the shipped rulesets' require blocks that no test exercised.
+    /// Also list the shipped rulesets' require blocks and `applies when` that no test proves.
     #[arg(long = "coverage-shipped")]
     pub(crate) coverage_shipped: bool,
+    /// Exit 1 when less than this share (percent) of the listed require blocks and `applies
+    /// when` are proven by cases one fact apart.
+    #[arg(long = "fail-under", value_name = "PERCENT")]
+    pub(crate) fail_under: Option<f64>,
 }
 
 /// The arguments of `aimsc lsp`.

@@ -8,13 +8,15 @@
 //! Coverage: a `require` block counts as exercised when a case that expects something of its
 //! control evaluated it (the control was neither excluded nor inapplicable there).
 
+mod coverage;
+mod facts;
+
 use crate::cli::TestArgs;
 use aimsc::diagnostics::did_you_mean;
 use aimsc::{CheckResult, Diagnostic, Engine, Location, Options, Outcome, Span};
 use indexmap::IndexMap;
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -32,8 +34,18 @@ struct TestFile {
 #[serde(deny_unknown_fields)]
 struct Case {
     name: serde_saphyr::Spanned<String>,
-    /// A path (relative to the test file) or the root facts inline.
-    facts: FactsSpec,
+    /// A path (relative to the test file) or the root facts inline; or none, with `from`.
+    #[serde(default)]
+    facts: Option<FactsSpec>,
+    /// The name of a case in the same file whose facts this one starts from.
+    #[serde(default)]
+    from: Option<String>,
+    /// Values set in the base's facts, by path (`ai_systems[id=x].field`).
+    #[serde(default)]
+    change: IndexMap<String, serde_json::Value>,
+    /// Values removed from the base's facts, by path.
+    #[serde(default)]
+    remove: Vec<String>,
     #[serde(default)]
     as_of: Option<String>,
     expect: IndexMap<String, Expect>,
@@ -212,13 +224,161 @@ fn case_offset(case: &Case, text: &str) -> usize {
     offset_of(text, l.line(), l.column())
 }
 
+/// Where a case's facts come from, once its base and changes are applied.
+enum Resolved {
+    Path(PathBuf),
+    Json(serde_json::Value),
+}
+
+/// The facts of a case: its own, or its base's (`from`) with its changes applied.
+fn resolve(case: &Case, file: &Loaded, engine: &Engine, depth: usize) -> Result<Resolved, String> {
+    let dir = Path::new(&*file.display).parent().unwrap_or(Path::new(""));
+    let own = match (&case.facts, &case.from) {
+        (Some(FactsSpec::Path(p)), _) => Resolved::Path(normalize(&dir.join(p))),
+        (Some(FactsSpec::Inline(v)), _) => Resolved::Json(v.clone()),
+        (None, Some(from)) => {
+            let base = file
+                .file
+                .tests
+                .iter()
+                .find(|c| &c.name.value == from)
+                .ok_or_else(|| format!("no case is named \"{from}\""))?;
+            if depth > 32 {
+                return Err(format!("`from: {from}` leads round in a circle"));
+            }
+            resolve(base, file, engine, depth + 1)?
+        }
+        (None, None) => return Err("the case gives neither `facts` nor `from`".into()),
+    };
+    if case.change.is_empty() && case.remove.is_empty() {
+        return Ok(own);
+    }
+    let mut json = match own {
+        Resolved::Json(v) => v,
+        Resolved::Path(p) => facts::load(&p, &engine.project().limits().facts())
+            .map_err(|e| format!("`{}`: {e}", p.display()))?,
+    };
+    for path in &case.remove {
+        facts::remove(&mut json, path).map_err(|e| format!("remove `{path}`: {e}"))?;
+    }
+    for (path, value) in &case.change {
+        facts::set(&mut json, path, value.clone()).map_err(|e| format!("change `{path}`: {e}"))?;
+    }
+    Ok(Resolved::Json(json))
+}
+
+/// Pairs of cases one fact apart: (file, base name, derived name).
+fn pairs(files: &[Loaded]) -> Vec<(usize, String, String)> {
+    let mut out = Vec::new();
+    for (fi, f) in files.iter().enumerate() {
+        for c in &f.file.tests {
+            if let Some(from) = &c.from
+                && c.change.len() + c.remove.len() == 1
+            {
+                out.push((fi, from.clone(), c.name.value.clone()));
+            }
+        }
+    }
+    out
+}
+
+/// What a passing case asserted of controls and of their require blocks.
+#[derive(Default)]
+struct Asserted {
+    /// Outcomes of controls, by id.
+    controls: BTreeMap<Arc<str>, Outcome>,
+    /// Outcomes of require blocks, by control id and requirement name.
+    blocks: BTreeMap<(Arc<str>, Arc<str>), Outcome>,
+}
+
+/// Reads what a case's expectations say of each require block: a requirement's outcome when it
+/// is named; every evaluated requirement when the control is expected to pass; the only
+/// requirement of a control expected to fail.
+fn asserted(case: &Case, results: &BTreeMap<&str, &CheckResult>) -> Asserted {
+    let mut out = Asserted::default();
+    for (id, expect) in &case.expect {
+        let Some(r) = results.get(id.as_str()) else {
+            continue;
+        };
+        out.controls.insert(r.id.clone(), expect.outcome());
+        let evaluated = || {
+            r.requirements
+                .iter()
+                .filter(|q| q.outcome != Outcome::NotApplicable)
+        };
+        match expect.outcome() {
+            Outcome::Pass => {
+                for q in evaluated() {
+                    out.blocks.insert((r.id.clone(), q.name.clone()), q.outcome);
+                }
+            }
+            Outcome::Fail if r.requirements.len() == 1 => {
+                for q in &r.requirements {
+                    out.blocks
+                        .insert((r.id.clone(), q.name.clone()), Outcome::Fail);
+                }
+            }
+            _ => {}
+        }
+        if let Expect::Detailed(d) = expect {
+            for (name, want) in &d.requirements {
+                if let Some(q) = r.requirements.iter().find(|q| &*q.name == name.as_str()) {
+                    out.blocks.insert((r.id.clone(), q.name.clone()), *want);
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Checks that every expectation names a control that exists, before anything runs.
 fn check_ids(files: &[Loaded], engine: &Engine) -> Vec<Diagnostic> {
     let ids: BTreeSet<Arc<str>> = engine.controls().into_iter().map(|c| c.id).collect();
     let mut out = Vec::new();
     for f in files {
+        let names: Vec<&str> = f.file.tests.iter().map(|c| c.name.value.as_str()).collect();
         for case in &f.file.tests {
             let start = case_offset(case, &f.text);
+            let at = Some(Location::new(
+                &f.display,
+                Span::new(start, start + case.name.value.len()),
+            ));
+            match (&case.facts, &case.from) {
+                (Some(_), Some(_)) => out.push(
+                    Diagnostic::error(
+                        aimsc::diagnostics::codes::TEST_INVALID,
+                        "this case gives both `facts` and `from`",
+                        at.clone(),
+                    )
+                    .with_label("this case")
+                    .with_help("a case starts from its own facts or from another case's, not both"),
+                ),
+                (None, None) => out.push(
+                    Diagnostic::error(
+                        aimsc::diagnostics::codes::TEST_INVALID,
+                        "this case has no facts",
+                        at.clone(),
+                    )
+                    .with_label("this case")
+                    .with_help("give `facts` (a path or the facts inline) or `from` (the name of another case in this file) with a `change`"),
+                ),
+                (None, Some(from)) if !names.contains(&from.as_str()) => {
+                    let mut d = Diagnostic::error(
+                        aimsc::diagnostics::codes::TEST_INVALID,
+                        format!(
+                            "`from` names no case of this file: \"{}\"",
+                            aimsc::diagnostics::printable(&from.chars().take(60).collect::<String>())
+                        ),
+                        at.clone(),
+                    )
+                    .with_label("this case");
+                    if let Some(s) = did_you_mean(from, names.iter().copied()) {
+                        d = d.with_help(format!("did you mean \"{s}\"?"));
+                    }
+                    out.push(d);
+                }
+                _ => {}
+            }
             for id in case.expect.keys() {
                 if ids.contains(id.as_str()) {
                     continue;
@@ -308,6 +468,7 @@ fn run_tests(
     base: &Path,
     filter: Option<&str>,
     list_shipped: bool,
+    fail_under: Option<f64>,
 ) -> Result<u8, Vec<Diagnostic>> {
     // Paths in the output are relative to where aimsc was run.
     let _ = std::env::set_current_dir(base);
@@ -344,7 +505,9 @@ fn run_tests(
     let mut filtered = 0;
     // Requirements exercised, by control id and requirement name.
     let mut exercised: BTreeSet<(Arc<str>, Arc<str>)> = BTreeSet::new();
-    for f in &files {
+    // What each passing case asserted, by (file, case name).
+    let mut seen: BTreeMap<(usize, String), Asserted> = BTreeMap::new();
+    for (fi, f) in files.iter().enumerate() {
         let default_as_of = f.file.as_of.as_deref();
         for case in &f.file.tests {
             let name = &case.name.value;
@@ -361,16 +524,19 @@ fn run_tests(
                     return Ok(2);
                 }
             };
-            let set = match &case.facts {
-                FactsSpec::Path(p) => {
-                    let dir = Path::new(&*f.display).parent().unwrap_or(Path::new(""));
-                    engine.set_facts_path(normalize(&dir.join(p)))
-                }
-                FactsSpec::Inline(v) => engine.set_facts_json(v),
-            };
             let mut problems: Vec<String> = Vec::new();
-            if let Err(e) = set {
-                problems.push(format!("facts: {e}"));
+            match resolve(case, f, engine, 0) {
+                Err(e) => problems.push(format!("facts: {e}")),
+                Ok(Resolved::Path(p)) => {
+                    if let Err(e) = engine.set_facts_path(p) {
+                        problems.push(format!("facts: {e}"));
+                    }
+                }
+                Ok(Resolved::Json(v)) => {
+                    if let Err(e) = engine.set_facts_json(&v) {
+                        problems.push(format!("facts: {e}"));
+                    }
+                }
             }
             let mut report = String::new();
             if problems.is_empty() {
@@ -394,6 +560,9 @@ fn run_tests(
                         let results: BTreeMap<&str, &CheckResult> =
                             ev.results.iter().map(|r| (&*r.id, r)).collect();
                         problems.extend(compare(case, &results));
+                        if problems.is_empty() {
+                            seen.insert((fi, name.clone()), asserted(case, &results));
+                        }
                         for r in &ev.results {
                             for q in &r.requirements {
                                 exercised.insert((r.id.clone(), q.name.clone()));
@@ -428,60 +597,24 @@ fn run_tests(
         }
     }
     println!("\n{total} tests: {passed} passed, {failed} failed, {filtered} filtered out");
+    let mut code = if failed > 0 { 1 } else { 0 };
     if filter.is_none() {
-        print_coverage(engine, &exercised, list_shipped);
-    }
-    Ok(if failed > 0 { 1 } else { 0 })
-}
-
-/// Coverage of the organisation's own rules, listed; and of the shipped rulesets, listed only
-/// when asked (they have tests of their own in the aimsc repository).
-fn print_coverage(engine: &Engine, exercised: &BTreeSet<(Arc<str>, Arc<str>)>, list_shipped: bool) {
-    let model = engine.project().model();
-    // (all, missed) for own rules and for shipped rulesets.
-    let mut groups: [(usize, Vec<String>); 2] = [(0, Vec::new()), (0, Vec::new())];
-    for c in engine.controls() {
-        let Some(check) = model.checks.get(&*c.id) else {
-            continue;
-        };
-        for req in &check.requires {
-            let shipped = req.location.file.starts_with(aimsc::rulesets::PREFIX);
-            let g = &mut groups[usize::from(shipped)];
-            g.0 += 1;
-            if !exercised.contains(&(c.id.clone(), req.name.clone())) {
-                let at = engine
-                    .line_col(&req.location)
-                    .map(|(l, _)| format!("{}:{l}", req.location.file))
-                    .unwrap_or_else(|| req.location.file.to_string());
-                g.1.push(format!("  {} \"{}\"  ({at})", c.id, req.name));
-            }
-        }
-    }
-    let mut out = String::new();
-    for (i, (all, missed)) in groups.iter().enumerate() {
-        if *all == 0 {
-            continue;
-        }
-        let covered = all - missed.len();
-        let pct = covered as f64 * 100.0 / *all as f64;
-        let what = if i == 0 {
-            "your rules"
-        } else {
-            "shipped rulesets"
-        };
-        let _ = writeln!(
-            out,
-            "coverage of {what}: {covered} of {all} require blocks exercised ({pct:.1}%)"
+        let pairs = pairs(&files);
+        let below = coverage::print(
+            engine,
+            &coverage::Seen {
+                exercised: &exercised,
+                cases: &seen,
+                pairs: &pairs,
+            },
+            list_shipped,
+            fail_under,
         );
-        if missed.is_empty() || (i == 1 && !list_shipped) {
-            continue;
-        }
-        let _ = writeln!(out, "not exercised by any test:");
-        for m in missed {
-            let _ = writeln!(out, "{m}");
+        if below {
+            code = 1;
         }
     }
-    print!("{out}");
+    Ok(code)
 }
 
 /// Runs the command with its parsed arguments.
@@ -491,6 +624,7 @@ pub(crate) fn run(args: TestArgs) -> Result<u8, Vec<Diagnostic>> {
         rules,
         filter,
         coverage_shipped,
+        fail_under,
     } = args;
     // Test paths are relative to where aimsc runs, even after moving to aims.toml's folder.
     let here = std::env::current_dir().unwrap_or_default();
@@ -511,5 +645,6 @@ pub(crate) fn run(args: TestArgs) -> Result<u8, Vec<Diagnostic>> {
         &here,
         filter.as_deref(),
         coverage_shipped,
+        fail_under,
     )
 }
