@@ -84,6 +84,8 @@ pub struct Field {
     /// Whether it is a date of something done (`past`): a value after the as-of date is
     /// invalid, never current evidence.
     pub past: bool,
+    /// What it holds, in one sentence, as the schema's author wrote it.
+    pub doc: Option<Arc<str>>,
     /// Where it is declared.
     pub location: Location,
 }
@@ -108,6 +110,42 @@ impl Field {
             if self.optional { "?" } else { "" },
             if self.past { " past" } else { "" }
         )
+    }
+}
+
+impl Model {
+    /// The field a fact path ends at (`ai_systems[id=x].event_logging.retention`), read
+    /// through the schema; `None` when the path does not start at a root fact.
+    pub fn field_at(&self, path: &str) -> Option<&Field> {
+        // Selectors may hold dots (`[id=v1.2]`): drop them before splitting.
+        let mut plain = String::with_capacity(path.len());
+        let mut depth = 0usize;
+        for c in path.chars() {
+            match c {
+                '[' => depth += 1,
+                ']' => depth = depth.saturating_sub(1),
+                c if depth == 0 => plain.push(c),
+                _ => {}
+            }
+        }
+        let mut field: Option<&Field> = None;
+        for (i, name) in plain.split('.').enumerate() {
+            let next = if i == 0 {
+                self.root.get(name)?
+            } else {
+                let record = match &field?.ty {
+                    Ty::Record(r) | Ty::Ref(r) => r,
+                    Ty::List(inner) => match &**inner {
+                        Ty::Record(r) | Ty::Ref(r) => r,
+                        _ => return None,
+                    },
+                    _ => return None,
+                };
+                self.records.get(record)?.fields.get(name)?
+            };
+            field = Some(next);
+        }
+        field
     }
 }
 

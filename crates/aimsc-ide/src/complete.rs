@@ -383,7 +383,10 @@ fn fields_of(model: &Model, ty: &Ty, partial: &str, out: &mut Vec<Completion>) {
     };
     if let Some(r) = model.records.get(record) {
         for f in r.fields.values() {
-            let detail = f.written_type();
+            let detail = match &f.doc {
+                Some(d) => format!("{} — {d}", f.written_type()),
+                None => f.written_type(),
+            };
             push(out, partial, &f.name, CompletionKind::Field, &detail);
         }
     }

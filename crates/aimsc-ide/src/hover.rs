@@ -158,7 +158,10 @@ impl Analysis<'_> {
                 .and_then(|r| r.fields.get(field))
         };
         let mut s = match decl {
-            Some(f) => format!("`{record}.{field}`: `{}`", f.written_type()),
+            Some(f) => match &f.doc {
+                Some(d) => format!("`{record}.{field}`: `{}`\n\n{d}", f.written_type()),
+                None => format!("`{record}.{field}`: `{}`", f.written_type()),
+            },
             None => format!("`{record}.{field}`"),
         };
         let Some(path) = &occ.path else {

@@ -158,6 +158,10 @@ pub struct FieldDecl {
     /// Serialised as `true`: where it stands is layout, not meaning.
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "marked")]
     pub past: Option<Span>,
+    /// What the field holds, in one sentence: shown by `aimsc explain --schema`, in hover and
+    /// where a control reports the fact missing.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doc: Option<StrLit>,
 }
 
 fn marked<S: serde::Serializer>(at: &Option<Span>, s: S) -> Result<S::Ok, S::Error> {

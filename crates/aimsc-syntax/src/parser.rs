@@ -734,11 +734,21 @@ impl Builder<'_> {
         let mut inner = pair.into_inner();
         let name = self.ident(inner.next()?);
         let ty = self.type_expr(inner.next()?)?;
-        let past = inner
-            .next()
-            .filter(|p| p.as_rule() == Rule::past_mark)
-            .map(|p| self.span(&p));
-        Some(FieldDecl { name, ty, past })
+        let mut past = None;
+        let mut doc = None;
+        for p in inner {
+            match p.as_rule() {
+                Rule::past_mark => past = Some(self.span(&p)),
+                Rule::string => doc = Some(self.string(p)),
+                _ => {}
+            }
+        }
+        Some(FieldDecl {
+            name,
+            ty,
+            past,
+            doc,
+        })
     }
 
     fn type_expr(&mut self, pair: Pair<'_, Rule>) -> Option<TypeExpr> {

@@ -126,6 +126,9 @@ pub fn item(model: &Model, id: &str) -> Result<String, Vec<Diagnostic>> {
 }
 
 fn field_line(out: &mut String, f: &Field) {
+    if let Some(d) = &f.doc {
+        let _ = writeln!(out, "  // {d}");
+    }
     let _ = writeln!(out, "  {}: {}", f.name, f.written_type());
 }
 

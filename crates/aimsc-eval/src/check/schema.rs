@@ -296,6 +296,7 @@ impl ModelBuilder {
                 name,
                 optional: f.ty.optional,
                 past: f.past.is_some() && ty == Ty::Date,
+                doc: f.doc.as_ref().map(|d| Arc::from(d.value.as_str())),
                 ty,
                 location: at,
             },

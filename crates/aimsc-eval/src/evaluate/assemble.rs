@@ -106,7 +106,13 @@ pub(super) fn evaluate_counted(
         let (t, ex) = ev.cond(expr);
         *spent = spent.saturating_add(ev.spent());
         let invalid = ev.invalid.take();
-        let msg = summary(&ex, Outcome::Fail, invalid.as_ref(), env.max_steps);
+        let msg = summary(
+            env.model,
+            &ex,
+            Outcome::Fail,
+            invalid.as_ref(),
+            env.max_steps,
+        );
         result.applies = Some(ex);
         match (t, invalid) {
             (_, Some(_)) => {
@@ -154,6 +160,7 @@ pub(super) fn evaluate_counted(
             (None, _) => Outcome::Fail,
         };
         let mut message = summary(
+            env.model,
             &ex,
             outcome,
             if outcome == Outcome::Error {

@@ -198,6 +198,7 @@ pub fn first_missing(ex: &Explanation) -> Option<String> {
 }
 
 pub(super) fn summary(
+    model: &Model,
     ex: &Explanation,
     outcome: Outcome,
     invalid: Option<&Arc<str>>,
@@ -218,7 +219,16 @@ pub(super) fn summary(
     }
     if ex.result == Truth::Unknown {
         return match first_missing(ex) {
-            Some(p) => format!("not evidenced: `{p}` is missing"),
+            Some(p) => match model.field_at(&p) {
+                Some(f) => match &f.doc {
+                    Some(d) => format!(
+                        "not evidenced: `{p}` is missing ({}: {d})",
+                        f.written_type()
+                    ),
+                    None => format!("not evidenced: `{p}` is missing ({})", f.written_type()),
+                },
+                None => format!("not evidenced: `{p}` is missing"),
+            },
             None => "not evidenced".to_string(),
         };
     }

@@ -588,7 +588,21 @@ impl<'a> Eval<'a> {
                     if set {
                         format!("{} is set", inner.text)
                     } else {
-                        format!("{} is missing", inner.text)
+                        let field = match &v {
+                            Value::Missing(p, _) => self.env.model.field_at(p),
+                            _ => None,
+                        };
+                        match field {
+                            Some(f) => match &f.doc {
+                                Some(d) => {
+                                    format!("{} is missing ({}: {d})", inner.text, f.written_type())
+                                }
+                                None => {
+                                    format!("{} is missing ({})", inner.text, f.written_type())
+                                }
+                            },
+                            None => format!("{} is missing", inner.text),
+                        }
                     }
                 });
                 if let Value::Missing(p, at) = &v {
