@@ -381,6 +381,8 @@ pub struct Requirement {
     pub location: Location,
     /// Set when the condition, or a def it calls, does not check.
     pub broken: Option<Broken>,
+    /// A recommended practice (`require practice`), beyond the text of the standard or law.
+    pub practice: bool,
 }
 
 /// A control or rule after checking.

@@ -145,6 +145,10 @@ pub struct RequirementResult {
     /// innermost `all`/`none` ranged over none). Evidence is missing, not shown to hold.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub nothing_checked: bool,
+    /// Asked by a recommended practice (`require practice`), not by the text of the standard
+    /// or the law: reports keep the two apart.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub practice: bool,
     /// The explanation tree.
     pub explanation: Arc<Explanation>,
 }

@@ -180,6 +180,7 @@ const KEYWORDS: &[&str] = &[
     "waivable",
     "mandatory",
     "past",
+    "practice",
     "until",
     "owner",
     "provenance",

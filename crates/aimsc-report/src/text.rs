@@ -83,7 +83,12 @@ pub(crate) fn render_check(out: &mut String, r: &CheckResult, verbose: bool) {
                 .as_ref()
                 .map(|l| format!("  ({}:{})", p(&l.file), l.line))
                 .unwrap_or_default();
-            let _ = writeln!(out, "          {mark} {}{at}", p(&req.name));
+            let practice = if req.practice {
+                "  [recommended practice]"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "          {mark} {}{practice}{at}", p(&req.name));
             let _ = writeln!(out, "            {}", p(&req.message));
             if req.outcome != Outcome::Pass || verbose {
                 explain(out, &req.explanation, 12);

@@ -255,6 +255,10 @@ pub struct Require {
     pub name: StrLit,
     /// The condition.
     pub body: Expr,
+    /// Where `practice` follows `require`: the requirement states a recommended practice,
+    /// beyond what the standard or the law asks. Serialised as `true`.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "marked")]
+    pub practice: Option<Span>,
     /// Span of the clause.
     pub span: Span,
 }

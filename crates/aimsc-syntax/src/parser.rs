@@ -706,12 +706,16 @@ impl Builder<'_> {
                     check.applies = Some(self.expr(clause.into_inner().next()?)?)
                 }
                 Rule::require_clause => {
-                    let mut ri = clause.into_inner();
+                    let mut ri = clause.into_inner().peekable();
+                    let practice = ri
+                        .next_if(|p| p.as_rule() == Rule::practice_mark)
+                        .map(|p| self.span(&p));
                     let name = self.string(ri.next()?);
                     let body = self.expr_or_block(ri.next()?)?;
                     check.requires.push(Require {
                         name,
                         body,
+                        practice,
                         span: cspan,
                     });
                 }
@@ -721,6 +725,7 @@ impl Builder<'_> {
                     check.requires.push(Require {
                         name: check.title.clone(),
                         body,
+                        practice: None,
                         span: cspan,
                     });
                 }

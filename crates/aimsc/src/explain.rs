@@ -63,7 +63,15 @@ pub fn item(model: &Model, id: &str) -> Result<String, Vec<Diagnostic>> {
         }
         let _ = writeln!(out, "\n  requirements:");
         for r in &c.requires {
-            let _ = writeln!(out, "    - {}", r.name);
+            if r.practice {
+                let _ = writeln!(
+                    out,
+                    "    - {}  [recommended practice: asks more than the text]",
+                    r.name
+                );
+            } else {
+                let _ = writeln!(out, "    - {}", r.name);
+            }
             for line in r.expr.text.lines() {
                 let _ = writeln!(out, "        {}", line.trim());
             }

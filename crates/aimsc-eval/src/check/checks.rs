@@ -61,6 +61,7 @@ impl ModelBuilder {
                         slots,
                         location: loc(input.path, r.span),
                         broken,
+                        practice: r.practice.is_some(),
                     });
                 }
                 if requires.is_empty() {

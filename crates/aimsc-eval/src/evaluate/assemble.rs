@@ -144,6 +144,7 @@ pub(super) fn evaluate_counted(
                 message,
                 location: (env.locate_rule)(&req.location),
                 nothing_checked: false,
+                practice: req.practice,
                 explanation: Arc::new(explanation),
             });
             continue;
@@ -184,6 +185,7 @@ pub(super) fn evaluate_counted(
             message,
             location: (env.locate_rule)(&req.location),
             nothing_checked,
+            practice: req.practice,
             explanation: Arc::new(ex),
         });
     }
