@@ -104,8 +104,10 @@ fn collect_records<'a>(ex: &'a Explanation, out: &mut Vec<&'a Finding>) {
     if ex.result == Truth::True {
         return;
     }
+    // Every finding of a quantifier that did not hold decided it: the failing records of an
+    // `all`, and the records of a `none` that satisfy its body (true, and still failing).
     if let Some(r) = &ex.records {
-        out.extend(r.findings.iter().filter(|f| f.result != Truth::True));
+        out.extend(r.findings.iter());
     }
     for c in &ex.children {
         collect_records(c, out);
