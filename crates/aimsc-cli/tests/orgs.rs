@@ -13,7 +13,7 @@ use common::{code, copy, repo, run, stderr, stdout};
 use std::path::{Path, PathBuf};
 
 const AS_OF: &str = "2026-11-01";
-const ORGS: &[&str] = &["chatly", "northbank", "cityhall"];
+const ORGS: &[&str] = &["chatly", "northbank", "cityhall", "kestrel"];
 
 fn org(name: &str) -> PathBuf {
     repo().join("tests/orgs").join(name)
@@ -43,9 +43,14 @@ fn org_reports() {
                 insta::assert_snapshot!("org", text);
             });
         };
-        // Every example organisation has failures, so eval exits 1; the reports exit 0.
-        snap("eval_text", report(&dir, &["eval"], 1));
-        snap("eval_json", report(&dir, &["eval", "--format", "json"], 1));
+        // Every example organisation but kestrel has failures, so eval exits 1 for them; the
+        // reports exit 0.
+        let failing = if *name == "kestrel" { 0 } else { 1 };
+        snap("eval_text", report(&dir, &["eval"], failing));
+        snap(
+            "eval_json",
+            report(&dir, &["eval", "--format", "json"], failing),
+        );
         snap("soa_markdown", report(&dir, &["soa"], 0));
         snap("soa_csv", report(&dir, &["soa", "--format", "csv"], 0));
         snap("soa_json", report(&dir, &["soa", "--format", "json"], 0));
@@ -158,10 +163,38 @@ fn cityhall_registering_its_use_passes_article_49() {
         "cityhall",
         "facts/ai_systems/benefit-triage.yaml",
         "workers_informed: true",
-        "workers_informed: true\neu_database_registration: EU-DB-2026-D-0099",
+        "workers_informed: true\ndeployer_registration: EU-DB-2026-D-0099",
         "eu_ai_act::Art.49",
     );
     assert_eq!((before.as_str(), after.as_str()), ("fail", "pass"));
+}
+
+#[test]
+fn kestrel_reporting_an_incident_late_fails_article_73() {
+    // INC-1 moved to the high-risk pricing model, serious, reported after 22 days.
+    let (before, after) = flip(
+        "kestrel",
+        "facts/aims.yaml",
+        "system: assistant, title: Assistant quoted a wrong waiting period, occurred: 2026-07-03, became_aware: 2026-07-03, severity: moderate, serious: false,",
+        "system: pricing, title: Pricing quoted a wrong waiting period, occurred: 2026-09-03, became_aware: 2026-09-03, severity: moderate, serious: true, reported_to_authority: 2026-09-25,",
+        "eu_ai_act::Art.73",
+    );
+    assert_eq!(
+        (before.as_str(), after.as_str()),
+        ("not_applicable", "fail")
+    );
+}
+
+#[test]
+fn kestrel_overseer_without_a_training_record_fails_article_26() {
+    let (before, after) = flip(
+        "kestrel",
+        "facts/aims.yaml",
+        "  - {id: t7, person: fay, topic: human_oversight, completed: 2026-03-10}\n",
+        "",
+        "eu_ai_act::Art.26",
+    );
+    assert_eq!((before.as_str(), after.as_str()), ("pass", "fail"));
 }
 
 #[test]
@@ -190,7 +223,7 @@ fn eval_framework_restricts_results() {
     );
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
     let results = json["results"].as_array().unwrap();
-    assert_eq!(results.len(), 18);
+    assert_eq!(results.len(), 25, "the 25 executable articles");
     assert!(results.iter().all(|r| r["framework"] == "eu_ai_act"));
     let out = run(
         &org("chatly"),
