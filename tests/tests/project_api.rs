@@ -51,7 +51,7 @@ fn editing_facts_and_the_as_of_date_flips_the_outcome() {
     assert_eq!(r.outcome, Outcome::Fail);
     assert_eq!(
         r.requirements[0].message,
-        "not evidenced: `systems[id=a].reviewed` is missing"
+        "not evidenced: `systems[id=a].reviewed` is missing (date?)"
     );
 }
 

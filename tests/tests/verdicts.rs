@@ -154,12 +154,24 @@ fn article_73_passes_on_time_and_binds_only_high_risk_systems() {
     edit(
         &mut minimal,
         "ai_systems/credit-score.yaml",
-        "risk_tier: high",
-        "risk_tier: minimal",
+        "risk_tier: high\nannex_iii_area: 5(b)\n",
+        "risk_tier: minimal\n",
     );
     let ev = shipped("northbank", &minimal);
     let r = result(&ev, "eu_ai_act::Art.73");
     assert_eq!(r.outcome, Outcome::NotApplicable, "{}", r.message);
+
+    // Labelled minimal but still an Annex III use without an Art. 6(3) assessment: high-risk by
+    // the Act's trigger, so the late report fails.
+    let mut mislabelled = org_facts("northbank");
+    edit(
+        &mut mislabelled,
+        "ai_systems/credit-score.yaml",
+        "risk_tier: high",
+        "risk_tier: minimal",
+    );
+    let ev = shipped("northbank", &mislabelled);
+    assert_eq!(result(&ev, "eu_ai_act::Art.73").outcome, Outcome::Fail);
 
     // Beside a high-risk system (so Art. 73 applies), a minimal-risk one with a late serious
     // incident: that incident is not reportable, and the on-time one of the high-risk system
@@ -171,8 +183,8 @@ fn article_73_passes_on_time_and_binds_only_high_risk_systems() {
         .unwrap()
         .clone();
     let helper = high.replacen("id: credit-score", "id: helper", 1).replacen(
-        "risk_tier: high",
-        "risk_tier: minimal",
+        "risk_tier: high\nannex_iii_area: 5(b)\n",
+        "risk_tier: minimal\n",
         1,
     );
     both.push(("ai_systems/helper.yaml".into(), helper));
@@ -200,8 +212,8 @@ fn article_9_reads_the_risk_system_through_its_ref() {
     edit(
         &mut limited,
         "ai_systems/credit-score.yaml",
-        "risk_tier: high",
-        "risk_tier: limited",
+        "risk_tier: high\nannex_iii_area: 5(b)\n",
+        "risk_tier: limited\n",
     );
     let ev = shipped("northbank", &limited);
     assert_eq!(
@@ -218,11 +230,19 @@ fn article_9_reads_the_risk_system_through_its_ref() {
         "}",
     );
     let ev = shipped("northbank", &untreated);
-    let r = requirement(&ev, "eu_ai_act::Art.9", "every risk of a high-risk system");
+    let r = requirement(
+        &ev,
+        "eu_ai_act::Art.9",
+        "every open risk of a high-risk system",
+    );
     assert_eq!(r.outcome, Outcome::Fail, "{}", r.message);
     assert!(r.message.contains("risks[id=MR-7]"), "{}", r.message);
     let ev = shipped("northbank", &org_facts("northbank"));
-    let r = requirement(&ev, "eu_ai_act::Art.9", "every risk of a high-risk system");
+    let r = requirement(
+        &ev,
+        "eu_ai_act::Art.9",
+        "every open risk of a high-risk system",
+    );
     assert_eq!(r.outcome, Outcome::Pass, "{}", r.message);
 }
 
@@ -385,7 +405,7 @@ fn only_annex_a_controls_can_be_excluded_and_no_law() {
 #[test]
 fn article_73_judges_an_incident_by_when_it_became_known() {
     // Learnt of in April 2026, before the high-risk duties applied (2026-08-02), reported 50
-    // days later: not reportable under Art. 73, so not late.
+    // days later: not reportable under Art. 73, which does not apply.
     let mut before = org_facts("northbank");
     edit(
         &mut before,
@@ -406,8 +426,8 @@ fn article_73_judges_an_incident_by_when_it_became_known() {
         "reported_to_authority: 2026-05-30",
     );
     let ev = shipped("northbank", &before);
-    let r = requirement(&ev, "eu_ai_act::Art.73", "within 15 days");
-    assert_eq!(r.outcome, Outcome::Pass, "{}", r.message);
+    let r = result(&ev, "eu_ai_act::Art.73");
+    assert_eq!(r.outcome, Outcome::NotApplicable, "{}", r.message);
     // The same delay after the date fails.
     let mut after = org_facts("northbank");
     edit(
@@ -544,11 +564,11 @@ fn the_acts_log_minimum_holds_whatever_the_iso_param_says() {
         Outcome::Pass,
         "the ISO control follows the organisation's own (weakened) retention"
     );
-    let r = requirement(&ev, "eu_ai_act::Art.12", "six months");
+    let r = requirement(&ev, "eu_ai_act::Art.19", "six months");
     assert_eq!(r.outcome, Outcome::Fail, "{}", r.message);
     let ev = shipped("northbank", &org_facts("northbank"));
     assert_eq!(
-        requirement(&ev, "eu_ai_act::Art.12", "six months").outcome,
+        requirement(&ev, "eu_ai_act::Art.19", "six months").outcome,
         Outcome::Pass
     );
 }
@@ -590,7 +610,7 @@ fn a_pass_over_no_records_says_it_checked_nothing() {
     edit(
         &mut files,
         "ai_systems/credit-score.yaml",
-        "impact_assessments:\n  - {id: IA-7, date: 2026-06-01, assessor: ola, covers_individuals: true, covers_society: true, fundamental_rights: true, findings_addressed: true, documented: true}",
+        "impact_assessments:\n  - {id: IA-7, date: 2026-06-01, assessor: ola, covers_individuals: true, covers_society: true, fundamental_rights: true, notified_to_authority: 2026-06-15, findings_addressed: true, documented: true}",
         "impact_assessments: []",
     );
     edit(

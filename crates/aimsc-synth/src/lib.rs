@@ -71,6 +71,15 @@ impl Gen {
             .to_string()
     }
 
+    /// A fixed number of days before the base date, drawing nothing: adding a fact this way
+    /// keeps every other generated value as it was.
+    fn days_before(&self, days: i64) -> String {
+        self.base
+            .checked_sub(jiff::Span::new().days(days))
+            .unwrap_or(self.base)
+            .to_string()
+    }
+
     fn pick(&mut self, n: usize) -> usize {
         self.rng.usize(0..n.max(1))
     }
@@ -136,7 +145,7 @@ impl Org {
                 "eu_market": true,
                 "public_authority": false,
                 "quality_management_system": {"documented": true, "covers_design_control": true, "covers_data_management": true, "covers_post_market_monitoring": true, "covers_incident_reporting": true, "reviewed": g.days_ago(30, 200)},
-                "post_market_monitoring_plan": true,
+                "established_in_eu": true,
                 "ai_literacy_programme": true,
             }),
         );
@@ -289,7 +298,8 @@ impl Org {
                     "event_logging": {"enabled": g.chance(95), "automatic": true, "retention": "1 year"},
                     "human_oversight": {"measures_documented": g.chance(93), "overseers": [person(3)], "can_override": true, "overseers_trained": g.chance(90)},
                     "user_information": {"instructions_for_use": true, "limitations_disclosed": g.chance(90), "published": g.days_ago(10, 400)},
-                    "transparency": {"interacts_with_people": g.chance(30), "discloses_ai_interaction": g.chance(90), "generates_synthetic_content": false},
+                    "transparency": {"interacts_with_people": g.chance(30), "discloses_ai_interaction": g.chance(90), "generates_synthetic_content": false, "emotion_recognition": false, "biometric_categorisation": false, "deep_fake": false},
+                    "post_market_plan": {"reference": format!("PMM-{i}"), "updated": g.days_before(200)},
                     "affected_persons_informed": g.chance(90),
                     "workers_informed": g.chance(90),
                     "input_data_checked": g.chance(90),

@@ -9,6 +9,17 @@ use aimsc::facts::{Value, ValueKind};
 use serde_json::Value as Json;
 use std::path::Path;
 
+/// A name from a test file as a message shows it: printable, and at most 60 characters.
+pub(super) fn short(s: &str) -> String {
+    let cut: String = s.chars().take(60).collect();
+    let shown = aimsc::diagnostics::printable(&cut).into_owned();
+    if s.chars().count() > 60 {
+        format!("{shown}…")
+    } else {
+        shown
+    }
+}
+
 /// One step of a path.
 #[derive(Debug, PartialEq)]
 enum Step {
@@ -38,7 +49,8 @@ fn steps(path: &str) -> Result<Vec<Step>, String> {
                 Step::Select(f.trim().to_string(), v.trim().to_string())
             } else {
                 return Err(format!(
-                    "`[{inner}]` is neither an index, `[field=value]` nor `[+]`"
+                    "`[{}]` is neither an index, `[field=value]` nor `[+]`",
+                    short(inner)
                 ));
             });
             rest = &r[end + 1..];
@@ -74,13 +86,15 @@ fn child<'a>(v: &'a mut Json, step: &Step, create: bool) -> Result<&'a mut Json,
         Step::Key(k) => {
             let Json::Object(m) = v else {
                 return Err(format!(
-                    "`{k}` is read from something that is not a mapping"
+                    "`{}` is read from something that is not a mapping",
+                    short(k)
                 ));
             };
             if create && !m.contains_key(k) {
                 m.insert(k.clone(), Json::Object(serde_json::Map::new()));
             }
-            m.get_mut(k).ok_or_else(|| format!("there is no `{k}`"))
+            m.get_mut(k)
+                .ok_or_else(|| format!("there is no `{}`", short(k)))
         }
         Step::Index(i) => {
             let Json::Array(l) = v else {
@@ -93,12 +107,14 @@ fn child<'a>(v: &'a mut Json, step: &Step, create: bool) -> Result<&'a mut Json,
         Step::Select(f, want) => {
             let Json::Array(l) = v else {
                 return Err(format!(
-                    "`[{f}={want}]` is read from something that is not a list"
+                    "`[{}={}]` is read from something that is not a list",
+                    short(f),
+                    short(want)
                 ));
             };
             l.iter_mut()
                 .find(|e| matches(e, f, want))
-                .ok_or_else(|| format!("no element has `{f}` `{want}`"))
+                .ok_or_else(|| format!("no element has `{}` `{}`", short(f), short(want)))
         }
         Step::Append => Err("`[+]` may only end a path".into()),
     }
@@ -117,7 +133,10 @@ pub(super) fn set(root: &mut Json, path: &str, value: Json) -> Result<(), String
     match last {
         Step::Key(k) => {
             let Json::Object(m) = at else {
-                return Err(format!("`{k}` is set on something that is not a mapping"));
+                return Err(format!(
+                    "`{}` is set on something that is not a mapping",
+                    short(k)
+                ));
             };
             m.insert(k.clone(), value);
         }
@@ -147,7 +166,7 @@ pub(super) fn remove(root: &mut Json, path: &str) -> Result<(), String> {
         (Step::Key(k), Json::Object(m)) => m
             .remove(k)
             .map(|_| ())
-            .ok_or_else(|| format!("there is no `{k}` to remove")),
+            .ok_or_else(|| format!("there is no `{}` to remove", short(k))),
         (Step::Index(i), Json::Array(l)) if *i < l.len() => {
             l.remove(*i);
             Ok(())
@@ -156,7 +175,7 @@ pub(super) fn remove(root: &mut Json, path: &str) -> Result<(), String> {
             let before = l.len();
             l.retain(|e| !matches(e, f, want));
             if l.len() == before {
-                Err(format!("no element has `{f}` `{want}`"))
+                Err(format!("no element has `{}` `{}`", short(f), short(want)))
             } else {
                 Ok(())
             }

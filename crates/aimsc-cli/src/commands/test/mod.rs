@@ -244,9 +244,12 @@ fn resolve(case: &Case, file: &Loaded, engine: &Engine, depth: usize) -> Result<
                 .tests
                 .iter()
                 .find(|c| &c.name.value == from)
-                .ok_or_else(|| format!("no case is named \"{from}\""))?;
+                .ok_or_else(|| format!("no case is named \"{}\"", facts::short(from)))?;
             if depth > 32 {
-                return Err(format!("`from: {from}` leads round in a circle"));
+                return Err(format!(
+                    "`from: {}` leads round in a circle",
+                    facts::short(from)
+                ));
             }
             resolve(base, file, engine, depth + 1)?
         }
@@ -261,10 +264,12 @@ fn resolve(case: &Case, file: &Loaded, engine: &Engine, depth: usize) -> Result<
             .map_err(|e| format!("`{}`: {e}", p.display()))?,
     };
     for path in &case.remove {
-        facts::remove(&mut json, path).map_err(|e| format!("remove `{path}`: {e}"))?;
+        facts::remove(&mut json, path)
+            .map_err(|e| format!("remove `{}`: {e}", facts::short(path)))?;
     }
     for (path, value) in &case.change {
-        facts::set(&mut json, path, value.clone()).map_err(|e| format!("change `{path}`: {e}"))?;
+        facts::set(&mut json, path, value.clone())
+            .map_err(|e| format!("change `{}`: {e}", facts::short(path)))?;
     }
     Ok(Resolved::Json(json))
 }
@@ -371,7 +376,7 @@ fn check_ids(files: &[Loaded], engine: &Engine) -> Vec<Diagnostic> {
                         aimsc::diagnostics::codes::TEST_INVALID,
                         format!(
                             "`from` names no case of this file: \"{}\"",
-                            aimsc::diagnostics::printable(&from.chars().take(60).collect::<String>())
+                            facts::short(from)
                         ),
                         at.clone(),
                     )
