@@ -75,7 +75,8 @@ fn steps(path: &str) -> Result<Vec<Step>, String> {
 fn matches(v: &Json, field: &str, want: &str) -> bool {
     match v.get(field) {
         Some(Json::String(s)) => s == want,
-        Some(other @ (Json::Number(_) | Json::Bool(_))) => other.to_string() == want,
+        Some(Json::Bool(b)) => want == if *b { "true" } else { "false" },
+        Some(Json::Number(n)) => want.parse::<serde_json::Number>().is_ok_and(|w| w == *n),
         _ => false,
     }
 }
