@@ -119,11 +119,16 @@ pub(super) fn print(
         if check.applies.is_some() {
             g.applies += 1;
             let id = c.id.clone();
-            let proven = pair_outcomes(seen, move |a| a.controls.get(&id).copied()).any(|p| {
-                let applies = |o: Option<Outcome>| matches!(o, Some(Outcome::Pass | Outcome::Fail));
-                let not = |o: Option<Outcome>| o == Some(Outcome::NotApplicable);
-                (not(p.0) && applies(p.1)) || (applies(p.0) && not(p.1))
-            });
+            let proven = pair_outcomes(seen, move |a| {
+                a.applied.get(&id).map(|&held| {
+                    if held {
+                        Outcome::Pass
+                    } else {
+                        Outcome::NotApplicable
+                    }
+                })
+            })
+            .any(|p| matches!(p, (Some(a), Some(b)) if a != b));
             if proven {
                 g.applies_proven += 1;
             } else {

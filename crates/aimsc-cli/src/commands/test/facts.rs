@@ -142,7 +142,8 @@ pub(super) fn set(root: &mut Json, path: &str, value: Json) -> Result<(), String
             m.insert(k.clone(), value);
         }
         Step::Append => {
-            if at.is_object() && at.as_object().is_some_and(serde_json::Map::is_empty) {
+            // A list left out, or written with no value, is empty.
+            if at.is_null() || at.as_object().is_some_and(serde_json::Map::is_empty) {
                 *at = Json::Array(Vec::new());
             }
             let Json::Array(l) = at else {
@@ -173,13 +174,13 @@ pub(super) fn remove(root: &mut Json, path: &str) -> Result<(), String> {
             Ok(())
         }
         (Step::Select(f, want), Json::Array(l)) => {
-            let before = l.len();
-            l.retain(|e| !matches(e, f, want));
-            if l.len() == before {
-                Err(format!("no element has `{}` `{}`", short(f), short(want)))
-            } else {
-                Ok(())
-            }
+            // The first match, as `set` changes the first: one path, one fact.
+            let at = l
+                .iter()
+                .position(|e| matches(e, f, want))
+                .ok_or_else(|| format!("no element has `{}` `{}`", short(f), short(want)))?;
+            l.remove(at);
+            Ok(())
         }
         _ => Err("nothing is there to remove".into()),
     }
@@ -240,14 +241,20 @@ mod tests {
         set(&mut f, "ai_systems[0].log.days", json!(9)).unwrap();
         set(&mut f, "audits[+]", json!({"id": "A1"})).unwrap();
         set(&mut f, "incidents[+]", json!({"id": "I1"})).unwrap();
+        f["changes"] = Json::Null;
+        set(&mut f, "changes[+]", json!({"id": "C1"})).unwrap();
         remove(&mut f, "ai_systems[id=a].x").unwrap();
         assert_eq!(
             f,
             json!({"ai_systems": [{"id": "a", "log": {"days": 9}}, {"id": "b", "x": 3}],
-                   "audits": [{"id": "A1"}], "incidents": [{"id": "I1"}]})
+                   "audits": [{"id": "A1"}], "incidents": [{"id": "I1"}], "changes": [{"id": "C1"}]})
         );
         remove(&mut f, "ai_systems[id=b]").unwrap();
         assert_eq!(f["ai_systems"].as_array().map(Vec::len), Some(1));
+        // Of two elements that match, the first goes, as `set` changes the first.
+        let mut twins = json!({"l": [{"k": 1, "n": "a"}, {"k": 1, "n": "b"}]});
+        remove(&mut twins, "l[k=1]").unwrap();
+        assert_eq!(twins, json!({"l": [{"k": 1, "n": "b"}]}));
     }
 
     #[test]

@@ -5,8 +5,11 @@
 //! of their requirements and of the records that fail them. The rules are checked once; each
 //! case sets its facts in the same database, so only fact-dependent work re-runs.
 //!
-//! Coverage: a `require` block counts as exercised when a case that expects something of its
-//! control evaluated it (the control was neither excluded nor inapplicable there).
+//! A case may instead start from another case of its file (`from`) and change or remove facts
+//! by path; it runs at its base's as-of date unless it gives its own.
+//!
+//! Coverage (see [`coverage`]): a `require` block is exercised when a case evaluated it, and
+//! proven when two cases one fact apart assert that it passes in one and fails in the other.
 
 mod coverage;
 mod facts;
@@ -274,14 +277,30 @@ fn resolve(case: &Case, file: &Loaded, engine: &Engine, depth: usize) -> Result<
     Ok(Resolved::Json(json))
 }
 
-/// Pairs of cases one fact apart: (file, base name, derived name).
+/// A case's own as-of date, or its base's (a derived case runs on its base's date).
+fn effective_as_of<'a>(case: &'a Case, file: &'a Loaded, depth: usize) -> Option<&'a str> {
+    if let Some(d) = case.as_of.as_deref() {
+        return Some(d);
+    }
+    let from = case.from.as_ref()?;
+    let base = file.file.tests.iter().find(|c| &c.name.value == from)?;
+    if depth > 32 {
+        return None;
+    }
+    effective_as_of(base, file, depth + 1)
+}
+
+/// Pairs of cases one fact apart, on the same date: (file, base name, derived name).
 fn pairs(files: &[Loaded]) -> Vec<(usize, String, String)> {
     let mut out = Vec::new();
     for (fi, f) in files.iter().enumerate() {
         for c in &f.file.tests {
-            if let Some(from) = &c.from
-                && c.change.len() + c.remove.len() == 1
-            {
+            let Some(from) = &c.from else { continue };
+            let Some(base) = f.file.tests.iter().find(|b| &b.name.value == from) else {
+                continue;
+            };
+            let same_date = effective_as_of(c, f, 0) == effective_as_of(base, f, 0);
+            if same_date && c.change.len() + c.remove.len() == 1 {
                 out.push((fi, from.clone(), c.name.value.clone()));
             }
         }
@@ -292,8 +311,9 @@ fn pairs(files: &[Loaded]) -> Vec<(usize, String, String)> {
 /// What a passing case asserted of controls and of their require blocks.
 #[derive(Default)]
 struct Asserted {
-    /// Outcomes of controls, by id.
-    controls: BTreeMap<Arc<str>, Outcome>,
+    /// Whether each control applied: `false` for not applicable, `true` when its `applies
+    /// when` held (an unknown applicability is neither).
+    applied: BTreeMap<Arc<str>, bool>,
     /// Outcomes of require blocks, by control id and requirement name.
     blocks: BTreeMap<(Arc<str>, Arc<str>), Outcome>,
 }
@@ -307,8 +327,18 @@ fn asserted(case: &Case, results: &BTreeMap<&str, &CheckResult>) -> Asserted {
         let Some(r) = results.get(id.as_str()) else {
             continue;
         };
-        if let Some(o) = expect.outcome() {
-            out.controls.insert(r.id.clone(), o);
+        let held = r
+            .applies
+            .as_ref()
+            .is_none_or(|a| a.result == aimsc::Truth::True);
+        match expect.outcome() {
+            Some(Outcome::NotApplicable) => {
+                out.applied.insert(r.id.clone(), false);
+            }
+            Some(Outcome::Pass | Outcome::Fail) if held => {
+                out.applied.insert(r.id.clone(), true);
+            }
+            _ => {}
         }
         let evaluated = || {
             r.requirements
@@ -321,8 +351,10 @@ fn asserted(case: &Case, results: &BTreeMap<&str, &CheckResult>) -> Asserted {
                     out.blocks.insert((r.id.clone(), q.name.clone()), q.outcome);
                 }
             }
+            // A control may also fail by a supporting rule: its one requirement is asserted
+            // to fail only when it did.
             Some(Outcome::Fail) if r.requirements.len() == 1 => {
-                for q in &r.requirements {
+                for q in r.requirements.iter().filter(|q| q.outcome == Outcome::Fail) {
                     out.blocks
                         .insert((r.id.clone(), q.name.clone()), Outcome::Fail);
                 }
@@ -346,12 +378,28 @@ fn check_ids(files: &[Loaded], engine: &Engine) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for f in files {
         let names: Vec<&str> = f.file.tests.iter().map(|c| c.name.value.as_str()).collect();
-        for case in &f.file.tests {
+        for (i, case) in f.file.tests.iter().enumerate() {
             let start = case_offset(case, &f.text);
             let at = Some(Location::new(
                 &f.display,
                 Span::new(start, start + case.name.value.len()),
             ));
+            if names[..i].contains(&case.name.value.as_str()) {
+                out.push(
+                    Diagnostic::error(
+                        aimsc::diagnostics::codes::TEST_INVALID,
+                        format!(
+                            "two cases of this file are named \"{}\"",
+                            facts::short(&case.name.value)
+                        ),
+                        at.clone(),
+                    )
+                    .with_label("named again here")
+                    .with_help(
+                        "give each case its own name: `from` and the report find cases by name",
+                    ),
+                );
+            }
             match (&case.facts, &case.from) {
                 (Some(_), Some(_)) => out.push(
                     Diagnostic::error(
@@ -524,7 +572,7 @@ fn run_tests(
                 continue;
             }
             let offset = case_offset(case, &f.text);
-            let as_of_text = case.as_of.as_deref().or(default_as_of).unwrap_or("");
+            let as_of_text = effective_as_of(case, f, 0).or(default_as_of).unwrap_or("");
             let as_of = match date(as_of_text, f, offset) {
                 Ok(d) => d,
                 Err(e) => {
