@@ -199,8 +199,26 @@ fn kestrel_overseer_without_a_training_record_fails_article_26() {
 
 #[test]
 fn cityhall_as_a_private_deployer_owes_no_fria() {
-    // Art. 27 binds public bodies (and credit/insurance deployers): the same facts without the
-    // public-authority flag make it not applicable.
+    // Art. 27 binds public bodies, private entities providing public services, and
+    // credit/insurance deployers: a private deployer of an Annex III 5(a) system that provides
+    // no public service owes none.
+    let (before, after) = flip(
+        "cityhall",
+        "facts/aims.yaml",
+        "public_authority: true",
+        "public_authority: false\n  provides_public_services: false",
+        "eu_ai_act::Art.27",
+    );
+    assert_eq!(
+        (before.as_str(), after.as_str()),
+        ("pass", "not_applicable")
+    );
+}
+
+#[test]
+fn cityhall_not_saying_whether_it_provides_public_services_is_not_exempt() {
+    // A missing fact never exempts: without `provides_public_services`, Art. 27's applicability
+    // is not evidenced and the control fails.
     let (before, after) = flip(
         "cityhall",
         "facts/aims.yaml",
@@ -208,10 +226,7 @@ fn cityhall_as_a_private_deployer_owes_no_fria() {
         "public_authority: false",
         "eu_ai_act::Art.27",
     );
-    assert_eq!(
-        (before.as_str(), after.as_str()),
-        ("pass", "not_applicable")
-    );
+    assert_eq!((before.as_str(), after.as_str()), ("pass", "fail"));
 }
 
 #[test]
