@@ -83,7 +83,7 @@ fn checked_rules(
     as_of: jiff::civil::Date,
 ) -> Result<Option<aimsc::Engine>, Vec<Diagnostic>> {
     let loaded = project::load_rules_or_shipped(rules)?;
-    let engine = aimsc::Engine::from_project(loaded.into_project(as_of));
+    let engine = loaded.into_engine(as_of);
     let errors = engine.rule_errors();
     if errors.is_empty() {
         return Ok(Some(engine));
@@ -102,7 +102,7 @@ fn framework_name(s: &str) -> String {
 fn evaluated(inputs: &Inputs) -> Result<(aimsc::Engine, aimsc::Evaluation), Vec<Diagnostic>> {
     let as_of = parse_as_of(inputs.as_of.as_deref())?;
     let loaded = project::load(&inputs.rules, inputs.facts.as_deref(), true)?;
-    let mut engine = aimsc::Engine::from_project(loaded.into_project(as_of));
+    let mut engine = loaded.into_engine(as_of);
     let evaluation = engine
         .evaluate(&aimsc::Options::new(as_of))
         .map_err(aimsc::Error::into_diagnostics)?;

@@ -12,6 +12,9 @@ pub struct Loaded {
     limits: Limits,
     /// Files of the facts folder that were not loaded, as warnings.
     skipped: Vec<Diagnostic>,
+    /// The folder evidence locations are relative to: the project root (aims.toml's folder,
+    /// the working folder once found), else the folder holding the facts.
+    evidence_root: PathBuf,
 }
 
 impl Loaded {
@@ -25,6 +28,14 @@ impl Loaded {
         );
         project.set_load_diagnostics(self.skipped);
         project
+    }
+
+    /// The engine over these inputs, with evidence read under the project root.
+    pub fn into_engine(self, as_of: jiff::civil::Date) -> aimsc::Engine {
+        let root = self.evidence_root.clone();
+        let mut engine = aimsc::Engine::from_project(self.into_project(as_of));
+        engine.set_evidence_root(root);
+        engine
     }
 }
 
@@ -100,6 +111,7 @@ pub fn load(
     let mut rule_paths = rule_paths.to_vec();
     let mut facts = facts.map(Path::to_path_buf);
     let mut limits = Limits::default();
+    let mut project_root: Option<PathBuf> = None;
     if (rule_paths.is_empty() || (facts.is_none() && need_facts))
         && let Some(cfg_path) = find_aims_toml()
     {
@@ -120,6 +132,7 @@ pub fn load(
                     None,
                 )]
             })?;
+            project_root = Some(PathBuf::from("."));
             let rel = |p: PathBuf| p.strip_prefix(&root).map(Path::to_path_buf).unwrap_or(p);
             let mut explicit = explicit.into_iter().map(rel);
             if rule_paths.is_empty() {
@@ -178,11 +191,17 @@ pub fn load(
     }
     rules.sort_by(|a, b| a.0.cmp(&b.0));
     rules.dedup_by(|a, b| a.0 == b.0);
+    let evidence_root =
+        project_root.unwrap_or_else(|| match facts.as_deref().and_then(Path::parent) {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        });
     Ok(Loaded {
         rules,
         facts: fact_inputs,
         limits,
         skipped,
+        evidence_root,
     })
 }
 

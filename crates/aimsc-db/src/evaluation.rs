@@ -262,6 +262,10 @@ impl FactsView for DbFacts<'_> {
             .map(|(_, r)| r.clone())
     }
 
+    fn evidence_file(&self, location: &str) -> Option<aimsc_eval::evidence::FileCheck> {
+        self.ws.evidence(self.db).get(location).cloned()
+    }
+
     fn unreadable(&self, field: usize) -> Option<Arc<str>> {
         unreadable_fields(self.db, self.ws)
             .get(field)

@@ -489,5 +489,6 @@ pub fn whole_facts(db: &dyn salsa::Database, ws: Workspace) -> Arc<Facts> {
     let root = (*root_part(db, ws).record).clone();
     let mut facts = Facts::assemble(files, root, lists, by_id);
     facts.unreadable = unreadable_fields(db, ws).clone();
+    facts.evidence_files = ws.evidence(db).clone();
     Arc::new(facts)
 }

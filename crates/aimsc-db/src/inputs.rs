@@ -77,6 +77,9 @@ pub struct Workspace {
     /// The resource limits.
     #[returns(copy)]
     pub limits: crate::Limits,
+    /// What the shell found at each evidence location (digests, or why there is none).
+    #[returns(ref)]
+    pub evidence: crate::EvidenceFiles,
 }
 
 /// A rule or facts file of a workspace.

@@ -109,6 +109,9 @@ fn canonical_order(mut facts: Vec<FactInput>) -> Vec<FactInput> {
 /// Cloning is cheap and gives a snapshot for a reader on another thread. A write (`set_*`,
 /// `upsert_*`, `remove_*`) cancels queries running on snapshots and waits until every snapshot
 /// is dropped; run snapshot queries inside [`catch_cancelled`] and never keep a snapshot
+/// What the shell found at each evidence location, by location as written in the facts.
+pub type EvidenceFiles = Arc<std::collections::BTreeMap<Arc<str>, aimsc_eval::evidence::FileCheck>>;
+
 /// across an `.await`.
 #[derive(Clone)]
 pub struct Project {
@@ -163,7 +166,14 @@ impl Project {
                 )
             })
             .collect();
-        let ws = Workspace::new(&db, rule_files, fact_files, as_of, limits);
+        let ws = Workspace::new(
+            &db,
+            rule_files,
+            fact_files,
+            as_of,
+            limits,
+            EvidenceFiles::default(),
+        );
         Project {
             db,
             ws,
@@ -404,6 +414,19 @@ impl Project {
         if files != old {
             self.ws.set_facts(&mut self.db).to(files);
         }
+    }
+
+    /// Replaces what was found at the evidence locations (see [`aimsc_eval::evidence`]); only
+    /// the checks that read evidence re-run, and only when something changed.
+    pub fn set_evidence_files(&mut self, files: EvidenceFiles) {
+        if *self.ws.evidence(&self.db) != files {
+            self.ws.set_evidence(&mut self.db).to(files);
+        }
+    }
+
+    /// What was found at the evidence locations, as last set.
+    pub fn evidence_files(&self) -> &EvidenceFiles {
+        self.ws.evidence(&self.db)
     }
 
     /// Changes the as-of date.

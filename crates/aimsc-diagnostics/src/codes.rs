@@ -158,6 +158,25 @@ catalogue! {
     CONFIG_INVALID "aimsc::config::invalid"
         "aims.toml cannot be read."
         "aims.toml holds `rules = [\"path\", …]`, `facts = \"path\"` and an optional `[limits]` table, with paths relative to the file.";
+    // evidence: The documents behind the facts (the `Evidence` record of `@aimsc/evidence`).
+    EVIDENCE_ALTERED "aimsc::evidence::altered"
+        "An evidence file's SHA-256 digest differs from the one recorded: the document changed since it was recorded."
+        "Review the new version, then record it again with `aimsc evidence add PATH --id ID`; until then no requirement relies on it.";
+    EVIDENCE_MISSING "aimsc::evidence::missing"
+        "No file is at an evidence record's location."
+        "Put the document at the location (relative to the project root), or correct `location`.";
+    EVIDENCE_NO_DIGEST "aimsc::evidence::no_digest"
+        "An evidence file has no recorded SHA-256 digest, so nobody can tell it is the one reviewed."
+        "Record it with `aimsc evidence add PATH`, which writes the digest; nobody computes hashes by hand.";
+    EVIDENCE_OUTSIDE "aimsc::evidence::outside"
+        "An evidence location leads outside the project (an absolute path, `..`, or a symlink), or cannot be read as a file."
+        "Keep evidence inside the project, for example under `evidence/`; aimsc reads nothing outside it.";
+    EVIDENCE_STALE "aimsc::evidence::stale"
+        "Evidence is past its validity: its `valid_until`, or `issued` plus its `max_age` or its kind's default age."
+        "Collect a current version and record it, or set `valid_until` / `max_age` if the document says it lasts longer.";
+    EVIDENCE_UNVERIFIABLE "aimsc::evidence::unverifiable"
+        "Evidence at a URL: aimsc never fetches it, so its content is not verified, only its validity by date."
+        "Keep a copy inside the project and record its digest, if an auditor should rely on it.";
     // facts: Loading and validating the facts.
     FACTS_BLANK "aimsc::facts::blank"
         "A string fact is empty or blank, and counts as missing."

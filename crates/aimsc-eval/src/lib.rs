@@ -10,6 +10,7 @@ pub mod check;
 pub mod crosswalk;
 pub mod dates;
 pub mod evaluate;
+pub mod evidence;
 pub mod join;
 pub mod model;
 pub mod order;

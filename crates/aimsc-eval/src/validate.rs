@@ -52,6 +52,8 @@ pub struct Facts {
     /// By root field index, the unreadable facts file a field may have been in (see
     /// [`crate::view::FactsView::unreadable`]); empty when every file was read.
     pub unreadable: Vec<Option<Arc<str>>>,
+    /// What the shell found at each evidence location (see [`crate::evidence`]).
+    pub evidence_files: Arc<std::collections::BTreeMap<Arc<str>, crate::evidence::FileCheck>>,
 }
 
 impl Facts {
@@ -84,6 +86,7 @@ impl Facts {
             by_id: HashMap::new(),
             indexes: IndexCache::default(),
             unreadable: Vec::new(),
+            evidence_files: Arc::default(),
         }
     }
 
@@ -106,6 +109,7 @@ impl Facts {
             by_id,
             indexes: IndexCache::default(),
             unreadable: Vec::new(),
+            evidence_files: Arc::default(),
         }
     }
 }

@@ -30,6 +30,12 @@ pub trait FactsView {
     fn by_id(&self, ty: &Arc<str>, id: &Arc<str>) -> Option<Arc<Record>>;
     /// Line and column of a span in a facts file.
     fn locate(&self, file: u32, span: Span) -> Option<FactLoc>;
+    /// What the shell found at an evidence location (see [`crate::evidence`]); `None` when it
+    /// looked at no file there.
+    fn evidence_file(&self, location: &str) -> Option<crate::evidence::FileCheck> {
+        let _ = location;
+        None
+    }
     /// The unreadable facts file root field `field` may have been in, when no readable file
     /// holds it: the field is then unknown, not absent or empty.
     fn unreadable(&self, field: usize) -> Option<Arc<str>> {
@@ -77,5 +83,9 @@ impl FactsView for Facts {
 
     fn unreadable(&self, field: usize) -> Option<Arc<str>> {
         self.unreadable.get(field).cloned().flatten()
+    }
+
+    fn evidence_file(&self, location: &str) -> Option<crate::evidence::FileCheck> {
+        self.evidence_files.get(location).cloned()
     }
 }

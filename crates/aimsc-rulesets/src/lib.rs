@@ -32,6 +32,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../../../rulesets/eu_ai_act/catalog.aims"),
     ),
     (
+        "@aimsc/evidence/evidence.aims",
+        include_str!("../../../rulesets/evidence/evidence.aims"),
+    ),
+    (
         "@aimsc/iso27001/catalog.aims",
         include_str!("../../../rulesets/iso27001/catalog.aims"),
     ),

@@ -22,6 +22,7 @@
 //! ```
 
 mod error;
+pub mod evidence;
 pub mod explain;
 mod fail_on;
 
@@ -256,6 +257,10 @@ pub struct RenderOptions {
 #[derive(Clone)]
 pub struct Engine {
     project: Project,
+    /// The folder evidence locations are relative to: the project root.
+    evidence_root: Option<std::path::PathBuf>,
+    /// Digests of evidence files already read.
+    digests: evidence::DigestCache,
 }
 
 impl Engine {
@@ -266,7 +271,11 @@ impl Engine {
 
     /// Wraps a project loaded elsewhere (e.g. from an aims.toml).
     pub fn from_project(project: Project) -> Engine {
-        Engine { project }
+        Engine {
+            project,
+            evidence_root: None,
+            digests: evidence::DigestCache::default(),
+        }
     }
 
     /// The underlying project, for incremental edits and queries not wrapped here.
@@ -351,6 +360,16 @@ impl Engine {
     /// Replaces the facts with the file or folder at `path` (a folder is laid out as
     /// `aimsc init` makes it: a root file and one file per record).
     pub fn set_facts_path(&mut self, path: impl AsRef<Path>) -> Result<(), Error> {
+        // Evidence lives beside the facts (`evidence/` next to `facts/`), unless a root is set.
+        if self.evidence_root.is_none() {
+            let p = path.as_ref();
+            let parent = p.parent().unwrap_or(Path::new(""));
+            self.evidence_root = Some(if parent.as_os_str().is_empty() {
+                std::path::PathBuf::from(".")
+            } else {
+                parent.to_path_buf()
+            });
+        }
         let limits = self.project.limits().facts();
         let found = aimsc_facts::discover(path.as_ref(), &limits).map_err(Error::new)?;
         self.set_facts(found.sources.into_iter().map(FactInput::from).collect());
@@ -372,6 +391,91 @@ impl Engine {
         Ok(())
     }
 
+    /// Sets the folder evidence locations are relative to (the project root, where
+    /// `aims.toml` is). Without one, it is the folder holding the facts path last set; facts
+    /// given as JSON or text have none, and their file evidence is missing.
+    pub fn set_evidence_root(&mut self, root: impl AsRef<Path>) {
+        self.evidence_root = Some(root.as_ref().to_path_buf());
+    }
+
+    /// Looks again at every evidence file the facts name (a file unchanged in size and time is
+    /// not read again), so that the next evaluation judges the files as they are now.
+    pub fn refresh_evidence(&mut self) {
+        let model = self.project.model();
+        if !aimsc_eval::evidence::declared(&model) {
+            return;
+        }
+        let facts = self.project.facts();
+        let items = evidence::items(&model, &facts);
+        let found = match &self.evidence_root {
+            Some(root) => evidence::check_all(&mut self.digests, root, &items),
+            None => Default::default(),
+        };
+        self.project.set_evidence_files(Arc::new(found));
+    }
+
+    /// The state of every evidence record at the as-of date, in id order, with what was found
+    /// at its location.
+    pub fn evidence_states(
+        &self,
+    ) -> Vec<(aimsc_eval::evidence::Item, aimsc_eval::evidence::State)> {
+        let model = self.project.model();
+        let facts = self.project.facts();
+        let files = self.project.evidence_files();
+        evidence::items(&model, &facts)
+            .into_iter()
+            .map(|i| {
+                let state = aimsc_eval::evidence::state(
+                    &model,
+                    &i,
+                    files.get(&i.location),
+                    self.project.as_of(),
+                );
+                (i, state)
+            })
+            .collect()
+    }
+
+    /// A warning for every evidence record a requirement may not rely on, at the record.
+    fn evidence_diagnostics(&self) -> Vec<Diagnostic> {
+        use aimsc_eval::evidence::State;
+        let facts = self.project.facts();
+        let mut out = Vec::new();
+        for (item, state) in self.evidence_states() {
+            let code = match state {
+                State::Ok => continue,
+                State::Unverifiable => crate::codes::EVIDENCE_UNVERIFIABLE,
+                State::Missing => crate::codes::EVIDENCE_MISSING,
+                State::Altered { .. } => crate::codes::EVIDENCE_ALTERED,
+                State::NoDigest => crate::codes::EVIDENCE_NO_DIGEST,
+                State::Stale { .. } => crate::codes::EVIDENCE_STALE,
+                State::Outside(_) => crate::codes::EVIDENCE_OUTSIDE,
+            };
+            let message = aimsc_eval::evidence::problem(&item, &state).unwrap_or_else(|| {
+                format!(
+                    "evidence {} is at a URL, which aimsc does not fetch: its content is not verified",
+                    aimsc_diagnostics::printable(&item.id)
+                )
+            });
+            let at = facts
+                .by_id
+                .get(&(
+                    Arc::from(aimsc_eval::evidence::EVIDENCE_RECORD),
+                    item.id.clone(),
+                ))
+                .and_then(|r| {
+                    let path = facts.files.get(r.file as usize)?.path.clone();
+                    Some(Location::new(&path, r.span))
+                });
+            out.push(
+                Diagnostic::warning(code, message, at)
+                    .with_label("this evidence")
+                    .with_help(code.help),
+            );
+        }
+        out
+    }
+
     /// Replaces the facts with the given files.
     pub fn set_facts(&mut self, facts: Vec<FactInput>) {
         self.project.replace_facts(facts);
@@ -384,6 +488,7 @@ impl Engine {
         if self.project.as_of() != options.as_of {
             self.project.set_as_of(options.as_of);
         }
+        self.refresh_evidence();
         let model = self.project.model();
         let mut unknown = Vec::new();
         for c in &options.controls {
@@ -422,6 +527,7 @@ impl Engine {
             })
         };
         let mut diagnostics = self.project.diagnostics();
+        diagnostics.extend(self.evidence_diagnostics());
         diagnostics.extend(step_limit_diagnostics(
             &model,
             &results,

@@ -11,7 +11,7 @@ pub(crate) fn run(args: CheckArgs) -> Result<u8, Vec<Diagnostic>> {
     } = args;
     let as_of = parse_as_of(as_of.as_deref())?;
     let loaded = project::load(&paths, facts.as_deref(), false)?;
-    let engine = aimsc::Engine::from_project(loaded.into_project(as_of));
+    let engine = loaded.into_engine(as_of);
     let diags = engine.check();
     let project = engine.project();
     render::print_diagnostics(&diags, &render::Sources::new(project));

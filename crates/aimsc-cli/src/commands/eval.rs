@@ -28,7 +28,7 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8, Vec<Diagnostic>> {
         None => None,
     };
     let loaded = project::load(&rules, facts.as_deref(), true)?;
-    let mut engine = aimsc::Engine::from_project(loaded.into_project(as_of));
+    let mut engine = loaded.into_engine(as_of);
     let options = aimsc::Options {
         as_of,
         controls: controls.clone(),

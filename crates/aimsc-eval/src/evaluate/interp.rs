@@ -411,6 +411,22 @@ impl<'a> Eval<'a> {
         self.frame[slot] = v;
     }
 
+    /// What is wrong with the evidence record `id`, when a requirement may not rely on it.
+    fn evidence_problem(&self, ty: &Arc<str>, id: &Arc<str>) -> Option<String> {
+        let model = self.env.model;
+        if !crate::evidence::declared(model) {
+            return None;
+        }
+        let Some(rec) = self.env.facts.by_id(ty, id) else {
+            // A dangling id is a facts error of its own; the value reads as missing.
+            return None;
+        };
+        let item = crate::evidence::item(model, &rec)?;
+        let file = self.env.facts.evidence_file(&item.location);
+        let state = crate::evidence::state(model, &item, file.as_ref(), self.env.today);
+        crate::evidence::problem(&item, &state)
+    }
+
     pub(super) fn field(&mut self, base: Value, base_expr: &TypedExpr, field: &Arc<str>) -> Value {
         let rec = match base {
             Value::Rec(r) => r,
@@ -438,6 +454,18 @@ impl<'a> Eval<'a> {
                         .is_some_and(|(_, f)| f.past) =>
             {
                 Value::Invalid(path())
+            }
+            // Evidence that is missing, altered, stale or outside the project is no evidence:
+            // the reference reads as invalid, naming the evidence and what is wrong.
+            Some(FactValue::Ref(ty, id)) if &**ty == crate::evidence::EVIDENCE_RECORD => {
+                match self.evidence_problem(ty, id) {
+                    Some(p) => Value::Invalid(Arc::from(format!("{}: {p}", path()))),
+                    None => self.tv(
+                        &FactValue::Ref(ty.clone(), id.clone()),
+                        path(),
+                        Some((rec.file, rec.span)),
+                    ),
+                }
             }
             Some(
                 tv @ (FactValue::Missing
