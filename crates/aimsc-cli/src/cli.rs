@@ -48,6 +48,83 @@ pub(crate) enum Command {
     Lsp(LspArgs),
     /// Start a new organisation: aims.toml, a facts folder and an organisational rules file.
     Init(InitArgs),
+    /// Evidence: record a document's digest in the facts, or verify every evidence item.
+    Evidence(EvidenceArgs),
+}
+
+/// `aimsc evidence`.
+#[derive(clap::Args)]
+pub(crate) struct EvidenceArgs {
+    #[command(subcommand)]
+    pub(crate) command: EvidenceCommand,
+}
+
+/// What `aimsc evidence` does.
+#[derive(Subcommand)]
+pub(crate) enum EvidenceCommand {
+    /// Record a file inside the project as evidence: its digest, date and validity, written to
+    /// `facts/evidence/ID.yaml` (nobody computes hashes by hand).
+    Add(EvidenceAddArgs),
+    /// List every evidence item with its state: ok, unverifiable (a URL), missing, altered,
+    /// no_digest, stale, outside; and unreferenced files under evidence/ and dangling ids.
+    /// Exits 1 when anything is not usable.
+    Verify(EvidenceVerifyArgs),
+}
+
+/// Kinds of evidence, as the `EvidenceKind` enum of `@aimsc/evidence`.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum EvidenceKindArg {
+    Document,
+    Record,
+    Certificate,
+    Report,
+    Ticket,
+}
+
+impl EvidenceKindArg {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            EvidenceKindArg::Document => "document",
+            EvidenceKindArg::Record => "record",
+            EvidenceKindArg::Certificate => "certificate",
+            EvidenceKindArg::Report => "report",
+            EvidenceKindArg::Ticket => "ticket",
+        }
+    }
+}
+
+/// `aimsc evidence add`.
+#[derive(clap::Args)]
+pub(crate) struct EvidenceAddArgs {
+    /// The file: inside the project.
+    pub(crate) path: PathBuf,
+    /// Its id; default: the next free EV-<n>. An id recorded by this command before is updated.
+    #[arg(long)]
+    pub(crate) id: Option<String>,
+    /// What kind of evidence it is.
+    #[arg(long, value_enum, default_value = "document")]
+    pub(crate) kind: EvidenceKindArg,
+    /// Its title; default: the file name.
+    #[arg(long)]
+    pub(crate) title: Option<String>,
+    /// How long it stays valid after it was issued, e.g. `12 months`; default: its kind's.
+    #[arg(long = "valid-for", value_name = "DURATION")]
+    pub(crate) valid_for: Option<String>,
+    /// The date it was issued (YYYY-MM-DD); default: the as-of date.
+    #[arg(long, value_name = "DATE")]
+    pub(crate) issued: Option<String>,
+    #[command(flatten)]
+    pub(crate) inputs: Inputs,
+}
+
+/// `aimsc evidence verify`.
+#[derive(clap::Args)]
+pub(crate) struct EvidenceVerifyArgs {
+    #[command(flatten)]
+    pub(crate) inputs: Inputs,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub(crate) json: bool,
 }
 
 /// Where rules and facts come from (default: aims.toml), and the as-of date.

@@ -73,6 +73,7 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
         Command::Lsp(args) => commands::lsp::run(args),
         Command::Fmt(args) => commands::fmt::run(args),
         Command::Init(args) => commands::init::run(args),
+        Command::Evidence(args) => commands::evidence::run(args),
     }
 }
 

@@ -15,6 +15,8 @@ pub struct Loaded {
     /// The folder evidence locations are relative to: the project root (aims.toml's folder,
     /// the working folder once found), else the folder holding the facts.
     evidence_root: PathBuf,
+    /// The facts file or folder, relative to the working folder.
+    facts_path: Option<PathBuf>,
 }
 
 impl Loaded {
@@ -28,6 +30,16 @@ impl Loaded {
         );
         project.set_load_diagnostics(self.skipped);
         project
+    }
+
+    /// The folder evidence locations are relative to.
+    pub fn evidence_root(&self) -> &Path {
+        &self.evidence_root
+    }
+
+    /// The facts file or folder.
+    pub fn facts_path(&self) -> Option<&Path> {
+        self.facts_path.as_deref()
     }
 
     /// The engine over these inputs, with evidence read under the project root.
@@ -202,6 +214,7 @@ pub fn load(
         limits,
         skipped,
         evidence_root,
+        facts_path: facts,
     })
 }
 

@@ -463,6 +463,9 @@ catalogue! {
     USAGE_BASELINE "aimsc::usage::baseline"
         "The `--baseline` file is not an aimsc JSON report."
         "Give a report written by `aimsc eval --format json`.";
+    USAGE_EVIDENCE "aimsc::usage::evidence"
+        "`aimsc evidence` cannot do what was asked: the file is outside the project, there is no facts folder, or an option is malformed."
+        "Evidence is recorded from a file inside the project into a facts folder (one file per item); see `aimsc evidence add --help`.";
     USAGE_EXPLAIN "aimsc::usage::explain"
         "`aimsc explain` was given nothing to explain."
         "Give an id, or one of its options: `--schema`, `--params`, `--rulesets`, `--code CODE`, `--codes`.";

@@ -3,6 +3,7 @@
 pub(crate) mod check;
 pub(crate) mod crosswalk;
 pub(crate) mod eval;
+pub(crate) mod evidence;
 pub(crate) mod explain;
 pub(crate) mod fmt;
 pub(crate) mod init;

@@ -232,7 +232,8 @@ fn case_offset(case: &Case, text: &str) -> usize {
 /// Where a case's facts come from, once its base and changes are applied.
 enum Resolved {
     Path(PathBuf),
-    Json(serde_json::Value),
+    /// Facts as JSON, and the folder their evidence locations are relative to.
+    Json(serde_json::Value, PathBuf),
 }
 
 /// The facts of a case: its own, or its base's (`from`) with its changes applied.
@@ -240,7 +241,7 @@ fn resolve(case: &Case, file: &Loaded, engine: &Engine, depth: usize) -> Result<
     let dir = Path::new(&*file.display).parent().unwrap_or(Path::new(""));
     let own = match (&case.facts, &case.from) {
         (Some(FactsSpec::Path(p)), _) => Resolved::Path(normalize(&dir.join(p))),
-        (Some(FactsSpec::Inline(v)), _) => Resolved::Json(v.clone()),
+        (Some(FactsSpec::Inline(v)), _) => Resolved::Json(v.clone(), dir.to_path_buf()),
         (None, Some(from)) => {
             let base = file
                 .file
@@ -261,10 +262,14 @@ fn resolve(case: &Case, file: &Loaded, engine: &Engine, depth: usize) -> Result<
     if case.change.is_empty() && case.remove.is_empty() {
         return Ok(own);
     }
-    let mut json = match own {
-        Resolved::Json(v) => v,
-        Resolved::Path(p) => facts::load(&p, &engine.project().limits().facts())
-            .map_err(|e| format!("`{}`: {e}", p.display()))?,
+    // A derived case reads its base's evidence files where the base's facts are.
+    let (mut json, root) = match own {
+        Resolved::Json(v, root) => (v, root),
+        Resolved::Path(p) => (
+            facts::load(&p, &engine.project().limits().facts())
+                .map_err(|e| format!("`{}`: {e}", p.display()))?,
+            evidence_root(&p),
+        ),
     };
     for path in &case.remove {
         facts::remove(&mut json, path)
@@ -274,7 +279,15 @@ fn resolve(case: &Case, file: &Loaded, engine: &Engine, depth: usize) -> Result<
         facts::set(&mut json, path, value.clone())
             .map_err(|e| format!("change `{}`: {e}", facts::short(path)))?;
     }
-    Ok(Resolved::Json(json))
+    Ok(Resolved::Json(json, root))
+}
+
+/// The folder a facts path's evidence is relative to: the folder holding it.
+fn evidence_root(facts: &Path) -> PathBuf {
+    match facts.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
 }
 
 /// A case's own as-of date, or its base's (a derived case runs on its base's date).
@@ -584,11 +597,13 @@ fn run_tests(
             match resolve(case, f, engine, 0) {
                 Err(e) => problems.push(format!("facts: {e}")),
                 Ok(Resolved::Path(p)) => {
+                    engine.set_evidence_root(evidence_root(&p));
                     if let Err(e) = engine.set_facts_path(p) {
                         problems.push(format!("facts: {e}"));
                     }
                 }
-                Ok(Resolved::Json(v)) => {
+                Ok(Resolved::Json(v, root)) => {
+                    engine.set_evidence_root(root);
                     if let Err(e) = engine.set_facts_json(&v) {
                         problems.push(format!("facts: {e}"));
                     }
