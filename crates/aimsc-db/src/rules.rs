@@ -89,8 +89,27 @@ pub fn eval_shared(db: &dyn salsa::Database, ws: Workspace) -> Arc<Model> {
             ..d.clone()
         })
         .collect();
+    // The evaluator reads no params but the default ages of evidence (their values are
+    // inlined everywhere else); kept without places, so that moving a line re-runs nothing.
+    let params = m
+        .params
+        .iter()
+        .filter(|(name, _)| name.starts_with("evidence_") && name.ends_with("_max_age"))
+        .map(|(name, p)| {
+            (
+                name.clone(),
+                aimsc_eval::model::Param {
+                    location: nowhere(),
+                    set_at: None,
+                    doc: None,
+                    ..p.clone()
+                },
+            )
+        })
+        .collect();
     Arc::new(Model {
         defs,
+        params,
         ..(**schema).clone()
     })
 }

@@ -76,7 +76,10 @@ fn add(args: EvidenceAddArgs) -> Result<u8, Vec<Diagnostic>> {
     };
     if !facts.is_dir() {
         return Err(usage(
-            format!("`{}` is a file; evidence is recorded in a facts folder, one file per item", facts.display()),
+            format!(
+                "`{}` is a file; evidence is recorded in a facts folder, one file per item",
+                facts.display()
+            ),
             "lay the facts out as a folder (a root file plus one subfolder per collection), then run this again",
         ));
     }
@@ -84,7 +87,10 @@ fn add(args: EvidenceAddArgs) -> Result<u8, Vec<Diagnostic>> {
         && aimsc::eval::dates::parse_duration(v).is_none()
     {
         return Err(usage(
-            format!("`--valid-for {}` is not a duration", aimsc::diagnostics::printable(v)),
+            format!(
+                "`--valid-for {}` is not a duration",
+                aimsc::diagnostics::printable(v)
+            ),
             "write it as a number and a unit: 12 months, 2 years, 90 days",
         ));
     }
@@ -95,10 +101,17 @@ fn add(args: EvidenceAddArgs) -> Result<u8, Vec<Diagnostic>> {
         ));
     };
     if !path.is_file() {
-        return Err(usage(format!("`{location}` is not a file"), "name a document file"));
+        return Err(usage(
+            format!("`{location}` is not a file"),
+            "name a document file",
+        ));
     }
     let digest = aimsc::evidence::hash(&path).map_err(|e| {
-        vec![Diagnostic::error(codes::IO_READ, format!("cannot read `{location}`: {e}"), None)]
+        vec![Diagnostic::error(
+            codes::IO_READ,
+            format!("cannot read `{location}`: {e}"),
+            None,
+        )]
     })?;
     // The id: given, else the next free EV-<n> among the evidence already recorded.
     let mut engine = loaded.into_engine(as_of);
@@ -115,9 +128,16 @@ fn add(args: EvidenceAddArgs) -> Result<u8, Vec<Diagnostic>> {
             .find(|c| !known.contains(c))
             .unwrap_or_else(|| "EV-1".into()),
     };
-    if id.is_empty() || !id.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+    if id.is_empty()
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
         return Err(usage(
-            format!("`{}` is not an evidence id", aimsc::diagnostics::printable(&id)),
+            format!(
+                "`{}` is not an evidence id",
+                aimsc::diagnostics::printable(&id)
+            ),
             "use letters, digits, `-`, `_` and `.`, e.g. EV-12",
         ));
     }
@@ -134,7 +154,10 @@ fn add(args: EvidenceAddArgs) -> Result<u8, Vec<Diagnostic>> {
             .unwrap_or_else(|| location.clone())
     });
     let mut text = String::new();
-    let _ = writeln!(text, "# Recorded by `aimsc evidence add`; the digest is the file's as reviewed.");
+    let _ = writeln!(
+        text,
+        "# Recorded by `aimsc evidence add`; the digest is the file's as reviewed."
+    );
     let _ = writeln!(text, "id: {}", quoted(&id));
     let _ = writeln!(text, "title: {}", quoted(&title));
     let _ = writeln!(text, "kind: {}", kind.as_str());
@@ -146,11 +169,19 @@ fn add(args: EvidenceAddArgs) -> Result<u8, Vec<Diagnostic>> {
     }
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir).map_err(|e| {
-            vec![Diagnostic::error(codes::IO_WRITE, format!("cannot create `{}`: {e}", dir.display()), None)]
+            vec![Diagnostic::error(
+                codes::IO_WRITE,
+                format!("cannot create `{}`: {e}", dir.display()),
+                None,
+            )]
         })?;
     }
     crate::write::atomically(&file, &text).map_err(|e| {
-        vec![Diagnostic::error(codes::IO_WRITE, format!("cannot write `{}`: {e}", file.display()), None)]
+        vec![Diagnostic::error(
+            codes::IO_WRITE,
+            format!("cannot write `{}`: {e}", file.display()),
+            None,
+        )]
     })?;
     println!(
         "recorded {id}: {location} (sha256 {}…, issued {as_of}) in {}",
@@ -166,7 +197,9 @@ fn evidence_files(root: &Path) -> Vec<String> {
     let mut out = Vec::new();
     let mut stack: Vec<PathBuf> = vec![root.join("evidence")];
     while let Some(dir) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for e in rd.filter_map(Result::ok) {
             let p = e.path();
             let Ok(ft) = e.file_type() else { continue };
@@ -200,7 +233,10 @@ fn verify(args: EvidenceVerifyArgs) -> Result<u8, Vec<Diagnostic>> {
     let dangling: Vec<&str> = evaluation
         .diagnostics
         .iter()
-        .filter(|d| d.code == codes::FACTS_UNRESOLVED_REF.id && d.message.starts_with("no `Evidence` has id"))
+        .filter(|d| {
+            d.code == codes::FACTS_UNRESOLVED_REF.id
+                && d.message.starts_with("no `Evidence` has id")
+        })
         .map(|d| d.message.as_str())
         .collect();
     let unreferenced: Vec<String> = evidence_files(&root)
@@ -212,20 +248,35 @@ fn verify(args: EvidenceVerifyArgs) -> Result<u8, Vec<Diagnostic>> {
     for (item, state) in &states {
         bad |= !state.usable();
         let detail = match state {
-            State::Ok | State::Unverifiable => aimsc::eval::evidence::valid_until(engine.project().model().as_ref(), item)
-                .map(|d| format!("valid until {d}"))
-                .unwrap_or_else(|| "no end of validity".into()),
+            State::Ok | State::Unverifiable => {
+                aimsc::eval::evidence::valid_until(engine.project().model().as_ref(), item)
+                    .map(|d| format!("valid until {d}"))
+                    .unwrap_or_else(|| "no end of validity".into())
+            }
             State::Altered { found } => format!(
                 "recorded {}…, found {}…",
-                item.sha256.as_deref().and_then(|s| s.get(..12)).unwrap_or("?"),
+                item.sha256
+                    .as_deref()
+                    .and_then(|s| s.get(..12))
+                    .unwrap_or("?"),
                 found.get(..12).unwrap_or(found)
             ),
             other => aimsc::eval::evidence::problem(item, other).unwrap_or_default(),
         };
-        rows.push((state.as_str(), item.id.to_string(), item.location.to_string(), detail));
+        rows.push((
+            state.as_str(),
+            item.id.to_string(),
+            item.location.to_string(),
+            detail,
+        ));
     }
     for f in &unreferenced {
-        rows.push(("unreferenced", "-".into(), f.clone(), "no evidence record names this file".into()));
+        rows.push((
+            "unreferenced",
+            "-".into(),
+            f.clone(),
+            "no evidence record names this file".into(),
+        ));
     }
     for d in &dangling {
         rows.push(("dangling", "-".into(), "-".into(), (*d).to_string()));
@@ -235,8 +286,10 @@ fn verify(args: EvidenceVerifyArgs) -> Result<u8, Vec<Diagnostic>> {
             .iter()
             .map(|(s, id, loc, detail)| serde_json::json!({"state": s, "id": id, "location": loc, "detail": detail}))
             .collect();
-        let text = serde_json::to_string_pretty(&serde_json::json!({"as_of": as_of.to_string(), "evidence": items}))
-            .unwrap_or_default();
+        let text = serde_json::to_string_pretty(
+            &serde_json::json!({"as_of": as_of.to_string(), "evidence": items}),
+        )
+        .unwrap_or_default();
         println!("{text}");
     } else {
         let w = rows.iter().map(|r| r.1.len()).max().unwrap_or(2);
