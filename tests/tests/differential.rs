@@ -431,6 +431,7 @@ fn plain(p: &Project) -> Vec<CheckResult> {
         today: as_of(),
         locate_rule: &locate,
         max_steps: DEFAULT_MAX_STEPS,
+        evidence_required: true,
     };
     model
         .checks

@@ -138,6 +138,7 @@ fn with_env<T>(project: &Project, f: impl FnOnce(&Env<'_>) -> T) -> T {
         today: project.as_of(),
         locate_rule: &locate,
         max_steps: aimsc_eval::evaluate::DEFAULT_MAX_STEPS,
+        evidence_required: true,
     })
 }
 

@@ -17,6 +17,8 @@ pub struct Loaded {
     evidence_root: PathBuf,
     /// The facts file or folder, relative to the working folder.
     facts_path: Option<PathBuf>,
+    /// The frameworks whose evidence is only reported (`[evidence]` of aims.toml).
+    evidence_reported: Vec<Arc<str>>,
 }
 
 impl Loaded {
@@ -45,8 +47,10 @@ impl Loaded {
     /// The engine over these inputs, with evidence read under the project root.
     pub fn into_engine(self, as_of: jiff::civil::Date) -> aimsc::Engine {
         let root = self.evidence_root.clone();
+        let reported = self.evidence_reported.clone();
         let mut engine = aimsc::Engine::from_project(self.into_project(as_of));
         engine.set_evidence_root(root);
+        engine.project_mut().set_evidence_reported(reported);
         engine
     }
 }
@@ -124,12 +128,19 @@ pub fn load(
     let mut facts = facts.map(Path::to_path_buf);
     let mut limits = Limits::default();
     let mut project_root: Option<PathBuf> = None;
+    let mut evidence_reported: Vec<Arc<str>> = Vec::new();
     if (rule_paths.is_empty() || (facts.is_none() && need_facts))
         && let Some(cfg_path) = find_aims_toml()
     {
         {
             let cfg = read_config(&cfg_path)?;
             limits = cfg.limits;
+            evidence_reported = cfg
+                .evidence
+                .iter()
+                .filter(|(_, m)| **m == config::EvidenceMode::Reported)
+                .map(|(f, _)| Arc::from(f.replace('-', "_")))
+                .collect();
             let root = cfg_path.parent().map(Path::to_path_buf).unwrap_or_default();
             // Paths in reports are relative to the project root, whatever the working folder.
             let explicit: Vec<PathBuf> = rule_paths
@@ -215,6 +226,7 @@ pub fn load(
         skipped,
         evidence_root,
         facts_path: facts,
+        evidence_reported,
     })
 }
 

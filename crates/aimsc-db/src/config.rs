@@ -17,6 +17,23 @@ pub struct AimsToml {
     /// Resource limits (`[limits]`), over the defaults.
     #[serde(default)]
     pub limits: crate::Limits,
+    /// How strictly evidence is judged (`[evidence]`): per framework, `required` (a reference
+    /// to unusable evidence is invalid) or `reported` (a warning only). Frameworks left out
+    /// are `required`.
+    #[serde(default)]
+    pub evidence: std::collections::BTreeMap<String, EvidenceMode>,
+}
+
+/// How strictly the evidence a framework's checks read is judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EvidenceMode {
+    /// A reference to missing, altered, stale or outside evidence is invalid: the requirement
+    /// that reads it cannot pass. The default.
+    #[default]
+    Required,
+    /// Such evidence is reported as a warning; the requirement is judged on the facts alone.
+    Reported,
 }
 
 /// The nearest `aims.toml` in `dir` or a folder above it.

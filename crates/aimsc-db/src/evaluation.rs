@@ -77,6 +77,7 @@ pub fn check_result<'db>(db: &'db dyn salsa::Database, key: CheckKey<'db>) -> Op
         today: ws.as_of(db),
         locate_rule: &locate,
         max_steps: ws.limits(db).max_steps,
+        evidence_required: !ws.evidence_reported(db).contains(&parts.check.framework),
     };
     let supporting = |rule: &str| check_outcome(db, CheckKey::unbounded(db, ws, Arc::from(rule)));
     let (result, steps) = evaluate_parts_within(&env, parts, &supporting, key.allowance(db));
@@ -323,6 +324,7 @@ pub fn site_chunk<'db>(db: &'db dyn salsa::Database, key: SiteKey<'db>) -> Optio
         today: ws.as_of(db),
         locate_rule: &locate,
         max_steps: ws.limits(db).max_steps,
+        evidence_required: !ws.evidence_reported(db).contains(&parts.check.framework),
     };
     aimsc_eval::evaluate::site_chunk(
         &env,

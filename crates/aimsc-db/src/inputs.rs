@@ -80,6 +80,9 @@ pub struct Workspace {
     /// What the shell found at each evidence location (digests, or why there is none).
     #[returns(ref)]
     pub evidence: crate::EvidenceFiles,
+    /// The frameworks whose checks only report unusable evidence (`[evidence]` of aims.toml).
+    #[returns(ref)]
+    pub evidence_reported: Vec<Arc<str>>,
 }
 
 /// A rule or facts file of a workspace.

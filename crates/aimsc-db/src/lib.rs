@@ -173,6 +173,7 @@ impl Project {
             as_of,
             limits,
             EvidenceFiles::default(),
+            Vec::new(),
         );
         Project {
             db,
@@ -421,6 +422,16 @@ impl Project {
     pub fn set_evidence_files(&mut self, files: EvidenceFiles) {
         if *self.ws.evidence(&self.db) != files {
             self.ws.set_evidence(&mut self.db).to(files);
+        }
+    }
+
+    /// Sets the frameworks whose checks only report unusable evidence, as `[evidence]
+    /// name = "reported"` in aims.toml does; every other framework's checks read it as invalid.
+    pub fn set_evidence_reported(&mut self, mut frameworks: Vec<Arc<str>>) {
+        frameworks.sort();
+        frameworks.dedup();
+        if *self.ws.evidence_reported(&self.db) != frameworks {
+            self.ws.set_evidence_reported(&mut self.db).to(frameworks);
         }
     }
 

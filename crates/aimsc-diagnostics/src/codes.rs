@@ -157,7 +157,7 @@ catalogue! {
     // config: aims.toml.
     CONFIG_INVALID "aimsc::config::invalid"
         "aims.toml cannot be read."
-        "aims.toml holds `rules = [\"path\", …]`, `facts = \"path\"` and an optional `[limits]` table, with paths relative to the file.";
+        "aims.toml holds `rules = [\"path\", …]`, `facts = \"path\"`, an optional `[limits]` table and an optional `[evidence]` table (framework = \"required\" or \"reported\"), with paths relative to the file.";
     // evidence: The documents behind the facts (the `Evidence` record of `@aimsc/evidence`).
     EVIDENCE_ALTERED "aimsc::evidence::altered"
         "An evidence file's SHA-256 digest differs from the one recorded: the document changed since it was recorded."

@@ -80,6 +80,7 @@ fn outcome(applies: Option<&str>, requirement: &str, facts: &str) -> Outcome {
         today,
         locate_rule: &locate,
         max_steps: DEFAULT_MAX_STEPS,
+        evidence_required: true,
     };
     evaluate_check(&env, "t::c").unwrap().outcome
 }

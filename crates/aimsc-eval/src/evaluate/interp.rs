@@ -414,7 +414,7 @@ impl<'a> Eval<'a> {
     /// What is wrong with the evidence record `id`, when a requirement may not rely on it.
     fn evidence_problem(&self, ty: &Arc<str>, id: &Arc<str>) -> Option<String> {
         let model = self.env.model;
-        if !crate::evidence::declared(model) {
+        if !self.env.evidence_required || !crate::evidence::declared(model) {
             return None;
         }
         let Some(rec) = self.env.facts.by_id(ty, id) else {

@@ -44,6 +44,9 @@ pub struct Env<'a> {
     /// The step budget of one requirement, and of one chunk of a quantifier evaluated apart
     /// (see [`DEFAULT_MAX_STEPS`]).
     pub max_steps: u64,
+    /// Whether a reference to unusable evidence reads as invalid (`required`, the default), or
+    /// is only reported (`[evidence] framework = "reported"` in aims.toml) for the check run.
+    pub evidence_required: bool,
 }
 
 /// The default step budget: a step is one expression evaluated or one record visited, so

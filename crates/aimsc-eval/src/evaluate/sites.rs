@@ -120,6 +120,7 @@ pub fn site_chunk(
         today: env.today,
         locate_rule: env.locate_rule,
         max_steps: (env.max_steps / chunks).max(1),
+        evidence_required: env.evidence_required,
     };
     let env = &share;
     let mut ev = Eval::new(env, slots);
