@@ -129,11 +129,20 @@ pub fn first_at(ex: &Explanation) -> Option<&FactLoc> {
 /// A missing fact of the record itself is named relative to it.
 pub fn reason(ex: &Explanation, record: &str) -> String {
     if let Some(m) = &ex.missing {
+        // An invalid value is not a missing one: say so (for evidence, the path carries why).
+        let (m, invalid) = match m.strip_suffix(" (invalid in the facts)") {
+            Some(v) => (v, true),
+            None => (m.as_str(), false),
+        };
         let field = m
             .strip_prefix(record)
             .and_then(|f| f.strip_prefix('.'))
             .unwrap_or(m);
-        return format!("lacks `{field}`");
+        return if invalid {
+            format!("has an invalid `{field}`")
+        } else {
+            format!("lacks `{field}`")
+        };
     }
     // A def call explains itself by its body, in the def's own names: name the call, and
     // give the values that decided it.

@@ -50,6 +50,35 @@ pub struct Inputs {
     /// Files under the facts folder that were not loaded (each with a warning saying why).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<Arc<str>>,
+    /// Every evidence item of the facts, in id order, with what was found at its location.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<EvidenceEntry>,
+}
+
+/// One evidence item as a report shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceEntry {
+    /// Its id.
+    pub id: Arc<str>,
+    /// Its kind.
+    pub kind: Arc<str>,
+    /// Where it is: a path inside the project, or a URL.
+    pub location: Arc<str>,
+    /// The digest recorded in the facts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<Arc<str>>,
+    /// The digest of the file found at the location, when one was read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found_sha256: Option<Arc<str>>,
+    /// `ok`, `unverifiable`, `missing`, `altered`, `no_digest`, `stale` or `outside`.
+    pub state: Arc<str>,
+    /// Its last valid day, when it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+    /// What is wrong, in one sentence, when it cannot be relied on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
 }
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
@@ -86,6 +115,7 @@ impl Inputs {
             rules_digest,
             facts_digest,
             skipped: Vec::new(),
+            evidence: Vec::new(),
         }
     }
 }
@@ -345,9 +375,13 @@ pub fn render(format: Format, input: &ReportInput<'_>) -> String {
             input.root_facts,
         ),
         Format::Junit => junit::render(input.results, input.as_of, input.catalog),
-        Format::Markdown => {
-            markdown::render_with(input.results, input.overrides, input.as_of, input.baseline)
-        }
+        Format::Markdown => markdown::render_with(
+            input.results,
+            input.overrides,
+            input.as_of,
+            input.baseline,
+            &input.inputs.evidence,
+        ),
         Format::Oscal => oscal::render(
             input.results,
             input.overrides,

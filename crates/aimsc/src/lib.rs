@@ -436,6 +436,32 @@ impl Engine {
             .collect()
     }
 
+    /// The evidence items as reports show them.
+    fn evidence_entries(&self) -> Vec<aimsc_report::EvidenceEntry> {
+        let model = self.project.model();
+        let files = self.project.evidence_files();
+        self.evidence_states()
+            .into_iter()
+            .map(|(item, state)| {
+                let found = match files.get(&item.location) {
+                    Some(aimsc_eval::evidence::FileCheck::Digest(d)) => Some(d.clone()),
+                    _ => None,
+                };
+                aimsc_report::EvidenceEntry {
+                    kind: item.kind.clone(),
+                    location: item.location.clone(),
+                    sha256: item.sha256.clone(),
+                    found_sha256: found,
+                    state: Arc::from(state.as_str()),
+                    valid_until: aimsc_eval::evidence::valid_until(&model, &item)
+                        .map(|d| d.to_string()),
+                    problem: aimsc_eval::evidence::problem(&item, &state),
+                    id: item.id,
+                }
+            })
+            .collect()
+    }
+
     /// A warning for every evidence record a requirement may not rely on, at the record.
     fn evidence_diagnostics(&self) -> Vec<Diagnostic> {
         use aimsc_eval::evidence::State;
@@ -538,6 +564,7 @@ impl Engine {
             aimsc_report::report_diagnostics(&diagnostics, &|l| self.line_col(l));
         let overrides = Overrides::of(&model, options.as_of, &|l| self.line_col(l));
         let mut inputs = Inputs::new(&rules, &facts);
+        inputs.evidence = self.evidence_entries();
         inputs.skipped = diagnostics
             .iter()
             .filter(|d| d.code == crate::codes::FACTS_SKIPPED)
