@@ -66,7 +66,7 @@ fn every_state_of_an_evidence_item() {
         .diagnostics
         .iter()
         .filter(|d| d.code.starts_with("aimsc::evidence::"))
-        .map(|d| &*d.code)
+        .map(|d| d.code)
         .collect();
     assert_eq!(codes.len(), 8, "{codes:?}");
 }

@@ -610,7 +610,7 @@ fn a_pass_over_no_records_says_it_checked_nothing() {
     edit(
         &mut files,
         "ai_systems/credit-score.yaml",
-        "impact_assessments:\n  - {id: IA-7, date: 2026-06-01, assessor: ola, covers_individuals: true, covers_society: true, fundamental_rights: true, notified_to_authority: 2026-06-15, findings_addressed: true, documented: true}",
+        "impact_assessments:\n  - {id: IA-7, date: 2026-06-01, assessor: ola, covers_individuals: true, covers_society: true, fundamental_rights: true, notified_to_authority: 2026-06-15, findings_addressed: true, documented: true, evidence: EV-3}",
         "impact_assessments: []",
     );
     edit(

@@ -114,6 +114,10 @@ pub const AREAS: &[(&str, &str)] = &[
         "Checks that the rules can fail: a requirement that no facts can make fail.",
     ),
     ("config", "aims.toml."),
+    (
+        "evidence",
+        "The documents behind the facts (the `Evidence` record of `@aimsc/evidence`).",
+    ),
     ("facts", "Loading and validating the facts."),
     ("init", "`aimsc init`."),
     ("internal", "Bugs in aimsc, reported rather than hidden."),

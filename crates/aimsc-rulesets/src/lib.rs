@@ -72,17 +72,29 @@ pub const FILES: &[(&str, &str)] = &[
 /// The shipped files whose display path is `name` or lies under it (`@aimsc`, `@aimsc/iso42001`).
 pub fn select(name: &str) -> Vec<(&'static str, &'static str)> {
     let name = name.trim_end_matches('/');
-    FILES
+    let under = |path: &str, name: &str| {
+        path == name
+            || path
+                .strip_prefix(name)
+                .is_some_and(|rest| rest.starts_with('/'))
+    };
+    let mut out: Vec<(&'static str, &'static str)> = FILES
         .iter()
-        .filter(|(path, _)| {
-            *path == name
-                || path
-                    .strip_prefix(name)
-                    .is_some_and(|rest| rest.starts_with('/'))
-        })
+        .filter(|(path, _)| under(path, name))
         .copied()
-        .collect()
+        .collect();
+    // The shipped schema refers to the standard evidence record: it comes along.
+    if out.iter().any(|(p, _)| *p == SCHEMA) && !out.iter().any(|(p, _)| *p == EVIDENCE) {
+        out.extend(FILES.iter().filter(|(p, _)| *p == EVIDENCE).copied());
+        out.sort_by(|a, b| a.0.cmp(b.0));
+    }
+    out
 }
+
+/// The shipped fact schema.
+const SCHEMA: &str = "@aimsc/iso42001/schema.aims";
+/// The standard evidence record, which the schema refers to.
+const EVIDENCE: &str = "@aimsc/evidence/evidence.aims";
 
 #[cfg(test)]
 mod tests {
@@ -120,8 +132,10 @@ mod tests {
         assert!(
             select("@aimsc/iso42001")
                 .iter()
-                .all(|(p, _)| p.starts_with("@aimsc/iso42001/"))
+                .all(|(p, _)| p.starts_with("@aimsc/iso42001/") || *p == EVIDENCE),
+            "the schema brings the evidence record along, and nothing else"
         );
+        assert_eq!(select("@aimsc/evidence").len(), 1);
         assert!(!select("@aimsc/iso42001").is_empty());
         assert!(select("@aimsc/iso4200").is_empty());
     }

@@ -282,6 +282,12 @@ fn evaluate(
     format: Format,
 ) -> Response {
     engine.set_facts(facts);
+    // A shared server reads no files: the evidence of posted facts cannot be verified here,
+    // so every framework judges on the facts and the evidence is reported (`aimsc evidence
+    // verify` in the project checks the files).
+    let frameworks: Vec<std::sync::Arc<str>> =
+        engine.frameworks().into_iter().map(|f| f.name).collect();
+    engine.project_mut().set_evidence_reported(frameworks);
     let evaluation = match engine.evaluate(options) {
         Ok(e) => e,
         Err(e) => return bad_request(&e),

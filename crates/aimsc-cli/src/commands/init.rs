@@ -43,7 +43,32 @@ people:
     name: Alex Example
     role: Head of AI governance
     top_management: true
+
+# A policy whose approved text is kept as evidence (facts/evidence/EV-1.yaml names the file
+# and its digest). Edit evidence/ai-policy.md, then record it again:
+#   aimsc evidence add evidence/ai-policy.md --id EV-1 --issued YYYY-MM-DD
+policies:
+  - id: ai-policy
+    title: AI policy
+    kind: ai_policy
+    owner: owner
+    evidence: EV-1
 "#;
+
+const POLICY_DOCUMENT: &str = r#"# AI policy (example)
+
+Replace this text with your approved AI policy, then record it with `aimsc evidence add`.
+"#;
+
+/// The example evidence record: the policy document and its digest.
+fn evidence_record() -> String {
+    let digest = aimsc::evidence::digest(POLICY_DOCUMENT.as_bytes());
+    format!(
+        "# Recorded as `aimsc evidence add` does; the digest is the file's as reviewed.\n\
+         id: \"EV-1\"\ntitle: \"AI policy\"\nkind: document\nlocation: \"evidence/ai-policy.md\"\n\
+         sha256: \"{digest}\"\n# The day the policy was approved: replace it.\nissued: 2026-01-01\n"
+    )
+}
 
 const AI_SYSTEM: &str = r#"# One AI system per file in this folder; the file holds one record of `ai_systems`.
 id: assistant
@@ -59,11 +84,14 @@ risk_tier: limited
 /// Writes the files; never overwrites one.
 fn init_in(dir: Option<&Path>) -> Result<u8, Vec<Diagnostic>> {
     let root = dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
-    let files: [(&str, &str); 4] = [
+    let record = evidence_record();
+    let files: [(&str, &str); 6] = [
         ("aims.toml", AIMS_TOML),
         ("rules/organisation.aims", RULES),
         ("facts/organisation.yaml", ORGANISATION),
         ("facts/ai_systems/assistant.yaml", AI_SYSTEM),
+        ("facts/evidence/EV-1.yaml", &record),
+        ("evidence/ai-policy.md", POLICY_DOCUMENT),
     ];
     let existing: Vec<Diagnostic> = files
         .iter()
