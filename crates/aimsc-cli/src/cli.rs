@@ -98,7 +98,7 @@ impl EvidenceKindArg {
 pub(crate) struct EvidenceAddArgs {
     /// The file: inside the project.
     pub(crate) path: PathBuf,
-    /// Its id; default: the next free EV-<n>. An id recorded by this command before is updated.
+    /// Its id; default: the next free `EV-N`. An id recorded by this command before is updated.
     #[arg(long)]
     pub(crate) id: Option<String>,
     /// What kind of evidence it is.
