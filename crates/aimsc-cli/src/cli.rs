@@ -69,6 +69,19 @@ pub(crate) enum EvidenceCommand {
     /// no_digest, stale, outside; and unreferenced files under evidence/ and dangling ids.
     /// Exits 1 when anything is not usable.
     Verify(EvidenceVerifyArgs),
+    /// Write an evidence package for the auditor: the JSON report, the SoA, every evidence
+    /// file the facts name and a manifest of digests, byte-identical for the same inputs.
+    Pack(EvidencePackArgs),
+}
+
+/// `aimsc evidence pack`.
+#[derive(clap::Args)]
+pub(crate) struct EvidencePackArgs {
+    #[command(flatten)]
+    pub(crate) inputs: Inputs,
+    /// The zip file to write.
+    #[arg(short = 'o', long = "output", value_name = "FILE.zip")]
+    pub(crate) output: PathBuf,
 }
 
 /// Kinds of evidence, as the `EvidenceKind` enum of `@aimsc/evidence`.

@@ -9,7 +9,12 @@ use std::path::{Path, PathBuf};
 /// Writes `text` to `path` by way of a temporary file in the same folder, renamed over it
 /// once complete and flushed to disk; the old file's permissions are kept.
 pub fn atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    write_through_temporary(path, text).map_err(|e| {
+    bytes_atomically(path, text.as_bytes())
+}
+
+/// [`atomically`], for bytes (an evidence package).
+pub fn bytes_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    write_through_temporary(path, bytes).map_err(|e| {
         // The tempfile crate names its temporary file in its errors; say what went wrong
         // without it (the report's own path is in the diagnostic).
         if e.to_string().contains(" at path ") {
@@ -20,7 +25,7 @@ pub fn atomically(path: &Path, text: &str) -> std::io::Result<()> {
     })
 }
 
-fn write_through_temporary(path: &Path, text: &str) -> std::io::Result<()> {
+fn write_through_temporary(path: &Path, text: &[u8]) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -35,7 +40,7 @@ fn write_through_temporary(path: &Path, text: &str) -> std::io::Result<()> {
         .prefix(".aimsc-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
+    tmp.write_all(text)?;
     tmp.as_file().sync_all()?;
     if let Ok(meta) = std::fs::metadata(path) {
         tmp.as_file().set_permissions(meta.permissions())?;

@@ -154,3 +154,56 @@ fn evidence_add_writes_a_record_that_verifies() {
     assert!(items.iter().all(|i| i["state"] == "ok"), "{items:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_evidence_package_is_byte_identical_and_its_manifest_verifies() {
+    use sha2::{Digest, Sha256};
+    use std::io::Read as _;
+    let dir = scratch("kestrel", "pack");
+    let write = |name: &str| {
+        let out = run(&dir, &["evidence", "pack", "-o", name, "--as-of", AS_OF]);
+        assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+        std::fs::read(dir.join(name)).unwrap()
+    };
+    let a = write("one.zip");
+    let b = write("two.zip");
+    assert!(
+        a == b,
+        "two runs over the same inputs give different packages"
+    );
+
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(a)).unwrap();
+    let mut read = |name: &str| {
+        let mut f = zip.by_name(name).unwrap();
+        let mut bytes = Vec::new();
+        f.read_to_end(&mut bytes).unwrap();
+        bytes
+    };
+    let manifest: serde_json::Value = serde_json::from_slice(&read("manifest.json")).unwrap();
+    let files = manifest["files"].as_array().unwrap();
+    let paths: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(
+        paths,
+        [
+            "documents/evidence/ai-policy.md",
+            "documents/evidence/fria-pricing.md",
+            "documents/evidence/internal-audit-2026.md",
+            "report.json",
+            "soa.json",
+            "soa.md"
+        ]
+    );
+    for f in files {
+        let bytes = read(f["path"].as_str().unwrap());
+        let digest: String = Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(f["sha256"], digest.as_str(), "{}", f["path"]);
+    }
+    // The packed documents are the ones recorded.
+    for e in manifest["evidence"].as_array().unwrap() {
+        assert_eq!(e["state"], "ok", "{e}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -25,6 +25,7 @@ mod error;
 pub mod evidence;
 pub mod explain;
 mod fail_on;
+pub mod pack;
 
 pub use aimsc_db::{FactInput, LIMIT_NAMES, Limits, Project};
 

@@ -1,6 +1,8 @@
 //! `aimsc evidence`: record a document's digest in the facts, and verify every evidence item.
 
-use crate::cli::{EvidenceAddArgs, EvidenceArgs, EvidenceCommand, EvidenceVerifyArgs};
+use crate::cli::{
+    EvidenceAddArgs, EvidenceArgs, EvidenceCommand, EvidencePackArgs, EvidenceVerifyArgs,
+};
 use crate::project;
 use aimsc::Diagnostic;
 use aimsc::diagnostics::codes;
@@ -14,7 +16,49 @@ pub(crate) fn run(args: EvidenceArgs) -> Result<u8, Vec<Diagnostic>> {
     match args.command {
         EvidenceCommand::Add(a) => add(a),
         EvidenceCommand::Verify(a) => verify(a),
+        EvidenceCommand::Pack(a) => pack(a),
     }
+}
+
+fn pack(args: EvidencePackArgs) -> Result<u8, Vec<Diagnostic>> {
+    let EvidencePackArgs { inputs, output } = args;
+    // The output is named relative to where aimsc runs, before it moves to aims.toml's folder.
+    let output = std::path::absolute(&output).unwrap_or(output);
+    let as_of = crate::parse_as_of(inputs.as_of.as_deref())?;
+    let loaded = project::load(&inputs.rules, inputs.facts.as_deref(), true)?;
+    let root = loaded.evidence_root().to_path_buf();
+    let mut engine = loaded.into_engine(as_of);
+    let evaluation = engine
+        .evaluate(&aimsc::Options::new(as_of))
+        .map_err(aimsc::Error::into_diagnostics)?;
+    let bytes = aimsc::pack::pack(&engine, &evaluation, &root).map_err(|e| {
+        vec![Diagnostic::error(
+            codes::IO_WRITE,
+            format!("cannot build the package: {e}"),
+            None,
+        )]
+    })?;
+    crate::write::bytes_atomically(&output, &bytes).map_err(|e| {
+        vec![Diagnostic::error(
+            codes::IO_WRITE,
+            format!("cannot write `{}`: {e}", output.display()),
+            None,
+        )]
+    })?;
+    let states = engine.evidence_states();
+    let unusable = states.iter().filter(|(_, s)| !s.usable()).count();
+    println!(
+        "wrote {} ({} bytes): report, SoA, {} evidence item(s){}",
+        output.display(),
+        bytes.len(),
+        states.len(),
+        if unusable > 0 {
+            format!(", {unusable} of them not usable (see manifest.json)")
+        } else {
+            String::new()
+        }
+    );
+    Ok(if unusable > 0 { 1 } else { 0 })
 }
 
 fn usage(message: String, help: &str) -> Vec<Diagnostic> {
