@@ -26,7 +26,61 @@ const FORMATS: &[(&str, &str)] = &[
 ];
 
 fn org(name: &str) -> PathBuf {
+    // The fixture with an evidence item in every state is a project too.
+    if name == "evidence_states" {
+        return repo().join("tests/fixtures/cli/evidence_states");
+    }
     repo().join("tests/orgs").join(name)
+}
+
+#[test]
+fn evidence_problems_pass_the_sarif_validator_and_the_report_schema() {
+    let paths = reports("evidence_states", "evidence", &[]);
+    let problems = validators::sarif(&paths["sarif"]);
+    let serious: Vec<_> = problems.iter().filter(|p| p.0 != "note").collect();
+    assert!(serious.is_empty(), "{serious:#?}");
+    let sarif = json(&paths["sarif"]);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let altered = results
+        .iter()
+        .find(|r| r["ruleId"] == "aimsc::evidence::altered")
+        .unwrap();
+    assert_eq!(
+        altered["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "facts/aims.yaml"
+    );
+    assert_eq!(
+        altered["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "evidence/audit.md"
+    );
+    let violations = validators::json_schema(
+        &repo().join("schemas/report.schema.json"),
+        &[&paths["json"]],
+    );
+    assert!(violations.is_empty(), "{violations:#?}");
+    let report = json(&paths["json"]);
+    let states: Vec<&str> = report["inputs"]["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        states,
+        [
+            "ok",
+            "unverifiable",
+            "missing",
+            "altered",
+            "stale",
+            "outside",
+            "outside",
+            "outside",
+            "no_digest"
+        ]
+    );
+    let violations = validators::json_schema(&validators::oscal_schema(), &[&paths["oscal"]]);
+    assert!(violations.is_empty(), "{violations:#?}");
 }
 
 fn scratch(name: &str) -> PathBuf {

@@ -373,6 +373,7 @@ pub fn render(format: Format, input: &ReportInput<'_>) -> String {
             input.diagnostics,
             input.catalog,
             input.root_facts,
+            &input.inputs.evidence,
         ),
         Format::Junit => junit::render(input.results, input.as_of, input.catalog),
         Format::Markdown => markdown::render_with(

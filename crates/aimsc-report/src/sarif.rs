@@ -232,13 +232,59 @@ fn notification(d: &ReportDiagnostic, descriptors: &[&str]) -> Value {
     n
 }
 
-/// Renders the SARIF log. Rules are the controls and rules that have a result in it.
+/// A result for evidence that cannot be relied on: at its record in the facts, with the
+/// document as a related location (a URL is not an artifact of the project, so it has none).
+fn evidence_result(e: &crate::EvidenceEntry, at: Option<&ReportDiagnostic>, index: usize) -> Value {
+    let problem = e.problem.clone().unwrap_or_default();
+    let mut res = json!({
+        "ruleId": format!("aimsc::evidence::{}", e.state),
+        "ruleIndex": index,
+        "level": "warning",
+        "message": { "text": problem },
+        "partialFingerprints": { "aimsc/v1": fingerprint(&["evidence", &e.id, &e.state]) },
+    });
+    if let Some(d) = at
+        && let Some(file) = &d.file
+    {
+        res["locations"] = json!([location(&FactLoc {
+            file: file.clone(),
+            line: d.line.unwrap_or(1),
+            column: d.column.unwrap_or(1),
+        })]);
+    }
+    if e.state.as_ref() != "outside"
+        && !e.location.starts_with("http://")
+        && !e.location.starts_with("https://")
+    {
+        res["relatedLocations"] = json!([{
+            "id": 1,
+            "physicalLocation": { "artifactLocation": { "uri": crate::uri(&e.location), "uriBaseId": SRCROOT } },
+            "message": { "text": format!("the document of evidence {}", e.id) },
+        }]);
+    }
+    res
+}
+
+fn evidence_rule(state: &str) -> Value {
+    let id = format!("aimsc::evidence::{state}");
+    let text = aimsc_diagnostics::codes::find(&id).map_or("", |c| c.summary);
+    json!({
+        "id": id,
+        "name": pascal(&format!("evidence {state}")),
+        "shortDescription": { "text": text },
+        "defaultConfiguration": { "level": "warning" },
+    })
+}
+
+/// Renders the SARIF log. Rules are the controls and rules that have a result in it, and the
+/// evidence states that do.
 pub fn render(
     results: &[CheckResult],
     overrides: &crate::Overrides,
     diagnostics: &[ReportDiagnostic],
     catalog: &Catalog,
     root_facts: Option<&str>,
+    evidence: &[crate::EvidenceEntry],
 ) -> String {
     let mut rules = Vec::new();
     let mut index: BTreeMap<&str, usize> = BTreeMap::new();
@@ -262,6 +308,20 @@ pub fn render(
         for f in &fails {
             out.push(failure_result(r, i, f, root_facts));
         }
+    }
+    for e in evidence.iter().filter(|e| e.problem.is_some()) {
+        let key = format!("aimsc::evidence::{}", e.state);
+        let i = match rules.iter().position(|r| r["id"] == key.as_str()) {
+            Some(i) => i,
+            None => {
+                rules.push(evidence_rule(&e.state));
+                rules.len() - 1
+            }
+        };
+        let at = diagnostics
+            .iter()
+            .find(|d| Some(&d.message) == e.problem.as_ref());
+        out.push(evidence_result(e, at, i));
     }
     let errors = diagnostics
         .iter()
