@@ -219,7 +219,8 @@ pub(crate) struct EvalArgs {
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub(crate) outputs: Vec<PathBuf>,
     /// Which outcomes fail the run with exit code 1: a comma-separated list of fail, error,
-    /// waived, expired-waiver, nothing-checked (a pass with no record to check), or none.
+    /// waived, expired-waiver, nothing-checked (a pass with no record to check), attested (a
+    /// control met by attestation: self-declared), or none.
     #[arg(long = "fail-on", value_name = "LIST", default_value = "fail,error", value_parser = parse_fail_on)]
     pub(crate) fail_on: aimsc::FailOn,
     /// An earlier JSON report (`--format json`); the Markdown summary then lists the

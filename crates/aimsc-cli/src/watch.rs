@@ -161,9 +161,10 @@ pub fn run(
         }
         let count = |o: &str| after.values().filter(|(x, _)| x == o).count();
         println!(
-            "{} controls and rules: {} pass, {} fail, {} error ({} error diagnostic(s); evaluated in {} ms)",
+            "{} controls and rules: {} pass, {} attested, {} fail, {} error ({} error diagnostic(s); evaluated in {} ms)",
             after.len(),
             count("pass"),
+            count("attested"),
             count("fail"),
             count("error"),
             errors.len(),

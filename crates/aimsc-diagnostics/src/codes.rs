@@ -152,6 +152,9 @@ macro_rules! catalogue {
 
 catalogue! {
     // check: Checks that the rules can fail: a requirement that no facts can make fail.
+    CHECK_ATTESTED_SCHEMA "aimsc::check::attested_schema"
+        "A `require attested` requirement needs the attestation record of `@aimsc/evidence`, which the rules do not load."
+        "Load `@aimsc/evidence` (or `@aimsc`) in aims.toml's `rules`; it declares `attestations` in the facts.";
     CHECK_NO_REQUIREMENT "aimsc::check::no_requirement"
         "A control or rule has no `require` block, so it could never fail."
         "Add a `require \"…\" { … }` block that states what the facts must show.";
@@ -182,6 +185,9 @@ catalogue! {
         "Evidence at a URL: aimsc never fetches it, so its content is not verified, only its validity by date."
         "Keep a copy inside the project and record its digest, if an auditor should rely on it.";
     // facts: Loading and validating the facts.
+    FACTS_ATTESTATION_UNMATCHED "aimsc::facts::attestation_unmatched"
+        "An attestation names no attested requirement of the rules, so nothing relies on it."
+        "Name a control that has a `require attested` requirement by its full id (`iso42001::5.1`), and the requirement as written, or leave `requirement` out.";
     FACTS_BLANK "aimsc::facts::blank"
         "A string fact is empty or blank, and counts as missing."
         "Write the value, or leave the field out; a blank string is no evidence of anything.";

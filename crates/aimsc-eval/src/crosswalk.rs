@@ -116,7 +116,7 @@ fn combine(effects: impl Iterator<Item = Coverage>) -> Coverage {
 
 fn of_outcome(o: Outcome) -> Option<Coverage> {
     match o {
-        Outcome::Pass => Some(Coverage::Covered),
+        Outcome::Pass | Outcome::Attested => Some(Coverage::Covered),
         Outcome::Fail | Outcome::Error | Outcome::Waived => Some(Coverage::Gap),
         Outcome::NotApplicable | Outcome::Excluded => None,
     }

@@ -383,6 +383,9 @@ pub struct Requirement {
     pub broken: Option<Broken>,
     /// A recommended practice (`require practice`), beyond the text of the standard or law.
     pub practice: bool,
+    /// Met by an attestation in the facts (`require attested`), not by a condition over them:
+    /// a pass is reported as attested.
+    pub attested: bool,
 }
 
 /// A control or rule after checking.

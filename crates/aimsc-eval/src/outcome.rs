@@ -20,6 +20,9 @@ pub enum Outcome {
     Waived,
     /// The facts it reads are invalid.
     Error,
+    /// Holds, with at least one requirement met by an unexpired attestation of a named person
+    /// (`require attested`) rather than shown by the facts: self-declared, and reported apart.
+    Attested,
 }
 
 impl Outcome {
@@ -32,7 +35,13 @@ impl Outcome {
             Outcome::Excluded => "excluded",
             Outcome::Waived => "waived",
             Outcome::Error => "error",
+            Outcome::Attested => "attested",
         }
+    }
+
+    /// Whether it counts as met: passed, or passed by attestation.
+    pub fn is_met(self) -> bool {
+        matches!(self, Outcome::Pass | Outcome::Attested)
     }
 }
 
@@ -149,8 +158,42 @@ pub struct RequirementResult {
     /// or the law: reports keep the two apart.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub practice: bool,
+    /// Met by attestation only (`require attested`): its outcome is `attested` when an
+    /// attestation holds, and it is never shown by the facts alone.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub attested: bool,
+    /// The attestation that met it, when its outcome is `attested`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attestation: Option<AttestationInfo>,
+    /// The evidence records the requirement reads (the ids of every `ref Evidence` on a fact
+    /// path it reads), in id order: what an auditor asks to see behind the verdict.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<Arc<str>>,
     /// The explanation tree.
     pub explanation: Arc<Explanation>,
+}
+
+/// Who attested a requirement, and for how long.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttestationInfo {
+    /// The attestation's id.
+    pub id: Arc<str>,
+    /// The person who attests.
+    pub attested_by: Arc<str>,
+    /// Their role.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<Arc<str>>,
+    /// When.
+    pub attested_on: String,
+    /// The last day it holds.
+    pub valid_until: String,
+    /// The evidence behind it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<Arc<str>>,
+    /// Where it is in the facts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<FactLoc>,
 }
 
 /// A supporting rule's verdict, folded into the control it supports.

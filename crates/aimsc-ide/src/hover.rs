@@ -212,6 +212,7 @@ impl Analysis<'_> {
 pub fn outcome_badge(o: Outcome) -> &'static str {
     match o {
         Outcome::Pass => "✓ pass",
+        Outcome::Attested => "✓ attested",
         Outcome::Fail => "✗ fail",
         Outcome::NotApplicable => "– n/a",
         Outcome::Excluded => "⊘ excluded",

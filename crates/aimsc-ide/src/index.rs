@@ -139,8 +139,8 @@ impl Indexer<'_> {
                 if let Some(a) = &c.applies {
                     self.expr(a);
                 }
-                for r in &c.requires {
-                    self.expr(&r.body);
+                for r in c.requires.iter().filter_map(|r| r.body.as_ref()) {
+                    self.expr(r);
                 }
             }
             Item::Map(m) => {

@@ -181,6 +181,7 @@ const KEYWORDS: &[&str] = &[
     "mandatory",
     "past",
     "practice",
+    "attested",
     "until",
     "owner",
     "provenance",

@@ -40,7 +40,7 @@ fn counts(results: &[&CheckResult]) -> (usize, usize, usize, usize) {
         match r.outcome {
             // A pass that checked nothing is reported as skipped: nothing was shown to hold.
             Outcome::Pass if r.nothing_checked => s.not_applicable += 1,
-            Outcome::Pass => s.pass += 1,
+            Outcome::Pass | Outcome::Attested => s.pass += 1,
             Outcome::Fail => s.fail += 1,
             Outcome::NotApplicable => s.not_applicable += 1,
             Outcome::Excluded => s.excluded += 1,
@@ -75,6 +75,11 @@ fn case(out: &mut String, r: &CheckResult) {
             Some(format!("<skipped message=\"{}\"/>", xml(&r.message)))
         }
         Outcome::Pass => None,
+        // Met, but self-declared: a passing case that says so, for a reader of the CI log.
+        Outcome::Attested => Some(format!(
+            "<system-out>{}</system-out>",
+            text(&format!("attested (manual): {}", r.message))
+        )),
         Outcome::Fail | Outcome::Error => {
             let tag = if r.outcome == Outcome::Fail {
                 "failure"

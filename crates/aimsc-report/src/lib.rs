@@ -124,8 +124,12 @@ impl Inputs {
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Summary {
-    /// Passing.
+    /// Passing, shown by the facts.
     pub pass: usize,
+    /// Met with at least one requirement by attestation: self-declared, counted apart.
+    /// Reports written before attestations existed have none.
+    #[serde(default)]
+    pub attested: usize,
     /// Failing.
     pub fail: usize,
     /// Not applicable.
@@ -145,6 +149,7 @@ impl Summary {
         for r in results {
             *match r.outcome {
                 Outcome::Pass => &mut s.pass,
+                Outcome::Attested => &mut s.attested,
                 Outcome::Fail => &mut s.fail,
                 Outcome::NotApplicable => &mut s.not_applicable,
                 Outcome::Excluded => &mut s.excluded,

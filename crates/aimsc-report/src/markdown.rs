@@ -87,8 +87,8 @@ pub fn render_with(
     let _ = writeln!(out, "As of {as_of}.\n");
     let _ = writeln!(
         out,
-        "| pass | fail | error | waived | excluded | not applicable |\n|---:|---:|---:|---:|---:|---:|\n| {} | {} | {} | {} | {} | {} |\n",
-        s.pass, s.fail, s.error, s.waived, s.excluded, s.not_applicable
+        "| pass | attested | fail | error | waived | excluded | not applicable |\n|---:|---:|---:|---:|---:|---:|---:|\n| {} | {} | {} | {} | {} | {} | {} |\n",
+        s.pass, s.attested, s.fail, s.error, s.waived, s.excluded, s.not_applicable
     );
     if let Some(b) = baseline {
         changes(&mut out, results, b);
@@ -151,6 +151,7 @@ pub fn render_with(
         }
         out.push_str("\n</details>\n\n");
     }
+    attested(&mut out, results);
     let expired: Vec<&CheckResult> = results
         .iter()
         .filter(|r| r.waiver.as_ref().is_some_and(|w| w.expired))
@@ -211,6 +212,43 @@ pub fn render_with(
     out
 }
 
+/// Requirements met by attestation: self-declared, so listed with who declared them.
+fn attested(out: &mut String, results: &[CheckResult]) {
+    let rows: Vec<String> = results
+        .iter()
+        .flat_map(|r| r.requirements.iter().map(move |q| (r, q)))
+        .filter_map(|(r, q)| {
+            let a = q
+                .attestation
+                .as_ref()
+                .filter(|_| q.outcome == Outcome::Attested)?;
+            let by = match &a.role {
+                Some(role) => format!("{} ({})", cell(&a.attested_by), cell(role)),
+                None => cell(&a.attested_by),
+            };
+            Some(format!(
+                "| {} | {} | {by} | {} | {} |",
+                code(&r.id),
+                cell(&q.name),
+                a.attested_on,
+                a.valid_until
+            ))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "<details><summary>Attested, not shown by the facts ({})</summary>\n\n| control | requirement | attested by | on | until |\n|---|---|---|---|---|",
+        rows.len()
+    );
+    for row in rows {
+        let _ = writeln!(out, "{row}");
+    }
+    out.push_str("\n</details>\n\n");
+}
+
 fn changes(out: &mut String, results: &[CheckResult], b: &Baseline) {
     let mut newly_failing = Vec::new();
     let mut newly_passing = Vec::new();
@@ -231,7 +269,7 @@ fn changes(out: &mut String, results: &[CheckResult], b: &Baseline) {
                 );
                 if failing(r.outcome) && before.is_none_or(|o| !failing(o)) {
                     newly_failing.push(line);
-                } else if r.outcome == Outcome::Pass && before.is_some_and(failing) {
+                } else if r.outcome.is_met() && before.is_some_and(failing) {
                     newly_passing.push(line);
                 } else {
                     other.push(line);

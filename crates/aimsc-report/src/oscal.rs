@@ -100,6 +100,7 @@ fn nonblank(s: &str) -> String {
 fn state(o: Outcome) -> Option<(&'static str, &'static str)> {
     match o {
         Outcome::Pass => Some(("satisfied", "pass")),
+        Outcome::Attested => Some(("satisfied", "attested")),
         Outcome::Fail => Some(("not-satisfied", "fail")),
         Outcome::Error => Some(("not-satisfied", "error")),
         Outcome::Waived => Some(("not-satisfied", "waived")),
@@ -130,6 +131,8 @@ pub fn render(
     let mut findings = Vec::new();
     let mut include = Vec::new();
     let mut exclude = Vec::new();
+    let evidence_by_id: std::collections::HashMap<&str, &crate::EvidenceEntry> =
+        inputs.evidence.iter().map(|e| (&*e.id, e)).collect();
     for r in results {
         let control = json!({ "control-id": token(&r.id) });
         let Some((state, reason)) = state(r.outcome) else {
@@ -155,6 +158,35 @@ pub fn render(
                 }
                 evidence.push(e);
             }
+            // The documents behind the requirement: where each is, its digest as recorded and
+            // as found, and whether it can be relied on.
+            for id in &req.evidence {
+                let Some(e) = evidence_by_id.get(&**id) else {
+                    continue;
+                };
+                let mut props = vec![
+                    prop("evidence-id", &e.id),
+                    prop("evidence-kind", &e.kind),
+                    prop("evidence-state", &e.state),
+                ];
+                if let Some(d) = &e.sha256 {
+                    props.push(prop("sha256-recorded", d));
+                }
+                if let Some(d) = &e.found_sha256 {
+                    props.push(prop("sha256-found", d));
+                }
+                if let Some(d) = &e.valid_until {
+                    props.push(prop("valid-until", d));
+                }
+                evidence.push(json!({
+                    "href": &*e.location,
+                    "description": nonblank(&match &e.problem {
+                        Some(p) => p.clone(),
+                        None => format!("Evidence {} ({}), {}.", e.id, e.kind, e.state),
+                    }),
+                    "props": props,
+                }));
+            }
             if evidence.is_empty()
                 && let Some(at) = first_at(&req.explanation)
             {
@@ -172,7 +204,9 @@ pub fn render(
                     prop("control", &r.id),
                     prop("evaluated-on", as_of),
                 ],
-                "methods": ["TEST"],
+                // An attestation is a person's statement, as an interview is; the rest is a
+                // test of the facts.
+                "methods": [if req.attested { "INTERVIEW" } else { "TEST" }],
                 "types": ["control-objective"],
                 "collected": when,
                 "remarks": format!("{} → {:?}", req.explanation.expr, req.explanation.result).to_lowercase(),

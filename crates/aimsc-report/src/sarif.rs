@@ -184,6 +184,35 @@ fn nothing_checked_result(r: &CheckResult, index: usize) -> Value {
     res
 }
 
+/// A control met by attestation, for review: it holds by a person's word, not by the facts.
+/// At the attestation in the facts when there is one, else at the control.
+fn attested_result(r: &CheckResult, index: usize) -> Value {
+    let who: Vec<String> = r
+        .requirements
+        .iter()
+        .filter_map(|q| q.attestation.as_ref())
+        .map(|a| format!("{} by {} until {}", a.id, a.attested_by, a.valid_until))
+        .collect();
+    let mut res = json!({
+        "ruleId": &*r.id,
+        "ruleIndex": index,
+        "kind": "review",
+        "level": "none",
+        "message": { "text": format!("{} {}: attested (manual), not shown by the facts: {}", r.id, r.title, who.join("; ")) },
+        "partialFingerprints": { "aimscFinding/v1": fingerprint(&[&r.id, "attested"]) },
+        "properties": { "outcome": "attested" },
+    });
+    let at = r
+        .requirements
+        .iter()
+        .find_map(|q| q.attestation.as_ref().and_then(|a| a.at.as_ref()));
+    match at {
+        Some(at) => res["locations"] = json!([location(at)]),
+        None => at_control(&mut res, r),
+    }
+    res
+}
+
 /// The descriptors of the diagnostic codes a run reports, from the catalogue, by id: what
 /// each means and how to resolve it (`aimsc explain --code CODE` prints the same).
 fn notification_descriptors(diagnostics: &[ReportDiagnostic]) -> Vec<&'static str> {
@@ -292,7 +321,8 @@ pub fn render(
     for r in results {
         let fails = failures(r);
         let excluded = r.outcome == Outcome::Excluded;
-        if fails.is_empty() && !excluded && !r.nothing_checked {
+        let attested = r.outcome == Outcome::Attested;
+        if fails.is_empty() && !excluded && !r.nothing_checked && !attested {
             continue;
         }
         let i = *index.entry(&r.id).or_insert_with(|| {
@@ -304,6 +334,9 @@ pub fn render(
         }
         if r.nothing_checked {
             out.push(nothing_checked_result(r, i));
+        }
+        if attested {
+            out.push(attested_result(r, i));
         }
         for f in &fails {
             out.push(failure_result(r, i, f, root_facts));

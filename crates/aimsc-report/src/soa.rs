@@ -35,6 +35,20 @@ pub struct SoaRow {
     /// Control owner from `assign`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<Arc<str>>,
+    /// The evidence the control's requirements read, in id order, with its state.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<SoaEvidence>,
+}
+
+/// An evidence item behind a control in the SoA.
+#[derive(Debug, Clone, Serialize)]
+pub struct SoaEvidence {
+    /// Its id.
+    pub id: Arc<str>,
+    /// Where it is.
+    pub location: Arc<str>,
+    /// `ok`, `unverifiable`, `missing`, `altered`, `no_digest`, `stale` or `outside`.
+    pub state: Arc<str>,
 }
 
 /// The Statement of Applicability of one framework.
@@ -56,6 +70,7 @@ pub struct Soa {
 fn status(o: Outcome) -> &'static str {
     match o {
         Outcome::Pass => "implemented",
+        Outcome::Attested => "implemented (attested)",
         Outcome::Fail => "not implemented",
         Outcome::Waived => "not implemented (risk accepted)",
         Outcome::Error => "cannot be assessed (invalid facts)",
@@ -71,7 +86,10 @@ pub fn build(
     framework: &str,
     as_of: &str,
     overrides: &crate::Overrides,
+    evidence: &[crate::EvidenceEntry],
 ) -> Soa {
+    let by_id: std::collections::HashMap<&str, &crate::EvidenceEntry> =
+        evidence.iter().map(|e| (&*e.id, e)).collect();
     let mine: Vec<&CheckResult> = results
         .iter()
         .filter(|r| &*r.framework == framework)
@@ -82,7 +100,7 @@ pub fn build(
     let mut controls: Vec<SoaRow> = mine
         .into_iter()
         .filter(|r| !has_annex || annex(r))
-        .map(|r| row(model, r))
+        .map(|r| row(model, r, &by_id))
         .collect();
     controls.sort_by(|a, b| natural_cmp(&a.id, &b.id));
     Soa {
@@ -166,7 +184,25 @@ fn applicability(expr: &TypedExpr, ex: Option<&Explanation>, holds: bool) -> Str
     )
 }
 
-fn row(model: &Model, r: &CheckResult) -> SoaRow {
+fn row(
+    model: &Model,
+    r: &CheckResult,
+    evidence: &std::collections::HashMap<&str, &crate::EvidenceEntry>,
+) -> SoaRow {
+    let mut ids: Vec<&Arc<str>> = r.requirements.iter().flat_map(|q| &q.evidence).collect();
+    ids.sort();
+    ids.dedup();
+    let evidence = ids
+        .into_iter()
+        .map(|id| {
+            let e = evidence.get(&**id);
+            SoaEvidence {
+                id: id.clone(),
+                location: e.map_or_else(|| Arc::from(""), |e| e.location.clone()),
+                state: e.map_or_else(|| Arc::from("missing"), |e| e.state.clone()),
+            }
+        })
+        .collect();
     let check = model.checks.get(&r.id);
     let applies = check.and_then(|c| c.applies.as_ref()).map(|(e, _)| e);
     let (applicable, justification) = match r.outcome {
@@ -216,6 +252,7 @@ fn row(model: &Model, r: &CheckResult) -> SoaRow {
         reason,
         facts: check.map(|c| check_reads(model, c)).unwrap_or_default(),
         owner: model.owners.get(&r.id).map(|o| o.owner.clone()),
+        evidence,
     }
 }
 
@@ -234,23 +271,38 @@ pub fn markdown(soa: &Soa) -> String {
         .iter()
         .filter(|r| r.outcome == Outcome::Pass && r.status == status(Outcome::Pass))
         .count();
+    let attested = soa
+        .controls
+        .iter()
+        .filter(|r| r.outcome == Outcome::Attested)
+        .count();
     let _ = writeln!(
         out,
-        "As of {}: {} controls, {applicable} applicable, {implemented} implemented.",
+        "As of {}: {} controls, {applicable} applicable, {implemented} implemented{}.",
         soa.as_of,
-        soa.controls.len()
+        soa.controls.len(),
+        if attested > 0 {
+            format!(", {attested} implemented by attestation (self-declared)")
+        } else {
+            String::new()
+        }
     );
     let _ = writeln!(out);
     let _ = writeln!(
         out,
-        "| Control | Title | Applicable | Justification | Status | Owner | Facts relied on |"
+        "| Control | Title | Applicable | Justification | Status | Owner | Facts relied on | Evidence |"
     );
-    let _ = writeln!(out, "|---|---|---|---|---|---|---|");
+    let _ = writeln!(out, "|---|---|---|---|---|---|---|---|");
     for r in &soa.controls {
         let facts: Vec<String> = r.facts.iter().map(|f| format!("`{f}`")).collect();
+        let evidence: Vec<String> = r
+            .evidence
+            .iter()
+            .map(|e| format!("{} `{}` ({})", e.id, e.location, e.state))
+            .collect();
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |",
             cell(&r.id),
             cell(&r.title),
             if r.applicable { "yes" } else { "no" },
@@ -261,7 +313,12 @@ pub fn markdown(soa: &Soa) -> String {
                 r.status.to_string()
             }),
             cell(r.owner.as_deref().unwrap_or("—")),
-            facts.join(", ").replace('|', "\\|")
+            facts.join(", ").replace('|', "\\|"),
+            if evidence.is_empty() {
+                "—".to_string()
+            } else {
+                cell(&evidence.join(", "))
+            }
         );
     }
     let overrides = crate::markdown::overrides(&soa.overrides, "##");
@@ -280,7 +337,7 @@ fn cell(s: &str) -> String {
 /// CSV (RFC 4180): a header and one line per control; fact paths joined by `; `.
 pub fn csv(soa: &Soa) -> String {
     let mut out = String::from(
-        "control,title,domain,applicable,justification,status,outcome,reason,owner,facts\r\n",
+        "control,title,domain,applicable,justification,status,outcome,reason,owner,facts,evidence\r\n",
     );
     for r in &soa.controls {
         let fields = [
@@ -294,6 +351,11 @@ pub fn csv(soa: &Soa) -> String {
             r.reason.clone(),
             r.owner.as_deref().unwrap_or("").to_string(),
             r.facts.join("; "),
+            r.evidence
+                .iter()
+                .map(|e| format!("{} {}", e.id, e.state))
+                .collect::<Vec<_>>()
+                .join("; "),
         ];
         let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
         out.push_str(&line.join(","));

@@ -12,6 +12,7 @@ fn p(s: &str) -> std::borrow::Cow<'_, str> {
 fn badge(o: Outcome) -> &'static str {
     match o {
         Outcome::Pass => "PASS    ",
+        Outcome::Attested => "ATTESTED",
         Outcome::Fail => "FAIL    ",
         Outcome::NotApplicable => "N/A     ",
         Outcome::Excluded => "EXCLUDED",
@@ -70,13 +71,14 @@ pub(crate) fn render_check(out: &mut String, r: &CheckResult, verbose: bool) {
             );
         }
         for req in &r.requirements {
+            // An attested requirement is always listed: the reader sees who declared it.
             if req.outcome == Outcome::Pass && !verbose {
                 continue;
             }
-            let mark = if req.outcome == Outcome::Pass {
-                "✓"
-            } else {
-                "✗"
+            let mark = match req.outcome {
+                Outcome::Pass => "✓",
+                Outcome::Attested => "✓ [attested]",
+                _ => "✗",
             };
             let at = req
                 .location
@@ -90,7 +92,7 @@ pub(crate) fn render_check(out: &mut String, r: &CheckResult, verbose: bool) {
             };
             let _ = writeln!(out, "          {mark} {}{practice}{at}", p(&req.name));
             let _ = writeln!(out, "            {}", p(&req.message));
-            if req.outcome != Outcome::Pass || verbose {
+            if !req.outcome.is_met() || verbose {
                 explain(out, &req.explanation, 12);
             }
         }
@@ -110,11 +112,16 @@ fn summary_line(out: &mut String, results: &[CheckResult]) {
     let empty = results.iter().filter(|r| r.nothing_checked).count();
     let _ = writeln!(
         out,
-        "\n{} controls and rules: {} pass{}, {} fail, {} not applicable, {} excluded, {} waived, {} error",
+        "\n{} controls and rules: {} pass{}{}, {} fail, {} not applicable, {} excluded, {} waived, {} error",
         results.len(),
         s.pass,
         if empty > 0 {
             format!(" ({empty} with nothing to check)")
+        } else {
+            String::new()
+        },
+        if s.attested > 0 {
+            format!(", {} attested (self-declared)", s.attested)
         } else {
             String::new()
         },

@@ -281,13 +281,10 @@ fn evaluate(
     options: &Options,
     format: Format,
 ) -> Response {
+    // A shared server reads no files (posted facts have no root): their file evidence is
+    // unverifiable and judged by its dates alone; `aimsc evidence verify` in the project
+    // checks the files.
     engine.set_facts(facts);
-    // A shared server reads no files: the evidence of posted facts cannot be verified here,
-    // so every framework judges on the facts and the evidence is reported (`aimsc evidence
-    // verify` in the project checks the files).
-    let frameworks: Vec<std::sync::Arc<str>> =
-        engine.frameworks().into_iter().map(|f| f.name).collect();
-    engine.project_mut().set_evidence_reported(frameworks);
     let evaluation = match engine.evaluate(options) {
         Ok(e) => e,
         Err(e) => return bad_request(&e),

@@ -248,13 +248,17 @@ pub struct CheckDecl {
     pub span: Span,
 }
 
-/// `require "name" { ... }`
+/// `require "name" { ... }`, or `require attested "name"`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Require {
     /// What the requirement asks, in words.
     pub name: StrLit,
-    /// The condition.
-    pub body: Expr,
+    /// The condition; none for an attested requirement, whose condition aimsc writes.
+    pub body: Option<Expr>,
+    /// Where `attested` follows `require`: the requirement is met by an attestation in the
+    /// facts, not by a condition. Serialised as `true`.
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "marked")]
+    pub attested: Option<Span>,
     /// Where `practice` follows `require`: the requirement states a recommended practice,
     /// beyond what the standard or the law asks. Serialised as `true`.
     #[serde(skip_serializing_if = "Option::is_none", serialize_with = "marked")]

@@ -10,7 +10,7 @@ pub mod ast;
 pub mod format;
 mod parser;
 
-pub use parser::{MAX_NESTING, MAX_RULE_FILE_BYTES, parse};
+pub use parser::{MAX_NESTING, MAX_RULE_FILE_BYTES, parse, parse_expr};
 
 /// Words that cannot name anything (they are operators or literals in expressions).
 pub const RESERVED: &[&str] = &[

@@ -95,6 +95,22 @@ pub fn parse(path: &Arc<str>, text: &str) -> (SourceFile, Vec<Diagnostic>) {
     (SourceFile { items }, diags)
 }
 
+/// Parses `text` as one whole expression: the conditions aimsc writes itself (an attested
+/// requirement's). Spans are offsets into `text`; `None` when it is not one expression.
+pub fn parse_expr(path: &Arc<str>, text: &str) -> Option<Expr> {
+    let mut pairs = AimsParser::parse(Rule::expr_only, text).ok()?;
+    let pair = pairs.next()?;
+    let mut diags = Vec::new();
+    let mut b = Builder {
+        path,
+        offset: 0,
+        diags: &mut diags,
+        depth: 0,
+    };
+    let e = b.expr(pair)?;
+    diags.is_empty().then_some(e)
+}
+
 /// Skips whitespace and comments (and a byte-order mark at the start of the file).
 fn skip_trivia(text: &str, mut pos: usize) -> usize {
     if pos == 0 && text.starts_with('\u{feff}') {
@@ -710,11 +726,18 @@ impl Builder<'_> {
                     let practice = ri
                         .next_if(|p| p.as_rule() == Rule::practice_mark)
                         .map(|p| self.span(&p));
+                    let attested = ri
+                        .next_if(|p| p.as_rule() == Rule::attested_mark)
+                        .map(|p| self.span(&p));
                     let name = self.string(ri.next()?);
-                    let body = self.expr_or_block(ri.next()?)?;
+                    let body = match attested {
+                        Some(_) => None,
+                        None => Some(self.expr_or_block(ri.next()?)?),
+                    };
                     check.requires.push(Require {
                         name,
                         body,
+                        attested,
                         practice,
                         span: cspan,
                     });
@@ -724,7 +747,8 @@ impl Builder<'_> {
                     let body = self.expr_or_block(clause)?;
                     check.requires.push(Require {
                         name: check.title.clone(),
-                        body,
+                        body: Some(body),
+                        attested: None,
                         practice: None,
                         span: cspan,
                     });

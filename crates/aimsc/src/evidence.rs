@@ -46,6 +46,15 @@ fn inside(root: &Path, location: &str) -> Result<PathBuf, FileCheck> {
     Ok(root.join(clean))
 }
 
+/// What can be said of a location without reading anything (facts given as text, a shared
+/// server): a path that leads out of the project is outside; any other is not read.
+pub fn unread(location: &str) -> FileCheck {
+    match inside(Path::new(""), location) {
+        Ok(_) => FileCheck::NotRead,
+        Err(why) => why,
+    }
+}
+
 impl DigestCache {
     /// What is at `location` under `root`.
     pub fn check(&mut self, root: &Path, location: &str) -> FileCheck {

@@ -18,6 +18,8 @@ pub struct FailOn {
     pub expired_waiver: bool,
     /// A control passes with nothing to check: no record of what it is about.
     pub nothing_checked: bool,
+    /// A control is met with a requirement by attestation: self-declared, not shown by facts.
+    pub attested: bool,
 }
 
 impl Default for FailOn {
@@ -28,18 +30,20 @@ impl Default for FailOn {
             waived: false,
             expired_waiver: false,
             nothing_checked: false,
+            attested: false,
         }
     }
 }
 
 impl FailOn {
     /// The names `--fail-on` accepts.
-    pub const NAMES: [&'static str; 6] = [
+    pub const NAMES: [&'static str; 7] = [
         "fail",
         "error",
         "waived",
         "expired-waiver",
         "nothing-checked",
+        "attested",
         "none",
     ];
 
@@ -51,6 +55,7 @@ impl FailOn {
             waived: false,
             expired_waiver: false,
             nothing_checked: false,
+            attested: false,
         }
     }
 
@@ -62,6 +67,7 @@ impl FailOn {
             || (self.waived && r.outcome == Outcome::Waived)
             || (self.expired_waiver && expired)
             || (self.nothing_checked && r.nothing_checked)
+            || (self.attested && r.outcome == Outcome::Attested)
     }
 }
 
@@ -95,6 +101,7 @@ impl FromStr for FailOn {
                 "waived" => f.waived = true,
                 "expired-waiver" | "expired_waiver" => f.expired_waiver = true,
                 "nothing-checked" | "nothing_checked" => f.nothing_checked = true,
+                "attested" => f.attested = true,
                 "none" => {}
                 other => return Err(FailOnParseError(other.to_string())),
             }

@@ -394,7 +394,7 @@ impl Engine {
 
     /// Sets the folder evidence locations are relative to (the project root, where
     /// `aims.toml` is). Without one, it is the folder holding the facts path last set; facts
-    /// given as JSON or text have none, and their file evidence is missing.
+    /// given as JSON or text have none, and their file evidence is unverifiable (no file read).
     pub fn set_evidence_root(&mut self, root: impl AsRef<Path>) {
         self.evidence_root = Some(root.as_ref().to_path_buf());
     }
@@ -408,9 +408,15 @@ impl Engine {
         }
         let facts = self.project.facts();
         let items = evidence::items(&model, &facts);
+        // Without a root (facts given as text) no file is read: file evidence is then
+        // unverifiable, judged by its dates alone, never taken as checked.
         let found = match &self.evidence_root {
             Some(root) => evidence::check_all(&mut self.digests, root, &items),
-            None => Default::default(),
+            None => items
+                .iter()
+                .filter(|i| !aimsc_eval::evidence::is_url(&i.location))
+                .map(|i| (i.location.clone(), evidence::unread(&i.location)))
+                .collect(),
         };
         self.project.set_evidence_files(Arc::new(found));
     }
@@ -479,10 +485,16 @@ impl Engine {
                 State::Outside(_) => crate::codes::EVIDENCE_OUTSIDE,
             };
             let message = aimsc_eval::evidence::problem(&item, &state).unwrap_or_else(|| {
-                format!(
-                    "evidence {} is at a URL, which aimsc does not fetch: its content is not verified",
-                    aimsc_diagnostics::printable(&item.id)
-                )
+                let id = aimsc_diagnostics::printable(&item.id);
+                if aimsc_eval::evidence::is_url(&item.location) {
+                    format!(
+                        "evidence {id} is at a URL, which aimsc does not fetch: its content is not verified"
+                    )
+                } else {
+                    format!(
+                        "evidence {id} was not read (this evaluation reads no files): its content is not verified"
+                    )
+                }
             });
             let at = facts
                 .by_id
@@ -501,6 +513,54 @@ impl Engine {
             );
         }
         out
+    }
+
+    /// Results with, per requirement, the evidence it reads (see
+    /// [`aimsc_eval::evidence::evidence_on_paths`]). Only a model that declares evidence pays.
+    fn with_evidence_relied_on(&self, mut results: Vec<CheckResult>) -> Vec<CheckResult> {
+        let model = self.project.model();
+        if !aimsc_eval::evidence::declared(&model) {
+            return results;
+        }
+        let facts = self.project.facts();
+        let mut cache = std::collections::HashMap::new();
+        for r in &mut results {
+            let Some(check) = model.checks.get(&r.id) else {
+                continue;
+            };
+            for (req, def) in r.requirements.iter_mut().zip(&check.requires) {
+                let reads = aimsc_eval::reads::expr_reads(&model, &def.expr, def.slots);
+                req.evidence =
+                    aimsc_eval::evidence::evidence_on_paths(&model, &facts, &reads, &mut cache);
+            }
+        }
+        results
+    }
+
+    /// A warning for every attestation no attested requirement relies on, at the attestation.
+    fn attestation_diagnostics(&self) -> Vec<Diagnostic> {
+        let model = self.project.model();
+        let facts = self.project.facts();
+        let mut records: Vec<&aimsc_eval::validate::Record> = facts
+            .by_id
+            .iter()
+            .filter(|((ty, _), _)| &**ty == aimsc_eval::evidence::ATTESTATION_RECORD)
+            .map(|(_, r)| &**r)
+            .collect();
+        records.sort_by_key(|r| (r.file, r.span.start()));
+        aimsc_eval::evidence::unmatched_attestations(&model, records)
+            .into_iter()
+            .map(|u| {
+                let at = facts
+                    .files
+                    .get(u.at.0 as usize)
+                    .map(|f| Location::new(&f.path, u.at.1));
+                let code = crate::codes::FACTS_ATTESTATION_UNMATCHED;
+                Diagnostic::warning(code, u.why, at)
+                    .with_label("nothing relies on this attestation")
+                    .with_help(code.help)
+            })
+            .collect()
     }
 
     /// Replaces the facts with the given files.
@@ -553,8 +613,10 @@ impl Engine {
                     && (frameworks.is_empty() || frameworks.iter().any(|f| **f == *c.framework))
             })
         };
+        let results = self.with_evidence_relied_on(results);
         let mut diagnostics = self.project.diagnostics();
         diagnostics.extend(self.evidence_diagnostics());
+        diagnostics.extend(self.attestation_diagnostics());
         diagnostics.extend(step_limit_diagnostics(
             &model,
             &results,
@@ -635,6 +697,7 @@ impl Engine {
             &name,
             &evaluation.as_of.to_string(),
             &evaluation.overrides,
+            &evaluation.inputs.evidence,
         ))
     }
 

@@ -82,6 +82,7 @@ fn outputs(rules: &[(String, String)], facts: Vec<FactInput>) -> Vec<(String, St
         "iso42001",
         &as_of().to_string(),
         evaluation.overrides(),
+        &evaluation.inputs().evidence,
     );
     out.push(("soa.json".into(), aimsc_report::soa::json(&soa)));
     out.push(("soa.md".into(), aimsc_report::soa::markdown(&soa)));

@@ -40,7 +40,9 @@ function showOutcomes(o: Outcomes): void {
   const pass = o.totals["pass"] ?? 0;
   const fail = o.totals["fail"] ?? 0;
   const error = o.totals["error"] ?? 0;
-  status.text = fail + error > 0 ? `$(error) aimsc ${fail} fail · ${pass} pass` : `$(check) aimsc ${pass} pass`;
+  const attested = o.totals["attested"] ?? 0;
+  const self = attested > 0 ? ` · ${attested} attested` : "";
+  status.text = fail + error > 0 ? `$(error) aimsc ${fail} fail · ${pass} pass${self}` : `$(check) aimsc ${pass} pass${self}`;
   status.tooltip = o.failing.length > 0 ? `Failing: ${o.failing.join(", ")}` : "Every applicable control passes";
   status.show();
 }

@@ -34,8 +34,22 @@ impl ModelBuilder {
                 });
                 let mut requires = Vec::new();
                 for r in &c.requires {
+                    let Some(body) = &r.body else {
+                        let (expr, slots, broken) =
+                            attested_condition(&mut cx, &c.id.text, &r.name.value, r.span);
+                        requires.push(Requirement {
+                            name: Arc::from(r.name.value.as_str()),
+                            expr,
+                            slots,
+                            location: loc(input.path, r.span),
+                            broken,
+                            practice: r.practice.is_some(),
+                            attested: true,
+                        });
+                        continue;
+                    };
                     let before = cx.diags.len();
-                    let expr = cx.condition(&r.body, "a requirement");
+                    let expr = cx.condition(body, "a requirement");
                     let broken = first_error(&cx.diags[before..])
                         .or_else(|| calls_broken(&expr, &|j| defs.get(j)));
                     let slots = cx.take_slots();
@@ -62,6 +76,7 @@ impl ModelBuilder {
                         location: loc(input.path, r.span),
                         broken,
                         practice: r.practice.is_some(),
+                        attested: false,
                     });
                 }
                 if requires.is_empty() {
@@ -249,5 +264,82 @@ impl ModelBuilder {
         }
         self.diags.push(d);
         false
+    }
+}
+
+/// The condition of `require attested "name"` in control `id`, which aimsc writes: an
+/// attestation of that control (and that requirement, or of every attested requirement of the
+/// control when it names none) that names a person and a justification, has not expired, was
+/// given for no longer than `attestation_max_validity`, and whose evidence, if it names any,
+/// can be relied on. Checked like any condition, over the attestation record of
+/// `@aimsc/evidence`; without it, the requirement is broken with one diagnostic at `span`.
+fn attested_condition(
+    cx: &mut ExprChecker<'_>,
+    id: &str,
+    name: &str,
+    span: Span,
+) -> (TypedExpr, usize, Option<Broken>) {
+    let quoted = |s: &str| {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '"' | '\\' => {
+                    out.push('\\');
+                    out.push(c);
+                }
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                _ => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    };
+    let text = format!(
+        "any a in attestations where a.control == {} and (a.requirement is not set or a.requirement == {}): \
+         a.attested_by != \"\" and a.statement != \"\" and a.justification != \"\" and a.valid_until >= today \
+         and a.valid_until <= a.attested_on + attestation_max_validity \
+         and (a.evidence is not set or a.evidence.issued <= today)",
+        quoted(id),
+        quoted(name)
+    );
+    let path = cx.path.clone();
+    let mut scratch = Vec::new();
+    let checked = aimsc_syntax::parse_expr(&path, &text).map(|e| {
+        let mut inner = ExprChecker::new(cx.model, cx.sigs, &mut scratch, &path, &text);
+        let x = inner.condition(&e, "a requirement");
+        (x, inner.take_slots())
+    });
+    // Only the standard record: an own `Attestation` could drop what makes one count (a
+    // `past` date, a required justification).
+    let standard = cx
+        .model
+        .records
+        .get(crate::evidence::ATTESTATION_RECORD)
+        .is_some_and(|r| &*r.location.file == crate::evidence::EVIDENCE_FILE);
+    match checked {
+        Some((expr, slots)) if standard && first_error(&scratch).is_none() => (expr, slots, None),
+        other => {
+            let at = loc(&path, span);
+            let d = Diagnostic::error(
+                aimsc_diagnostics::codes::CHECK_ATTESTED_SCHEMA,
+                "an attested requirement needs the attestation record of `@aimsc/evidence`",
+                Some(at.clone()),
+            )
+            .with_label("met by an attestation in the facts")
+            .with_help("load `@aimsc/evidence` (or `@aimsc`) in aims.toml's `rules`");
+            let broken = Broken {
+                code: d.code,
+                message: Arc::from(d.message.as_str()),
+                location: Some(at),
+            };
+            cx.diags.push(d);
+            let expr = other.map(|(e, _)| e).unwrap_or_else(|| TypedExpr {
+                kind: TypedKind::Lit(Lit::Bool(false)),
+                ty: Ty::Bool,
+                text: Arc::from(text.as_str()),
+            });
+            (expr, 0, Some(broken))
+        }
     }
 }

@@ -145,6 +145,9 @@ pub(super) fn evaluate_counted(
                 location: (env.locate_rule)(&req.location),
                 nothing_checked: false,
                 practice: req.practice,
+                attested: req.attested,
+                attestation: None,
+                evidence: Vec::new(),
                 explanation: Arc::new(explanation),
             });
             continue;
@@ -157,6 +160,7 @@ pub(super) fn evaluate_counted(
         // decided, a requirement that read one is an error.
         let outcome = match (&ev.invalid, t) {
             (Some(_), _) => Outcome::Error,
+            (None, Truth::True) if req.attested => Outcome::Attested,
             (None, Truth::True) => Outcome::Pass,
             (None, _) => Outcome::Fail,
         };
@@ -173,10 +177,30 @@ pub(super) fn evaluate_counted(
         );
         let nothing_checked =
             outcome == Outcome::Pass && !ev.leaves.is_empty() && ev.leaf_seen == 0;
-        if nothing_checked {
+        if req.attested {
+            message = attested_message(&ex, outcome, message);
+        } else if nothing_checked {
             message = format!(
                 "nothing to check: no {} recorded",
                 leaf_collections(env.model, &req.expr).join(" or ")
+            );
+        }
+        let attestation = if outcome == Outcome::Attested {
+            attestation_info(env, &ex)
+        } else {
+            None
+        };
+        if let Some(a) = &attestation {
+            message = format!(
+                "attested by {}{} on {}, until {} ({})",
+                crate::evidence::clip(&a.attested_by),
+                a.role
+                    .as_ref()
+                    .map(|r| format!(" ({})", crate::evidence::clip(r)))
+                    .unwrap_or_default(),
+                a.attested_on,
+                a.valid_until,
+                crate::evidence::clip(&a.id)
             );
         }
         result.requirements.push(RequirementResult {
@@ -186,6 +210,9 @@ pub(super) fn evaluate_counted(
             location: (env.locate_rule)(&req.location),
             nothing_checked,
             practice: req.practice,
+            attested: req.attested,
+            attestation,
+            evidence: Vec::new(),
             explanation: Arc::new(ex),
         });
     }
@@ -205,17 +232,20 @@ pub(super) fn evaluate_counted(
             .chain(result.supported_by.iter().map(|s| match s.outcome {
                 Outcome::Fail => Outcome::Fail,
                 Outcome::Error => Outcome::Error,
+                // A rule met by attestation leaves its control self-declared too.
+                Outcome::Attested => Outcome::Attested,
                 _ => Outcome::Pass,
             }));
     result.outcome = outcomes.fold(Outcome::Pass, |acc, o| match (acc, o) {
         (Outcome::Error, _) | (_, Outcome::Error) => Outcome::Error,
         (Outcome::Fail, _) | (_, Outcome::Fail) => Outcome::Fail,
+        (Outcome::Attested, _) | (_, Outcome::Attested) => Outcome::Attested,
         _ => Outcome::Pass,
     });
     let failing: Vec<&RequirementResult> = result
         .requirements
         .iter()
-        .filter(|r| r.outcome != Outcome::Pass)
+        .filter(|r| !r.outcome.is_met())
         .collect();
     let failing_rules: Vec<&SupportResult> = result
         .supported_by
@@ -240,7 +270,15 @@ pub(super) fn evaluate_counted(
                         .filter(|r| r.nothing_checked)
                         .count();
                     match (empty, result.requirements.first()) {
-                        (0, _) => format!("all {n} requirements hold"),
+                        (0, _) => match result
+                            .requirements
+                            .iter()
+                            .filter(|r| r.outcome == Outcome::Attested)
+                            .count()
+                        {
+                            0 => format!("all {n} requirements hold"),
+                            a => format!("all {n} requirements hold ({a} by attestation)"),
+                        },
                         (e, Some(first)) if e == n => first.message.clone(),
                         (e, _) => format!("all {n} requirements hold ({e} with nothing to check)"),
                     }
@@ -249,6 +287,86 @@ pub(super) fn evaluate_counted(
         }
     };
     apply_waiver(env, parts, result)
+}
+
+/// The message of an attested requirement: who attested it and until when, or why no
+/// attestation holds. The condition aimsc wrote is in the explanation, not repeated here.
+fn attested_message(ex: &Explanation, outcome: Outcome, summary: String) -> String {
+    let records = ex.records.as_ref();
+    match outcome {
+        Outcome::Attested => match records.and_then(|r| r.findings.first()) {
+            Some(f) => format!("attested: {}", f.record),
+            None => "attested".to_string(),
+        },
+        Outcome::Fail => match records {
+            Some(r) if r.in_scope == 0 => {
+                "no attestation on record: a named person attests it in `attestations`, with a justification and an end date".to_string()
+            }
+            Some(r) => match r.nearest.first() {
+                Some(f) => format!("{} does not hold: {}", f.record, attestation_flaw(&f.explanation)),
+                None => format!("no attestation holds ({} on record)", r.in_scope),
+            },
+            None => summary,
+        },
+        _ => summary,
+    }
+}
+
+/// The attestation that decided an attested requirement: the first record its `any` found.
+fn attestation_info(env: &Env<'_>, ex: &Explanation) -> Option<AttestationInfo> {
+    let path = &ex.records.as_ref()?.findings.first()?.record;
+    let id = path.strip_suffix(']')?.split_once("[id=")?.1;
+    let rec = env.facts.by_id(
+        &Arc::from(crate::evidence::ATTESTATION_RECORD),
+        &Arc::from(id),
+    )?;
+    let rt = env.model.records.get(crate::evidence::ATTESTATION_RECORD)?;
+    let get = |name: &str| rt.fields.get_index_of(name).and_then(|i| rec.fields.get(i));
+    let text = |name: &str| match get(name) {
+        Some(FactValue::Str(s)) => Some(s.clone()),
+        Some(FactValue::Ref(_, id)) => Some(id.clone()),
+        _ => None,
+    };
+    let date = |name: &str| match get(name) {
+        Some(FactValue::Date(d)) => Some(d.to_string()),
+        _ => None,
+    };
+    Some(AttestationInfo {
+        id: rec.id.clone()?,
+        attested_by: text("attested_by")?,
+        role: text("role"),
+        attested_on: date("attested_on")?,
+        valid_until: date("valid_until")?,
+        evidence: text("evidence"),
+        at: env.facts.locate(rec.file, rec.span),
+    })
+}
+
+/// Why an attestation does not hold, from the first part of its condition that failed.
+fn attestation_flaw(ex: &Explanation) -> String {
+    let mut leaf = ex;
+    while let Some(c) = leaf.children.iter().find(|c| c.result != Truth::True) {
+        leaf = c;
+    }
+    let detail = leaf.detail.as_deref().unwrap_or("");
+    let e = &*leaf.expr;
+    if e.starts_with("a.attested_by") {
+        "it names no person (`attested_by`)".to_string()
+    } else if e.starts_with("a.justification") {
+        "it gives no justification".to_string()
+    } else if e.starts_with("a.valid_until >= today") {
+        format!("it has expired ({detail})")
+    } else if e.starts_with("a.valid_until <=") {
+        format!("it is given for longer than `attestation_max_validity` allows ({detail})")
+    } else {
+        format!(
+            "`{e}` is {}",
+            match leaf.result {
+                Truth::False => "false",
+                _ => "unknown",
+            }
+        )
+    }
 }
 
 /// How the message of a requirement whose rule does not check begins.

@@ -89,8 +89,8 @@ pub(super) fn print(
             let proven = pair_outcomes(seen, |a| a.blocks.get(&key).copied()).any(|p| {
                 matches!(
                     p,
-                    (Some(Outcome::Pass), Some(Outcome::Fail))
-                        | (Some(Outcome::Fail), Some(Outcome::Pass))
+                    (Some(Outcome::Pass | Outcome::Attested), Some(Outcome::Fail))
+                        | (Some(Outcome::Fail), Some(Outcome::Pass | Outcome::Attested))
                 )
             });
             if seen.exercised.contains(&key) {
@@ -101,7 +101,7 @@ pub(super) fn print(
                 continue;
             }
             let why = match (
-                outcomes.contains(&Outcome::Pass),
+                outcomes.contains(&Outcome::Pass) || outcomes.contains(&Outcome::Attested),
                 outcomes.contains(&Outcome::Fail),
             ) {
                 (false, false) => "no case asserts its outcome",

@@ -348,7 +348,7 @@ fn asserted(case: &Case, results: &BTreeMap<&str, &CheckResult>) -> Asserted {
             Some(Outcome::NotApplicable) => {
                 out.applied.insert(r.id.clone(), false);
             }
-            Some(Outcome::Pass | Outcome::Fail) if held => {
+            Some(Outcome::Pass | Outcome::Attested | Outcome::Fail) if held => {
                 out.applied.insert(r.id.clone(), true);
             }
             _ => {}
@@ -359,7 +359,7 @@ fn asserted(case: &Case, results: &BTreeMap<&str, &CheckResult>) -> Asserted {
                 .filter(|q| q.outcome != Outcome::NotApplicable)
         };
         match expect.outcome() {
-            Some(Outcome::Pass) => {
+            Some(Outcome::Pass | Outcome::Attested) => {
                 for q in evaluated() {
                     out.blocks.insert((r.id.clone(), q.name.clone()), q.outcome);
                 }
