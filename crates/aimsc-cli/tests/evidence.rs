@@ -139,8 +139,8 @@ fn evidence_add_writes_a_record_that_verifies() {
         ],
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    // The next free id after EV-1..EV-3.
-    let text = std::fs::read_to_string(dir.join("facts/evidence/EV-4.yaml")).unwrap();
+    // The next free id after kestrel's EV-1..EV-8.
+    let text = std::fs::read_to_string(dir.join("facts/evidence/EV-9.yaml")).unwrap();
     assert!(
         text.contains("location: \"evidence/supplier-agreement.md\""),
         "{text}"
@@ -150,7 +150,7 @@ fn evidence_add_writes_a_record_that_verifies() {
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let items = json["evidence"].as_array().unwrap();
-    assert_eq!(items.len(), 4);
+    assert_eq!(items.len(), 9);
     assert!(items.iter().all(|i| i["state"] == "ok"), "{items:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -187,7 +187,12 @@ fn the_evidence_package_is_byte_identical_and_its_manifest_verifies() {
         [
             "documents/evidence/ai-policy.md",
             "documents/evidence/fria-pricing.md",
+            "documents/evidence/impact-assessment-assistant.md",
+            "documents/evidence/impact-assessment-recruit.md",
             "documents/evidence/internal-audit-2026.md",
+            "documents/evidence/management-review-2026.md",
+            "documents/evidence/pricing-eu-declaration.md",
+            "documents/evidence/pricing-technical-documentation.md",
             "report.json",
             "soa.json",
             "soa.md"

@@ -171,7 +171,8 @@ impl Backend {
         let root = self.root_prefix();
         let computed = self
             .on_snapshot(move |p| {
-                let diags = p.diagnostics();
+                let mut diags = p.diagnostics();
+                diags.extend(aimsc::evidence::diagnostics(p));
                 let results = p.results_shared();
                 let mut by_file: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
                 let mut maps: BTreeMap<String, (String, LineMap)> = BTreeMap::new();
@@ -410,7 +411,18 @@ impl LanguageServer for Backend {
             uri,
             Box::new(move |p, path, text, map| {
                 let offset = offset_at(text, map, pos);
-                let h = Analysis::new(p).hover(path, offset)?;
+                let Some(h) = Analysis::new(p).hover(path, offset) else {
+                    // In a facts file: an evidence id under the cursor.
+                    let (span, word) = word_at(text, offset)?;
+                    let markdown = aimsc::evidence::hover(p, word)?;
+                    return Some(Hover {
+                        contents: HoverContents::Markup(MarkupContent {
+                            kind: MarkupKind::Markdown,
+                            value: markdown,
+                        }),
+                        range: Some(range_of(text, map, span)),
+                    });
+                };
                 Some(Hover {
                     contents: HoverContents::Markup(MarkupContent {
                         kind: MarkupKind::Markdown,
@@ -428,12 +440,24 @@ impl LanguageServer for Backend {
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
         let (uri, pos) = position_params(&params.text_document_position_params);
+        let root = lock(&self.state).root.clone();
         self.on_document(
             uri,
             Box::new(move |p, path, text, map| {
-                let targets = Analysis::new(p).definition(path, offset_at(text, map, pos));
+                let offset = offset_at(text, map, pos);
+                let targets = Analysis::new(p).definition(path, offset);
                 let locs = convert::locations(p, &targets);
-                (!locs.is_empty()).then_some(GotoDefinitionResponse::Array(locs))
+                if !locs.is_empty() {
+                    return Some(GotoDefinitionResponse::Array(locs));
+                }
+                // In a facts file: an evidence id opens its document.
+                let (_, word) = word_at(text, offset)?;
+                let doc = aimsc::evidence::document(p, root.as_deref()?, word)?;
+                let uri = Uri::from_file_path(&doc)?;
+                Some(GotoDefinitionResponse::Array(vec![Location {
+                    uri,
+                    range: Range::default(),
+                }]))
             }),
         )
         .await
@@ -636,3 +660,28 @@ impl LanguageServer for Backend {
 
 /// Paths of every file the server has published diagnostics for (for tests of clearing).
 pub type Published = HashSet<String>;
+
+/// The id-like word (letters, digits, `-`, `_`, `.`) at `offset`, with its span.
+fn word_at(text: &str, offset: usize) -> Option<(aimsc_diagnostics::Span, &str)> {
+    let is_word = |c: char| c.is_alphanumeric() || matches!(c, '-' | '_' | '.');
+    let offset = offset.min(text.len());
+    let start = text
+        .get(..offset)?
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| is_word(*c))
+        .last()
+        .map_or(offset, |(i, _)| i);
+    let end = text
+        .get(offset..)?
+        .char_indices()
+        .find(|(_, c)| !is_word(*c))
+        .map_or(text.len(), |(i, _)| offset + i);
+    let word = text.get(start..end)?.trim_end_matches('.');
+    (!word.is_empty()).then(|| {
+        (
+            aimsc_diagnostics::Span::new(start, start + word.len()),
+            word,
+        )
+    })
+}

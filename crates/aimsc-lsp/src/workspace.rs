@@ -33,6 +33,8 @@ pub struct State {
     pub as_of: Option<Date>,
     /// A problem loading the workspace, shown to the user once.
     pub load_problem: Option<String>,
+    /// Digests of the evidence files already read (by size and modification time).
+    pub digests: aimsc::evidence::DigestCache,
 }
 
 impl Default for State {
@@ -48,6 +50,7 @@ impl Default for State {
             lens_refresh: false,
             as_of: None,
             load_problem: None,
+            digests: aimsc::evidence::DigestCache::default(),
         }
     }
 }
@@ -97,6 +100,13 @@ impl State {
             match read_config(&root.join("aims.toml")) {
                 Ok(cfg) => {
                     self.project.set_limits(cfg.limits);
+                    self.project.set_evidence_reported(
+                        cfg.evidence
+                            .iter()
+                            .filter(|(_, m)| **m == aimsc_db::config::EvidenceMode::Reported)
+                            .map(|(f, _)| Arc::from(f.replace('-', "_")))
+                            .collect(),
+                    );
                     for p in &cfg.rules {
                         let full = if p.to_string_lossy().starts_with(aimsc_rulesets_prefix()) {
                             p.clone()
@@ -150,6 +160,7 @@ impl State {
             self.project.upsert_rule(&path, text);
         }
         self.project.replace_facts(facts);
+        self.refresh_evidence();
         if !problems.is_empty() {
             self.load_problem = Some(format!("aimsc: {}", problems.join("; ")));
         }
@@ -189,10 +200,18 @@ impl State {
         }
     }
 
+    /// Looks again at the evidence files the facts name, under the project root: the editor
+    /// shows the states the command line would.
+    pub fn refresh_evidence(&mut self) {
+        aimsc::evidence::refresh(&mut self.project, &mut self.digests, self.root.as_deref());
+    }
+
     fn apply(&mut self, path: &str, text: String) -> bool {
         if self.fact_paths.contains(path) {
             self.generation += 1;
-            return self.project.set_fact_text(path, text);
+            let changed = self.project.set_fact_text(path, text);
+            self.refresh_evidence();
+            return changed;
         }
         if path.ends_with(".aims") {
             self.generation += 1;

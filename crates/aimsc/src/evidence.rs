@@ -5,6 +5,8 @@
 //! to a file outside the root; a URL is never fetched. Files are hashed with SHA-256, reading
 //! in blocks, and a file whose size and modification time have not changed is not read again.
 
+use crate::codes;
+use aimsc_diagnostics::{Diagnostic, Location};
 use aimsc_eval::evidence::{self, FileCheck, Item};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap};
@@ -160,4 +162,176 @@ pub fn check_all(
         .filter(|i| !evidence::is_url(&i.location))
         .map(|i| (i.location.clone(), cache.check(root, &i.location)))
         .collect()
+}
+
+/// Looks again at every evidence file the facts of `project` name, under `root`; without a
+/// root (facts given as text) no file is read, and file evidence is unverifiable, judged by
+/// its dates and its path alone.
+pub fn refresh(project: &mut aimsc_db::Project, cache: &mut DigestCache, root: Option<&Path>) {
+    let model = project.model();
+    if !evidence::declared(&model) {
+        return;
+    }
+    let facts = project.facts();
+    let items = items(&model, &facts);
+    let found = match root {
+        Some(root) => check_all(cache, root, &items),
+        None => items
+            .iter()
+            .filter(|i| !evidence::is_url(&i.location))
+            .map(|i| (i.location.clone(), unread(&i.location)))
+            .collect(),
+    };
+    project.set_evidence_files(Arc::new(found));
+}
+
+/// The state of every evidence record at the project's as-of date, in id order.
+pub fn states(project: &aimsc_db::Project) -> Vec<(Item, evidence::State)> {
+    let model = project.model();
+    let facts = project.facts();
+    let files = project.evidence_files();
+    items(&model, &facts)
+        .into_iter()
+        .map(|i| {
+            let state = evidence::state(&model, &i, files.get(&i.location), project.as_of());
+            (i, state)
+        })
+        .collect()
+}
+
+/// The evidence items as reports show them.
+pub fn entries(project: &aimsc_db::Project) -> Vec<aimsc_report::EvidenceEntry> {
+    let model = project.model();
+    let files = project.evidence_files();
+    states(project)
+        .into_iter()
+        .map(|(item, state)| {
+            let found = match files.get(&item.location) {
+                Some(FileCheck::Digest(d)) => Some(d.clone()),
+                _ => None,
+            };
+            aimsc_report::EvidenceEntry {
+                kind: item.kind.clone(),
+                location: item.location.clone(),
+                sha256: item.sha256.clone(),
+                found_sha256: found,
+                state: Arc::from(state.as_str()),
+                valid_until: evidence::valid_until(&model, &item).map(|d| d.to_string()),
+                problem: evidence::problem(&item, &state),
+                id: item.id,
+            }
+        })
+        .collect()
+}
+
+/// Where an evidence record is in the facts.
+fn record_at(facts: &aimsc_eval::validate::Facts, id: &Arc<str>) -> Option<Location> {
+    let r = facts
+        .by_id
+        .get(&(Arc::from(evidence::EVIDENCE_RECORD), id.clone()))?;
+    let path = facts.files.get(r.file as usize)?.path.clone();
+    Some(Location::new(&path, r.span))
+}
+
+/// A warning for every evidence record a requirement may not rely on, at the record, and
+/// for every attestation no attested requirement relies on, at the attestation.
+pub fn diagnostics(project: &aimsc_db::Project) -> Vec<Diagnostic> {
+    use evidence::State;
+    let facts = project.facts();
+    let mut out = Vec::new();
+    for (item, state) in states(project) {
+        let code = match state {
+            State::Ok => continue,
+            State::Unverifiable => codes::EVIDENCE_UNVERIFIABLE,
+            State::Missing => codes::EVIDENCE_MISSING,
+            State::Altered { .. } => codes::EVIDENCE_ALTERED,
+            State::NoDigest => codes::EVIDENCE_NO_DIGEST,
+            State::Stale { .. } => codes::EVIDENCE_STALE,
+            State::Outside(_) => codes::EVIDENCE_OUTSIDE,
+        };
+        let message = evidence::problem(&item, &state).unwrap_or_else(|| {
+            let id = aimsc_diagnostics::printable(evidence::clip(&item.id));
+            if evidence::is_url(&item.location) {
+                format!(
+                    "evidence {id} is at a URL, which aimsc does not fetch: its content is not verified"
+                )
+            } else {
+                format!(
+                    "evidence {id} was not read (this evaluation reads no files): its content is not verified"
+                )
+            }
+        });
+        out.push(
+            Diagnostic::warning(code, message, record_at(&facts, &item.id))
+                .with_label("this evidence")
+                .with_help(code.help),
+        );
+    }
+    let model = project.model();
+    let mut records: Vec<&aimsc_eval::validate::Record> = facts
+        .by_id
+        .iter()
+        .filter(|((ty, _), _)| &**ty == evidence::ATTESTATION_RECORD)
+        .map(|(_, r)| &**r)
+        .collect();
+    records.sort_by_key(|r| (r.file, r.span.start()));
+    for u in evidence::unmatched_attestations(&model, records) {
+        let at = facts
+            .files
+            .get(u.at.0 as usize)
+            .map(|f| Location::new(&f.path, u.at.1));
+        let code = codes::FACTS_ATTESTATION_UNMATCHED;
+        out.push(
+            Diagnostic::warning(code, u.why, at)
+                .with_label("nothing relies on this attestation")
+                .with_help(code.help),
+        );
+    }
+    out
+}
+
+/// What an editor shows on hovering an evidence id: the record's title, file, state, digests
+/// and validity, in Markdown; `None` when no evidence record has the id.
+pub fn hover(project: &aimsc_db::Project, id: &str) -> Option<String> {
+    let (item, state) = states(project).into_iter().find(|(i, _)| &*i.id == id)?;
+    let model = project.model();
+    let files = project.evidence_files();
+    let p = |s: &str| aimsc_diagnostics::printable(evidence::clip(s)).into_owned();
+    let mut md = format!(
+        "**evidence {}** ({}) — `{}`\n\nstate: **{}**",
+        p(&item.id),
+        p(&item.kind),
+        p(&item.location),
+        state.as_str()
+    );
+    if let Some(problem) = evidence::problem(&item, &state) {
+        md.push_str(&format!(": {problem}"));
+    }
+    if let Some(d) = &item.sha256 {
+        md.push_str(&format!("\n\nsha256 recorded: `{}`", p(d)));
+    }
+    if let Some(FileCheck::Digest(d)) = files.get(&item.location) {
+        md.push_str(&format!("\n\nsha256 found: `{d}`"));
+    }
+    if let Some(d) = item.issued {
+        md.push_str(&format!("\n\nissued {d}"));
+    }
+    if let Some(d) = evidence::valid_until(&model, &item) {
+        md.push_str(&format!(", valid until {d}"));
+    }
+    Some(md)
+}
+
+/// The document an evidence id names, under `root`, when it is a file inside the project
+/// that is there: what go-to-definition opens.
+pub fn document(project: &aimsc_db::Project, root: &Path, id: &str) -> Option<PathBuf> {
+    let (item, _) = states(project).into_iter().find(|(i, _)| &*i.id == id)?;
+    if evidence::is_url(&item.location) {
+        return None;
+    }
+    // Only a file the last refresh found inside the project (no `..`, no symlink out).
+    match project.evidence_files().get(&item.location) {
+        Some(FileCheck::Digest(_)) => inside(root, &item.location).ok(),
+        _ => None,
+    }
 }

@@ -402,23 +402,11 @@ impl Engine {
     /// Looks again at every evidence file the facts name (a file unchanged in size and time is
     /// not read again), so that the next evaluation judges the files as they are now.
     pub fn refresh_evidence(&mut self) {
-        let model = self.project.model();
-        if !aimsc_eval::evidence::declared(&model) {
-            return;
-        }
-        let facts = self.project.facts();
-        let items = evidence::items(&model, &facts);
-        // Without a root (facts given as text) no file is read: file evidence is then
-        // unverifiable, judged by its dates alone, never taken as checked.
-        let found = match &self.evidence_root {
-            Some(root) => evidence::check_all(&mut self.digests, root, &items),
-            None => items
-                .iter()
-                .filter(|i| !aimsc_eval::evidence::is_url(&i.location))
-                .map(|i| (i.location.clone(), evidence::unread(&i.location)))
-                .collect(),
-        };
-        self.project.set_evidence_files(Arc::new(found));
+        evidence::refresh(
+            &mut self.project,
+            &mut self.digests,
+            self.evidence_root.as_deref(),
+        );
     }
 
     /// The state of every evidence record at the as-of date, in id order, with what was found
@@ -426,93 +414,7 @@ impl Engine {
     pub fn evidence_states(
         &self,
     ) -> Vec<(aimsc_eval::evidence::Item, aimsc_eval::evidence::State)> {
-        let model = self.project.model();
-        let facts = self.project.facts();
-        let files = self.project.evidence_files();
-        evidence::items(&model, &facts)
-            .into_iter()
-            .map(|i| {
-                let state = aimsc_eval::evidence::state(
-                    &model,
-                    &i,
-                    files.get(&i.location),
-                    self.project.as_of(),
-                );
-                (i, state)
-            })
-            .collect()
-    }
-
-    /// The evidence items as reports show them.
-    fn evidence_entries(&self) -> Vec<aimsc_report::EvidenceEntry> {
-        let model = self.project.model();
-        let files = self.project.evidence_files();
-        self.evidence_states()
-            .into_iter()
-            .map(|(item, state)| {
-                let found = match files.get(&item.location) {
-                    Some(aimsc_eval::evidence::FileCheck::Digest(d)) => Some(d.clone()),
-                    _ => None,
-                };
-                aimsc_report::EvidenceEntry {
-                    kind: item.kind.clone(),
-                    location: item.location.clone(),
-                    sha256: item.sha256.clone(),
-                    found_sha256: found,
-                    state: Arc::from(state.as_str()),
-                    valid_until: aimsc_eval::evidence::valid_until(&model, &item)
-                        .map(|d| d.to_string()),
-                    problem: aimsc_eval::evidence::problem(&item, &state),
-                    id: item.id,
-                }
-            })
-            .collect()
-    }
-
-    /// A warning for every evidence record a requirement may not rely on, at the record.
-    fn evidence_diagnostics(&self) -> Vec<Diagnostic> {
-        use aimsc_eval::evidence::State;
-        let facts = self.project.facts();
-        let mut out = Vec::new();
-        for (item, state) in self.evidence_states() {
-            let code = match state {
-                State::Ok => continue,
-                State::Unverifiable => crate::codes::EVIDENCE_UNVERIFIABLE,
-                State::Missing => crate::codes::EVIDENCE_MISSING,
-                State::Altered { .. } => crate::codes::EVIDENCE_ALTERED,
-                State::NoDigest => crate::codes::EVIDENCE_NO_DIGEST,
-                State::Stale { .. } => crate::codes::EVIDENCE_STALE,
-                State::Outside(_) => crate::codes::EVIDENCE_OUTSIDE,
-            };
-            let message = aimsc_eval::evidence::problem(&item, &state).unwrap_or_else(|| {
-                let id = aimsc_diagnostics::printable(&item.id);
-                if aimsc_eval::evidence::is_url(&item.location) {
-                    format!(
-                        "evidence {id} is at a URL, which aimsc does not fetch: its content is not verified"
-                    )
-                } else {
-                    format!(
-                        "evidence {id} was not read (this evaluation reads no files): its content is not verified"
-                    )
-                }
-            });
-            let at = facts
-                .by_id
-                .get(&(
-                    Arc::from(aimsc_eval::evidence::EVIDENCE_RECORD),
-                    item.id.clone(),
-                ))
-                .and_then(|r| {
-                    let path = facts.files.get(r.file as usize)?.path.clone();
-                    Some(Location::new(&path, r.span))
-                });
-            out.push(
-                Diagnostic::warning(code, message, at)
-                    .with_label("this evidence")
-                    .with_help(code.help),
-            );
-        }
-        out
+        evidence::states(&self.project)
     }
 
     /// Results with, per requirement, the evidence it reads (see
@@ -535,32 +437,6 @@ impl Engine {
             }
         }
         results
-    }
-
-    /// A warning for every attestation no attested requirement relies on, at the attestation.
-    fn attestation_diagnostics(&self) -> Vec<Diagnostic> {
-        let model = self.project.model();
-        let facts = self.project.facts();
-        let mut records: Vec<&aimsc_eval::validate::Record> = facts
-            .by_id
-            .iter()
-            .filter(|((ty, _), _)| &**ty == aimsc_eval::evidence::ATTESTATION_RECORD)
-            .map(|(_, r)| &**r)
-            .collect();
-        records.sort_by_key(|r| (r.file, r.span.start()));
-        aimsc_eval::evidence::unmatched_attestations(&model, records)
-            .into_iter()
-            .map(|u| {
-                let at = facts
-                    .files
-                    .get(u.at.0 as usize)
-                    .map(|f| Location::new(&f.path, u.at.1));
-                let code = crate::codes::FACTS_ATTESTATION_UNMATCHED;
-                Diagnostic::warning(code, u.why, at)
-                    .with_label("nothing relies on this attestation")
-                    .with_help(code.help)
-            })
-            .collect()
     }
 
     /// Replaces the facts with the given files.
@@ -615,8 +491,7 @@ impl Engine {
         };
         let results = self.with_evidence_relied_on(results);
         let mut diagnostics = self.project.diagnostics();
-        diagnostics.extend(self.evidence_diagnostics());
-        diagnostics.extend(self.attestation_diagnostics());
+        diagnostics.extend(evidence::diagnostics(&self.project));
         diagnostics.extend(step_limit_diagnostics(
             &model,
             &results,
@@ -627,7 +502,7 @@ impl Engine {
             aimsc_report::report_diagnostics(&diagnostics, &|l| self.line_col(l));
         let overrides = Overrides::of(&model, options.as_of, &|l| self.line_col(l));
         let mut inputs = Inputs::new(&rules, &facts);
-        inputs.evidence = self.evidence_entries();
+        inputs.evidence = evidence::entries(&self.project);
         inputs.skipped = diagnostics
             .iter()
             .filter(|d| d.code == crate::codes::FACTS_SKIPPED)

@@ -412,9 +412,11 @@ impl<'a> Eval<'a> {
     }
 
     /// What is wrong with the evidence record `id`, when a requirement may not rely on it.
-    fn evidence_problem(&self, ty: &Arc<str>, id: &Arc<str>) -> Option<String> {
+    /// `always`: the evidence behind an attestation, which a person's word rests on, is
+    /// checked even where the framework only reports evidence.
+    fn evidence_problem(&self, ty: &Arc<str>, id: &Arc<str>, always: bool) -> Option<String> {
         let model = self.env.model;
-        if !self.env.evidence_required || !crate::evidence::declared(model) {
+        if !(self.env.evidence_required || always) || !crate::evidence::declared(model) {
             return None;
         }
         let Some(rec) = self.env.facts.by_id(ty, id) else {
@@ -458,7 +460,8 @@ impl<'a> Eval<'a> {
             // Evidence that is missing, altered, stale or outside the project is no evidence:
             // the reference reads as invalid, naming the evidence and what is wrong.
             Some(FactValue::Ref(ty, id)) if &**ty == crate::evidence::EVIDENCE_RECORD => {
-                match self.evidence_problem(ty, id) {
+                let always = &*rec.ty == crate::evidence::ATTESTATION_RECORD;
+                match self.evidence_problem(ty, id, always) {
                     Some(p) => Value::Invalid(Arc::from(format!("{}: {p}", path()))),
                     None => self.tv(
                         &FactValue::Ref(ty.clone(), id.clone()),
