@@ -16,6 +16,8 @@
 //! open rules.aims
 //! change rules.aims 3:5-3:9 "new text"     (1-based line:column; the text is a JSON string)
 //! hover rules.aims 4:12
+//! write evidence/a.md "text"               (rewrites a file on disk; the text is a JSON string)
+//! save facts.yaml                          (the editor saved the document)
 //! ```
 
 mod common;
@@ -165,6 +167,18 @@ fn step(c: &mut Client, texts: &mut BTreeMap<String, String>, line: &str) -> Str
                 "textDocument/didOpen",
                 json!({"textDocument": {"uri": c.uri(file), "languageId": lang, "version": 1, "text": text}}),
             );
+            let (d, o) = c.wait_outcomes();
+            show_published(c, &d, &o)
+        }
+        // A file rewritten on disk outside the editor (an evidence document), then a save in
+        // the editor, which has the server look at the files again.
+        "write" => {
+            let new_text: String = serde_json::from_str(rest).unwrap();
+            std::fs::write(root.join(file), new_text).unwrap();
+            "  (written on disk)\n".to_string()
+        }
+        "save" => {
+            c.notify("textDocument/didSave", json!({"textDocument": doc}));
             let (d, o) = c.wait_outcomes();
             show_published(c, &d, &o)
         }

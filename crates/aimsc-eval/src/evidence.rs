@@ -100,8 +100,12 @@ pub struct Item {
 
 /// Whether a location is a URL (never fetched) rather than a path in the project.
 pub fn is_url(location: &str) -> bool {
-    let l = location.trim_start();
-    l.starts_with("https://") || l.starts_with("http://")
+    let l = location.trim_start().as_bytes();
+    let has = |scheme: &[u8]| {
+        l.get(..scheme.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(scheme))
+    };
+    has(b"https://") || has(b"http://")
 }
 
 /// Whether `model` declares the standard evidence record (and so checks evidence).

@@ -318,8 +318,14 @@ impl LanguageServer for Backend {
         };
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
-                text_document_sync: Some(TextDocumentSyncCapability::Kind(
-                    TextDocumentSyncKind::INCREMENTAL,
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        // Saves look at the evidence files again.
+                        save: Some(TextDocumentSyncSaveOptions::Supported(true)),
+                        ..TextDocumentSyncOptions::default()
+                    },
                 )),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 definition_provider: Some(OneOf::Left(true)),
@@ -389,7 +395,13 @@ impl LanguageServer for Backend {
         }
     }
 
-    async fn did_save(&self, _: DidSaveTextDocumentParams) {}
+    /// A save may have changed what the evidence files are, or which the facts name: look at
+    /// them again (a file unchanged in size and time is not read again). Not on every
+    /// keystroke: hashing a newly named large file would hold up every request.
+    async fn did_save(&self, _: DidSaveTextDocumentParams) {
+        lock(&self.state).refresh_evidence();
+        self.publish().await;
+    }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let path = self.path_of(&params.text_document.uri);

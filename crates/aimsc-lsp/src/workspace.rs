@@ -209,9 +209,7 @@ impl State {
     fn apply(&mut self, path: &str, text: String) -> bool {
         if self.fact_paths.contains(path) {
             self.generation += 1;
-            let changed = self.project.set_fact_text(path, text);
-            self.refresh_evidence();
-            return changed;
+            return self.project.set_fact_text(path, text);
         }
         if path.ends_with(".aims") {
             self.generation += 1;

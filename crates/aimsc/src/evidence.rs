@@ -296,7 +296,10 @@ pub fn hover(project: &aimsc_db::Project, id: &str) -> Option<String> {
     let (item, state) = states(project).into_iter().find(|(i, _)| &*i.id == id)?;
     let model = project.model();
     let files = project.evidence_files();
-    let p = |s: &str| aimsc_diagnostics::printable(evidence::clip(s)).into_owned();
+    // Text from the facts, clipped, without what would end a code span or start a link.
+    let p = |s: &str| {
+        aimsc_diagnostics::printable(evidence::clip(s)).replace(['`', '[', ']', '<', '>'], "'")
+    };
     let mut md = format!(
         "**evidence {}** ({}) — `{}`\n\nstate: **{}**",
         p(&item.id),
@@ -305,7 +308,7 @@ pub fn hover(project: &aimsc_db::Project, id: &str) -> Option<String> {
         state.as_str()
     );
     if let Some(problem) = evidence::problem(&item, &state) {
-        md.push_str(&format!(": {problem}"));
+        md.push_str(&format!(": {}", p(&problem)));
     }
     if let Some(d) = &item.sha256 {
         md.push_str(&format!("\n\nsha256 recorded: `{}`", p(d)));
@@ -313,11 +316,13 @@ pub fn hover(project: &aimsc_db::Project, id: &str) -> Option<String> {
     if let Some(FileCheck::Digest(d)) = files.get(&item.location) {
         md.push_str(&format!("\n\nsha256 found: `{d}`"));
     }
-    if let Some(d) = item.issued {
-        md.push_str(&format!("\n\nissued {d}"));
-    }
-    if let Some(d) = evidence::valid_until(&model, &item) {
-        md.push_str(&format!(", valid until {d}"));
+    let dates = [
+        item.issued.map(|d| format!("issued {d}")),
+        evidence::valid_until(&model, &item).map(|d| format!("valid until {d}")),
+    ];
+    let dates: Vec<String> = dates.into_iter().flatten().collect();
+    if !dates.is_empty() {
+        md.push_str(&format!("\n\n{}", dates.join(", ")));
     }
     Some(md)
 }
@@ -329,9 +334,14 @@ pub fn document(project: &aimsc_db::Project, root: &Path, id: &str) -> Option<Pa
     if evidence::is_url(&item.location) {
         return None;
     }
-    // Only a file the last refresh found inside the project (no `..`, no symlink out).
+    // Only a file the last refresh found inside the project, and still inside it now: the
+    // path is resolved again (a symlink may have been swapped since).
     match project.evidence_files().get(&item.location) {
-        Some(FileCheck::Digest(_)) => inside(root, &item.location).ok(),
+        Some(FileCheck::Digest(_)) => {
+            let path = inside(root, &item.location).ok()?.canonicalize().ok()?;
+            let base = root.canonicalize().ok()?;
+            (path.starts_with(&base) && path.is_file()).then_some(path)
+        }
         _ => None,
     }
 }

@@ -53,6 +53,18 @@ policies:
     kind: ai_policy
     owner: owner
     evidence: EV-1
+
+# What no record shows (leadership commitment, 5.1; awareness, 7.3) is attested by a named
+# person, with a justification, for at most 12 months. Reports count it apart, as attested.
+# attestations:
+#   - id: AT-1
+#     control: "iso42001::5.1"
+#     statement: Top management leads the AIMS and funds it.
+#     attested_by: Alex Example
+#     role: Head of AI governance
+#     attested_on: YYYY-MM-DD
+#     valid_until: YYYY-MM-DD
+#     justification: What you saw, did or decided that lets you say so.
 "#;
 
 const POLICY_DOCUMENT: &str = r#"# AI policy (example)

@@ -321,9 +321,19 @@ fn attested_condition(
         Some((expr, slots)) if standard && first_error(&scratch).is_none() => (expr, slots, None),
         other => {
             let at = loc(&path, span);
+            // With the standard record loaded, what broke is something else the condition
+            // reads (an own `attestations` root, a `set` of the param to another type).
+            let message = match first_error(&scratch) {
+                Some(b) if standard => format!(
+                    "an attested requirement cannot be checked over the attestations of `@aimsc/evidence`: {}",
+                    b.message
+                ),
+                _ => "an attested requirement needs the attestation record of `@aimsc/evidence`"
+                    .to_string(),
+            };
             let d = Diagnostic::error(
                 aimsc_diagnostics::codes::CHECK_ATTESTED_SCHEMA,
-                "an attested requirement needs the attestation record of `@aimsc/evidence`",
+                message,
                 Some(at.clone()),
             )
             .with_label("met by an attestation in the facts")

@@ -460,7 +460,8 @@ impl<'a> Eval<'a> {
             // Evidence that is missing, altered, stale or outside the project is no evidence:
             // the reference reads as invalid, naming the evidence and what is wrong.
             Some(FactValue::Ref(ty, id)) if &**ty == crate::evidence::EVIDENCE_RECORD => {
-                let always = &*rec.ty == crate::evidence::ATTESTATION_RECORD;
+                let always = &*rec.ty == crate::evidence::ATTESTATION_RECORD
+                    && rt.location.file.as_ref() == crate::evidence::EVIDENCE_FILE;
                 match self.evidence_problem(ty, id, always) {
                     Some(p) => Value::Invalid(Arc::from(format!("{}: {p}", path()))),
                     None => self.tv(
