@@ -111,7 +111,7 @@ fn a_removed_or_stale_policy_document_is_no_evidence() {
     let out = run(&dir, &["evidence", "verify", "--as-of", "2029-03-01"]);
     assert_eq!(code(&out), 1);
     assert!(
-        stdout(&out).contains("stale         EV-1  evidence/ai-policy.md"),
+        stdout(&out).contains("stale         EV-1   evidence/ai-policy.md"),
         "{}",
         stdout(&out)
     );
@@ -139,8 +139,8 @@ fn evidence_add_writes_a_record_that_verifies() {
         ],
     );
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    // The next free id after kestrel's EV-1..EV-8.
-    let text = std::fs::read_to_string(dir.join("facts/evidence/EV-9.yaml")).unwrap();
+    // The next free id after kestrel's EV-1..EV-12.
+    let text = std::fs::read_to_string(dir.join("facts/evidence/EV-13.yaml")).unwrap();
     assert!(
         text.contains("location: \"evidence/supplier-agreement.md\""),
         "{text}"
@@ -150,7 +150,7 @@ fn evidence_add_writes_a_record_that_verifies() {
     assert_eq!(code(&out), 0, "{}", stdout(&out));
     let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let items = json["evidence"].as_array().unwrap();
-    assert_eq!(items.len(), 9);
+    assert_eq!(items.len(), 13);
     assert!(items.iter().all(|i| i["state"] == "ok"), "{items:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -186,6 +186,7 @@ fn the_evidence_package_is_byte_identical_and_its_manifest_verifies() {
         paths,
         [
             "documents/evidence/ai-policy.md",
+            "documents/evidence/audit-programme.md",
             "documents/evidence/fria-pricing.md",
             "documents/evidence/impact-assessment-assistant.md",
             "documents/evidence/impact-assessment-recruit.md",
@@ -193,6 +194,9 @@ fn the_evidence_package_is_byte_identical_and_its_manifest_verifies() {
             "documents/evidence/management-review-2026.md",
             "documents/evidence/pricing-eu-declaration.md",
             "documents/evidence/pricing-technical-documentation.md",
+            "documents/evidence/qms-manual.md",
+            "documents/evidence/verification-assistant.md",
+            "documents/evidence/verification-pricing.md",
             "report.json",
             "soa.json",
             "soa.md"

@@ -360,7 +360,9 @@ pub fn evidence_on_paths(
         out.extend(found.iter().cloned());
         cache.insert(path.clone(), found.into_iter().collect());
     }
-    out.into_iter().collect()
+    let mut out: Vec<Arc<str>> = out.into_iter().collect();
+    out.sort_by(|a, b| crate::order::natural_cmp(a, b));
+    out
 }
 
 fn walk(

@@ -166,7 +166,8 @@ pub struct RequirementResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub attestation: Option<AttestationInfo>,
     /// The evidence records the requirement reads (the ids of every `ref Evidence` on a fact
-    /// path it reads), in id order: what an auditor asks to see behind the verdict.
+    /// path it reads), in natural id order (EV-2 before EV-10): what an auditor asks to see
+    /// behind the verdict.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<Arc<str>>,
     /// The explanation tree.

@@ -190,7 +190,7 @@ fn row(
     evidence: &std::collections::HashMap<&str, &crate::EvidenceEntry>,
 ) -> SoaRow {
     let mut ids: Vec<&Arc<str>> = r.requirements.iter().flat_map(|q| &q.evidence).collect();
-    ids.sort();
+    ids.sort_by(|a, b| aimsc_eval::order::natural_cmp(a, b));
     ids.dedup();
     let evidence = ids
         .into_iter()

@@ -147,7 +147,8 @@ pub fn items(model: &aimsc_eval::model::Model, facts: &aimsc_eval::validate::Fac
         .filter(|((ty, _), _)| &**ty == evidence::EVIDENCE_RECORD)
         .filter_map(|(_, r)| evidence::item(model, r))
         .collect();
-    out.sort_by(|a, b| a.id.cmp(&b.id));
+    // EV-2 before EV-10, as people number them.
+    out.sort_by(|a, b| aimsc_eval::order::natural_cmp(&a.id, &b.id));
     out
 }
 
