@@ -86,3 +86,35 @@ fn a_url_is_checked_for_validity_only() {
         url.message
     );
 }
+
+/// A file under `evidence/` that no record names, and a reference to an id no record has: the
+/// library lists both (as `aimsc evidence verify` does), and the requirement that reads the
+/// dangling reference does not pass.
+#[test]
+fn an_unreferenced_file_and_a_dangling_id() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/cli/evidence_verify");
+    let mut e = Engine::builder()
+        .shipped_rulesets()
+        .rules_path(dir.join("rules"))
+        .build()
+        .unwrap();
+    e.set_facts_path(dir.join("facts")).unwrap();
+    let ev = e
+        .evaluate(&Options::new(jiff::civil::date(2026, 11, 1)))
+        .unwrap();
+    assert_eq!(
+        aimsc::evidence::unreferenced(e.project(), &dir),
+        ["evidence/unrecorded-scan.md"]
+    );
+    let dangling: Vec<&str> = aimsc::evidence::dangling(&ev.diagnostics)
+        .into_iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(dangling.len(), 1, "{dangling:?}");
+    assert!(dangling[0].contains("EV-99"), "{dangling:?}");
+    let r = ev.result("ev::dangling").unwrap();
+    assert_ne!(r.outcome, Outcome::Pass, "{}", r.message);
+    // The other records are judged as ever.
+    let ok = ev.result("ev::ok").unwrap();
+    assert_eq!(ok.outcome, Outcome::Pass, "{}", ok.message);
+}

@@ -190,7 +190,7 @@ fn kestrel_overseer_without_a_training_record_fails_article_26() {
     let (before, after) = flip(
         "kestrel",
         "facts/aims.yaml",
-        "  - {id: t7, person: fay, topic: human_oversight, completed: 2026-03-10}\n",
+        "  - {id: t7, person: fay, topic: human_oversight, completed: 2026-03-10, evidence: EV-21}\n",
         "",
         "eu_ai_act::Art.26",
     );

@@ -644,3 +644,31 @@ fn posted_evidence_is_judged_by_its_dates_and_never_read() {
         "the server cannot see the file changed"
     );
 }
+
+/// Posted facts that refer to evidence no record has: the server refuses them with the facts
+/// diagnostic naming the id, as the command line reports it, and keeps serving.
+#[test]
+fn posted_facts_with_a_dangling_evidence_id_are_refused_with_the_diagnostic() {
+    let dir = repo().join("tests/fixtures/cli/evidence_verify");
+    let s = start(&dir, &[]);
+    let facts = std::fs::read_to_string(dir.join("facts/aims.yaml")).unwrap();
+    let body = json!({
+        "files": [{ "path": "aims.yaml", "text": facts }],
+        "as_of": "2026-11-01",
+    })
+    .to_string();
+    let (status, _, text) = post(&s, "/v1/eval", &body);
+    // Invalid facts are the client's error, as for every other facts diagnostic.
+    assert_eq!(status, 400, "{text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["error"]["code"], "aimsc::facts::invalid");
+    let diags = v["error"]["diagnostics"].as_array().unwrap();
+    assert!(
+        diags
+            .iter()
+            .any(|d| d["code"] == "aimsc::facts::unresolved_ref"
+                && d["message"].as_str().unwrap().contains("EV-99")),
+        "{text}"
+    );
+    assert_eq!(get(&s, "/healthz").0, 200);
+}

@@ -346,3 +346,51 @@ pub fn document(project: &aimsc_db::Project, root: &Path, id: &str) -> Option<Pa
         _ => None,
     }
 }
+
+/// Files under `root`'s `evidence/` folder that no evidence record names, as project paths
+/// (`evidence/scan.md`), sorted: a document nobody recorded is not evidence of anything.
+pub fn unreferenced(project: &aimsc_db::Project, root: &Path) -> Vec<String> {
+    let model = project.model();
+    let facts = project.facts();
+    let named: std::collections::BTreeSet<Arc<str>> = items(&model, &facts)
+        .into_iter()
+        .map(|i| i.location)
+        .collect();
+    let mut out = Vec::new();
+    let mut stack: Vec<PathBuf> = vec![root.join("evidence")];
+    while let Some(dir) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in rd.filter_map(Result::ok) {
+            let p = e.path();
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
+                stack.push(p);
+            } else if let Ok(rel) = p.strip_prefix(root) {
+                let parts: Vec<String> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                let rel = parts.join("/");
+                if !named.contains(rel.as_str()) {
+                    out.push(rel);
+                }
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The references to evidence that no evidence record has (`no `Evidence` has id …`), from
+/// an evaluation's diagnostics, in their order.
+pub fn dangling(diagnostics: &[Diagnostic]) -> Vec<&Diagnostic> {
+    diagnostics
+        .iter()
+        .filter(|d| {
+            d.code == codes::FACTS_UNRESOLVED_REF.id
+                && d.message.starts_with("no `Evidence` has id")
+        })
+        .collect()
+}

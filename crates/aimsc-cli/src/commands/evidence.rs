@@ -9,7 +9,7 @@ use aimsc::diagnostics::codes;
 use aimsc::eval::evidence::State;
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Component, Path};
 
 /// Runs the command with its parsed arguments.
 pub(crate) fn run(args: EvidenceArgs) -> Result<u8, Vec<Diagnostic>> {
@@ -237,31 +237,6 @@ fn add(args: EvidenceAddArgs) -> Result<u8, Vec<Diagnostic>> {
 }
 
 /// Files under the project's `evidence/` folder, relative to the root, sorted.
-fn evidence_files(root: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack: Vec<PathBuf> = vec![root.join("evidence")];
-    while let Some(dir) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&dir) else {
-            continue;
-        };
-        for e in rd.filter_map(Result::ok) {
-            let p = e.path();
-            let Ok(ft) = e.file_type() else { continue };
-            if ft.is_dir() {
-                stack.push(p);
-            } else if let Ok(rel) = p.strip_prefix(root) {
-                let parts: Vec<String> = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
-                out.push(parts.join("/"));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 fn verify(args: EvidenceVerifyArgs) -> Result<u8, Vec<Diagnostic>> {
     let EvidenceVerifyArgs { inputs, json } = args;
     let as_of = crate::parse_as_of(inputs.as_of.as_deref())?;
@@ -272,21 +247,11 @@ fn verify(args: EvidenceVerifyArgs) -> Result<u8, Vec<Diagnostic>> {
         .evaluate(&aimsc::Options::new(as_of))
         .map_err(aimsc::Error::into_diagnostics)?;
     let states = engine.evidence_states();
-    let named: BTreeSet<&str> = states.iter().map(|(i, _)| &*i.location).collect();
-    // A reference to an id that no evidence record has.
-    let dangling: Vec<&str> = evaluation
-        .diagnostics
-        .iter()
-        .filter(|d| {
-            d.code == codes::FACTS_UNRESOLVED_REF.id
-                && d.message.starts_with("no `Evidence` has id")
-        })
+    let dangling: Vec<&str> = aimsc::evidence::dangling(&evaluation.diagnostics)
+        .into_iter()
         .map(|d| d.message.as_str())
         .collect();
-    let unreferenced: Vec<String> = evidence_files(&root)
-        .into_iter()
-        .filter(|f| !named.contains(f.as_str()))
-        .collect();
+    let unreferenced = aimsc::evidence::unreferenced(engine.project(), &root);
     let mut bad = !dangling.is_empty();
     let mut rows = Vec::new();
     for (item, state) in &states {
