@@ -589,6 +589,17 @@ fn connections_past_the_limit_are_closed_at_once() {
     );
 }
 
+/// Posts the fixture folder's one root facts file, as of the fixtures' date.
+fn post_root_facts(s: &Server, dir: &Path) -> (u16, String, String) {
+    let facts = std::fs::read_to_string(dir.join("facts/aims.yaml")).unwrap();
+    let body = json!({
+        "files": [{ "path": "aims.yaml", "text": facts }],
+        "as_of": "2026-11-01",
+    })
+    .to_string();
+    post(s, "/v1/eval", &body)
+}
+
 /// A shared server reads no files: the evidence of posted facts is judged by what can be told
 /// without reading (its dates, a path that leads out of the project), and every file's content
 /// is reported as not verified, never as checked.
@@ -596,13 +607,7 @@ fn connections_past_the_limit_are_closed_at_once() {
 fn posted_evidence_is_judged_by_its_dates_and_never_read() {
     let dir = repo().join("tests/fixtures/cli/evidence_states");
     let s = start(&dir, &[]);
-    let facts = std::fs::read_to_string(dir.join("facts/aims.yaml")).unwrap();
-    let body = json!({
-        "files": [{ "path": "aims.yaml", "text": facts }],
-        "as_of": "2026-11-01",
-    })
-    .to_string();
-    let (status, _, text) = post(&s, "/v1/eval", &body);
+    let (status, _, text) = post_root_facts(&s, &dir);
     assert_eq!(status, 200, "{text}");
     let report: Value = serde_json::from_str(&text).unwrap();
     let states: BTreeMap<String, String> = report["inputs"]["evidence"]
@@ -651,13 +656,7 @@ fn posted_evidence_is_judged_by_its_dates_and_never_read() {
 fn posted_facts_with_a_dangling_evidence_id_are_refused_with_the_diagnostic() {
     let dir = repo().join("tests/fixtures/cli/evidence_verify");
     let s = start(&dir, &[]);
-    let facts = std::fs::read_to_string(dir.join("facts/aims.yaml")).unwrap();
-    let body = json!({
-        "files": [{ "path": "aims.yaml", "text": facts }],
-        "as_of": "2026-11-01",
-    })
-    .to_string();
-    let (status, _, text) = post(&s, "/v1/eval", &body);
+    let (status, _, text) = post_root_facts(&s, &dir);
     // Invalid facts are the client's error, as for every other facts diagnostic.
     assert_eq!(status, 400, "{text}");
     let v: Value = serde_json::from_str(&text).unwrap();

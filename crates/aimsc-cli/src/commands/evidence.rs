@@ -31,20 +31,10 @@ fn pack(args: EvidencePackArgs) -> Result<u8, Vec<Diagnostic>> {
     let evaluation = engine
         .evaluate(&aimsc::Options::new(as_of))
         .map_err(aimsc::Error::into_diagnostics)?;
-    let bytes = aimsc::pack::pack(&engine, &evaluation, &root).map_err(|e| {
-        vec![Diagnostic::error(
-            codes::IO_WRITE,
-            format!("cannot build the package: {e}"),
-            None,
-        )]
-    })?;
-    crate::write::bytes_atomically(&output, &bytes).map_err(|e| {
-        vec![Diagnostic::error(
-            codes::IO_WRITE,
-            format!("cannot write `{}`: {e}", output.display()),
-            None,
-        )]
-    })?;
+    let bytes = aimsc::pack::pack(&engine, &evaluation, &root)
+        .map_err(|e| write_failed(format!("cannot build the package: {e}")))?;
+    crate::write::bytes_atomically(&output, &bytes)
+        .map_err(|e| write_failed(format!("cannot write `{}`: {e}", output.display())))?;
     let states = engine.evidence_states();
     let unusable = states.iter().filter(|(_, s)| !s.usable()).count();
     println!(
@@ -212,21 +202,11 @@ fn add(args: EvidenceAddArgs) -> Result<u8, Vec<Diagnostic>> {
         let _ = writeln!(text, "max_age: {v}");
     }
     if let Some(dir) = file.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| {
-            vec![Diagnostic::error(
-                codes::IO_WRITE,
-                format!("cannot create `{}`: {e}", dir.display()),
-                None,
-            )]
-        })?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| write_failed(format!("cannot create `{}`: {e}", dir.display())))?;
     }
-    crate::write::atomically(&file, &text).map_err(|e| {
-        vec![Diagnostic::error(
-            codes::IO_WRITE,
-            format!("cannot write `{}`: {e}", file.display()),
-            None,
-        )]
-    })?;
+    crate::write::atomically(&file, &text)
+        .map_err(|e| write_failed(format!("cannot write `{}`: {e}", file.display())))?;
     println!(
         "recorded {id}: {location} (sha256 {}…, issued {as_of}) in {}",
         digest.get(..12).unwrap_or(&digest),
@@ -319,4 +299,9 @@ fn verify(args: EvidenceVerifyArgs) -> Result<u8, Vec<Diagnostic>> {
         );
     }
     Ok(if bad { 1 } else { 0 })
+}
+
+/// A write that failed, as the diagnostic every evidence command reports.
+fn write_failed(message: String) -> Vec<Diagnostic> {
+    vec![Diagnostic::error(codes::IO_WRITE, message, None)]
 }
