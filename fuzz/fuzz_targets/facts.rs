@@ -28,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
     for limits in [Limits::default(), small] {
         match aimsc_facts::parse_file(&path, 0, text, &limits) {
             Ok(value) => {
-                let (_, diags) = aimsc_facts::merge(&[(SourceRole::Root, path.clone(), value)]);
+                let (_, diags) = aimsc_facts::merge(vec![(SourceRole::Root, path.clone(), value)]);
                 aimsc_tests::assert_spans_inside(&diags, |_| Some(text));
             }
             Err(d) => aimsc_tests::assert_spans_inside(&[d], |_| Some(text)),

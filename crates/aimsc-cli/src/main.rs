@@ -14,6 +14,9 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The stack every command runs on: checking and evaluating recurse over the rules' trees,
 /// whose depth the parser and the checker bound; this leaves ample room within those bounds.
 const STACK_BYTES: usize = 64 * 1024 * 1024;

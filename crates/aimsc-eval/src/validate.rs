@@ -212,7 +212,7 @@ pub fn collection_index(model: &Model, name: &str) -> Option<usize> {
 pub fn validate_root(model: &Model, paths: &[Arc<str>], root: &Value) -> (Record, Part) {
     let mut v = Validator::new(model, paths);
     v.skip_collections = true;
-    let record = v.record_fields("facts", &model.root, root, Arc::from(""));
+    let record = v.record_fields(&Arc::from("facts"), &model.root, root, Arc::from(""));
     (record, v.into_part(Vec::new()))
 }
 
@@ -236,7 +236,7 @@ pub fn validate_items(
         .iter()
         .enumerate()
         .map(|(i, item)| match item {
-            Some(value) => v.value(ty, value, &format!("{name}[{}]", first + i)),
+            Some(value) => v.value(ty, value, At::Index(name, first + i)),
             None => FactValue::Invalid,
         })
         .collect();
@@ -390,7 +390,13 @@ impl<'a> Validator<'a> {
             .map(|p| Location::new(p, span))
     }
 
-    fn wrong(&mut self, v: &Value, path: &str, expected: &Ty, extra: Option<String>) -> FactValue {
+    fn wrong(
+        &mut self,
+        v: &Value,
+        path: At<'_>,
+        expected: &Ty,
+        extra: Option<String>,
+    ) -> FactValue {
         let mut d = Diagnostic::error(
             aimsc_diagnostics::codes::FACTS_WRONG_TYPE,
             format!(
@@ -410,7 +416,7 @@ impl<'a> Validator<'a> {
 
     fn record_fields(
         &mut self,
-        ty_name: &str,
+        ty_name: &Arc<str>,
         schema: &IndexMap<Arc<str>, Field>,
         v: &Value,
         path: Arc<str>,
@@ -434,7 +440,7 @@ impl<'a> Validator<'a> {
                 .with_label("expected a mapping"),
             );
             return Record {
-                ty: Arc::from(ty_name),
+                ty: ty_name.clone(),
                 id: None,
                 path,
                 fields: vec![FactValue::Invalid; schema.len()],
@@ -472,7 +478,7 @@ impl<'a> Validator<'a> {
                     aimsc_diagnostics::codes::FACTS_UNKNOWN_FIELD,
                     format!(
                         "{} has no field `{key}`",
-                        if ty_name == "facts" {
+                        if &**ty_name == "facts" {
                             "the facts schema".to_string()
                         } else {
                             format!("`{ty_name}`")
@@ -507,11 +513,7 @@ impl<'a> Validator<'a> {
                 fields[idx] = FactValue::List(Vec::new());
                 continue;
             }
-            let child = if path.is_empty() {
-                key.clone()
-            } else {
-                format!("{path}.{key}")
-            };
+            let child = At::Key(&path, key);
             fields[idx] = if matches!(entry.value.kind, ValueKind::Null) {
                 if field.optional {
                     FactValue::Missing
@@ -519,7 +521,7 @@ impl<'a> Validator<'a> {
                     self.missing(ty_name, field, &path, entry.value.file, entry.key_span)
                 }
             } else {
-                self.value(&field.ty, &entry.value, &child)
+                self.value(&field.ty, &entry.value, child)
             };
             if field.past
                 && let FactValue::Date(date) = fields[idx]
@@ -544,7 +546,7 @@ impl<'a> Validator<'a> {
             }
         }
         Record {
-            ty: Arc::from(ty_name),
+            ty: ty_name.clone(),
             id,
             path,
             fields,
@@ -586,7 +588,7 @@ impl<'a> Validator<'a> {
         FactValue::Invalid
     }
 
-    fn value(&mut self, ty: &Ty, v: &Value, path: &str) -> FactValue {
+    fn value(&mut self, ty: &Ty, v: &Value, path: At<'_>) -> FactValue {
         match (ty, &v.kind) {
             (Ty::Error, _) => FactValue::Invalid,
             (Ty::Bool, ValueKind::Bool(b)) => FactValue::Bool(*b),
@@ -662,18 +664,21 @@ impl<'a> Validator<'a> {
                 self.refs.push((r.clone(), id.clone(), v.file, v.span));
                 FactValue::Ref(r.clone(), id)
             }
-            (Ty::List(inner), ValueKind::List(items)) => FactValue::List(
-                items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, it)| self.value(inner, it, &format!("{path}[{i}]")))
-                    .collect(),
-            ),
+            (Ty::List(inner), ValueKind::List(items)) => {
+                let base = path.render();
+                FactValue::List(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, it)| self.value(inner, it, At::Index(&base, i)))
+                        .collect(),
+                )
+            }
             (Ty::Record(name), ValueKind::Map(_)) => {
                 let Some(rt) = self.model.records.get(name) else {
                     return FactValue::Invalid;
                 };
-                let rec = self.record_fields(name, &rt.fields, v, Arc::from(path));
+                let rec = self.record_fields(name, &rt.fields, v, Arc::from(path.render()));
                 let rec = Arc::new(rec);
                 if let Some(id) = &rec.id {
                     self.ids.push(((name.clone(), id.clone()), rec.clone()));
@@ -681,6 +686,37 @@ impl<'a> Validator<'a> {
                 FactValue::Rec(rec)
             }
             _ => self.wrong(v, path, ty, None),
+        }
+    }
+}
+
+/// Where a value is in the facts, written out only when something needs it (a diagnostic, a
+/// record's path): formatting the path of every field of every record was a fifth of
+/// validating a large organisation.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    /// `parent.key` (or `key` at the root).
+    Key(&'a str, &'a str),
+    /// `parent[i]`.
+    Index(&'a str, usize),
+}
+
+impl At<'_> {
+    fn render(self) -> String {
+        match self {
+            At::Key("", key) => key.to_string(),
+            At::Key(parent, key) => format!("{parent}.{key}"),
+            At::Index(parent, i) => format!("{parent}[{i}]"),
+        }
+    }
+}
+
+impl std::fmt::Display for At<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            At::Key("", key) => f.write_str(key),
+            At::Key(parent, key) => write!(f, "{parent}.{key}"),
+            At::Index(parent, i) => write!(f, "{parent}[{i}]"),
         }
     }
 }

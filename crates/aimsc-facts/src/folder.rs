@@ -295,14 +295,14 @@ pub fn discover(path: &Path, limits: &Limits) -> Result<Discovered, Vec<Diagnost
 
 /// Merges parsed files by the folder rule into one root mapping.
 /// `parsed` pairs each file's role and path with its parsed value.
-pub fn merge(parsed: &[(SourceRole, Arc<str>, Value)]) -> (Value, Vec<Diagnostic>) {
+pub fn merge(parsed: Vec<(SourceRole, Arc<str>, Value)>) -> (Value, Vec<Diagnostic>) {
     let mut root: IndexMap<String, Entry> = IndexMap::new();
     let mut diags = Vec::new();
     let mut origin: IndexMap<String, Arc<str>> = IndexMap::new();
     for (role, path, value) in parsed {
         match role {
             SourceRole::Root => {
-                let ValueKind::Map(map) = &value.kind else {
+                let ValueKind::Map(map) = value.kind else {
                     diags.push(
                         Diagnostic::error(
                             aimsc_diagnostics::codes::FACTS_ROOT_NOT_MAPPING,
@@ -310,28 +310,31 @@ pub fn merge(parsed: &[(SourceRole, Arc<str>, Value)]) -> (Value, Vec<Diagnostic
                                 "the facts root must be a mapping, found {}",
                                 value.kind.describe()
                             ),
-                            Some(Location::new(path, value.span)),
+                            Some(Location::new(&path, value.span)),
                         )
                         .with_help("write `key: value` pairs at the top level"),
                     );
                     continue;
                 };
                 for (k, e) in map {
-                    match root.get_mut(k) {
+                    match root.get_mut(&k) {
                         None => {
                             origin.insert(k.clone(), path.clone());
-                            root.insert(k.clone(), e.clone());
+                            root.insert(k, e);
                         }
-                        Some(existing) => match (&mut existing.value.kind, &e.value.kind) {
-                            (ValueKind::List(a), ValueKind::List(b)) => a.extend(b.iter().cloned()),
+                        Some(existing) => match (&mut existing.value.kind, e.value.kind) {
+                            (ValueKind::List(a), ValueKind::List(b)) => a.extend(b),
                             _ => diags.push(
                                 Diagnostic::error(
                                     aimsc_diagnostics::codes::FACTS_DUPLICATE_KEY,
                                     format!("root fact `{k}` is defined in two files"),
-                                    Some(Location::new(path, e.key_span)),
+                                    Some(Location::new(&path, e.key_span)),
                                 )
                                 .with_related(
-                                    Location::new(origin.get(k).unwrap_or(path), existing.key_span),
+                                    Location::new(
+                                        origin.get(&k).unwrap_or(&path),
+                                        existing.key_span,
+                                    ),
                                     "first defined here",
                                 )
                                 .with_help("only lists may be split across files"),
@@ -350,7 +353,7 @@ pub fn merge(parsed: &[(SourceRole, Arc<str>, Value)]) -> (Value, Vec<Diagnostic
                     },
                 });
                 match &mut entry.value.kind {
-                    ValueKind::List(items) => items.push(value.clone()),
+                    ValueKind::List(items) => items.push(value),
                     other => diags.push(
                         Diagnostic::error(
                             aimsc_diagnostics::codes::FACTS_DUPLICATE_KEY,
@@ -358,7 +361,7 @@ pub fn merge(parsed: &[(SourceRole, Arc<str>, Value)]) -> (Value, Vec<Diagnostic
                                 "`{coll}` is both a folder of records and {} in a root file",
                                 other.describe()
                             ),
-                            Some(Location::new(path, value.span)),
+                            Some(Location::new(&path, value.span)),
                         )
                         .with_help("make it a list in the root file, or keep only the folder"),
                     ),

@@ -1,7 +1,8 @@
 //! Facts files to a value tree with spans.
 //!
-//! YAML and JSON are read with serde-saphyr (panic-free, with budgets against alias
-//! bombs and deep nesting), TOML with the `toml` crate's spanned document API. Every
+//! YAML is read with serde-saphyr (panic-free, with budgets against alias bombs and deep
+//! nesting), JSON with this crate's own strict reader (see `json.rs` for why), TOML with the
+//! `toml` crate's spanned document API. Every
 //! [`Value`] records which file it came from and its byte span there, so explanations and
 //! reports can point at the exact line.
 //!
@@ -17,6 +18,7 @@
 //! Other files (README.md, dotfiles) are ignored.
 
 mod folder;
+mod json;
 mod limits;
 mod parse;
 mod value;

@@ -61,7 +61,8 @@ pub fn parse_file(
     };
     match format {
         Format::Toml => parse_toml(&ctx, text),
-        Format::Yaml | Format::Json => parse_yaml(&ctx, text),
+        Format::Json => crate::json::parse_json(&ctx),
+        Format::Yaml => parse_yaml(&ctx, text),
     }
 }
 
@@ -275,7 +276,7 @@ impl<'de> Deserialize<'de> for KeyString {
 
 /// A span for a point: the character at `at`, or an empty span at the end. Parsers report
 /// errors at the end of the text and in the middle of characters; renderers slice there.
-fn point(text: &str, at: usize) -> Span {
+pub(crate) fn point(text: &str, at: usize) -> Span {
     let mut at = at.min(text.len());
     while !text.is_char_boundary(at) {
         at -= 1;
@@ -285,21 +286,21 @@ fn point(text: &str, at: usize) -> Span {
 }
 
 /// What building a file's values needs: where it is, how long, and the limits.
-struct Ctx<'t> {
-    path: Arc<str>,
-    file: u32,
-    text: &'t str,
-    limits: Limits,
+pub(crate) struct Ctx<'t> {
+    pub(crate) path: Arc<str>,
+    pub(crate) file: u32,
+    pub(crate) text: &'t str,
+    pub(crate) limits: Limits,
 }
 
 impl Ctx<'_> {
     /// The span of the character at `at` (see [`point`]).
-    fn point(&self, at: usize) -> Span {
+    pub(crate) fn point(&self, at: usize) -> Span {
         point(self.text, at)
     }
 
     /// Refuses a list longer than the records limit.
-    fn check_list(&self, len: usize, span: Span) -> Result<(), Diagnostic> {
+    pub(crate) fn check_list(&self, len: usize, span: Span) -> Result<(), Diagnostic> {
         if len <= self.limits.max_records {
             return Ok(());
         }
@@ -316,7 +317,7 @@ impl Ctx<'_> {
     }
 
     /// Refuses a string or key longer than the string limit.
-    fn check_str(&self, s: &str, span: Span) -> Result<(), Diagnostic> {
+    pub(crate) fn check_str(&self, s: &str, span: Span) -> Result<(), Diagnostic> {
         if s.len() <= self.limits.max_string_bytes {
             return Ok(());
         }
@@ -391,7 +392,7 @@ impl Ctx<'_> {
     }
 }
 
-fn duplicate(path: &Arc<str>, key: &str, first: Span, second: Span) -> Diagnostic {
+pub(crate) fn duplicate(path: &Arc<str>, key: &str, first: Span, second: Span) -> Diagnostic {
     Diagnostic::error(
         aimsc_diagnostics::codes::FACTS_DUPLICATE_KEY,
         format!("duplicate key `{key}`"),

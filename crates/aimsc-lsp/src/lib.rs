@@ -163,7 +163,9 @@ impl Backend {
 
     /// Re-checks and re-evaluates after a change, then publishes diagnostics for every file
     /// (clearing those that became clean), the outcome totals, and asks for fresh code lenses.
-    async fn publish(&self) {
+    /// `touched` is the document the change was made in: it always gets a publication, empty
+    /// when it has no diagnostics, because clients wait for one after each change.
+    async fn publish(&self, touched: Option<String>) {
         let (generation, previously) = {
             let st = lock(&self.state);
             (st.generation, st.published.clone())
@@ -213,10 +215,16 @@ impl Backend {
             }
             st.published = by_file.keys().cloned().collect();
         }
-        let cleared: Vec<String> = previously
+        let mut cleared: Vec<String> = previously
             .into_iter()
             .filter(|p| !by_file.contains_key(p))
             .collect();
+        if let Some(t) = touched
+            && !by_file.contains_key(&t)
+            && !cleared.contains(&t)
+        {
+            cleared.push(t);
+        }
         for path in cleared {
             if let Some(uri) = convert::uri_of(&path) {
                 self.client.publish_diagnostics(uri, Vec::new(), None).await;
@@ -370,7 +378,7 @@ impl LanguageServer for Backend {
         if let Some(msg) = problem {
             self.client.show_message(MessageType::WARNING, msg).await;
         }
-        self.publish().await;
+        self.publish(None).await;
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -380,40 +388,36 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let path = self.path_of(&params.text_document.uri);
-        let changed = lock(&self.state).open(&path, params.text_document.text);
-        if changed {
-            self.publish().await;
-        }
+        lock(&self.state).open(&path, params.text_document.text);
+        self.publish(Some(path)).await;
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let path = self.path_of(&params.text_document.uri);
         // Applied before the first `.await`, so edits land in the order they arrived.
-        let changed = lock(&self.state).change(&path, &params.content_changes);
-        if changed {
-            self.publish().await;
-        }
+        lock(&self.state).change(&path, &params.content_changes);
+        self.publish(Some(path)).await;
     }
 
     /// A save may have changed what the evidence files are, or which the facts name: look at
     /// them again (a file unchanged in size and time is not read again). Not on every
     /// keystroke: hashing a newly named large file would hold up every request.
-    async fn did_save(&self, _: DidSaveTextDocumentParams) {
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
         lock(&self.state).refresh_evidence();
-        self.publish().await;
+        self.publish(Some(self.path_of(&params.text_document.uri)))
+            .await;
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let path = self.path_of(&params.text_document.uri);
-        let changed = lock(&self.state).close(&path);
-        if changed {
-            self.publish().await;
+        if lock(&self.state).close(&path) {
+            self.publish(None).await;
         }
     }
 
     async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
         lock(&self.state).reload();
-        self.publish().await;
+        self.publish(None).await;
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

@@ -222,7 +222,7 @@ pub(super) fn load(path: &Path, limits: &aimsc::facts::Limits) -> Result<Json, S
         .map_err(|d| format!("{}: {}", s.path, d.message))?;
         parsed.push((s.role.clone(), s.path.clone(), v));
     }
-    let (root, diags) = aimsc::facts::merge(&parsed);
+    let (root, diags) = aimsc::facts::merge(parsed);
     if let Some(d) = diags.iter().find(|d| d.is_error()) {
         return Err(d.message.clone());
     }
