@@ -124,7 +124,7 @@ pub fn item(model: &Model, r: &Record) -> Option<Item> {
     let rt = model.records.get(EVIDENCE_RECORD)?;
     let get = |name: &str| rt.fields.get_index_of(name).and_then(|i| r.fields.get(i));
     let text = |name: &str| match get(name) {
-        Some(FactValue::Str(s) | FactValue::Enum(s)) => Some(s.clone()),
+        Some(FactValue::Str(s) | FactValue::Enum(s, _)) => Some(s.clone()),
         _ => None,
     };
     let date = |name: &str| match get(name) {

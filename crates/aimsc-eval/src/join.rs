@@ -38,7 +38,7 @@ impl Key {
         match tv {
             FactValue::Str(s) | FactValue::Ref(_, s) => Some(Key::Str(s.clone())),
             FactValue::Rec(r) => r.id.clone().map(Key::Str),
-            FactValue::Enum(m) => Some(Key::Enum(m.clone())),
+            FactValue::Enum(m, _) => Some(Key::Enum(m.clone())),
             FactValue::Int(n) => Some(Key::Int(*n)),
             FactValue::Bool(b) => Some(Key::Bool(*b)),
             FactValue::Date(d) => Some(Key::Date(*d)),

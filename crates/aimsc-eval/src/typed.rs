@@ -25,8 +25,8 @@ pub enum FactValue {
     Date(Date),
     /// duration
     Dur(Duration),
-    /// enum member
-    Enum(Arc<str>),
+    /// enum member, and its position in its enum (which orders members)
+    Enum(Arc<str>, u32),
     /// id of a record of the named type
     Ref(Arc<str>, Arc<str>),
     /// list

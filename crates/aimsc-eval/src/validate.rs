@@ -648,8 +648,11 @@ impl<'a> Validator<'a> {
                 let Some(et) = self.model.enums.get(name) else {
                     return FactValue::Invalid;
                 };
-                match et.members.iter().find(|m| ***m == **s) {
-                    Some(m) => FactValue::Enum(m.clone()),
+                match et.members.iter().position(|m| **m == **s) {
+                    Some(i) => FactValue::Enum(
+                        et.members[i].clone(),
+                        u32::try_from(i).unwrap_or(u32::MAX),
+                    ),
                     None => {
                         let hint = did_you_mean(s, et.members.iter().map(|m| &**m))
                             .map(|h| format!("did you mean `{h}`?"));

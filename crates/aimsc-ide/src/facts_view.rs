@@ -100,7 +100,7 @@ pub fn show(v: &FactValue) -> String {
         FactValue::Str(s) => format!("{s:?}"),
         FactValue::Date(d) => d.to_string(),
         FactValue::Dur(d) => d.to_string(),
-        FactValue::Enum(e) => e.to_string(),
+        FactValue::Enum(e, _) => e.to_string(),
         FactValue::Ref(_, id) => format!("→ {id}"),
         FactValue::List(items) => format!("[{} item(s)]", items.len()),
         FactValue::Rec(r) => format!("{{{}}}", r.path),

@@ -163,10 +163,18 @@ impl<'a> Eval<'a> {
         loc.and_then(|(f, s)| self.env.facts.locate(f, s))
     }
 
-    pub(super) fn tv(&self, tv: &FactValue, path: Arc<str>, owner: Option<(u32, Span)>) -> Value {
+    /// A fact value for evaluation. `path` writes the value's fact path, which only a
+    /// missing or invalid value shows: formatting it for every read of a list or a ref was a
+    /// large part of evaluating the shipped rulesets.
+    pub(super) fn tv(
+        &self,
+        tv: &FactValue,
+        path: &dyn Fn() -> Arc<str>,
+        owner: Option<(u32, Span)>,
+    ) -> Value {
         match tv {
-            FactValue::Missing => Value::Missing(path, owner),
-            FactValue::Invalid => Value::Invalid(path),
+            FactValue::Missing => Value::Missing(path(), owner),
+            FactValue::Invalid => Value::Invalid(path()),
             FactValue::Bool(b) => Value::B(*b),
             FactValue::Int(n) => Value::I(*n),
             FactValue::Dec(f) => Value::D(*f),
@@ -174,14 +182,12 @@ impl<'a> Eval<'a> {
             // A ref whose id names no record was diagnosed by validation: it is no evidence.
             FactValue::Ref(ty, id) => match self.env.facts.by_id(ty, id) {
                 Some(_) => Value::Ref(ty.clone(), id.clone()),
-                None => Value::Invalid(path),
+                None => Value::Invalid(path()),
             },
             FactValue::Date(d) => Value::Date(*d),
             FactValue::Dur(d) => Value::Dur(*d),
-            FactValue::Enum(m) => Value::E(m.clone(), self.member_index(m)),
-            // An item's path is only shown when it is missing or invalid; records carry their
-            // own, so most items never format one.
-            FactValue::List(items) => self.list(items, &path, owner),
+            FactValue::Enum(m, i) => Value::E(m.clone(), *i as usize),
+            FactValue::List(items) => self.list(items, path, owner),
             FactValue::Rec(r) => Value::Rec(r.clone()),
         }
     }
@@ -189,7 +195,7 @@ impl<'a> Eval<'a> {
     pub(super) fn list(
         &self,
         items: &[FactValue],
-        path: &Arc<str>,
+        path: &dyn Fn() -> Arc<str>,
         owner: Option<(u32, Span)>,
     ) -> Value {
         Value::L(
@@ -204,26 +210,14 @@ impl<'a> Eval<'a> {
     pub(super) fn item(
         &self,
         t: &FactValue,
-        path: &Arc<str>,
+        path: &dyn Fn() -> Arc<str>,
         i: usize,
         owner: Option<(u32, Span)>,
     ) -> Value {
         match t {
             FactValue::Rec(r) => Value::Rec(r.clone()),
-            FactValue::Missing | FactValue::Invalid | FactValue::List(_) | FactValue::Ref(..) => {
-                self.tv(t, Arc::from(format!("{path}[{i}]")), owner)
-            }
-            _ => self.tv(t, path.clone(), owner),
+            _ => self.tv(t, &|| Arc::from(format!("{}[{i}]", path())), owner),
         }
-    }
-
-    pub(super) fn member_index(&self, m: &str) -> usize {
-        self.env
-            .model
-            .enums
-            .values()
-            .find_map(|e| e.members.iter().position(|x| **x == *m))
-            .unwrap_or(0)
     }
 
     pub(super) fn note_invalid(&mut self, v: &Value) {
@@ -281,7 +275,7 @@ impl<'a> Eval<'a> {
                     )));
                 }
                 if let Some(items) = facts.items(i) {
-                    return self.list(&items, name, None);
+                    return self.list(&items, &|| name.clone(), None);
                 }
                 match facts.root_field(i) {
                     // A root date of something done after the as-of date, as for a record's.
@@ -296,7 +290,7 @@ impl<'a> Eval<'a> {
                     {
                         Value::Invalid(name.clone())
                     }
-                    Some(tv) => self.tv(&tv, name.clone(), None),
+                    Some(tv) => self.tv(&tv, &|| name.clone(), None),
                     None => Value::Missing(name.clone(), None),
                 }
             }
@@ -466,7 +460,7 @@ impl<'a> Eval<'a> {
                     Some(p) => Value::Invalid(Arc::from(format!("{}: {p}", path()))),
                     None => self.tv(
                         &FactValue::Ref(ty.clone(), id.clone()),
-                        path(),
+                        &path,
                         Some((rec.file, rec.span)),
                     ),
                 }
@@ -476,8 +470,8 @@ impl<'a> Eval<'a> {
                 | FactValue::Invalid
                 | FactValue::List(_)
                 | FactValue::Ref(..)),
-            ) => self.tv(tv, path(), Some((rec.file, rec.span))),
-            Some(tv) => self.tv(tv, rec.path.clone(), Some((rec.file, rec.span))),
+            ) => self.tv(tv, &path, Some((rec.file, rec.span))),
+            Some(tv) => self.tv(tv, &|| rec.path.clone(), Some((rec.file, rec.span))),
             None => Value::Missing(path(), Some((rec.file, rec.span))),
         }
     }

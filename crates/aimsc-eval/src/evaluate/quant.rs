@@ -264,7 +264,7 @@ impl<'a> Eval<'a> {
             .into_iter()
             .filter_map(|i| {
                 let t = facts.item(field, i as usize)?;
-                Some(self.item(&t, name, i as usize, None))
+                Some(self.item(&t, &|| name.clone(), i as usize, None))
             })
             .collect();
         let passed_over = if by_body { len - items.len() } else { 0 };

@@ -139,7 +139,7 @@ pub fn site_chunk(
         let Some(t) = env.facts.item(field, pos) else {
             continue;
         };
-        let item = ev.item(&t, name, pos, None);
+        let item = ev.item(&t, &|| name.clone(), pos, None);
         ev.step(&mut p, *kind, *slot, filter.as_deref(), body, item);
     }
     p.invalid = ev.invalid.take();
