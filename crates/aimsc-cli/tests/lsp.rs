@@ -483,3 +483,55 @@ fn lsp_fixtures() {
         insta::assert_snapshot!(out);
     });
 }
+
+/// Clients wait for a publication after each change (Neovim's and Helix's diagnostics, test
+/// harnesses): the changed document gets one even when it has no diagnostics before or after.
+#[test]
+fn every_change_publishes_for_the_changed_document_even_when_it_is_clean() {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("lsp-publish-clean");
+    let _ = std::fs::remove_dir_all(&root);
+    std::fs::create_dir_all(&root).unwrap();
+    std::fs::write(
+        root.join("aims.toml"),
+        "rules = [\"rules.aims\"]\nfacts = \"facts.yaml\"\n",
+    )
+    .unwrap();
+    let rules = "framework acme \"Acme\"\nrecord S { id: string }\nfacts { systems: [S] }\nrule acme::one \"One\" { all s in systems: s.id is set }\n";
+    std::fs::write(root.join("rules.aims"), rules).unwrap();
+    std::fs::write(root.join("facts.yaml"), "systems:\n  - id: a\n").unwrap();
+    let root = root.canonicalize().unwrap();
+    let mut c = Client::start(env!("CARGO_BIN_EXE_aimsc"), &root, "2026-11-01");
+    let (initial, _) = c.wait_outcomes();
+    assert!(
+        initial.is_empty(),
+        "nothing to report at start: {initial:?}"
+    );
+    let uri = c.uri("rules.aims");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "aims", "version": 1, "text": rules}}),
+    );
+    let (opened, _) = c.wait_outcomes();
+    assert_eq!(opened.get(&uri), Some(&json!([])), "open: {opened:?}");
+    // A comment added: still clean, still published.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2},
+               "contentChanges": [{"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "text": "// note\n"}]}),
+    );
+    let (changed, _) = c.wait_outcomes();
+    assert_eq!(changed.get(&uri), Some(&json!([])), "change: {changed:?}");
+    // The facts document opened and edited: it too gets its (empty) publication.
+    let facts = c.uri("facts.yaml");
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": facts, "languageId": "yaml", "version": 1, "text": "systems:\n  - id: a\n"}}),
+    );
+    let (opened, _) = c.wait_outcomes();
+    assert_eq!(
+        opened.get(&facts),
+        Some(&json!([])),
+        "facts open: {opened:?}"
+    );
+    c.shutdown();
+}
