@@ -5,7 +5,9 @@
 //! ```sh
 //! cargo build --release -p aimsc-cli -p aimsc-bench
 //! target/release/whole-process peer 10000,100000 5     # both peer policies, three encodings
+//! target/release/whole-process peer 100000 3 json-line # one encoding
 //! target/release/whole-process shipped 10000,100000 3  # the shipped rulesets, both layouts
+//! target/release/whole-process parse 10000 5            # facts parsing alone, MB/s
 //! ```
 //!
 //! Each figure is the median wall time of the runs (the two programs alternate), with the peak
@@ -13,6 +15,10 @@
 //! report and regorus's output name exactly the same failing records for every rule.
 
 use aimsc_synth::{Config, Layout, Org};
+
+// The allocator of the `aimsc` binary, so that the in-process parse figures are the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -267,13 +273,16 @@ fn regorus_cmd(dir: &Path, policy: &Policy, facts: &str) -> Command {
     c
 }
 
-fn peer(sizes: &[usize], runs: usize) -> Result<(), String> {
+fn peer(sizes: &[usize], runs: usize, only: &[&str]) -> Result<(), String> {
     println!(
         "| policy | N systems | facts | size | aimsc | regorus | regorus / aimsc | aimsc peak | regorus peak |"
     );
     println!("|---|---:|---|---:|---:|---:|---:|---:|---:|");
     for &n in sizes {
         for (enc, dir, size) in peer_projects(n)? {
+            if !only.is_empty() && !only.contains(&enc) {
+                continue;
+            }
             let facts = ENCODINGS
                 .iter()
                 .find(|(e, _)| *e == enc)
@@ -377,6 +386,39 @@ fn shipped(sizes: &[usize], runs: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// Facts parsing alone, in this process on one core: each encoding's file read into the value
+/// tree with every span and limit (`aimsc_facts::parse_file`), median of `runs`.
+fn parse(sizes: &[usize], runs: usize) -> Result<(), String> {
+    println!("| N systems | facts | size | parse (median) | throughput |");
+    println!("|---:|---|---:|---:|---:|");
+    for &n in sizes {
+        for (enc, dir, size) in peer_projects(n)? {
+            let file = ENCODINGS
+                .iter()
+                .find(|(e, _)| *e == enc)
+                .map_or("facts.json", |(_, f)| f);
+            let text = std::fs::read_to_string(dir.join(file)).map_err(|e| e.to_string())?;
+            let path: std::sync::Arc<str> = std::sync::Arc::from(file);
+            let limits = aimsc_facts::Limits::default();
+            let mut times = Vec::new();
+            for _ in 0..runs {
+                let start = Instant::now();
+                let v = aimsc_facts::parse_file(&path, 0, &text, &limits).map_err(|d| d.message)?;
+                times.push(start.elapsed());
+                drop(v);
+            }
+            let t = median(times);
+            println!(
+                "| {n} | {enc} | {} | {} | {:.0} MB/s |",
+                mb(size),
+                ms(t),
+                size as f64 / 1e6 / t.as_secs_f64().max(1e-9)
+            );
+        }
+    }
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mode = args.first().map_or("peer", String::as_str);
@@ -387,13 +429,19 @@ fn main() -> ExitCode {
         .filter_map(|s| s.parse().ok())
         .collect();
     let runs = args.get(2).and_then(|r| r.parse().ok()).unwrap_or(5);
+    // Optionally, which encodings: `json-line,yaml`.
+    let only: Vec<&str> = args
+        .get(3)
+        .map(|e| e.split(',').collect())
+        .unwrap_or_default();
     if mode == "measure" {
         return measure(&args[1..]);
     }
     let result = match mode {
-        "peer" => peer(&sizes, runs),
+        "peer" => peer(&sizes, runs, &only),
         "shipped" => shipped(&sizes, runs),
-        _ => Err("usage: whole-process peer|shipped SIZES [RUNS]".into()),
+        "parse" => parse(&sizes, runs),
+        _ => Err("usage: whole-process peer|shipped|parse SIZES [RUNS] [ENCODINGS]".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
