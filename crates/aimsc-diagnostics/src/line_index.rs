@@ -2,7 +2,7 @@
 /// and to LSP's UTF-16 positions.
 ///
 /// A position costs a binary search over the line starts plus a count over at most
-/// [`BLOCK`] bytes: the index keeps, every `BLOCK` bytes, how many characters and UTF-16 units
+/// 512 bytes: the index keeps, every 512 bytes, how many characters and UTF-16 units
 /// precede that point. Counting from the start of the line instead made every position in a
 /// long line (single-line JSON facts) cost the line's length, and locating every record of a
 /// 30 MB line quadratic.

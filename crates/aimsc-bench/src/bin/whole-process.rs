@@ -258,6 +258,9 @@ fn aimsc_cmd(dir: &Path, policy: &str, facts: &str) -> Result<Command, String> {
         "json",
         "--fail-on",
         "none",
+        // 100,000 systems on one line are 257 MiB, over the default limit of 256 MiB.
+        "--limit",
+        "max-file-bytes=1073741824",
     ]);
     Ok(c)
 }
@@ -358,6 +361,8 @@ fn shipped(sizes: &[usize], runs: usize) -> Result<(), String> {
                     "json",
                     "--fail-on",
                     "none",
+                    "--limit",
+                    "max-file-bytes=1073741824",
                 ]);
                 c
             };
