@@ -236,13 +236,19 @@ pub fn chunk<'db>(db: &'db dyn salsa::Database, key: ChunkKey<'db>) -> Chunk {
             Item::Inline(_) => None,
         })
         .collect();
-    let inline = match root_value(db, ws)
-        .value
-        .get(name.as_deref().unwrap_or(""))
-        .map(|v| &v.kind)
-    {
-        Some(ValueKind::List(list)) => list.as_slice(),
-        _ => &[],
+    // Only a chunk with inline records reads the root: a chunk of record files must not
+    // re-run on every edit of a root file.
+    let inline: &[Value] = if items.iter().any(|i| matches!(i, Item::Inline(_))) {
+        match root_value(db, ws)
+            .value
+            .get(name.as_deref().unwrap_or(""))
+            .map(|v| &v.kind)
+        {
+            Some(ValueKind::List(list)) => list.as_slice(),
+            _ => &[],
+        }
+    } else {
+        &[]
     };
     let values: Vec<Option<&Value>> = items
         .iter()

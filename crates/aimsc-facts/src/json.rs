@@ -237,15 +237,20 @@ impl Reader<'_, '_> {
         }
         // The bytes are ASCII digits and signs, so they are a `str`.
         let text = std::str::from_utf8(&self.bytes[start..self.pos]).unwrap_or_default();
+        // A message never echoes an unbounded run of digits.
+        let shown = || match text.get(..40) {
+            Some(head) if text.len() > 40 => format!("{head}…"),
+            _ => text.to_string(),
+        };
         if integer {
             return text
                 .parse::<i64>()
                 .map(ValueKind::Int)
-                .map_err(|_| self.error(start, &format!("integer {text} is too large")));
+                .map_err(|_| self.error(start, &format!("integer {} is too large", shown())));
         }
         match text.parse::<f64>() {
             Ok(f) if f.is_finite() => Ok(ValueKind::Float(f)),
-            _ => Err(self.error(start, &format!("number {text} is out of range"))),
+            _ => Err(self.error(start, &format!("number {} is out of range", shown()))),
         }
     }
 
@@ -435,6 +440,14 @@ mod tests {
             err.as_deref(),
             Some("cannot read facts: integer 99999999999999999999 is too large")
         );
+    }
+
+    #[test]
+    fn a_long_number_is_not_echoed_whole() {
+        let text = format!("[{}]", "9".repeat(10_000));
+        let err = read(&text).err().unwrap_or_default();
+        assert!(err.len() < 100, "{err}");
+        assert!(err.ends_with("… is too large"), "{err}");
     }
 
     #[test]
