@@ -249,6 +249,11 @@ fn aimsc_cmd(dir: &Path, policy: &str, facts: &str) -> Result<Command, String> {
             "rules = [\"@aimsc/iso42001/schema.aims\", \"{policy}.aims\"]\nfacts = \"{facts}\"\n"
         ),
     )?;
+    Ok(aimsc_eval(dir))
+}
+
+/// `aimsc eval` with a JSON report in `dir`, as both modes time it.
+fn aimsc_eval(dir: &Path) -> Command {
     let mut c = Command::new(bin("aimsc"));
     c.current_dir(dir).args([
         "eval",
@@ -262,7 +267,7 @@ fn aimsc_cmd(dir: &Path, policy: &str, facts: &str) -> Result<Command, String> {
         "--limit",
         "max-file-bytes=1073741824",
     ]);
-    Ok(c)
+    c
 }
 
 fn regorus_cmd(dir: &Path, policy: &Policy, facts: &str) -> Command {
@@ -351,24 +356,9 @@ fn shipped(sizes: &[usize], runs: usize) -> Result<(), String> {
         for layout in [Layout::OneFile, Layout::Folder] {
             let (facts, size) = aimsc_bench::org_on_disk(n, layout).map_err(|e| e.to_string())?;
             let dir = facts.parent().ok_or("no folder")?.to_path_buf();
-            let cmd = || {
-                let mut c = Command::new(bin("aimsc"));
-                c.current_dir(&dir).args([
-                    "eval",
-                    "--as-of",
-                    aimsc_synth::BASE_DATE,
-                    "--format",
-                    "json",
-                    "--fail-on",
-                    "none",
-                    "--limit",
-                    "max-file-bytes=1073741824",
-                ]);
-                c
-            };
             let (mut times, mut peak) = (vec![], 0);
             for _ in 0..runs {
-                let (t, p, _, code) = run(&mut cmd())?;
+                let (t, p, _, code) = run(&mut aimsc_eval(&dir))?;
                 if code != 0 {
                     return Err(format!("aimsc eval exited {code} in {}", dir.display()));
                 }
