@@ -384,8 +384,8 @@ fn shipped(sizes: &[usize], runs: usize) -> Result<(), String> {
 /// Facts parsing alone, in this process on one core: each encoding's file read into the value
 /// tree with every span and limit (`aimsc_facts::parse_file`), median of `runs`.
 fn parse(sizes: &[usize], runs: usize) -> Result<(), String> {
-    println!("| N systems | facts | size | parse (median) | throughput |");
-    println!("|---:|---|---:|---:|---:|");
+    println!("| N systems | facts | size | parse (median) | throughput | YAML events alone |");
+    println!("|---:|---|---:|---:|---:|---:|");
     for &n in sizes {
         for (enc, dir, size) in peer_projects(n)? {
             let file = ENCODINGS
@@ -403,8 +403,18 @@ fn parse(sizes: &[usize], runs: usize) -> Result<(), String> {
                 drop(v);
             }
             let t = median(times);
+            let events = if enc == "yaml" {
+                let t = yaml_events(&text, runs)?;
+                format!(
+                    "{} ({:.0} MB/s)",
+                    ms(t),
+                    size as f64 / 1e6 / t.as_secs_f64().max(1e-9)
+                )
+            } else {
+                "-".to_string()
+            };
             println!(
-                "| {n} | {enc} | {} | {} | {:.0} MB/s |",
+                "| {n} | {enc} | {} | {} | {:.0} MB/s | {events} |",
                 mb(size),
                 ms(t),
                 size as f64 / 1e6 / t.as_secs_f64().max(1e-9)
@@ -412,6 +422,23 @@ fn parse(sizes: &[usize], runs: usize) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The median time of granit-parser's event stream over `text`, building nothing: how fast
+/// YAML can be read at all with the parser serde-saphyr uses.
+fn yaml_events(text: &str, runs: usize) -> Result<Duration, String> {
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let start = Instant::now();
+        let mut n = 0usize;
+        for event in granit_parser::Parser::new_from_str(text) {
+            event.map_err(|e| e.to_string())?;
+            n += 1;
+        }
+        times.push(start.elapsed());
+        std::hint::black_box(n);
+    }
+    Ok(median(times))
 }
 
 fn main() -> ExitCode {

@@ -60,6 +60,8 @@ pub(super) struct Eval<'a> {
     /// Steps taken; past `max` every expression is unknown, which three-valued logic turns
     /// into a verdict only where the steps taken already decide it.
     pub(super) steps: u64,
+    /// The empty path of an unbound slot, shared: a def call fills its frame with these.
+    pub(super) empty: Arc<str>,
     /// The budget: the requirement's (`max-steps`), or less when the run has less left.
     pub(super) max: u64,
     /// Whether `max` is what the run has left rather than the requirement's budget.
@@ -99,6 +101,7 @@ impl<'a> Eval<'a> {
             part: 0,
             sites: Vec::new(),
             steps: 0,
+            empty: Arc::from(""),
             max: env.max_steps,
             run_capped: false,
             absorbed: 0,
@@ -355,10 +358,7 @@ impl<'a> Eval<'a> {
                     return Value::Missing(e.text.clone(), None);
                 };
                 let mut frame = vals;
-                frame.resize(
-                    def.slots.max(frame.len()),
-                    Value::Missing(Arc::from(""), None),
-                );
+                frame.resize(def.slots.max(frame.len()), self.blank());
                 let saved = std::mem::replace(&mut self.frame, frame);
                 let owner = self.owner.replace(*idx);
                 let out = if def.body.ty == Ty::Bool {
@@ -386,6 +386,13 @@ impl<'a> Eval<'a> {
 
     /// A condition used as a value: unknown becomes a missing value.
     pub(super) fn truth_value(&mut self, e: &TypedExpr) -> Value {
+        if self.quiet {
+            return match self.truth(e) {
+                Truth::True => Value::B(true),
+                Truth::False => Value::B(false),
+                Truth::Unknown => Value::Missing(e.text.clone(), None),
+            };
+        }
         let (t, ex) = self.cond(e);
         match t {
             Truth::True => Value::B(true),
@@ -397,10 +404,14 @@ impl<'a> Eval<'a> {
         }
     }
 
+    /// The value of a slot nothing was bound to.
+    pub(super) fn blank(&self) -> Value {
+        Value::Missing(self.empty.clone(), None)
+    }
+
     pub(super) fn set(&mut self, slot: usize, v: Value) {
         if self.frame.len() <= slot {
-            self.frame
-                .resize(slot + 1, Value::Missing(Arc::from(""), None));
+            self.frame.resize(slot + 1, self.blank());
         }
         self.frame[slot] = v;
     }
@@ -478,6 +489,11 @@ impl<'a> Eval<'a> {
 
     /// Evaluates a condition with its explanation.
     pub(super) fn cond(&mut self, e: &TypedExpr) -> (Truth, Explanation) {
+        if self.quiet {
+            // Nothing of a quiet explanation is read: decide the truth alone.
+            let t = self.truth(e);
+            return (t, explain(e, t));
+        }
         if !self.tick() {
             let mut ex = explain(e, Truth::Unknown);
             ex.detail = Some(if self.run_capped {
@@ -530,21 +546,7 @@ impl<'a> Eval<'a> {
             }
             TypedKind::Compare(a, op, b) => {
                 let (x, y) = (self.val(a), self.val(b));
-                let t = match (&x, &y) {
-                    (Value::Missing(..) | Value::Invalid(_), _)
-                    | (_, Value::Missing(..) | Value::Invalid(_)) => Truth::Unknown,
-                    _ => match compare(&x, &y) {
-                        Some(ord) => Truth::of(match op {
-                            CmpOp::Eq => ord == Ordering::Equal,
-                            CmpOp::Ne => ord != Ordering::Equal,
-                            CmpOp::Lt => ord == Ordering::Less,
-                            CmpOp::Le => ord != Ordering::Greater,
-                            CmpOp::Gt => ord == Ordering::Greater,
-                            CmpOp::Ge => ord != Ordering::Less,
-                        }),
-                        None => Truth::Unknown,
-                    },
-                };
+                let t = compared(&x, *op, &y);
                 // A false comparison is shown as what holds instead: `2025-08-20 < 2025-11-01`
                 // for a failed `>=`.
                 let shown_op = if t == Truth::False {
@@ -571,33 +573,7 @@ impl<'a> Eval<'a> {
                         l.show()
                     )
                 });
-                let t = match (&x, &l) {
-                    (Value::Missing(..) | Value::Invalid(_), _)
-                    | (_, Value::Missing(..) | Value::Invalid(_)) => Truth::Unknown,
-                    (_, Value::L(items)) => {
-                        for i in items {
-                            self.note_invalid(i);
-                        }
-                        let found = items
-                            .iter()
-                            .any(|i| compare(&x, i) == Some(Ordering::Equal));
-                        let unknown = items
-                            .iter()
-                            .any(|i| matches!(i, Value::Missing(..) | Value::Invalid(_)));
-                        if found {
-                            Truth::True
-                        } else if unknown {
-                            Truth::Unknown
-                        } else {
-                            Truth::False
-                        }
-                    }
-                    _ => Truth::Unknown,
-                };
-                let t = match membership {
-                    Membership::In => t,
-                    Membership::NotIn => t.negate(),
-                };
+                let t = self.member(&x, &l, *membership);
                 let out = self.leaf(e, t, detail, &[&x, &l]);
                 self.placed(out, &[elem, list])
             }
@@ -639,17 +615,7 @@ impl<'a> Eval<'a> {
             }
             TypedKind::Text(a, op, b) => {
                 let (x, y) = (self.val(a), self.val(b));
-                let t = match (&x, &y) {
-                    (Value::S(s) | Value::Ref(_, s), Value::S(p) | Value::Ref(_, p)) => {
-                        Truth::of(match op {
-                            TextOp::Contains => s.contains(&**p),
-                            TextOp::StartsWith => s.starts_with(&**p),
-                            TextOp::EndsWith => s.ends_with(&**p),
-                            TextOp::Matches => wildcard(s, p),
-                        })
-                    }
-                    _ => Truth::Unknown,
-                };
+                let t = text_truth(&x, *op, &y);
                 let detail =
                     (!self.quiet).then(|| format!("{} {} {}", x.show(), op.as_str(), y.show()));
                 let out = self.leaf(e, t, detail, &[&x, &y]);
@@ -708,6 +674,35 @@ impl<'a> Eval<'a> {
         }
     }
 
+    /// The truth of `x in l` (or `not in`); an invalid element of the list is noted.
+    pub(super) fn member(&mut self, x: &Value, l: &Value, membership: Membership) -> Truth {
+        let t = match (x, l) {
+            (Value::Missing(..) | Value::Invalid(_), _)
+            | (_, Value::Missing(..) | Value::Invalid(_)) => Truth::Unknown,
+            (_, Value::L(items)) => {
+                for i in items {
+                    self.note_invalid(i);
+                }
+                let found = items.iter().any(|i| compare(x, i) == Some(Ordering::Equal));
+                let unknown = items
+                    .iter()
+                    .any(|i| matches!(i, Value::Missing(..) | Value::Invalid(_)));
+                if found {
+                    Truth::True
+                } else if unknown {
+                    Truth::Unknown
+                } else {
+                    Truth::False
+                }
+            }
+            _ => Truth::Unknown,
+        };
+        match membership {
+            Membership::In => t,
+            Membership::NotIn => t.negate(),
+        }
+    }
+
     /// A def call as a condition: its arguments bound to the def's parameters, and the
     /// explanation of the body under them, so a failing call shows what failed inside it.
     pub(super) fn call_cond(
@@ -738,10 +733,7 @@ impl<'a> Eval<'a> {
             (!parts.is_empty()).then(|| parts.join(", "))
         };
         let mut frame = vals;
-        frame.resize(
-            def.slots.max(frame.len()),
-            Value::Missing(Arc::from(""), None),
-        );
+        frame.resize(def.slots.max(frame.len()), self.blank());
         let saved = std::mem::replace(&mut self.frame, frame);
         let owner = self.owner.replace(idx);
         let (t, inner) = self.cond(&def.body);
@@ -792,6 +784,38 @@ pub(super) fn arith(x: Value, op: ArithOp, y: Value) -> Value {
             })
         }
         _ => Value::Missing(Arc::from("an arithmetic result"), None),
+    }
+}
+
+/// The truth of `x op y`: unknown when either is missing or invalid, or they do not compare.
+pub(super) fn compared(x: &Value, op: CmpOp, y: &Value) -> Truth {
+    match (x, y) {
+        (Value::Missing(..) | Value::Invalid(_), _)
+        | (_, Value::Missing(..) | Value::Invalid(_)) => Truth::Unknown,
+        _ => match compare(x, y) {
+            Some(ord) => Truth::of(match op {
+                CmpOp::Eq => ord == Ordering::Equal,
+                CmpOp::Ne => ord != Ordering::Equal,
+                CmpOp::Lt => ord == Ordering::Less,
+                CmpOp::Le => ord != Ordering::Greater,
+                CmpOp::Gt => ord == Ordering::Greater,
+                CmpOp::Ge => ord != Ordering::Less,
+            }),
+            None => Truth::Unknown,
+        },
+    }
+}
+
+/// The truth of a text test: unknown unless both sides are text.
+pub(super) fn text_truth(x: &Value, op: TextOp, y: &Value) -> Truth {
+    match (x, y) {
+        (Value::S(s) | Value::Ref(_, s), Value::S(p) | Value::Ref(_, p)) => Truth::of(match op {
+            TextOp::Contains => s.contains(&**p),
+            TextOp::StartsWith => s.starts_with(&**p),
+            TextOp::EndsWith => s.ends_with(&**p),
+            TextOp::Matches => wildcard(s, p),
+        }),
+        _ => Truth::Unknown,
     }
 }
 

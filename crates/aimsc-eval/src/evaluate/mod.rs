@@ -20,6 +20,7 @@ mod budget;
 mod explain;
 mod interp;
 mod quant;
+mod quiet;
 mod sites;
 
 pub use assemble::*;

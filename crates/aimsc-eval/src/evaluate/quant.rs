@@ -106,12 +106,12 @@ impl<'a> Eval<'a> {
         let loud = !std::mem::replace(&mut self.quiet, true);
         self.note_invalid(&item);
         self.set(slot, item.clone());
-        let include = filter.map_or(Truth::True, |f| self.cond(f).0);
+        let include = filter.map_or(Truth::True, |f| self.truth(f));
         if include == Truth::False {
             self.quiet = !loud;
             return;
         }
-        let bt = self.cond(body).0;
+        let bt = self.truth(body);
         self.quiet = !loud;
         p.in_scope += 1;
         // A record whose filter is unknown may or may not be in scope.
