@@ -81,6 +81,15 @@ pub fn too_large(path: &Arc<str>, len: usize, limits: &Limits) -> Diagnostic {
 }
 
 fn parse_yaml(ctx: &Ctx<'_>, text: &str) -> Result<Value, Diagnostic> {
+    if let Some(value) = crate::yaml::read(ctx) {
+        return Ok(value);
+    }
+    saphyr(ctx, text)
+}
+
+/// The facts of a YAML file as serde-saphyr reads it: every file the common shape
+/// (`yaml.rs`) does not cover, and the definition of what the common shape gives.
+pub(crate) fn saphyr(ctx: &Ctx<'_>, text: &str) -> Result<Value, Diagnostic> {
     let path = &ctx.path;
     let mut budget = serde_saphyr::Budget::default();
     budget.max_depth = MAX_DEPTH;
