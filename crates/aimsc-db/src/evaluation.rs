@@ -160,8 +160,7 @@ fn in_order<'a>(
         let Some(check) = model.checks.get(id) else {
             continue;
         };
-        let parts = check.requires.len() as u64 + 1;
-        let most = parts.saturating_mul(per_requirement).saturating_mul(2);
+        let most = most_steps(check, per_requirement);
         let allowance = if left >= most {
             UNBOUNDED
         } else {
@@ -174,6 +173,28 @@ fn in_order<'a>(
         out.extend(located_result(db, key).clone());
     }
     out
+}
+
+/// The most steps `check` can take: each part its budget, and as much again in chunks.
+fn most_steps(check: &aimsc_eval::model::Check, per_requirement: u64) -> u64 {
+    let parts = check.requires.len() as u64 + 1;
+    parts.saturating_mul(per_requirement).saturating_mul(2)
+}
+
+/// Evaluates check `id` ahead of [`in_order`], on another thread: with the key `in_order`
+/// gives it unless the run's budget runs low before its turn (whole runs take a small part of
+/// the budget; when one does not, `in_order` evaluates the check under its own key, and this
+/// was work for nothing). A check that could take more than the whole budget is left to
+/// `in_order`.
+pub fn ahead(db: &dyn salsa::Database, ws: Workspace, id: &Arc<str>) {
+    let model = &checked_model(db, ws).model;
+    let limits = ws.limits(db);
+    let Some(check) = model.checks.get(id) else {
+        return;
+    };
+    if limits.max_run_steps >= most_steps(check, limits.max_steps.max(1)) {
+        let _ = located_result(db, CheckKey::unbounded(db, ws, id.clone()));
+    }
 }
 
 #[salsa::tracked(returns(ref))]

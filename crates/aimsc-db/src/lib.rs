@@ -104,6 +104,13 @@ fn canonical_order(mut facts: Vec<FactInput>) -> Vec<FactInput> {
     facts
 }
 
+/// At most this many threads evaluate checks at once (see [`Project::evaluate_ahead`]).
+const MAX_WORKERS: usize = 8;
+
+/// The stack of a thread that evaluates: as deep as the command line's own, since checking
+/// and evaluating recurse over trees whose depth the parser and the checker bound.
+const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
+
 /// A ruleset, an organisation's facts and an as-of date, loaded into the database.
 ///
 /// Cloning is cheap and gives a snapshot for a reader on another thread. A write (`set_*`,
@@ -210,6 +217,7 @@ impl Project {
 
     /// Every control and rule result, sorted by id.
     pub fn results(&self) -> Vec<CheckResult> {
+        self.evaluate_ahead(None);
         evaluation::all_results(&self.db, self.ws)
             .iter()
             .map(|r| (**r).clone())
@@ -304,12 +312,14 @@ impl Project {
         select: &dyn Fn(&aimsc_eval::model::Check) -> bool,
     ) -> Vec<CheckResult> {
         let model = rules::checked_model(&self.db, self.ws).model.clone();
-        let ids = model
+        let ids: Vec<Arc<str>> = model
             .checks
             .iter()
             .filter(|(_, c)| select(c))
-            .map(|(id, _)| id);
-        evaluation::results_of(&self.db, self.ws, ids)
+            .map(|(id, _)| id.clone())
+            .collect();
+        self.evaluate_ahead(Some(&ids));
+        evaluation::results_of(&self.db, self.ws, ids.iter())
             .iter()
             .map(|r| (**r).clone())
             .collect()
@@ -317,7 +327,62 @@ impl Project {
 
     /// The results, shared: cheaper than [`Project::results`] for callers that only read.
     pub fn results_shared(&self) -> Vec<Arc<CheckResult>> {
+        self.evaluate_ahead(None);
         evaluation::all_results(&self.db, self.ws).clone()
+    }
+
+    /// Evaluates checks `ids` (every check: `None`) on the machine's cores, each on a snapshot
+    /// of the database, so that the gathering in check order that follows finds them cached.
+    /// Checks share the work below them (facts parsed and validated once, by whichever thread
+    /// gets there first; salsa makes the other wait). The threads end before this returns, so
+    /// no write can meet them; they run under this thread's interrupt.
+    fn evaluate_ahead(&self, ids: Option<&[Arc<str>]>) {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let workers = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .min(MAX_WORKERS);
+        let model = rules::checked_model(&self.db, self.ws).model.clone();
+        let all: Vec<Arc<str>>;
+        let ids = match ids {
+            Some(ids) => ids,
+            None => {
+                all = model.checks.keys().cloned().collect();
+                &all
+            }
+        };
+        if workers < 2 || ids.len() < 2 {
+            return;
+        }
+        let next = AtomicUsize::new(0);
+        let ws = self.ws;
+        let work = |db: &Database| {
+            while let Some(id) = ids.get(next.fetch_add(1, Ordering::Relaxed)) {
+                evaluation::ahead(db, ws, id);
+            }
+        };
+        let interrupt = aimsc_eval::evaluate::current_interrupt();
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = (1..workers)
+                .filter_map(|_| {
+                    let db = self.db.clone();
+                    let interrupt = interrupt.clone();
+                    let work = &work;
+                    std::thread::Builder::new()
+                        .name("aimsc-eval".into())
+                        .stack_size(WORKER_STACK_BYTES)
+                        .spawn_scoped(scope, move || match interrupt {
+                            Some(flag) => aimsc_eval::evaluate::with_interrupt(flag, || work(&db)),
+                            None => work(&db),
+                        })
+                        .ok()
+                })
+                .collect();
+            work(&self.db);
+            // A worker that failed left its checks to the gathering, which evaluates them.
+            for h in handles {
+                let _ = h.join();
+            }
+        });
     }
 
     /// The as-of date.

@@ -22,6 +22,11 @@ pub fn with_interrupt<T>(flag: Arc<std::sync::atomic::AtomicBool>, f: impl FnOnc
     out
 }
 
+/// The interrupt flag this thread evaluates under, to hand to the threads it starts.
+pub fn current_interrupt() -> Option<Arc<std::sync::atomic::AtomicBool>> {
+    INTERRUPT.with(|i| i.borrow().clone())
+}
+
 pub(super) fn interrupted() -> bool {
     INTERRUPT.with(|i| {
         i.borrow()
