@@ -442,6 +442,19 @@ fn all_chunks<'db>(db: &'db dyn salsa::Database, ws: Workspace) -> Vec<ChunkKey<
         .collect()
 }
 
+/// Validates the chunks of records one by one, taking the next number from `next`: several
+/// threads share the chunks this way (see `Project::validate_ahead`).
+pub fn validate_chunks(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+    next: &std::sync::atomic::AtomicUsize,
+) {
+    let keys = all_chunks(db, ws);
+    while let Some(k) = keys.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed)) {
+        let _ = chunk(db, *k);
+    }
+}
+
 /// Every load and validation error of the facts.
 #[salsa::tracked(returns(ref))]
 pub fn facts_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagnostic> {

@@ -302,6 +302,7 @@ impl Project {
 
     /// The validated facts.
     pub fn facts(&self) -> Arc<aimsc_eval::validate::Facts> {
+        self.validate_ahead();
         facts::whole_facts(&self.db, self.ws).clone()
     }
 
@@ -334,13 +335,9 @@ impl Project {
     /// Evaluates checks `ids` (every check: `None`) on the machine's cores, each on a snapshot
     /// of the database, so that the gathering in check order that follows finds them cached.
     /// Checks share the work below them (facts parsed and validated once, by whichever thread
-    /// gets there first; salsa makes the other wait). The threads end before this returns, so
-    /// no write can meet them; they run under this thread's interrupt.
+    /// gets there first; salsa makes the other wait).
     fn evaluate_ahead(&self, ids: Option<&[Arc<str>]>) {
         use std::sync::atomic::{AtomicUsize, Ordering};
-        let workers = std::thread::available_parallelism()
-            .map_or(1, std::num::NonZero::get)
-            .min(MAX_WORKERS);
         let model = rules::checked_model(&self.db, self.ws).model.clone();
         let all: Vec<Arc<str>>;
         let ids = match ids {
@@ -350,35 +347,57 @@ impl Project {
                 &all
             }
         };
-        if workers < 2 || ids.len() < 2 {
+        if ids.len() < 2 {
             return;
         }
         let next = AtomicUsize::new(0);
         let ws = self.ws;
-        let work = |db: &Database| {
+        self.on_cores(&|db| {
             while let Some(id) = ids.get(next.fetch_add(1, Ordering::Relaxed)) {
                 evaluation::ahead(db, ws, id);
             }
-        };
+        });
+    }
+
+    /// Loads and validates every chunk of records on the machine's cores, so that a reader
+    /// of the whole facts (the evidence refresh before evaluating, hover) does not do it on
+    /// one.
+    fn validate_ahead(&self) {
+        let next = std::sync::atomic::AtomicUsize::new(0);
+        let ws = self.ws;
+        self.on_cores(&|db| facts::validate_chunks(db, ws, &next));
+    }
+
+    /// Runs `job` on this thread and on one snapshot of the database per other core (at most
+    /// [`MAX_WORKERS`] in all); the jobs share their work through what they compute. The
+    /// threads end before this returns, so no write can meet them; they run under this
+    /// thread's interrupt, with the command line's stack.
+    fn on_cores(&self, job: &(dyn Fn(&Database) + Sync)) {
+        let workers = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZero::get)
+            .min(MAX_WORKERS);
+        if workers < 2 {
+            job(&self.db);
+            return;
+        }
         let interrupt = aimsc_eval::evaluate::current_interrupt();
         std::thread::scope(|scope| {
             let handles: Vec<_> = (1..workers)
                 .filter_map(|_| {
                     let db = self.db.clone();
                     let interrupt = interrupt.clone();
-                    let work = &work;
                     std::thread::Builder::new()
                         .name("aimsc-eval".into())
                         .stack_size(WORKER_STACK_BYTES)
                         .spawn_scoped(scope, move || match interrupt {
-                            Some(flag) => aimsc_eval::evaluate::with_interrupt(flag, || work(&db)),
-                            None => work(&db),
+                            Some(flag) => aimsc_eval::evaluate::with_interrupt(flag, || job(&db)),
+                            None => job(&db),
                         })
                         .ok()
                 })
                 .collect();
-            work(&self.db);
-            // A worker that failed left its checks to the gathering, which evaluates them.
+            job(&self.db);
+            // A worker that failed left its share to whoever reads next, which computes it.
             for h in handles {
                 let _ = h.join();
             }
