@@ -12,10 +12,8 @@
 
 use crate::limits::MAX_DEPTH;
 use crate::parse::{Ctx, duplicate};
-use crate::value::{Entry, Value, ValueKind};
+use crate::value::{Entry, Scratch, Value, ValueKind};
 use aimsc_diagnostics::{Diagnostic, Location, Span};
-use indexmap::IndexMap;
-use indexmap::map::Entry as MapEntry;
 
 /// Reads a whole JSON document.
 pub(crate) fn parse_json(ctx: &Ctx<'_>) -> Result<Value, Diagnostic> {
@@ -30,6 +28,7 @@ pub(crate) fn parse_json(ctx: &Ctx<'_>) -> Result<Value, Diagnostic> {
         ctx,
         bytes,
         pos: start,
+        scratch: Scratch::default(),
     };
     r.skip_ws();
     let v = r.value(1)?;
@@ -44,6 +43,7 @@ struct Reader<'c, 't> {
     ctx: &'c Ctx<'t>,
     bytes: &'t [u8],
     pos: usize,
+    scratch: Scratch,
 }
 
 impl Reader<'_, '_> {
@@ -113,11 +113,11 @@ impl Reader<'_, '_> {
     fn object(&mut self, depth: usize) -> Result<ValueKind, Diagnostic> {
         self.too_deep(depth)?;
         self.pos += 1;
-        let mut map: IndexMap<String, Entry> = IndexMap::new();
+        let mut map = self.scratch.map();
         self.skip_ws();
         if self.peek() == Some(b'}') {
             self.pos += 1;
-            return Ok(ValueKind::Map(map));
+            return Ok(ValueKind::Map(self.scratch.finish_map(map)));
         }
         loop {
             self.skip_ws();
@@ -135,25 +135,15 @@ impl Reader<'_, '_> {
             self.pos += 1;
             self.skip_ws();
             let value = self.value(depth + 1)?;
-            match map.entry(key) {
-                MapEntry::Occupied(o) => {
-                    return Err(duplicate(
-                        &self.ctx.path,
-                        o.key(),
-                        o.get().key_span,
-                        key_span,
-                    ));
-                }
-                MapEntry::Vacant(slot) => {
-                    slot.insert(Entry { key_span, value });
-                }
+            if let Err((key, first)) = map.insert(key, Entry { key_span, value }) {
+                return Err(duplicate(&self.ctx.path, &key, first, key_span));
             }
             self.skip_ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
                 Some(b'}') => {
                     self.pos += 1;
-                    return Ok(ValueKind::Map(map));
+                    return Ok(ValueKind::Map(self.scratch.finish_map(map)));
                 }
                 _ => return Err(self.eof_or("expected `,` or `}` after the value")),
             }
@@ -164,11 +154,11 @@ impl Reader<'_, '_> {
         self.too_deep(depth)?;
         let start = self.pos;
         self.pos += 1;
-        let mut items = Vec::new();
+        let mut items = self.scratch.list();
         self.skip_ws();
         if self.peek() == Some(b']') {
             self.pos += 1;
-            return Ok(ValueKind::List(items));
+            return Ok(ValueKind::List(self.scratch.finish_list(items)));
         }
         loop {
             self.skip_ws();
@@ -180,7 +170,7 @@ impl Reader<'_, '_> {
                 Some(b',') => self.pos += 1,
                 Some(b']') => {
                     self.pos += 1;
-                    return Ok(ValueKind::List(items));
+                    return Ok(ValueKind::List(self.scratch.finish_list(items)));
                 }
                 _ => return Err(self.eof_or("expected `,` or `]` after the element")),
             }

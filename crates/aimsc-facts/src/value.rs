@@ -85,3 +85,83 @@ impl Value {
         }
     }
 }
+
+/// The entries and elements of the mappings and sequences being read, in buffers reused from
+/// one to the next: a reader fills one per open mapping or sequence and then allocates the
+/// finished map or list once, at its size, instead of growing it step by step (the regrowth
+/// was a seventh of loading a large file).
+#[derive(Default)]
+pub(crate) struct Scratch {
+    maps: Vec<Vec<(String, Entry)>>,
+    lists: Vec<Vec<Value>>,
+}
+
+/// Mappings up to this size find a duplicate key by comparing with each key before it; a
+/// larger one is hashed.
+const SMALL_MAP: usize = 16;
+
+/// A mapping being read: its entries in a reused buffer while it is small, then a map.
+pub(crate) struct MapBuilder {
+    pairs: Vec<(String, Entry)>,
+    map: Option<IndexMap<String, Entry>>,
+}
+
+impl Scratch {
+    pub(crate) fn map(&mut self) -> MapBuilder {
+        MapBuilder {
+            pairs: self.maps.pop().unwrap_or_default(),
+            map: None,
+        }
+    }
+
+    pub(crate) fn list(&mut self) -> Vec<Value> {
+        self.lists.pop().unwrap_or_default()
+    }
+
+    /// The finished list, allocated at its size; the buffer goes back for the next.
+    pub(crate) fn finish_list(&mut self, mut items: Vec<Value>) -> Vec<Value> {
+        let out = items.drain(..).collect();
+        self.lists.push(items);
+        out
+    }
+
+    /// The finished mapping; the buffer goes back for the next.
+    pub(crate) fn finish_map(&mut self, mut b: MapBuilder) -> IndexMap<String, Entry> {
+        let map = match b.map.take() {
+            Some(map) => map,
+            None => {
+                let mut map = IndexMap::with_capacity(b.pairs.len());
+                map.extend(b.pairs.drain(..));
+                map
+            }
+        };
+        b.pairs.clear();
+        self.maps.push(b.pairs);
+        map
+    }
+}
+
+impl MapBuilder {
+    /// Adds an entry; a key already there gives back the span of its first definition.
+    pub(crate) fn insert(&mut self, key: String, entry: Entry) -> Result<(), (String, Span)> {
+        if let Some(map) = &mut self.map {
+            return match map.entry(key) {
+                indexmap::map::Entry::Occupied(o) => Err((o.key().clone(), o.get().key_span)),
+                indexmap::map::Entry::Vacant(slot) => {
+                    slot.insert(entry);
+                    Ok(())
+                }
+            };
+        }
+        if let Some((k, first)) = self.pairs.iter().find(|(k, _)| *k == key) {
+            return Err((k.clone(), first.key_span));
+        }
+        self.pairs.push((key, entry));
+        if self.pairs.len() > SMALL_MAP {
+            let mut map = IndexMap::with_capacity(self.pairs.len() * 2);
+            map.extend(self.pairs.drain(..));
+            self.map = Some(map);
+        }
+        Ok(())
+    }
+}

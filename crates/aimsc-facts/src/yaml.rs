@@ -13,11 +13,9 @@
 
 use crate::limits::MAX_DEPTH;
 use crate::parse::Ctx;
-use crate::value::{Entry, Value, ValueKind};
+use crate::value::{Entry, Scratch, Value, ValueKind};
 use aimsc_diagnostics::Span;
 use granit_parser::{Event, Parser, ScalarStyle, StrInput};
-use indexmap::IndexMap;
-use indexmap::map::Entry as MapEntry;
 use std::borrow::Cow;
 
 /// The facts of `ctx.text`, when the file is in the common shape; `None` when serde-saphyr
@@ -29,6 +27,7 @@ pub(crate) fn read(ctx: &Ctx<'_>) -> Option<Value> {
         ctx,
         events: Parser::new_from_str_with_options(ctx.text, options),
         nodes: 0,
+        scratch: Scratch::default(),
     };
     if !matches!(r.next()?.0, Event::StreamStart) {
         return None;
@@ -51,6 +50,7 @@ struct Reader<'t, 'c> {
     ctx: &'c Ctx<'t>,
     events: Parser<'t, StrInput<'t>>,
     nodes: usize,
+    scratch: Scratch,
 }
 
 impl<'t> Reader<'t, '_> {
@@ -78,7 +78,7 @@ impl<'t> Reader<'t, '_> {
                 kind
             }
             Event::SequenceStart(_, 0, None) => {
-                let mut items = Vec::new();
+                let mut items = self.scratch.list();
                 loop {
                     let (event, at) = self.next()?;
                     if matches!(event, Event::SequenceEnd) {
@@ -87,10 +87,10 @@ impl<'t> Reader<'t, '_> {
                     items.push(self.node(event, at, depth + 1)?);
                 }
                 self.ctx.check_list(items.len(), span).ok()?;
-                ValueKind::List(items)
+                ValueKind::List(self.scratch.finish_list(items))
             }
             Event::MappingStart(_, 0, None) => {
-                let mut map = IndexMap::new();
+                let mut map = self.scratch.map();
                 loop {
                     let (event, at) = self.next()?;
                     let key = match event {
@@ -106,14 +106,9 @@ impl<'t> Reader<'t, '_> {
                     self.ctx.check_str(&key, key_span).ok()?;
                     let (event, at) = self.next()?;
                     let value = self.node(event, at, depth + 1)?;
-                    match map.entry(key) {
-                        MapEntry::Occupied(_) => return None,
-                        MapEntry::Vacant(slot) => {
-                            slot.insert(Entry { key_span, value });
-                        }
-                    }
+                    map.insert(key, Entry { key_span, value }).ok()?;
                 }
-                ValueKind::Map(map)
+                ValueKind::Map(self.scratch.finish_map(map))
             }
             _ => return None,
         };
