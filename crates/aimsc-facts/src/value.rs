@@ -120,7 +120,8 @@ impl Scratch {
 
     /// The finished list, allocated at its size; the buffer goes back for the next.
     pub(crate) fn finish_list(&mut self, mut items: Vec<Value>) -> Vec<Value> {
-        let out = items.drain(..).collect();
+        let mut out = Vec::with_capacity(items.len());
+        out.append(&mut items);
         self.lists.push(items);
         out
     }
