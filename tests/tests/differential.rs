@@ -48,6 +48,7 @@ def fresh(d: date) = d >= today - 6 months
 def trained(p: Person) = p.trained == true
 def owner_ok(s: System) = trained(s.owner)
 def on_time(x: Incident) = x.reported is set and x.reported - x.aware <= 15 days
+def scope(s: System) = prov(s) and risky(s) and owner_ok(s) and s.monitored != false
 def has_late(s: System) =
   any j in incidents where j.system == s: j.reported is missing or j.reported - j.aware > 15 days
 "#;
@@ -73,6 +74,9 @@ enum Sys {
     AnyPeopleTrained,
     HasLate,
     OwnerTrainedMissing,
+    /// `scope(s)`: a def large enough that the database answers it per record from its
+    /// verdicts over the chunk (`def_chunk`), where the plain evaluator evaluates it.
+    Scope,
     Not(Box<Sys>),
     And(Box<Sys>, Box<Sys>),
     Or(Box<Sys>, Box<Sys>),
@@ -146,6 +150,10 @@ fn sys(c: &Sys, s: &str, form: Form, n: &mut Names) -> String {
             )
         }
         Sys::OwnerTrainedMissing => format!("{s}.owner.trained is missing"),
+        Sys::Scope if called => format!("scope({s})"),
+        Sys::Scope => format!(
+            "(({s}.role == provider) and ({s}.tier >= high) and ({s}.owner.trained == true) and {s}.monitored != false)"
+        ),
         Sys::Not(x) => format!("not ({})", sys(x, s, form, n)),
         Sys::And(a, b) => format!("({} and {})", sys(a, s, form, n), sys(b, s, form, n)),
         Sys::Or(a, b) => format!("({} or {})", sys(a, s, form, n), sys(b, s, form, n)),
@@ -209,6 +217,7 @@ fn sys_strategy() -> impl Strategy<Value = Sys> {
         Just(Sys::AnyPeopleTrained),
         Just(Sys::HasLate),
         Just(Sys::OwnerTrainedMissing),
+        Just(Sys::Scope),
     ];
     leaf.prop_recursive(2, 6, 2, |inner| {
         prop_oneof![
@@ -640,5 +649,48 @@ fn the_generated_cases_exercise_what_the_property_is_about() {
     assert!(
         invalid > 20 && dangling > 20 && chunked > 10,
         "{invalid} {dangling} {chunked}"
+    );
+}
+
+/// The database answers `scope(s)` from its verdicts per record (`def_chunk`), so the
+/// property compares that path with the plain evaluator's and the inlined form; the small
+/// defs and the one with a quantifier are evaluated in place.
+#[test]
+fn the_large_def_is_answered_per_record_by_the_database() {
+    let rules = format!(
+        "{SCHEMA}control demo::c \"C\" {{\n  require \"r\" {{ all s in systems where scope(s): s.monitored == true }}\n}}\n"
+    );
+    let text = r#"{"people": [{"id": "p0", "trained": true}],
+      "systems": [{"id": "s0", "role": "provider", "tier": "high", "owner": "p0", "people": [], "monitored": true},
+                  {"id": "s1", "role": "provider", "tier": "high", "owner": "p0", "people": []}]}"#;
+    let ran = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let log = ran.clone();
+    let db = aimsc_db::Database::with_execution_log(move |q| {
+        log.lock().unwrap().push(q.to_string());
+    });
+    let p = Project::new_in(
+        db,
+        vec![(Arc::from("rules.aims"), rules)],
+        vec![FactInput::root("facts.json", text)],
+        as_of(),
+    );
+    let model = p.model();
+    let shared = aimsc_eval::evaluate::shared_defs(&model);
+    let def = |name: &str| model.defs.iter().position(|d| &*d.name == name).unwrap();
+    assert!(shared[def("scope")]);
+    assert!(!shared[def("prov")], "small");
+    assert!(!shared[def("has_late")], "a quantifier");
+    let results = p.results();
+    assert!(ran.lock().unwrap().iter().any(|q| q == "def_chunk"));
+    // s1's `monitored` is missing: `scope(s1)` is unknown, so s1 may be in scope, and the
+    // requirement is not evidenced.
+    assert_eq!(unlocated(results.clone()), unlocated(plain(&p)));
+    assert_eq!(
+        verdicts(&results)[&("demo::c".to_string(), "r".to_string())],
+        (
+            Outcome::Fail,
+            false,
+            vec!["systems[id=s1] Unknown".to_string()]
+        )
     );
 }

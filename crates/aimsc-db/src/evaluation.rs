@@ -5,7 +5,9 @@ use crate::facts::*;
 use crate::inputs::*;
 use crate::rules::*;
 use aimsc_diagnostics::{Diagnostic, Location, Span};
-use aimsc_eval::evaluate::{CheckParts, Env, Partial, UNBOUNDED, evaluate_parts_within};
+use aimsc_eval::evaluate::{
+    CheckParts, DefVerdict, Env, Partial, UNBOUNDED, evaluate_parts_within,
+};
 use aimsc_eval::join::JoinIndex;
 use aimsc_eval::model::Model;
 use aimsc_eval::outcome::CheckResult;
@@ -305,6 +307,28 @@ impl FactsView for DbFacts<'_> {
         })
     }
 
+    fn shared_defs(&self) -> Option<Arc<[bool]>> {
+        Some(shared_defs(self.db, self.ws).clone())
+    }
+
+    fn def_verdicts(
+        &self,
+        def: usize,
+        field: usize,
+        chunk: usize,
+        evidence_required: bool,
+    ) -> Option<Arc<[Option<DefVerdict>]>> {
+        let key = DefChunkKey::new(
+            self.db,
+            self.ws,
+            u32::try_from(def).ok()?,
+            self.collection(field)?,
+            u32::try_from(chunk).ok()?,
+            evidence_required,
+        );
+        Some(def_chunk(self.db, key).clone())
+    }
+
     fn site(&self, part: usize, site: usize, chunk: usize) -> Option<Partial> {
         let key = SiteKey::new(
             self.db,
@@ -354,4 +378,54 @@ pub fn site_chunk<'db>(db: &'db dyn salsa::Database, key: SiteKey<'db>) -> Optio
         key.site(db) as usize,
         key.chunk(db) as usize,
     )
+}
+
+/// Which defs are answered per record (see [`aimsc_eval::evaluate::shared_defs`]): re-runs
+/// when the defs change.
+#[salsa::tracked(returns(ref))]
+pub fn shared_defs(db: &dyn salsa::Database, ws: Workspace) -> Arc<[bool]> {
+    Arc::from(aimsc_eval::evaluate::shared_defs(eval_shared(db, ws)))
+}
+
+/// One def over one chunk of a collection, as a query key.
+#[salsa::interned]
+pub struct DefChunkKey<'db> {
+    #[returns(copy)]
+    pub ws: Workspace,
+    #[returns(copy)]
+    pub def: u32,
+    #[returns(copy)]
+    pub field: u32,
+    #[returns(copy)]
+    pub chunk: u32,
+    /// Whether unusable evidence reads as invalid for the calling check's framework.
+    #[returns(copy)]
+    pub evidence_required: bool,
+}
+
+/// A def's verdict on each record of one chunk, shared by every requirement of every check
+/// that calls it on those records (see `aimsc_eval::evaluate::def_chunk`): it re-runs when a
+/// record of the chunk, or anything else the def read, changes.
+#[salsa::tracked(returns(ref))]
+pub fn def_chunk<'db>(
+    db: &'db dyn salsa::Database,
+    key: DefChunkKey<'db>,
+) -> Arc<[Option<DefVerdict>]> {
+    let ws = key.ws(db);
+    let view = DbFacts::new(db, ws, None);
+    let locate = |_: &Location| None;
+    let env = Env {
+        model: eval_shared(db, ws),
+        facts: &view,
+        today: ws.as_of(db),
+        locate_rule: &locate,
+        max_steps: ws.limits(db).max_steps,
+        evidence_required: key.evidence_required(db),
+    };
+    Arc::from(aimsc_eval::evaluate::def_chunk(
+        &env,
+        key.def(db) as usize,
+        key.field(db) as usize,
+        key.chunk(db) as usize,
+    ))
 }

@@ -49,6 +49,23 @@ pub trait FactsView {
         let _ = (part, site, chunk);
         None
     }
+    /// Which defs [`FactsView::def_verdicts`] answers (see [`crate::evaluate::shared_defs`]);
+    /// `None`: none, every call evaluates in place.
+    fn shared_defs(&self) -> Option<Arc<[bool]>> {
+        None
+    }
+    /// Def `def`'s verdicts on the records of chunk `chunk` of collection `field`, computed
+    /// (and cached) apart with `evidence_required` as given (see [`crate::evaluate::def_chunk`]).
+    fn def_verdicts(
+        &self,
+        def: usize,
+        field: usize,
+        chunk: usize,
+        evidence_required: bool,
+    ) -> Option<Arc<[Option<crate::evaluate::DefVerdict>]>> {
+        let _ = (def, field, chunk, evidence_required);
+        None
+    }
 }
 
 impl FactsView for Facts {

@@ -49,6 +49,12 @@ impl Value {
 pub(super) struct Eval<'a> {
     pub(super) env: &'a Env<'a>,
     pub(super) frame: Vec<Value>,
+    /// For each slot of the frame bound to a record of a root collection by a quantifier, the
+    /// collection and the record's position: a call on it may be answered from the def's
+    /// verdicts per record (see `memo.rs`).
+    pub(super) origins: Vec<Option<(usize, usize)>>,
+    /// Which defs the facts view answers per record (`memo::shared_defs`); empty: none.
+    pub(super) shared: Arc<[bool]>,
     pub(super) invalid: Option<Arc<str>>,
     /// Skips the text of explanations: a quantifier first decides each record quietly and
     /// explains only the records its verdict reports, which are few.
@@ -96,6 +102,8 @@ impl<'a> Eval<'a> {
         Eval {
             env,
             frame: Vec::with_capacity(slots),
+            origins: Vec::new(),
+            shared: env.facts.shared_defs().unwrap_or_else(|| Arc::from([])),
             invalid: None,
             quiet: false,
             part: 0,
@@ -321,7 +329,7 @@ impl<'a> Eval<'a> {
                 let joined = match (slot, filter) {
                     (Some(slot), Some(f)) => self
                         .indexed(Quant::All, coll, *slot, Some(f), f)
-                        .map(|(_, _, items)| Value::L(items)),
+                        .map(|(_, _, items, _)| Value::L(items)),
                     _ => None,
                 };
                 let c = match joined {
@@ -359,7 +367,9 @@ impl<'a> Eval<'a> {
                 };
                 let mut frame = vals;
                 frame.resize(def.slots.max(frame.len()), self.blank());
+                let origins = self.callee_origins(args);
                 let saved = std::mem::replace(&mut self.frame, frame);
+                let saved_origins = std::mem::replace(&mut self.origins, origins);
                 let owner = self.owner.replace(*idx);
                 let out = if def.body.ty == Ty::Bool {
                     self.truth_value(&def.body)
@@ -368,6 +378,7 @@ impl<'a> Eval<'a> {
                 };
                 self.owner = owner;
                 self.frame = saved;
+                self.origins = saved_origins;
                 out
             }
             TypedKind::List(items) => Value::L(items.iter().map(|i| self.val(i)).collect()),
@@ -409,7 +420,34 @@ impl<'a> Eval<'a> {
         Value::Missing(self.empty.clone(), None)
     }
 
+    /// Binds `slot` to `v`, the record at `origin` of a root collection when it is one.
+    pub(super) fn bind(&mut self, slot: usize, v: Value, origin: Option<(usize, usize)>) {
+        self.set(slot, v);
+        if let Some(at) = origin {
+            if self.origins.len() <= slot {
+                self.origins.resize(slot + 1, None);
+            }
+            self.origins[slot] = Some(at);
+        }
+    }
+
+    /// The origins a def's parameters get from the arguments of a call: a record argument
+    /// that is a bound variable keeps where it came from.
+    pub(super) fn callee_origins(&self, args: &[TypedExpr]) -> Vec<Option<(usize, usize)>> {
+        let of = |a: &TypedExpr| match a.kind {
+            TypedKind::Local(slot, _) => self.origins.get(slot).copied().flatten(),
+            _ => None,
+        };
+        if args.iter().all(|a| of(a).is_none()) {
+            return Vec::new();
+        }
+        args.iter().map(of).collect()
+    }
+
     pub(super) fn set(&mut self, slot: usize, v: Value) {
+        if let Some(o) = self.origins.get_mut(slot) {
+            *o = None;
+        }
         if self.frame.len() <= slot {
             self.frame.resize(slot + 1, self.blank());
         }
@@ -734,11 +772,14 @@ impl<'a> Eval<'a> {
         };
         let mut frame = vals;
         frame.resize(def.slots.max(frame.len()), self.blank());
+        let origins = self.callee_origins(args);
         let saved = std::mem::replace(&mut self.frame, frame);
+        let saved_origins = std::mem::replace(&mut self.origins, origins);
         let owner = self.owner.replace(idx);
         let (t, inner) = self.cond(&def.body);
         self.owner = owner;
         self.frame = saved;
+        self.origins = saved_origins;
         let mut ex = explain(e, t);
         ex.detail = shown;
         if t == Truth::Unknown {

@@ -19,6 +19,7 @@ mod assemble;
 mod budget;
 mod explain;
 mod interp;
+mod memo;
 mod quant;
 mod quiet;
 mod sites;
@@ -27,6 +28,7 @@ pub use assemble::*;
 pub use budget::*;
 pub use explain::*;
 use interp::*;
+pub use memo::{DefVerdict, def_chunk, shared_defs};
 
 use crate::partial::near_miss;
 pub use crate::partial::{NEAR_MISSES, Partial};

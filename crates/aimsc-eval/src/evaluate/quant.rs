@@ -21,24 +21,27 @@ impl<'a> Eval<'a> {
             ex.detail = Some(RUN_LIMIT_MESSAGE.to_string());
             return (Truth::Unknown, ex);
         }
-        let (total, passed_over, items) = match self.indexed(kind, coll, slot, filter, body) {
-            Some(found) => found,
-            None => match self.val(coll) {
-                Value::L(items) => (items.len(), 0, items),
-                other => {
-                    let (t, mut ex) = self.leaf(e, Truth::Unknown, None, &[&other]);
-                    ex.detail = Some(format!("{} is not available", coll.text));
-                    return (t, ex);
-                }
-            },
-        };
+        let (total, passed_over, items, positions) =
+            match self.indexed(kind, coll, slot, filter, body) {
+                Some(found) => found,
+                None => match self.val(coll) {
+                    Value::L(items) => (items.len(), 0, items, Vec::new()),
+                    other => {
+                        let (t, mut ex) = self.leaf(e, Truth::Unknown, None, &[&other]);
+                        ex.detail = Some(format!("{} is not available", coll.text));
+                        return (t, ex);
+                    }
+                },
+            };
         let mut partial = Partial {
             total,
             in_scope: passed_over,
             ..Partial::default()
         };
-        for item in items {
-            self.step(&mut partial, kind, slot, filter, body, item);
+        let field = self.collection(coll);
+        for (i, item) in items.into_iter().enumerate() {
+            let at = field.map(|f| (f, positions.get(i).copied().unwrap_or(i)));
+            self.step(&mut partial, kind, slot, filter, body, item, at);
         }
         self.finish(e, kind, coll, partial)
     }
@@ -102,10 +105,11 @@ impl<'a> Eval<'a> {
         filter: Option<&TypedExpr>,
         body: &TypedExpr,
         item: Value,
+        origin: Option<(usize, usize)>,
     ) {
         let loud = !std::mem::replace(&mut self.quiet, true);
         self.note_invalid(&item);
-        self.set(slot, item.clone());
+        self.bind(slot, item.clone(), origin);
         let include = filter.map_or(Truth::True, |f| self.truth(f));
         if include == Truth::False {
             self.quiet = !loud;
@@ -155,7 +159,7 @@ impl<'a> Eval<'a> {
             return;
         }
         let explanation = if loud {
-            self.set(slot, item.clone());
+            self.bind(slot, item.clone(), origin);
             match (filter, filter_decides) {
                 (Some(f), true) => self.cond(f).1,
                 _ => self.cond(body).1,
@@ -238,7 +242,7 @@ impl<'a> Eval<'a> {
         slot: usize,
         filter: Option<&TypedExpr>,
         body: &TypedExpr,
-    ) -> Option<(usize, usize, Vec<Value>)> {
+    ) -> Option<(usize, usize, Vec<Value>, Vec<usize>)> {
         let TypedKind::Root(name) = &coll.kind else {
             return None;
         };
@@ -260,15 +264,15 @@ impl<'a> Eval<'a> {
         let key = key_of(&want)?;
         let index = facts.index(self.env.model, field, join.0)?;
         let candidates = index.candidates(&key)?;
-        let items: Vec<Value> = candidates
-            .into_iter()
-            .filter_map(|i| {
-                let t = facts.item(field, i as usize)?;
-                Some(self.item(&t, &|| name.clone(), i as usize, None))
-            })
-            .collect();
+        let (mut items, mut positions) = (Vec::new(), Vec::new());
+        for i in candidates {
+            if let Some(t) = facts.item(field, i as usize) {
+                items.push(self.item(&t, &|| name.clone(), i as usize, None));
+                positions.push(i as usize);
+            }
+        }
         let passed_over = if by_body { len - items.len() } else { 0 };
-        Some((len, passed_over, items))
+        Some((len, passed_over, items, positions))
     }
 }
 

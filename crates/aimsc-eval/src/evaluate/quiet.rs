@@ -67,13 +67,19 @@ impl Eval<'_> {
             }
             TypedKind::Call(idx, args) => match self.env.model.defs.get(*idx) {
                 Some(def) if def.body.ty == Ty::Bool => {
+                    if let Some(t) = self.shared_verdict(*idx, args) {
+                        return t;
+                    }
                     let mut frame: Vec<Value> = args.iter().map(|a| self.val(a)).collect();
                     frame.resize(def.slots.max(frame.len()), self.blank());
+                    let origins = self.callee_origins(args);
                     let saved = std::mem::replace(&mut self.frame, frame);
+                    let saved_origins = std::mem::replace(&mut self.origins, origins);
                     let owner = self.owner.replace(*idx);
                     let t = self.truth(&def.body);
                     self.owner = owner;
                     self.frame = saved;
+                    self.origins = saved_origins;
                     t
                 }
                 _ => self.value_truth(e),
@@ -103,17 +109,19 @@ impl Eval<'_> {
         if self.run_capped && self.steps > self.max {
             return Truth::Unknown;
         }
-        let (total, items) = match self.indexed(kind, coll, slot, filter, body) {
-            Some((total, _, items)) => (total, items),
+        let (total, items, positions) = match self.indexed(kind, coll, slot, filter, body) {
+            Some((total, _, items, positions)) => (total, items, positions),
             None => match self.val(coll) {
-                Value::L(items) => (items.len(), items),
+                Value::L(items) => (items.len(), items, Vec::new()),
                 _ => return Truth::Unknown,
             },
         };
+        let field = self.collection(coll);
         let (mut satisfied, mut unknown, mut refuted) = (0usize, false, false);
-        for item in items {
+        for (i, item) in items.into_iter().enumerate() {
             self.note_invalid(&item);
-            self.set(slot, item);
+            let at = field.map(|f| (f, positions.get(i).copied().unwrap_or(i)));
+            self.bind(slot, item, at);
             let include = filter.map_or(Truth::True, |f| self.truth(f));
             if include == Truth::False {
                 continue;

@@ -140,7 +140,15 @@ pub fn site_chunk(
             continue;
         };
         let item = ev.item(&t, &|| name.clone(), pos, None);
-        ev.step(&mut p, *kind, *slot, filter.as_deref(), body, item);
+        ev.step(
+            &mut p,
+            *kind,
+            *slot,
+            filter.as_deref(),
+            body,
+            item,
+            Some((field, pos)),
+        );
     }
     p.invalid = ev.invalid.take();
     p.leaf_seen = ev.leaf_seen;
