@@ -41,7 +41,7 @@ impl<'a> Eval<'a> {
         let field = self.collection(coll);
         for (i, item) in items.into_iter().enumerate() {
             let at = field.map(|f| (f, positions.get(i).copied().unwrap_or(i)));
-            self.step(&mut partial, kind, slot, filter, body, item, at);
+            self.step(&mut partial, kind, slot, filter, body, (item, at));
         }
         self.finish(e, kind, coll, partial)
     }
@@ -96,7 +96,7 @@ impl<'a> Eval<'a> {
     }
 
     /// Decides one element of a quantifier quietly, and explains it only when it decides
-    /// the verdict.
+    /// the verdict. The element comes with its place in a root collection, when it has one.
     pub(super) fn step(
         &mut self,
         p: &mut Partial,
@@ -104,8 +104,7 @@ impl<'a> Eval<'a> {
         slot: usize,
         filter: Option<&TypedExpr>,
         body: &TypedExpr,
-        item: Value,
-        origin: Option<(usize, usize)>,
+        (item, origin): (Value, Option<(usize, usize)>),
     ) {
         let loud = !std::mem::replace(&mut self.quiet, true);
         self.note_invalid(&item);

@@ -146,8 +146,7 @@ pub fn site_chunk(
             *slot,
             filter.as_deref(),
             body,
-            item,
-            Some((field, pos)),
+            (item, Some((field, pos))),
         );
     }
     p.invalid = ev.invalid.take();
