@@ -8,9 +8,9 @@
 //! Time from a `didChange` to the published diagnostics and outcomes, measured against the real
 //! `aimsc lsp` process over stdio, as an editor sees it.
 //!
-//! Workspace: the shipped rulesets written out as files plus generated organisation rules
-//! (over 5,000 lines of rules in all), and facts for 1,000 AI systems (one file each, copied
-//! from the `northbank` example with new ids). Each sample is a one-character edit inside a
+//! Workspace: the `northbank` example (the shipped rulesets from `@aimsc`, its own rules, facts
+//! and evidence documents) plus generated organisation rules (over 5,000 lines of rules in
+//! all), and facts for 1,000 AI systems (one file each, copied from northbank's with new ids). Each sample is a one-character edit inside a
 //! requirement's name in the organisation's rules file; the clock stops when the server's
 //! `aimsc/outcomes` notification for that edit arrives, which it sends after publishing the
 //! diagnostics of every file.
@@ -53,52 +53,51 @@ fn org_rules(n: usize) -> String {
     s
 }
 
+/// Copies the folder `from` into `to`, recursively.
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The `northbank` example (shipped rulesets from `@aimsc`, its own rules, facts, evidence
+/// documents) with the generated organisation rules beside its own and `systems` copies of its
+/// AI system. Returns the generated rules and the lines of rules in the workspace.
 fn write_workspace(root: &Path, systems: usize) -> (String, usize) {
     let _ = std::fs::remove_dir_all(root);
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let northbank = repo.join("tests/orgs/northbank");
+    copy_tree(&northbank, root);
     let rules_dir = root.join("rules");
-    let mut lines = 0;
-    for (path, text) in aimsc::rulesets::FILES {
-        let rel = path.trim_start_matches("@aimsc/");
-        let p = rules_dir.join("shipped").join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-        lines += text.lines().count();
-    }
+    let mut lines: usize = aimsc::rulesets::FILES
+        .iter()
+        .map(|(_, text)| text.lines().count())
+        .sum();
     let own = org_rules(260);
     lines += own.lines().count();
     std::fs::write(rules_dir.join("org.aims"), &own).unwrap();
-    let northbank = repo.join("tests/orgs/northbank");
-    std::fs::copy(
-        northbank.join("rules/northbank.aims"),
-        rules_dir.join("northbank.aims"),
-    )
-    .unwrap();
+    lines += std::fs::read_to_string(rules_dir.join("northbank.aims"))
+        .unwrap()
+        .lines()
+        .count();
     let facts = root.join("facts");
-    std::fs::create_dir_all(facts.join("ai_systems")).unwrap();
-    std::fs::copy(northbank.join("facts/aims.yaml"), facts.join("aims.yaml")).unwrap();
     let system =
         std::fs::read_to_string(northbank.join("facts/ai_systems/credit-score.yaml")).unwrap();
-    for i in 0..systems {
-        let id = if i == 0 {
-            "credit-score".to_string()
-        } else {
-            format!("model-{i:05}")
-        };
+    for i in 1..systems {
+        let id = format!("model-{i:05}");
         let text = system
             .replacen("id: credit-score", &format!("id: {id}"), 1)
-            .replace("id: IA-7", &format!("id: IA-{i}"));
+            .replace("id: IA-7", &format!("id: IA-G{i}"));
         std::fs::write(facts.join(format!("ai_systems/{id}.yaml")), text).unwrap();
     }
-    std::fs::write(
-        root.join("aims.toml"),
-        "rules = [\"rules\"]\nfacts = \"facts\"\n",
-    )
-    .unwrap();
-    (
-        std::fs::read_to_string(rules_dir.join("org.aims")).unwrap(),
-        lines,
-    )
+    (own, lines)
 }
 
 fn main() {
