@@ -69,8 +69,8 @@ fn copy_tree(from: &Path, to: &Path) {
 
 /// The `northbank` example (shipped rulesets from `@aimsc`, its own rules, facts, evidence
 /// documents) with the generated organisation rules beside its own and `systems` copies of its
-/// AI system. Returns the generated rules and the lines of rules in the workspace.
-fn write_workspace(root: &Path, systems: usize) -> (String, usize) {
+/// AI system. Returns the lines of rules in the workspace.
+fn write_workspace(root: &Path, systems: usize) -> usize {
     let _ = std::fs::remove_dir_all(root);
     let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let northbank = repo.join("tests/orgs/northbank");
@@ -97,7 +97,7 @@ fn write_workspace(root: &Path, systems: usize) -> (String, usize) {
             .replace("id: IA-7", &format!("id: IA-G{i}"));
         std::fs::write(facts.join(format!("ai_systems/{id}.yaml")), text).unwrap();
     }
-    (own, lines)
+    lines
 }
 
 fn main() {
@@ -105,7 +105,7 @@ fn main() {
     let systems = arg("--systems", 1000);
     let samples = arg("--samples", 31);
     let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("lsp-latency");
-    let (org, lines) = write_workspace(&root, systems);
+    let lines = write_workspace(&root, systems);
     let root = root.canonicalize().unwrap();
     let started = Instant::now();
     let mut c = lsp_client::Client::start(env!("CARGO_BIN_EXE_aimsc"), &root, "2026-11-01");
