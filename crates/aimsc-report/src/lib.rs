@@ -251,20 +251,87 @@ fn json_document(
     overrides: &Overrides,
     diagnostics: Vec<ReportDiagnostic>,
 ) -> String {
-    let report = Report {
+    let mut report = Report {
         schema_version: SCHEMA_VERSION,
         tool: concat!("aimsc ", env!("CARGO_PKG_VERSION")),
         as_of: as_of.to_string(),
         inputs,
         summary: Summary::of(results),
-        results,
+        results: &[],
         overrides,
         diagnostics,
     };
-    let mut s =
-        serde_json::to_string_pretty(&report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    let pretty = |r: &Report<'_>| {
+        serde_json::to_string_pretty(r).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    };
+    // The results are most of a large report: each is written on a core of its own and put in
+    // the place the empty list holds, indented as the whole document would indent it.
+    let frame = pretty(&report);
+    let mut s = match frame.split_once(RESULTS_SLOT) {
+        Some((before, after)) if !results.is_empty() => {
+            let parts = pretty_each(results);
+            let mut s = String::with_capacity(
+                frame.len() + parts.iter().map(|p| p.len() + p.len() / 8).sum::<usize>(),
+            );
+            s.push_str(before);
+            s.push_str("\n  \"results\": [");
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    s.push(',');
+                }
+                for line in part.split('\n') {
+                    s.push_str("\n    ");
+                    s.push_str(line);
+                }
+            }
+            s.push_str("\n  ]");
+            s.push_str(after);
+            s
+        }
+        _ => {
+            report.results = results;
+            pretty(&report)
+        }
+    };
     s.push('\n');
     s
+}
+
+/// Where the results go in the pretty document written with none: the top-level key is the
+/// only one indented by two spaces (a string holds no raw line break).
+const RESULTS_SLOT: &str = "\n  \"results\": []";
+
+/// Each result as pretty JSON, on as many threads as there are cores.
+fn pretty_each(results: &[CheckResult]) -> Vec<String> {
+    let one = |r: &CheckResult| serde_json::to_string_pretty(r).unwrap_or_default();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .clamp(1, 8);
+    if workers < 2 || results.len() < 2 {
+        return results.iter().map(one).collect();
+    }
+    let per = results.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = results
+            .chunks(per)
+            .map(|chunk| {
+                // Explanations nest as deep as the rules do: the stack of the command line's.
+                std::thread::Builder::new()
+                    .stack_size(64 * 1024 * 1024)
+                    .spawn_scoped(scope, move || chunk.iter().map(one).collect::<Vec<_>>())
+                    .ok()
+            })
+            .collect();
+        let mut out = Vec::with_capacity(results.len());
+        for (h, chunk) in handles.into_iter().zip(results.chunks(per)) {
+            // A thread that could not start or failed leaves its share to this one.
+            match h.map(|h| h.join()) {
+                Some(Ok(parts)) => out.extend(parts),
+                _ => out.extend(chunk.iter().map(one)),
+            }
+        }
+        out
+    })
 }
 
 /// Pretty JSON with a final newline. Serialising a `serde_json::Value` cannot fail.
