@@ -70,7 +70,7 @@ pub fn check_parts<'db>(db: &'db dyn salsa::Database, key: CheckKey<'db>) -> Opt
 pub fn check_result<'db>(db: &'db dyn salsa::Database, key: CheckKey<'db>) -> Option<Evaluated> {
     let ws = *key.ws(db);
     let parts = check_parts(db, key).as_ref()?;
-    let model = eval_shared(db, ws);
+    let model = check_model(db, key);
     let facts = DbFacts::new(db, ws, Some(key));
     let locate = |_: &Location| None;
     let env = Env {
@@ -364,7 +364,7 @@ pub fn site_chunk<'db>(db: &'db dyn salsa::Database, key: SiteKey<'db>) -> Optio
     let view = DbFacts::new(db, ws, None);
     let locate = |_: &Location| None;
     let env = Env {
-        model: eval_shared(db, ws),
+        model: check_model(db, check),
         facts: &view,
         today: ws.as_of(db),
         locate_rule: &locate,
@@ -415,7 +415,7 @@ pub fn def_chunk<'db>(
     let view = DbFacts::new(db, ws, None);
     let locate = |_: &Location| None;
     let env = Env {
-        model: eval_shared(db, ws),
+        model: def_model(db, DefKey::new(db, ws, key.def(db))),
         facts: &view,
         today: ws.as_of(db),
         locate_rule: &locate,
@@ -428,4 +428,45 @@ pub fn def_chunk<'db>(
         key.field(db) as usize,
         key.chunk(db) as usize,
     ))
+}
+
+/// The shared model as check `key` evaluates it: only the defs it calls, transitively, have
+/// their bodies (see [`aimsc_eval::model::Model::narrowed`]), so that a `set` of a param, or an
+/// edit to a def, re-runs the checks that read it and no other.
+#[salsa::tracked(returns(ref))]
+pub fn check_model<'db>(db: &'db dyn salsa::Database, key: CheckKey<'db>) -> Arc<Model> {
+    let ws = *key.ws(db);
+    let shared = eval_shared(db, ws);
+    let Some(parts) = check_parts(db, key).as_ref() else {
+        return shared.clone();
+    };
+    let check = &parts.check;
+    let exprs = check
+        .applies
+        .iter()
+        .map(|(e, _)| e)
+        .chain(check.requires.iter().map(|r| &r.expr));
+    Arc::new(shared.narrowed(exprs))
+}
+
+/// One def, as a query key.
+#[salsa::interned]
+pub struct DefKey<'db> {
+    #[returns(copy)]
+    pub ws: Workspace,
+    #[returns(copy)]
+    pub def: u32,
+}
+
+/// The shared model as def `key` evaluates it: only the defs it calls keep their bodies.
+#[salsa::tracked(returns(ref))]
+pub fn def_model<'db>(db: &'db dyn salsa::Database, key: DefKey<'db>) -> Arc<Model> {
+    let shared = eval_shared(db, key.ws(db));
+    let def = shared.defs.get(key.def(db) as usize);
+    let mut model = shared.narrowed(def.map(|d| &d.body));
+    // The def itself is evaluated here (its body is not reached from itself).
+    if let (Some(d), Some(slot)) = (def, model.defs.get_mut(key.def(db) as usize)) {
+        *slot = d.clone();
+    }
+    Arc::new(model)
 }

@@ -670,6 +670,63 @@ fn matches_pattern(s: &str, p: &str) -> bool {
     }
 }
 
+impl Model {
+    /// This model with only the defs `exprs` reach through calls, transitively; every other
+    /// def keeps its name and parameters and gets an empty body, so that def numbers hold. A
+    /// query that evaluates with it then compares equal after an edit to a def (or a `set` of
+    /// a param) it never calls, and is not re-run for it.
+    pub fn narrowed<'e>(&self, exprs: impl IntoIterator<Item = &'e TypedExpr>) -> Model {
+        let mut reached = vec![false; self.defs.len()];
+        let mut todo: Vec<usize> = Vec::new();
+        let note = |e: &TypedExpr, todo: &mut Vec<usize>| {
+            e.visit(&mut |x| {
+                if let TypedKind::Call(i, _) = &x.kind {
+                    todo.push(*i);
+                }
+            });
+        };
+        for e in exprs {
+            note(e, &mut todo);
+        }
+        while let Some(i) = todo.pop() {
+            match reached.get_mut(i) {
+                Some(r) if !*r => *r = true,
+                _ => continue,
+            }
+            if let Some(d) = self.defs.get(i) {
+                note(&d.body, &mut todo);
+            }
+        }
+        let defs = self
+            .defs
+            .iter()
+            .zip(&reached)
+            .map(|(d, reached)| {
+                if *reached {
+                    d.clone()
+                } else {
+                    Def {
+                        name: d.name.clone(),
+                        params: d.params.clone(),
+                        body: TypedExpr {
+                            kind: TypedKind::Lit(Lit::Bool(false)),
+                            ty: Ty::Bool,
+                            text: Arc::from(""),
+                        },
+                        slots: 0,
+                        location: d.location.clone(),
+                        broken: None,
+                    }
+                }
+            })
+            .collect();
+        Model {
+            defs,
+            ..self.clone()
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::matches_pattern;
