@@ -143,3 +143,39 @@ fn a_one_record_edit_reruns_work_bounded_independently_of_the_organisation_size(
         .collect();
     insta::assert_snapshot!(table);
 }
+
+/// A `set` of a param re-runs the checks that read it and no other: params are zero-argument
+/// defs, and each check evaluates with only the defs it reaches.
+#[test]
+fn a_set_of_a_param_reruns_only_the_checks_that_read_it() {
+    let counts: Counts = Arc::default();
+    let sink = counts.clone();
+    let db = Database::with_execution_log(move |name| {
+        if let Ok(mut c) = sink.lock() {
+            *c.entry(name.to_string()).or_default() += 1;
+        }
+    });
+    let set = |months: u32| format!("set impact_reassessment_period = {months} months\n");
+    let mut rules = rules();
+    rules.push((Arc::from("org.aims"), set(12)));
+    let facts = org(200);
+    let mut project = Project::new_in(db, rules.clone(), facts.clone(), as_of());
+    let before = project.results();
+    if let Ok(mut c) = counts.lock() {
+        c.clear();
+    }
+    assert!(project.set_rule_text("org.aims", set(1)));
+    let after = project.results();
+    let reran = counts.lock().map(|c| c.clone()).unwrap_or_default();
+    // The four checks that read `impact_reassessment_period` (rulesets/README.md: A.5.2,
+    // A.5.3, 8.4 and Art. 27); the 95 others keep their results without evaluating.
+    assert_eq!(reran.get("check_result"), Some(&4), "{reran:?}");
+    assert_eq!(reran.get("def_chunk"), None, "{reran:?}");
+    if let Some(r) = rules.last_mut() {
+        r.1 = set(1);
+    }
+    let fresh = Project::new(rules, facts, as_of());
+    assert!(after == fresh.results(), "incremental results differ");
+    // One month makes impact assessments stale: the verdicts of those checks moved.
+    assert!(before != after, "the set changed no result");
+}
