@@ -106,8 +106,26 @@ pub fn located_result<'db>(
     db: &'db dyn salsa::Database,
     key: CheckKey<'db>,
 ) -> Option<Arc<CheckResult>> {
-    let ws = *key.ws(db);
     let result = &check_result(db, key).as_ref()?.result;
+    let (location, requires) = check_locations(db, key).as_ref()?;
+    // Results are cached without locations; put the current ones back.
+    let mut r = (**result).clone();
+    r.location = location.clone();
+    for (req, loc) in r.requirements.iter_mut().zip(requires) {
+        req.location = loc.clone();
+    }
+    Some(Arc::new(r))
+}
+
+/// Where check `key` and its requirements are written, as line and column: equal after an edit
+/// that moves no part of it, so that [`located_result`] (which copies the whole result) does
+/// not run again for every check after every edit of the rules.
+#[salsa::tracked(returns(ref))]
+pub fn check_locations<'db>(
+    db: &'db dyn salsa::Database,
+    key: CheckKey<'db>,
+) -> Option<(Option<FactLoc>, Vec<Option<FactLoc>>)> {
+    let ws = *key.ws(db);
     let check = checked_model(db, ws).model.checks.get(key.id(db))?;
     let locate = |loc: &Location| -> Option<FactLoc> {
         let file = ws.rules(db).iter().find(|f| *f.path(db) == loc.file)?;
@@ -118,13 +136,10 @@ pub fn located_result<'db>(
             column,
         })
     };
-    // Results are cached without locations; put the current ones back.
-    let mut r = (**result).clone();
-    r.location = locate(&check.location);
-    for (req, loc) in r.requirements.iter_mut().zip(&check.requires) {
-        req.location = locate(&loc.location);
-    }
-    Some(Arc::new(r))
+    Some((
+        locate(&check.location),
+        check.requires.iter().map(|r| locate(&r.location)).collect(),
+    ))
 }
 
 #[salsa::tracked(returns(ref))]
