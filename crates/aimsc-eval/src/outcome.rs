@@ -130,8 +130,9 @@ pub struct Finding {
     pub at: Option<FactLoc>,
     /// Its condition's result.
     pub result: Truth,
-    /// Why.
-    pub explanation: Explanation,
+    /// Why. Shared: a check gathers the findings of its chunks' verdicts, which the database
+    /// keeps, and copying the trees was much of re-evaluating after an edit.
+    pub explanation: Arc<Explanation>,
 }
 
 /// A place in a rule file.

@@ -180,7 +180,7 @@ impl<'a> Eval<'a> {
             record,
             at,
             result: t,
-            explanation,
+            explanation: Arc::new(explanation),
         };
         if kind == Quant::Any && t != Truth::True {
             near_miss(&mut p.nearest, finding);
