@@ -491,6 +491,20 @@ pub fn facts_diagnostics(db: &dyn salsa::Database, ws: Workspace) -> Vec<Diagnos
     diags
 }
 
+/// The records of type `ty` with an id, each id once (the first, in the order
+/// [`whole_facts`] indexes them).
+pub fn records_with_type(db: &dyn salsa::Database, ws: Workspace, ty: &str) -> Vec<Arc<Record>> {
+    let mut seen = std::collections::HashSet::new();
+    let keys = all_chunks(db, ws);
+    std::iter::once(&root_part(db, ws).part)
+        .chain(keys.iter().map(|k| &chunk(db, *k).part))
+        .flat_map(|p| &p.ids)
+        .filter(|((t, _), _)| &**t == ty)
+        .filter(|(key, _)| seen.insert(key.clone()))
+        .map(|(_, r)| r.clone())
+        .collect()
+}
+
 /// The facts whole, for readers that browse them (hover, go to definition, the library).
 #[salsa::tracked(returns(ref))]
 pub fn whole_facts(db: &dyn salsa::Database, ws: Workspace) -> Arc<Facts> {

@@ -300,6 +300,20 @@ impl Project {
             .collect()
     }
 
+    /// The records of type `ty` that have an id (each id once, the first), as the whole
+    /// facts index them: what a reader of one kind of record needs, without assembling the
+    /// whole facts (which copies every file's text and indexes every record, on every edit).
+    pub fn records_of(&self, ty: &str) -> Vec<Arc<aimsc_eval::validate::Record>> {
+        self.validate_ahead();
+        facts::records_with_type(&self.db, self.ws, ty)
+    }
+
+    /// The path of facts file number `file` (the number records and values carry).
+    pub fn fact_path(&self, file: u32) -> Option<Arc<str>> {
+        let f = self.ws.facts(&self.db).get(file as usize)?;
+        Some(f.path(&self.db).clone())
+    }
+
     /// The validated facts.
     pub fn facts(&self) -> Arc<aimsc_eval::validate::Facts> {
         self.validate_ahead();

@@ -140,12 +140,12 @@ pub fn hex(bytes: &[u8]) -> String {
 }
 
 /// The evidence records of the facts, in id order.
-pub fn items(model: &aimsc_eval::model::Model, facts: &aimsc_eval::validate::Facts) -> Vec<Item> {
-    let mut out: Vec<Item> = facts
-        .by_id
+pub fn items(project: &aimsc_db::Project) -> Vec<Item> {
+    let model = project.model();
+    let mut out: Vec<Item> = project
+        .records_of(evidence::EVIDENCE_RECORD)
         .iter()
-        .filter(|((ty, _), _)| &**ty == evidence::EVIDENCE_RECORD)
-        .filter_map(|(_, r)| evidence::item(model, r))
+        .filter_map(|r| evidence::item(&model, r))
         .collect();
     // EV-2 before EV-10, as people number them.
     out.sort_by(|a, b| aimsc_eval::order::natural_cmp(&a.id, &b.id));
@@ -173,8 +173,7 @@ pub fn refresh(project: &mut aimsc_db::Project, cache: &mut DigestCache, root: O
     if !evidence::declared(&model) {
         return;
     }
-    let facts = project.facts();
-    let items = items(&model, &facts);
+    let items = items(project);
     let found = match root {
         Some(root) => check_all(cache, root, &items),
         None => items
@@ -189,9 +188,8 @@ pub fn refresh(project: &mut aimsc_db::Project, cache: &mut DigestCache, root: O
 /// The state of every evidence record at the project's as-of date, in id order.
 pub fn states(project: &aimsc_db::Project) -> Vec<(Item, evidence::State)> {
     let model = project.model();
-    let facts = project.facts();
     let files = project.evidence_files();
-    items(&model, &facts)
+    items(project)
         .into_iter()
         .map(|i| {
             let state = evidence::state(&model, &i, files.get(&i.location), project.as_of());
@@ -226,19 +224,20 @@ pub fn entries(project: &aimsc_db::Project) -> Vec<aimsc_report::EvidenceEntry> 
 }
 
 /// Where an evidence record is in the facts.
-fn record_at(facts: &aimsc_eval::validate::Facts, id: &Arc<str>) -> Option<Location> {
-    let r = facts
-        .by_id
-        .get(&(Arc::from(evidence::EVIDENCE_RECORD), id.clone()))?;
-    let path = facts.files.get(r.file as usize)?.path.clone();
-    Some(Location::new(&path, r.span))
+fn record_at(
+    project: &aimsc_db::Project,
+    records: &[Arc<aimsc_eval::validate::Record>],
+    id: &Arc<str>,
+) -> Option<Location> {
+    let r = records.iter().find(|r| r.id.as_ref() == Some(id))?;
+    Some(Location::new(&project.fact_path(r.file)?, r.span))
 }
 
 /// A warning for every evidence record a requirement may not rely on, at the record, and
 /// for every attestation no attested requirement relies on, at the attestation.
 pub fn diagnostics(project: &aimsc_db::Project) -> Vec<Diagnostic> {
     use evidence::State;
-    let facts = project.facts();
+    let evidence_records = project.records_of(evidence::EVIDENCE_RECORD);
     let mut out = Vec::new();
     for (item, state) in states(project) {
         let code = match state {
@@ -263,24 +262,24 @@ pub fn diagnostics(project: &aimsc_db::Project) -> Vec<Diagnostic> {
             }
         });
         out.push(
-            Diagnostic::warning(code, message, record_at(&facts, &item.id))
-                .with_label("this evidence")
-                .with_help(code.help),
+            Diagnostic::warning(
+                code,
+                message,
+                record_at(project, &evidence_records, &item.id),
+            )
+            .with_label("this evidence")
+            .with_help(code.help),
         );
     }
     let model = project.model();
-    let mut records: Vec<&aimsc_eval::validate::Record> = facts
-        .by_id
-        .iter()
-        .filter(|((ty, _), _)| &**ty == evidence::ATTESTATION_RECORD)
-        .map(|(_, r)| &**r)
-        .collect();
+    let attestations = project.records_of(evidence::ATTESTATION_RECORD);
+    let mut records: Vec<&aimsc_eval::validate::Record> =
+        attestations.iter().map(|r| &**r).collect();
     records.sort_by_key(|r| (r.file, r.span.start()));
     for u in evidence::unmatched_attestations(&model, records) {
-        let at = facts
-            .files
-            .get(u.at.0 as usize)
-            .map(|f| Location::new(&f.path, u.at.1));
+        let at = project
+            .fact_path(u.at.0)
+            .map(|path| Location::new(&path, u.at.1));
         let code = codes::FACTS_ATTESTATION_UNMATCHED;
         out.push(
             Diagnostic::warning(code, u.why, at)
@@ -350,12 +349,8 @@ pub fn document(project: &aimsc_db::Project, root: &Path, id: &str) -> Option<Pa
 /// Files under `root`'s `evidence/` folder that no evidence record names, as project paths
 /// (`evidence/scan.md`), sorted: a document nobody recorded is not evidence of anything.
 pub fn unreferenced(project: &aimsc_db::Project, root: &Path) -> Vec<String> {
-    let model = project.model();
-    let facts = project.facts();
-    let named: std::collections::BTreeSet<Arc<str>> = items(&model, &facts)
-        .into_iter()
-        .map(|i| i.location)
-        .collect();
+    let named: std::collections::BTreeSet<Arc<str>> =
+        items(project).into_iter().map(|i| i.location).collect();
     let mut out = Vec::new();
     let mut stack: Vec<PathBuf> = vec![root.join("evidence")];
     while let Some(dir) = stack.pop() {
