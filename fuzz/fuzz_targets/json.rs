@@ -13,11 +13,11 @@ fn plain(v: &Value) -> serde_json::Value {
         ValueKind::Bool(b) => (*b).into(),
         ValueKind::Int(n) => (*n).into(),
         ValueKind::Float(f) => (*f).into(),
-        ValueKind::Str(s) => s.as_str().into(),
+        ValueKind::Str(s) => (**s).into(),
         ValueKind::List(l) => l.iter().map(plain).collect(),
         ValueKind::Map(m) => m
             .iter()
-            .map(|(k, e)| (k.clone(), plain(&e.value)))
+            .map(|(k, e)| (k.to_string(), plain(&e.value)))
             .collect::<serde_json::Map<_, _>>()
             .into(),
     }

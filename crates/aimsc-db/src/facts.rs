@@ -244,7 +244,7 @@ pub fn chunk<'db>(db: &'db dyn salsa::Database, key: ChunkKey<'db>) -> Chunk {
             .get(name.as_deref().unwrap_or(""))
             .map(|v| &v.kind)
         {
-            Some(ValueKind::List(list)) => list.as_slice(),
+            Some(ValueKind::List(list)) => &list[..],
             _ => &[],
         }
     } else {

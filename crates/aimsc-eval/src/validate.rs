@@ -452,7 +452,7 @@ impl<'a> Validator<'a> {
         // The id first, so nested paths can name this record by it.
         let id = match (schema.get("id").map(|f| &f.ty), map.get("id")) {
             (Some(Ty::Str), Some(e)) => match &e.value.kind {
-                ValueKind::Str(s) => Some(Arc::<str>::from(s.as_str())),
+                ValueKind::Str(s) => Some(s.clone()),
                 ValueKind::Int(n) => Some(Arc::from(n.to_string())),
                 _ => None,
             },
@@ -471,8 +471,10 @@ impl<'a> Validator<'a> {
         } else {
             Vec::new()
         };
+        // Which fields the mapping has, by schema position.
+        let mut present = vec![false; schema.len()];
         for (key, entry) in map {
-            let Some(idx) = schema.get_index_of(key.as_str()) else {
+            let Some(idx) = schema.get_index_of(&**key) else {
                 let hint = did_you_mean(key, schema.keys().map(|k| &**k)).map(str::to_string);
                 let mut d = Diagnostic::error(
                     aimsc_diagnostics::codes::FACTS_UNKNOWN_FIELD,
@@ -498,6 +500,9 @@ impl<'a> Validator<'a> {
                 continue;
             };
             let field = &schema[idx];
+            if let Some(p) = present.get_mut(idx) {
+                *p = true;
+            }
             // The root merges several files; a key from another file than the record's is
             // left unplaced.
             if let Some(s) = field_spans.get_mut(idx)
@@ -536,7 +541,7 @@ impl<'a> Validator<'a> {
             }
         }
         for (idx, field) in schema.values().enumerate() {
-            if !field.optional && !map.contains_key(&*field.name) {
+            if !field.optional && !present.get(idx).copied().unwrap_or(false) {
                 // An absent list means "none of these": `incidents` left out is no incidents.
                 fields[idx] = if matches!(field.ty, Ty::List(_)) {
                     FactValue::List(Vec::new())
@@ -621,7 +626,7 @@ impl<'a> Validator<'a> {
                 );
                 FactValue::Missing
             }
-            (Ty::Str, ValueKind::Str(s)) => FactValue::Str(Arc::from(s.as_str())),
+            (Ty::Str, ValueKind::Str(s)) => FactValue::Str(s.clone()),
             (Ty::Date, ValueKind::Str(s)) => match dates::parse_date(
                 s.get(..10)
                     .filter(|_| s.len() == 10 || s.as_bytes().get(10) == Some(&b'T'))
@@ -663,7 +668,7 @@ impl<'a> Validator<'a> {
                 }
             }
             (Ty::Ref(r), ValueKind::Str(s)) => {
-                let id: Arc<str> = Arc::from(s.as_str());
+                let id: Arc<str> = s.clone();
                 self.refs.push((r.clone(), id.clone(), v.file, v.span));
                 FactValue::Ref(r.clone(), id)
             }

@@ -1,6 +1,6 @@
 use crate::limits::Limits;
 use crate::parse::Format;
-use crate::value::{Entry, Value, ValueKind};
+use crate::value::{Entry, Map, Value, ValueKind};
 use aimsc_diagnostics::{Diagnostic, Location, Span};
 use indexmap::IndexMap;
 use std::path::Path;
@@ -293,12 +293,25 @@ pub fn discover(path: &Path, limits: &Limits) -> Result<Discovered, Vec<Diagnost
     }
 }
 
+/// A root fact while the files merge: lists stay growable until the end.
+struct Pending {
+    key_span: Span,
+    file: u32,
+    span: Span,
+    kind: PendingKind,
+}
+
+enum PendingKind {
+    List(Vec<Value>),
+    Other(ValueKind),
+}
+
 /// Merges parsed files by the folder rule into one root mapping.
 /// `parsed` pairs each file's role and path with its parsed value.
 pub fn merge(parsed: Vec<(SourceRole, Arc<str>, Value)>) -> (Value, Vec<Diagnostic>) {
-    let mut root: IndexMap<String, Entry> = IndexMap::new();
+    let mut root: IndexMap<Arc<str>, Pending> = IndexMap::new();
     let mut diags = Vec::new();
-    let mut origin: IndexMap<String, Arc<str>> = IndexMap::new();
+    let mut origin: IndexMap<Arc<str>, Arc<str>> = IndexMap::new();
     for (role, path, value) in parsed {
         match role {
             SourceRole::Root => {
@@ -316,14 +329,26 @@ pub fn merge(parsed: Vec<(SourceRole, Arc<str>, Value)>) -> (Value, Vec<Diagnost
                     );
                     continue;
                 };
-                for (k, e) in map {
+                for (k, e) in map.into_entries() {
                     match root.get_mut(&k) {
                         None => {
                             origin.insert(k.clone(), path.clone());
-                            root.insert(k, e);
+                            let kind = match e.value.kind {
+                                ValueKind::List(items) => PendingKind::List(items.into_vec()),
+                                other => PendingKind::Other(other),
+                            };
+                            root.insert(
+                                k,
+                                Pending {
+                                    key_span: e.key_span,
+                                    file: e.value.file,
+                                    span: e.value.span,
+                                    kind,
+                                },
+                            );
                         }
-                        Some(existing) => match (&mut existing.value.kind, e.value.kind) {
-                            (ValueKind::List(a), ValueKind::List(b)) => a.extend(b),
+                        Some(existing) => match (&mut existing.kind, e.value.kind) {
+                            (PendingKind::List(a), ValueKind::List(b)) => a.extend(b.into_vec()),
                             _ => diags.push(
                                 Diagnostic::error(
                                     aimsc_diagnostics::codes::FACTS_DUPLICATE_KEY,
@@ -344,17 +369,17 @@ pub fn merge(parsed: Vec<(SourceRole, Arc<str>, Value)>) -> (Value, Vec<Diagnost
                 }
             }
             SourceRole::Record(coll) => {
-                let entry = root.entry(coll.clone()).or_insert_with(|| Entry {
-                    key_span: Span::default(),
-                    value: Value {
-                        kind: ValueKind::List(Vec::new()),
+                let entry = root
+                    .entry(Arc::from(coll.as_str()))
+                    .or_insert_with(|| Pending {
+                        key_span: Span::default(),
                         file: value.file,
                         span: Span::default(),
-                    },
-                });
-                match &mut entry.value.kind {
-                    ValueKind::List(items) => items.push(value),
-                    other => diags.push(
+                        kind: PendingKind::List(Vec::new()),
+                    });
+                match &mut entry.kind {
+                    PendingKind::List(items) => items.push(value),
+                    PendingKind::Other(other) => diags.push(
                         Diagnostic::error(
                             aimsc_diagnostics::codes::FACTS_DUPLICATE_KEY,
                             format!(
@@ -369,12 +394,32 @@ pub fn merge(parsed: Vec<(SourceRole, Arc<str>, Value)>) -> (Value, Vec<Diagnost
             }
         }
     }
-    let span = Span::default();
+    let entries = root
+        .into_iter()
+        .map(|(k, p)| {
+            let kind = match p.kind {
+                PendingKind::List(items) => ValueKind::List(items.into_boxed_slice()),
+                PendingKind::Other(kind) => kind,
+            };
+            let value = Value {
+                kind,
+                file: p.file,
+                span: p.span,
+            };
+            (
+                k,
+                Entry {
+                    key_span: p.key_span,
+                    value,
+                },
+            )
+        })
+        .collect();
     (
         Value {
-            kind: ValueKind::Map(root),
+            kind: ValueKind::Map(Map::from_unique(entries)),
             file: 0,
-            span,
+            span: Span::default(),
         },
         diags,
     )

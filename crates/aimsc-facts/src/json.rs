@@ -14,6 +14,7 @@ use crate::limits::MAX_DEPTH;
 use crate::parse::{Ctx, duplicate};
 use crate::value::{Entry, Scratch, Value, ValueKind};
 use aimsc_diagnostics::{Diagnostic, Location, Span};
+use std::borrow::Cow;
 
 /// Reads a whole JSON document.
 pub(crate) fn parse_json(ctx: &Ctx<'_>) -> Result<Value, Diagnostic> {
@@ -46,7 +47,7 @@ struct Reader<'c, 't> {
     scratch: Scratch,
 }
 
-impl Reader<'_, '_> {
+impl<'t> Reader<'_, 't> {
     fn error(&self, at: usize, message: &str) -> Diagnostic {
         Diagnostic::error(
             aimsc_diagnostics::codes::FACTS_SYNTAX,
@@ -83,7 +84,7 @@ impl Reader<'_, '_> {
             Some(b'"') => {
                 let s = self.string()?;
                 self.ctx.check_str(&s, Span::new(start, self.pos))?;
-                ValueKind::Str(s)
+                ValueKind::Str(self.scratch.text(&s))
             }
             Some(b't') => self.literal(b"true", ValueKind::Bool(true))?,
             Some(b'f') => self.literal(b"false", ValueKind::Bool(false))?,
@@ -128,6 +129,7 @@ impl Reader<'_, '_> {
             let key = self.string()?;
             let key_span = Span::new(key_start, self.pos);
             self.ctx.check_str(&key, key_span)?;
+            let key = self.scratch.text(&key);
             self.skip_ws();
             if self.peek() != Some(b':') {
                 return Err(self.eof_or("expected `:` after the key"));
@@ -245,7 +247,7 @@ impl Reader<'_, '_> {
     }
 
     /// A string; `pos` is at its opening quote and ends after the closing one.
-    fn string(&mut self) -> Result<String, Diagnostic> {
+    fn string(&mut self) -> Result<Cow<'t, str>, Diagnostic> {
         let open = self.pos;
         self.pos += 1;
         let from = self.pos;
@@ -255,7 +257,7 @@ impl Reader<'_, '_> {
                 b'"' => {
                     let s = &self.ctx.text[from..self.pos];
                     self.pos += 1;
-                    return Ok(s.to_string());
+                    return Ok(Cow::Borrowed(s));
                 }
                 b'\\' => break,
                 0..=0x1F => return Err(self.control(open)),
@@ -270,7 +272,7 @@ impl Reader<'_, '_> {
             match b {
                 b'"' => {
                     self.pos += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 b'\\' => {
                     let at = self.pos;
@@ -377,11 +379,11 @@ mod tests {
             ValueKind::Bool(b) => (*b).into(),
             ValueKind::Int(n) => (*n).into(),
             ValueKind::Float(f) => (*f).into(),
-            ValueKind::Str(s) => s.as_str().into(),
+            ValueKind::Str(s) => (**s).into(),
             ValueKind::List(l) => l.iter().map(plain).collect(),
             ValueKind::Map(m) => m
                 .iter()
-                .map(|(k, e)| (k.clone(), plain(&e.value)))
+                .map(|(k, e)| (k.to_string(), plain(&e.value)))
                 .collect::<serde_json::Map<_, _>>()
                 .into(),
         }

@@ -28,7 +28,7 @@ mod yaml;
 pub use folder::{Discovered, FactSource, SourceRole, discover, merge};
 pub use limits::{Limits, MAX_DEPTH, show_bytes};
 pub use parse::{Format, parse_file, too_large};
-pub use value::{Entry, Value, ValueKind};
+pub use value::{Entry, Map, Value, ValueKind};
 
 /// A YAML text read both ways: the direct reader of the common shape (`None` when it left
 /// the file to serde-saphyr) and serde-saphyr. For the `yaml` fuzz target and the tests that

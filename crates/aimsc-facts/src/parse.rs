@@ -1,5 +1,5 @@
 use crate::limits::{Limits, MAX_DEPTH, show_bytes};
-use crate::value::{Entry, Value, ValueKind};
+use crate::value::{Entry, Map, Value, ValueKind};
 use aimsc_diagnostics::{Diagnostic, Location, Span};
 use indexmap::IndexMap;
 use indexmap::map::Entry as MapEntry;
@@ -363,7 +363,7 @@ impl Ctx<'_> {
             Raw::Float(f) => ValueKind::Float(f),
             Raw::Str(s) => {
                 self.check_str(&s, span)?;
-                ValueKind::Str(s)
+                ValueKind::Str(Arc::from(s))
             }
             Raw::List(items) => {
                 self.check_list(items.len(), span)?;
@@ -375,12 +375,12 @@ impl Ctx<'_> {
                 )
             }
             Raw::Map(pairs) => {
-                let mut map = IndexMap::with_capacity(pairs.len());
+                let mut map: IndexMap<Arc<str>, Entry> = IndexMap::with_capacity(pairs.len());
                 for (k, v) in pairs {
                     let key_span = self.span_of(&k.referenced, span.start());
                     self.check_str(&k.value, key_span)?;
                     let value = self.node(v)?;
-                    match map.entry(k.value) {
+                    match map.entry(Arc::from(k.value)) {
                         MapEntry::Occupied(o) => {
                             let first: &Entry = o.get();
                             return Err(duplicate(&self.path, o.key(), first.key_span, key_span));
@@ -390,7 +390,7 @@ impl Ctx<'_> {
                         }
                     }
                 }
-                ValueKind::Map(map)
+                ValueKind::Map(Map::from_unique(map.into_iter().collect()))
             }
         };
         Ok(Value {
@@ -445,7 +445,7 @@ fn parse_toml(ctx: &Ctx<'_>, text: &str) -> Result<Value, Diagnostic> {
         let kind = match v.get_ref() {
             DeValue::String(s) => {
                 ctx.check_str(s, span)?;
-                ValueKind::Str(s.to_string())
+                ValueKind::Str(Arc::from(&**s))
             }
             DeValue::Integer(i) => {
                 let n =
@@ -462,7 +462,7 @@ fn parse_toml(ctx: &Ctx<'_>, text: &str) -> Result<Value, Diagnostic> {
                 ValueKind::Float(f.as_str().replace('_', "").parse().unwrap_or(f64::NAN))
             }
             DeValue::Boolean(b) => ValueKind::Bool(*b),
-            DeValue::Datetime(d) => ValueKind::Str(d.to_string()),
+            DeValue::Datetime(d) => ValueKind::Str(Arc::from(d.to_string())),
             DeValue::Array(items) => {
                 ctx.check_list(items.len(), span)?;
                 ValueKind::List(
@@ -476,25 +476,22 @@ fn parse_toml(ctx: &Ctx<'_>, text: &str) -> Result<Value, Diagnostic> {
         };
         Ok(Value { kind, file, span })
     }
-    fn table(
-        t: &DeTable<'_>,
-        ctx: &Ctx<'_>,
-        depth: usize,
-    ) -> Result<IndexMap<String, Entry>, Diagnostic> {
-        let mut map = IndexMap::with_capacity(t.len());
+    fn table(t: &DeTable<'_>, ctx: &Ctx<'_>, depth: usize) -> Result<Map, Diagnostic> {
+        // toml has already refused duplicate keys; a later key would replace an earlier one.
+        let mut map: IndexMap<Arc<str>, Entry> = IndexMap::with_capacity(t.len());
         for (k, v) in t {
             let ks = k.span();
             let key_span = Span::new(ks.start, ks.end);
             ctx.check_str(k.get_ref(), key_span)?;
             map.insert(
-                k.get_ref().to_string(),
+                Arc::from(&**k.get_ref()),
                 Entry {
                     key_span,
                     value: conv(v, ctx, depth)?,
                 },
             );
         }
-        Ok(map)
+        Ok(Map::from_unique(map.into_iter().collect()))
     }
     let r = doc.span();
     let kind = ValueKind::Map(table(doc.get_ref(), ctx, 1)?);
@@ -519,7 +516,7 @@ mod tests {
         let v = p("f.yaml", text)
             .map_err(|d| d.message)
             .unwrap_or_else(|m| Value {
-                kind: ValueKind::Str(m),
+                kind: ValueKind::Str(m.into()),
                 file: 0,
                 span: Span::default(),
             });

@@ -71,7 +71,7 @@ impl<'t> Reader<'t, '_> {
         let span = self.span(&at)?;
         let kind = match event {
             Event::Scalar(text, style, 0, None) => {
-                let kind = scalar(text, style)?;
+                let kind = scalar(text, style, &mut self.scratch)?;
                 if let ValueKind::Str(s) = &kind {
                     self.ctx.check_str(s, span).ok()?;
                 }
@@ -95,11 +95,13 @@ impl<'t> Reader<'t, '_> {
                     let (event, at) = self.next()?;
                     let key = match event {
                         Event::MappingEnd => break,
-                        Event::Scalar(text, style, 0, None) => match scalar(text, style)? {
-                            // A merge key, or a key that is not text: serde-saphyr's.
-                            ValueKind::Str(k) if k != "<<" => k,
-                            _ => return None,
-                        },
+                        Event::Scalar(text, style, 0, None) => {
+                            match scalar(text, style, &mut self.scratch)? {
+                                // A merge key, or a key that is not text: serde-saphyr's.
+                                ValueKind::Str(k) if &*k != "<<" => k,
+                                _ => return None,
+                            }
+                        }
                         _ => return None,
                     };
                     let key_span = self.span(&at)?;
@@ -122,9 +124,9 @@ impl<'t> Reader<'t, '_> {
 
 /// An untagged scalar's value as serde-saphyr's `deserialize_any` decides it (YAML 1.2 core
 /// schema, strict booleans), for the spellings facts use; `None` for the rest.
-fn scalar(text: Cow<'_, str>, style: ScalarStyle) -> Option<ValueKind> {
+fn scalar(text: Cow<'_, str>, style: ScalarStyle, scratch: &mut Scratch) -> Option<ValueKind> {
     if style != ScalarStyle::Plain {
-        return Some(ValueKind::Str(text.into_owned()));
+        return Some(ValueKind::Str(scratch.text(&text)));
     }
     let s: &str = &text;
     match s {
@@ -144,7 +146,7 @@ fn scalar(text: Cow<'_, str>, style: ScalarStyle) -> Option<ValueKind> {
     }
     if !unsigned.starts_with(|c: char| c.is_ascii_digit()) {
         // A word: never a number.
-        return Some(ValueKind::Str(text.into_owned()));
+        return Some(ValueKind::Str(scratch.text(&text)));
     }
     if simple_integer(s) {
         // Past i64, serde-saphyr reports the integer as too large.
@@ -158,7 +160,7 @@ fn scalar(text: Cow<'_, str>, style: ScalarStyle) -> Option<ValueKind> {
             .map(ValueKind::Float);
     }
     if date(s) {
-        return Some(ValueKind::Str(text.into_owned()));
+        return Some(ValueKind::Str(scratch.text(&text)));
     }
     // Other spellings made of number characters (`+1`, `007`, `1_000`, `0x1F`, `1e3`, `1.2.3`)
     // are typed by rules this module does not repeat.
@@ -166,7 +168,7 @@ fn scalar(text: Cow<'_, str>, style: ScalarStyle) -> Option<ValueKind> {
     if s.bytes().all(numeric) {
         return None;
     }
-    Some(ValueKind::Str(text.into_owned()))
+    Some(ValueKind::Str(scratch.text(&text)))
 }
 
 /// `0`, `-0`, `42`, `-17`: no sign `+`, no leading zero, no `_`.

@@ -194,11 +194,11 @@ fn to_json(v: &Value) -> Json {
         ValueKind::Bool(b) => Json::Bool(*b),
         ValueKind::Int(n) => Json::from(*n),
         ValueKind::Float(f) => serde_json::Number::from_f64(*f).map_or(Json::Null, Json::Number),
-        ValueKind::Str(s) => Json::String(s.clone()),
+        ValueKind::Str(s) => Json::String(s.to_string()),
         ValueKind::List(l) => Json::Array(l.iter().map(to_json).collect()),
         ValueKind::Map(m) => Json::Object(
             m.iter()
-                .map(|(k, e)| (k.clone(), to_json(&e.value)))
+                .map(|(k, e)| (k.to_string(), to_json(&e.value)))
                 .collect(),
         ),
     }
