@@ -193,6 +193,28 @@ fn absolute(output: Option<PathBuf>) -> Option<PathBuf> {
     output.map(|o| std::env::current_dir().map(|d| d.join(&o)).unwrap_or(o))
 }
 
+/// Writes what `fill` writes to `output`, atomically, or to stdout, as [`emit`] does.
+fn emit_streamed(
+    output: Option<&std::path::Path>,
+    fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), Vec<Diagnostic>> {
+    match output {
+        Some(path) => write::streamed_atomically(path, fill).map_err(|e| {
+            vec![Diagnostic::error(
+                aimsc::diagnostics::codes::IO_WRITE,
+                format!("cannot write `{}`: {e}", write::shown(path)),
+                None,
+            )]
+        }),
+        None => {
+            // A closed stdout (`aimsc eval | head`) ends the report there, as with `emit`.
+            let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let _ = fill(&mut stdout).and_then(|()| stdout.flush());
+            Ok(())
+        }
+    }
+}
+
 fn emit(text: &str, output: Option<&std::path::Path>) -> Result<(), Vec<Diagnostic>> {
     match output {
         Some(path) => write::atomically(path, text).map_err(|e| {

@@ -14,7 +14,16 @@ pub fn atomically(path: &Path, text: &str) -> std::io::Result<()> {
 
 /// [`atomically`], for bytes (an evidence package).
 pub fn bytes_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_through_temporary(path, bytes).map_err(|e| {
+    streamed_atomically(path, &mut |w| w.write_all(bytes))
+}
+
+/// [`atomically`], for a text written piece by piece by `fill` (a large report, never whole
+/// in memory).
+pub fn streamed_atomically(
+    path: &Path,
+    fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    write_through_temporary(path, fill).map_err(|e| {
         // The tempfile crate names its temporary file in its errors; say what went wrong
         // without it (the report's own path is in the diagnostic).
         if e.to_string().contains(" at path ") {
@@ -25,7 +34,10 @@ pub fn bytes_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     })
 }
 
-fn write_through_temporary(path: &Path, text: &[u8]) -> std::io::Result<()> {
+fn write_through_temporary(
+    path: &Path,
+    fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -40,7 +52,11 @@ fn write_through_temporary(path: &Path, text: &[u8]) -> std::io::Result<()> {
         .prefix(".aimsc-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
-    tmp.write_all(text)?;
+    {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
+        fill(&mut out)?;
+        out.flush()?;
+    }
     tmp.as_file().sync_all()?;
     if let Ok(meta) = std::fs::metadata(path) {
         tmp.as_file().set_permissions(meta.permissions())?;

@@ -163,6 +163,48 @@ fn a_failed_rewrite_leaves_the_file_whole() {
     assert!(leftovers.len() <= 1, "{leftovers:?}");
 }
 
+/// A report is written as it is rendered (a large one is never whole in memory), yet through
+/// a temporary file: a run stopped while writing leaves the earlier report whole, and a
+/// completed run's report is the same bytes as the report on stdout.
+#[test]
+fn a_report_cut_off_while_written_leaves_the_earlier_one_whole() {
+    let dir = scratch("report-limit");
+    let eval = |extra: &str| {
+        format!(
+            "{extra}exec '{}' eval --as-of 2026-11-01 --format json -o report.json",
+            env!("CARGO_BIN_EXE_aimsc")
+        )
+    };
+    let earlier = "{\"an\": \"earlier report\"}\n";
+    std::fs::write(dir.join("report.json"), earlier).unwrap();
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(eval("ulimit -f 16; "))
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        !out.status.success(),
+        "the report is larger than 16 KiB: writing it cannot succeed under the limit"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("report.json")).unwrap(),
+        earlier,
+        "the earlier report is kept whole"
+    );
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(eval(""))
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let written = std::fs::read_to_string(dir.join("report.json")).unwrap();
+    assert!(written.len() > 16 * 1024, "{}", written.len());
+    let stdout = run(&dir, &["eval", "--as-of", "2026-11-01", "--format", "json"]);
+    assert_eq!(written, String::from_utf8_lossy(&stdout.stdout));
+}
+
 /// A diagnostic shows a bounded excerpt of its input: a long line is cut around the place, and
 /// control characters in the source never reach the terminal.
 #[test]

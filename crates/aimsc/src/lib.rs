@@ -719,19 +719,32 @@ impl Evaluation {
     /// Renders a report.
     pub fn render(&self, format: Format, options: &RenderOptions) -> String {
         let as_of = self.as_of.to_string();
-        aimsc_report::render(
-            format,
-            &ReportInput {
-                as_of: &as_of,
-                inputs: &self.inputs,
-                results: &self.results,
-                overrides: &self.overrides,
-                diagnostics: &self.report_diagnostics,
-                catalog: &self.catalog,
-                verbose: options.verbose,
-                baseline: options.baseline.as_ref(),
-                root_facts: self.root_facts.as_deref(),
-            },
-        )
+        aimsc_report::render(format, &self.report_input(&as_of, options))
+    }
+
+    /// Writes a report to `out` as it is rendered: a large JSON report is never whole in
+    /// memory. Gives back the writer's first error.
+    pub fn write(
+        &self,
+        format: Format,
+        options: &RenderOptions,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<()> {
+        let as_of = self.as_of.to_string();
+        aimsc_report::write(format, &self.report_input(&as_of, options), out)
+    }
+
+    fn report_input<'a>(&'a self, as_of: &'a str, options: &'a RenderOptions) -> ReportInput<'a> {
+        ReportInput {
+            as_of,
+            inputs: &self.inputs,
+            results: &self.results,
+            overrides: &self.overrides,
+            diagnostics: &self.report_diagnostics,
+            catalog: &self.catalog,
+            verbose: options.verbose,
+            baseline: options.baseline.as_ref(),
+            root_facts: self.root_facts.as_deref(),
+        }
     }
 }

@@ -40,11 +40,7 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8, Vec<Diagnostic>> {
     let project = engine.project().clone();
     let sources = render::Sources::new(&project);
     let render_options = aimsc::RenderOptions { verbose, baseline };
-    let mut texts = Vec::new();
-    for (format, output) in &targets {
-        texts.push((evaluation.render(*format, &render_options), output.clone()));
-    }
-    let outputs: Vec<&std::path::Path> = texts.iter().filter_map(|(_, o)| o.as_deref()).collect();
+    let outputs: Vec<&std::path::Path> = targets.iter().filter_map(|(_, o)| o.as_deref()).collect();
     let mut read = input_paths(&project);
     if let Some(b) = &baseline_path {
         read.push(b.clone());
@@ -52,8 +48,10 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8, Vec<Diagnostic>> {
     write::guard(&outputs, &read)?;
     // Diagnostics go to stderr in every format, so stdout stays a clean report.
     render::print_diagnostics(&evaluation.diagnostics, &sources);
-    for (text, output) in &texts {
-        emit(text, output.as_deref())?;
+    for (format, output) in &targets {
+        emit_streamed(output.as_deref(), &mut |out| {
+            evaluation.write(*format, &render_options, out)
+        })?;
     }
     if watch {
         let names: Vec<String> = frameworks.iter().map(|f| framework_name(f)).collect();
@@ -73,6 +71,6 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8, Vec<Diagnostic>> {
     };
     // The process ends here: freeing the database, the facts and the reports value by value
     // took a tenth of `aimsc eval` on a large organisation, for memory the exit returns anyway.
-    std::mem::forget((engine, project, evaluation, texts));
+    std::mem::forget((engine, project, evaluation));
     Ok(code)
 }
