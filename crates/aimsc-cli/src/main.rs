@@ -98,7 +98,10 @@ fn checked_rules(
     if errors.is_empty() {
         return Ok(Some(engine));
     }
-    render::print_diagnostics(&errors, &render::Sources::new(engine.project()));
+    render::print_diagnostics(
+        &errors,
+        &render::Sources::for_diagnostics(engine.project(), &errors),
+    );
     Ok(None)
 }
 
@@ -118,7 +121,7 @@ fn evaluated(inputs: &Inputs) -> Result<(aimsc::Engine, aimsc::Evaluation), Vec<
         .map_err(aimsc::Error::into_diagnostics)?;
     render::print_diagnostics(
         &evaluation.diagnostics,
-        &render::Sources::new(engine.project()),
+        &render::Sources::for_diagnostics(engine.project(), &evaluation.diagnostics),
     );
     Ok((engine, evaluation))
 }
@@ -177,7 +180,7 @@ fn read_baseline(path: &std::path::Path) -> Result<aimsc::Baseline, Vec<Diagnost
 /// The files a run read, as paths from the current folder: its rule and facts files, and the
 /// nearest aims.toml. Shipped rulesets are not files.
 fn input_paths(project: &aimsc::Project) -> Vec<PathBuf> {
-    let (rules, facts) = project.inputs();
+    let (rules, facts) = project.input_texts();
     let mut out: Vec<PathBuf> = rules
         .iter()
         .chain(&facts)

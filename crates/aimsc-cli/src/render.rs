@@ -17,15 +17,35 @@ pub struct Sources {
 impl Sources {
     /// Indexes every rule and facts file of a project.
     pub fn new(project: &aimsc::db::Project) -> Sources {
-        let (rules, facts) = project.inputs();
+        let (rules, facts) = project.input_texts();
         let files = rules
             .into_iter()
             .chain(facts)
             .map(|(path, text)| {
-                let lines = LineIndex::new(&text);
+                let lines = LineIndex::new(text);
                 (path, (Arc::from(text), lines))
             })
             .collect();
+        Sources { files }
+    }
+
+    /// Indexes the files that `diags` point at, and only those: a run with few diagnostics
+    /// does not copy and index tens of megabytes of facts to print them.
+    pub fn for_diagnostics(project: &aimsc::db::Project, diags: &[Diagnostic]) -> Sources {
+        let mut files = HashMap::new();
+        let places = diags.iter().flat_map(|d| {
+            d.location
+                .iter()
+                .chain(d.related.iter().map(|r| &r.location))
+        });
+        for loc in places {
+            if files.contains_key(&loc.file) {
+                continue;
+            }
+            if let Some(text) = project.text_of(&loc.file) {
+                files.insert(loc.file.clone(), (Arc::from(text), LineIndex::new(text)));
+            }
+        }
         Sources { files }
     }
 

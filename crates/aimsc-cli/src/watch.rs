@@ -45,7 +45,7 @@ fn names(dir: &Path) -> BTreeSet<std::ffi::OsString> {
 
 /// The files a project was loaded from (the shipped rulesets left out: they cannot change).
 fn scan(project: &Project) -> Scan {
-    let (rules, facts) = project.inputs();
+    let (rules, facts) = project.input_texts();
     let files: BTreeMap<PathBuf, Stamp> = rules
         .iter()
         .chain(facts.iter())
@@ -114,7 +114,10 @@ pub fn run(
             match reload() {
                 Ok(p) => project = p,
                 Err(diags) => {
-                    render::print_diagnostics(&diags, &render::Sources::new(&project));
+                    render::print_diagnostics(
+                        &diags,
+                        &render::Sources::for_diagnostics(&project, &diags),
+                    );
                     seen = scan(&project);
                     continue;
                 }
@@ -134,7 +137,10 @@ pub fn run(
         seen = scan(&project);
         let diags = project.diagnostics();
         let errors: Vec<Diagnostic> = diags.into_iter().filter(|d| d.is_error()).collect();
-        render::print_diagnostics(&errors, &render::Sources::new(&project));
+        render::print_diagnostics(
+            &errors,
+            &render::Sources::for_diagnostics(&project, &errors),
+        );
         let results = select_all(&project);
         let after = outcomes(&results);
         let elapsed = started.elapsed();

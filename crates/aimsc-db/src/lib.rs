@@ -58,6 +58,9 @@ use std::sync::Arc;
 /// Files as `(path, text)` pairs.
 pub type Texts = Vec<(Arc<str>, String)>;
 
+/// Paths and texts of input files, borrowed from the project.
+pub type TextRefs<'a> = Vec<(Arc<str>, &'a str)>;
+
 /// A facts file handed to the engine.
 #[derive(Debug, Clone)]
 pub struct FactInput {
@@ -239,17 +242,29 @@ impl Project {
 
     /// Paths and texts of all inputs: (rules, facts).
     pub fn inputs(&self) -> (Texts, Texts) {
+        let (rules, facts) = self.input_texts();
+        let owned = |files: TextRefs<'_>| {
+            files
+                .into_iter()
+                .map(|(p, t)| (p, t.to_string()))
+                .collect()
+        };
+        (owned(rules), owned(facts))
+    }
+
+    /// [`Project::inputs`], borrowed: the texts are not copied.
+    pub fn input_texts(&self) -> (TextRefs<'_>, TextRefs<'_>) {
         let rules = self
             .ws
             .rules(&self.db)
             .iter()
-            .map(|f| (f.path(&self.db).clone(), f.text(&self.db).clone()))
+            .map(|f| (f.path(&self.db).clone(), f.text(&self.db).as_str()))
             .collect();
         let facts = self
             .ws
             .facts(&self.db)
             .iter()
-            .map(|f| (f.path(&self.db).clone(), f.text(&self.db).clone()))
+            .map(|f| (f.path(&self.db).clone(), f.text(&self.db).as_str()))
             .collect();
         (rules, facts)
     }
@@ -435,6 +450,14 @@ impl Project {
             inputs::FileRef::Fact(f) => Some(*f),
             inputs::FileRef::Rule(_) => None,
         }
+    }
+
+    /// The text of a rule or facts file, by its path.
+    pub fn text_of(&self, path: &str) -> Option<&str> {
+        Some(match inputs::files_by_path(&self.db, self.ws).get(path)? {
+            inputs::FileRef::Rule(f) => f.text(&self.db).as_str(),
+            inputs::FileRef::Fact(f) => f.text(&self.db).as_str(),
+        })
     }
 
     /// 1-based line and column of a place in a rule or facts file, from the file's cached

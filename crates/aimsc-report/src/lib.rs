@@ -85,12 +85,12 @@ pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn digests(files: &[(Arc<str>, String)]) -> (Vec<InputDigest>, String) {
+fn digests<T: AsRef<str>>(files: &[(Arc<str>, T)]) -> (Vec<InputDigest>, String) {
     let mut list: Vec<InputDigest> = files
         .iter()
         .map(|(p, t)| InputDigest {
             path: p.clone(),
-            sha256: hex(&Sha256::digest(t.as_bytes())),
+            sha256: hex(&Sha256::digest(t.as_ref().as_bytes())),
         })
         .collect();
     list.sort_by(|a, b| a.path.cmp(&b.path));
@@ -106,7 +106,7 @@ fn digests(files: &[(Arc<str>, String)]) -> (Vec<InputDigest>, String) {
 
 impl Inputs {
     /// Digests of rule and facts files given as `(path, text)`.
-    pub fn new(rules: &[(Arc<str>, String)], facts: &[(Arc<str>, String)]) -> Inputs {
+    pub fn new<T: AsRef<str>>(rules: &[(Arc<str>, T)], facts: &[(Arc<str>, T)]) -> Inputs {
         let (rules, rules_digest) = digests(rules);
         let (facts, facts_digest) = digests(facts);
         Inputs {

@@ -497,7 +497,7 @@ impl Engine {
             &results,
             self.project.limits(),
         ));
-        let (rules, facts) = self.project.inputs();
+        let (rules, facts) = self.project.input_texts();
         let report_diagnostics =
             aimsc_report::report_diagnostics(&diagnostics, &|l| self.line_col(l));
         let overrides = Overrides::of(&model, options.as_of, &|l| self.line_col(l));

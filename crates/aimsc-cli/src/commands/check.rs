@@ -14,10 +14,10 @@ pub(crate) fn run(args: CheckArgs) -> Result<u8, Vec<Diagnostic>> {
     let engine = loaded.into_engine(as_of);
     let diags = engine.check();
     let project = engine.project();
-    render::print_diagnostics(&diags, &render::Sources::new(project));
+    render::print_diagnostics(&diags, &render::Sources::for_diagnostics(project, &diags));
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
-    let (rules, facts) = project.inputs();
+    let (rules, facts) = project.input_texts();
     eprintln!(
         "checked {} rule file(s) and {} facts file(s): {errors} error(s), {warnings} warning(s)",
         rules.len(),

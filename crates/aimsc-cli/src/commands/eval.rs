@@ -38,7 +38,6 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8, Vec<Diagnostic>> {
         .evaluate(&options)
         .map_err(aimsc::Error::into_diagnostics)?;
     let project = engine.project().clone();
-    let sources = render::Sources::new(&project);
     let render_options = aimsc::RenderOptions { verbose, baseline };
     let outputs: Vec<&std::path::Path> = targets.iter().filter_map(|(_, o)| o.as_deref()).collect();
     let mut read = input_paths(&project);
@@ -47,7 +46,10 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8, Vec<Diagnostic>> {
     }
     write::guard(&outputs, &read)?;
     // Diagnostics go to stderr in every format, so stdout stays a clean report.
-    render::print_diagnostics(&evaluation.diagnostics, &sources);
+    render::print_diagnostics(
+        &evaluation.diagnostics,
+        &render::Sources::for_diagnostics(&project, &evaluation.diagnostics),
+    );
     for (format, output) in &targets {
         emit_streamed(output.as_deref(), &mut |out| {
             evaluation.write(*format, &render_options, out)
