@@ -299,10 +299,10 @@ fn write_json(
     out.write_all(b"\n")
 }
 
-/// How many results are rendered before they are written: enough to keep the cores busy, few
+/// How many results are rendered before they are written: enough to keep two cores busy, few
 /// enough that a batch is a small part of a large report (the shipped rulesets give about 200
-/// results, some of them explaining every system).
-const RESULTS_BATCH: usize = 16;
+/// results, some of them explaining every system in megabytes of JSON).
+const RESULTS_BATCH: usize = 4;
 
 /// Where the results go in the pretty document written with none: the top-level key is the
 /// only one indented by two spaces (a string holds no raw line break).
