@@ -243,12 +243,8 @@ impl Project {
     /// Paths and texts of all inputs: (rules, facts).
     pub fn inputs(&self) -> (Texts, Texts) {
         let (rules, facts) = self.input_texts();
-        let owned = |files: TextRefs<'_>| {
-            files
-                .into_iter()
-                .map(|(p, t)| (p, t.to_string()))
-                .collect()
-        };
+        let owned =
+            |files: TextRefs<'_>| files.into_iter().map(|(p, t)| (p, t.to_string())).collect();
         (owned(rules), owned(facts))
     }
 

@@ -379,11 +379,11 @@ fn walk(
             }
             return;
         }
-        FactValue::Ref(ty, id) if &**ty == EVIDENCE_RECORD => {
-            out.insert(id.clone());
+        FactValue::Ref(r) if &*r.ty == EVIDENCE_RECORD => {
+            out.insert(r.id.clone());
             return;
         }
-        FactValue::Ref(ty, id) => match facts.by_id.get(&(ty.clone(), id.clone())) {
+        FactValue::Ref(r) => match facts.by_id.get(&(r.ty.clone(), r.id.clone())) {
             Some(r) => r.clone(),
             None => return,
         },

@@ -36,7 +36,8 @@ impl Key {
 
     fn of_tv(tv: &FactValue) -> Option<Key> {
         match tv {
-            FactValue::Str(s) | FactValue::Ref(_, s) => Some(Key::Str(s.clone())),
+            FactValue::Str(s) => Some(Key::Str(s.clone())),
+            FactValue::Ref(r) => Some(Key::Str(r.id.clone())),
             FactValue::Rec(r) => r.id.clone().map(Key::Str),
             FactValue::Enum(m, _) => Some(Key::Enum(m.clone())),
             FactValue::Int(n) => Some(Key::Int(*n)),

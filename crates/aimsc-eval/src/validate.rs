@@ -99,7 +99,7 @@ impl Facts {
     ) -> Facts {
         for (slot, items) in root.fields.iter_mut().zip(&collections) {
             if let Some(items) = items {
-                *slot = FactValue::List(items.to_vec());
+                *slot = FactValue::List(items.to_vec().into_boxed_slice());
             }
         }
         Facts {
@@ -515,7 +515,7 @@ impl<'a> Validator<'a> {
                 && matches!(entry.value.kind, ValueKind::List(_))
                 && collection_index(self.model, key).is_some()
             {
-                fields[idx] = FactValue::List(Vec::new());
+                fields[idx] = FactValue::List(Box::default());
                 continue;
             }
             let child = At::Key(&path, key);
@@ -544,7 +544,7 @@ impl<'a> Validator<'a> {
             if !field.optional && !present.get(idx).copied().unwrap_or(false) {
                 // An absent list means "none of these": `incidents` left out is no incidents.
                 fields[idx] = if matches!(field.ty, Ty::List(_)) {
-                    FactValue::List(Vec::new())
+                    FactValue::List(Box::default())
                 } else {
                     self.missing(ty_name, field, &path, v.file, v.span)
                 };
@@ -670,7 +670,7 @@ impl<'a> Validator<'a> {
             (Ty::Ref(r), ValueKind::Str(s)) => {
                 let id: Arc<str> = s.clone();
                 self.refs.push((r.clone(), id.clone(), v.file, v.span));
-                FactValue::Ref(r.clone(), id)
+                FactValue::reference(r.clone(), id)
             }
             (Ty::List(inner), ValueKind::List(items)) => {
                 let base = path.render();

@@ -75,7 +75,7 @@ pub fn values_at(model: &Model, facts: &Facts, path: &str, limit: usize) -> Vec<
 fn as_record(facts: &Facts, v: &FactValue) -> Option<Arc<Record>> {
     match v {
         FactValue::Rec(r) => Some(r.clone()),
-        FactValue::Ref(ty, id) => facts.by_id.get(&(ty.clone(), id.clone())).cloned(),
+        FactValue::Ref(r) => facts.by_id.get(&(r.ty.clone(), r.id.clone())).cloned(),
         _ => None,
     }
 }
@@ -101,7 +101,7 @@ pub fn show(v: &FactValue) -> String {
         FactValue::Date(d) => d.to_string(),
         FactValue::Dur(d) => d.to_string(),
         FactValue::Enum(e, _) => e.to_string(),
-        FactValue::Ref(_, id) => format!("→ {id}"),
+        FactValue::Ref(r) => format!("→ {}", r.id),
         FactValue::List(items) => format!("[{} item(s)]", items.len()),
         FactValue::Rec(r) => format!("{{{}}}", r.path),
     }

@@ -324,7 +324,7 @@ fn attestation_info(env: &Env<'_>, ex: &Explanation) -> Option<AttestationInfo> 
     let get = |name: &str| rt.fields.get_index_of(name).and_then(|i| rec.fields.get(i));
     let text = |name: &str| match get(name) {
         Some(FactValue::Str(s)) => Some(s.clone()),
-        Some(FactValue::Ref(_, id)) => Some(id.clone()),
+        Some(FactValue::Ref(r)) => Some(r.id.clone()),
         _ => None,
     };
     let date = |name: &str| match get(name) {

@@ -191,8 +191,8 @@ impl<'a> Eval<'a> {
             FactValue::Dec(f) => Value::D(*f),
             FactValue::Str(s) => Value::S(s.clone()),
             // A ref whose id names no record was diagnosed by validation: it is no evidence.
-            FactValue::Ref(ty, id) => match self.env.facts.by_id(ty, id) {
-                Some(_) => Value::Ref(ty.clone(), id.clone()),
+            FactValue::Ref(r) => match self.env.facts.by_id(&r.ty, &r.id) {
+                Some(_) => Value::Ref(r.ty.clone(), r.id.clone()),
                 None => Value::Invalid(path()),
             },
             FactValue::Date(d) => Value::Date(*d),
@@ -502,16 +502,12 @@ impl<'a> Eval<'a> {
             }
             // Evidence that is missing, altered, stale or outside the project is no evidence:
             // the reference reads as invalid, naming the evidence and what is wrong.
-            Some(FactValue::Ref(ty, id)) if &**ty == crate::evidence::EVIDENCE_RECORD => {
+            Some(tv @ FactValue::Ref(r)) if &*r.ty == crate::evidence::EVIDENCE_RECORD => {
                 let always = &*rec.ty == crate::evidence::ATTESTATION_RECORD
                     && rt.location.file.as_ref() == crate::evidence::EVIDENCE_FILE;
-                match self.evidence_problem(ty, id, always) {
+                match self.evidence_problem(&r.ty, &r.id, always) {
                     Some(p) => Value::Invalid(Arc::from(format!("{}: {p}", path()))),
-                    None => self.tv(
-                        &FactValue::Ref(ty.clone(), id.clone()),
-                        &path,
-                        Some((rec.file, rec.span)),
-                    ),
+                    None => self.tv(tv, &path, Some((rec.file, rec.span))),
                 }
             }
             Some(
