@@ -117,19 +117,30 @@ impl Excerpt {
                 .unwrap_or("")
                 .trim_end_matches(['\n', '\r']);
             let long = line.chars().nth(MAX_COLUMNS).is_some();
+            // A long line is shown from a few characters before the place, found by walking
+            // back from the place: counting from the line's start cost the length of the line
+            // for every diagnostic, minutes for thousands of them on one 27 MB line.
             let from = if l == pl && long {
-                pc.saturating_sub(MAX_COLUMNS / 4)
+                let mut at = primary.start().saturating_sub(start).min(line.len());
+                while !line.is_char_boundary(at) {
+                    at -= 1;
+                }
+                line.get(..at)
+                    .and_then(|before| before.char_indices().rev().nth(MAX_COLUMNS / 4 - 1))
+                    .map_or(0, |(i, _)| i)
             } else {
                 0
             };
             if from > 0 {
                 out.push('…');
             }
-            for (kept, (i, c)) in line.char_indices().skip(from).enumerate() {
+            let shown = line.get(from..).unwrap_or("");
+            for (kept, (i, c)) in shown.char_indices().enumerate() {
                 if kept == MAX_COLUMNS {
                     out.push('…');
                     break;
                 }
+                let i = from + i;
                 map.push((start + i, out.len()));
                 out.push(if aimsc::diagnostics::is_unsafe_char(c) {
                     '\u{fffd}'
@@ -305,5 +316,48 @@ pub fn print_diagnostics(diags: &[Diagnostic], sources: &Sources) {
             out = format!("{}: {}\n", d.code, d.message);
         }
         eprint!("{out}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aimsc::diagnostics::Span;
+
+    /// On a long line the excerpt starts a quarter of [`MAX_COLUMNS`] characters before the
+    /// place, counted in characters whatever their width, and maps the place back to it.
+    #[test]
+    fn a_long_line_is_shown_from_shortly_before_the_place() {
+        for before in ["é", "a", "𝄞"] {
+            let mut text = before.repeat(5_000);
+            let at = text.len();
+            text.push_str("MARK");
+            text.push_str(&"b".repeat(5_000));
+            text.push('\n');
+            let lines = LineIndex::new(&text);
+            let e = Excerpt::new("f.json", &text, &lines, Span::new(at, at + 4));
+            let expected = format!(
+                "…{}MARK{}…\n",
+                before.repeat(MAX_COLUMNS / 4),
+                "b".repeat(MAX_COLUMNS - MAX_COLUMNS / 4 - 4)
+            );
+            assert_eq!(e.text, expected, "{before}");
+            assert_eq!(
+                e.text.get(e.primary.0..e.primary.0 + 4),
+                Some("MARK"),
+                "{before}"
+            );
+            assert_eq!(e.primary.1, 5_000, "{before}: the column is the file's");
+        }
+    }
+
+    /// A place near the start of a long line shows the line from its start, with no ellipsis.
+    #[test]
+    fn a_place_near_the_start_shows_the_line_from_its_start() {
+        let text = format!("ab{}\n", "c".repeat(1_000));
+        let lines = LineIndex::new(&text);
+        let e = Excerpt::new("f.json", &text, &lines, Span::new(1, 2));
+        assert!(e.text.starts_with("abc"), "{}", &e.text[..10]);
+        assert_eq!(e.primary.0, 1);
     }
 }
