@@ -48,18 +48,26 @@ fn write_through_temporary(
             format!("there is no folder `{}`", crate::write::shown(dir)),
         ));
     }
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".aimsc-")
-        .suffix(".tmp")
-        .tempfile_in(dir)?;
+    // A file replaced keeps its permissions (set below, once the text is in); a new one gets
+    // those of any file the user creates (0666 less the umask), not the temporary file's
+    // owner-only 0600, so that a report in a shared folder or a CI artifact can be read.
+    let existing = std::fs::metadata(path).ok().map(|m| m.permissions());
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".aimsc-").suffix(".tmp");
+    #[cfg(unix)]
+    if existing.is_none() {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder.tempfile_in(dir)?;
     {
         let mut out = std::io::BufWriter::with_capacity(1 << 16, tmp.as_file_mut());
         fill(&mut out)?;
         out.flush()?;
     }
     tmp.as_file().sync_all()?;
-    if let Ok(meta) = std::fs::metadata(path) {
-        tmp.as_file().set_permissions(meta.permissions())?;
+    if let Some(permissions) = existing {
+        tmp.as_file().set_permissions(permissions)?;
     }
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())

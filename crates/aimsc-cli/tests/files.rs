@@ -205,6 +205,44 @@ fn a_report_cut_off_while_written_leaves_the_earlier_one_whole() {
     assert_eq!(written, String::from_utf8_lossy(&stdout.stdout));
 }
 
+/// A new report is readable as any file the user creates (0666 less the umask), not only by
+/// its owner as the temporary file it is written through; a report replaced keeps its mode.
+#[cfg(unix)]
+#[test]
+fn a_new_report_has_the_users_file_mode_and_a_replaced_one_keeps_its_own() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = scratch("report-mode");
+    let eval = |umask: &str, output: &str| {
+        std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "umask {umask}; exec '{}' eval --as-of 2026-11-01 --format json -o {output}",
+                env!("CARGO_BIN_EXE_aimsc")
+            ))
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
+    let mode = |name: &str| {
+        std::fs::metadata(dir.join(name))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(code(&eval("022", "new.json")), 1);
+    assert_eq!(mode("new.json"), 0o644);
+    assert_eq!(code(&eval("077", "private.json")), 1);
+    assert_eq!(
+        mode("private.json"),
+        0o600,
+        "the umask is the user's to narrow"
+    );
+    std::fs::set_permissions(dir.join("new.json"), std::fs::Permissions::from_mode(0o640)).unwrap();
+    assert_eq!(code(&eval("022", "new.json")), 1);
+    assert_eq!(mode("new.json"), 0o640, "a replaced report keeps its mode");
+}
+
 /// A diagnostic shows a bounded excerpt of its input: a long line is cut around the place, and
 /// control characters in the source never reach the terminal.
 #[test]
