@@ -196,7 +196,8 @@ fn absolute(output: Option<PathBuf>) -> Option<PathBuf> {
     output.map(|o| std::env::current_dir().map(|d| d.join(&o)).unwrap_or(o))
 }
 
-/// Writes what `fill` writes to `output`, atomically, or to stdout, as [`emit`] does.
+/// Writes what `fill` writes to `output`, through a temporary file renamed over it, or to
+/// stdout; a closed stdout (`aimsc eval | head`) ends the output there.
 fn emit_streamed(
     output: Option<&std::path::Path>,
     fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
@@ -210,7 +211,6 @@ fn emit_streamed(
             )]
         }),
         None => {
-            // A closed stdout (`aimsc eval | head`) ends the report there, as with `emit`.
             let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
             let _ = fill(&mut stdout).and_then(|()| stdout.flush());
             Ok(())
@@ -218,19 +218,7 @@ fn emit_streamed(
     }
 }
 
+/// [`emit_streamed`] for a text already whole.
 fn emit(text: &str, output: Option<&std::path::Path>) -> Result<(), Vec<Diagnostic>> {
-    match output {
-        Some(path) => write::atomically(path, text).map_err(|e| {
-            vec![Diagnostic::error(
-                aimsc::diagnostics::codes::IO_WRITE,
-                format!("cannot write `{}`: {e}", write::shown(path)),
-                None,
-            )]
-        }),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(text.as_bytes());
-            Ok(())
-        }
-    }
+    emit_streamed(output, &mut |w| w.write_all(text.as_bytes()))
 }

@@ -170,19 +170,19 @@ fn a_failed_rewrite_leaves_the_file_whole() {
 fn a_report_cut_off_while_written_leaves_the_earlier_one_whole() {
     let dir = scratch("report-limit");
     let eval = |extra: &str| {
-        format!(
-            "{extra}exec '{}' eval --as-of 2026-11-01 --format json -o report.json",
-            env!("CARGO_BIN_EXE_aimsc")
-        )
+        std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "{extra}exec '{}' eval --as-of 2026-11-01 --format json -o report.json",
+                env!("CARGO_BIN_EXE_aimsc")
+            ))
+            .current_dir(&dir)
+            .output()
+            .unwrap()
     };
     let earlier = "{\"an\": \"earlier report\"}\n";
     std::fs::write(dir.join("report.json"), earlier).unwrap();
-    let out = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(eval("ulimit -f 16; "))
-        .current_dir(&dir)
-        .output()
-        .unwrap();
+    let out = eval("ulimit -f 16; ");
     assert!(
         !out.status.success(),
         "the report is larger than 16 KiB: writing it cannot succeed under the limit"
@@ -192,12 +192,7 @@ fn a_report_cut_off_while_written_leaves_the_earlier_one_whole() {
         earlier,
         "the earlier report is kept whole"
     );
-    let out = std::process::Command::new("bash")
-        .arg("-c")
-        .arg(eval(""))
-        .current_dir(&dir)
-        .output()
-        .unwrap();
+    let out = eval("");
     assert_eq!(code(&out), 1, "{}", stderr(&out));
     let written = std::fs::read_to_string(dir.join("report.json")).unwrap();
     assert!(written.len() > 16 * 1024, "{}", written.len());
