@@ -211,7 +211,7 @@ pub(crate) struct EvalArgs {
     /// Only the controls and rules of these frameworks (repeatable), e.g. `iso42001`.
     #[arg(long = "framework", value_name = "NAME")]
     pub(crate) frameworks: Vec<String>,
-    /// Report format (repeatable: text, json, sarif, junit, markdown, oscal). Pair each
+    /// Report format (repeatable: text, json, sarif, junit, markdown, oscal, html). Pair each
     /// with an `-o FILE`, in order; one format may go without, to standard output.
     #[arg(long = "format", value_name = "FORMAT", value_parser = parse_format)]
     pub(crate) formats: Vec<aimsc::Format>,

@@ -23,6 +23,7 @@ const FORMATS: &[(&str, &str)] = &[
     ("junit", "xml"),
     ("markdown", "md"),
     ("oscal", "oscal.json"),
+    ("html", "html"),
 ];
 
 fn org(name: &str) -> PathBuf {
@@ -495,4 +496,96 @@ fn formats_and_outputs_go_in_pairs() {
         "{}",
         stderr(&o)
     );
+}
+
+#[test]
+fn the_html_report_in_a_real_browser_agrees_with_the_json_report_and_stays_offline() {
+    for name in ["northbank", "acme"] {
+        let paths = reports(name, "html", &[]);
+        let report = json(&paths["json"]);
+        let shots = (name == "northbank").then(|| paths["html"].with_file_name("shots"));
+        if let Some(dir) = &shots {
+            std::fs::create_dir_all(dir).unwrap();
+        }
+        let page = validators::browse_html(&paths["html"], shots.as_deref());
+        // The totals the reader sees are the JSON report's.
+        for (k, v) in report["summary"].as_object().unwrap() {
+            assert_eq!(page["totals"][k], *v, "{name}: total {k}");
+        }
+        let ids = |v: &Value| -> Vec<String> {
+            v.as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_str().unwrap().to_string())
+                .collect()
+        };
+        let every = ids_with(
+            &report,
+            &[
+                "pass",
+                "attested",
+                "fail",
+                "not_applicable",
+                "excluded",
+                "waived",
+                "error",
+            ],
+        );
+        assert_eq!(ids(&page["all"]), every, "{name}: every result is a row");
+        // The outcome filter leaves exactly the failing controls, and with a framework only
+        // that framework's.
+        let failing = ids_with(&report, &["fail"]);
+        assert!(!failing.is_empty(), "{name} has failing controls to filter");
+        assert_eq!(ids(&page["filters"]["fail"]["ids"]), failing, "{name}");
+        assert_eq!(
+            page["filters"]["fail"]["shown"],
+            format!("{} of {} shown", failing.len(), every.len())
+        );
+        let iso: Vec<String> = failing
+            .iter()
+            .filter(|i| i.starts_with("iso42001::"))
+            .cloned()
+            .collect();
+        assert_eq!(ids(&page["filters"]["fail_iso42001"]["ids"]), iso, "{name}");
+        // The search matches what the row says, and clearing brings every row back.
+        let found = ids(&page["filters"]["search_impact"]["ids"]);
+        assert!(!found.is_empty() && found.len() < every.len(), "{found:?}");
+        assert_eq!(page["after_reset"], every.len());
+        assert_eq!(
+            page["focused_after_tab"], "f-domain",
+            "filters are reached by Tab"
+        );
+        // The table's link opens the first failing control's detail, with facts lines.
+        assert_eq!(page["detail_opened"], failing[0].as_str());
+        assert!(
+            !page["detail_locations"].as_array().unwrap().is_empty(),
+            "{name}: the detail places its records in the facts"
+        );
+        assert_eq!(page["errors"], serde_json::json!([]), "{name}: console");
+        assert_eq!(page["requests"], serde_json::json!([]), "{name}: network");
+        if let Some(dir) = &shots {
+            for level in ["summary", "controls", "detail"] {
+                let png = std::fs::read(dir.join(format!("html-{level}.png"))).unwrap();
+                assert!(png.starts_with(b"\x89PNG"), "{level} screenshot");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_html_report_is_one_file_that_asks_for_nothing_outside_it() {
+    let paths = reports("acme", "html-offline", &[]);
+    let html = std::fs::read_to_string(&paths["html"]).unwrap();
+    assert!(html.contains("Content-Security-Policy\" content=\"default-src 'none';"));
+    for attr in [
+        "src=",
+        "href=\"http",
+        "href=\"//",
+        "url(",
+        "@import",
+        "<link",
+    ] {
+        assert!(!html.contains(attr), "the page holds `{attr}`");
+    }
+    insta::assert_snapshot!("html_acme", html);
 }

@@ -14,6 +14,10 @@ pub struct Catalog {
     pub intents: BTreeMap<Arc<str>, Arc<str>>,
     /// Title of each framework, by name.
     pub frameworks: BTreeMap<Arc<str>, Arc<str>>,
+    /// Owner of each control that has one (`assign`), by id.
+    pub owners: BTreeMap<Arc<str>, Arc<str>>,
+    /// Title of each catalog entry (`entry`: clauses, Annex A objectives, articles), by id.
+    pub entries: BTreeMap<Arc<str>, Arc<str>>,
 }
 
 impl Catalog {
@@ -29,9 +33,21 @@ impl Catalog {
             .iter()
             .map(|(n, f)| (n.clone(), f.title.clone().unwrap_or_else(|| n.clone())))
             .collect();
+        let owners = model
+            .owners
+            .iter()
+            .map(|(id, o)| (id.clone(), o.owner.clone()))
+            .collect();
+        let entries = model
+            .entries
+            .iter()
+            .map(|(id, e)| (id.clone(), e.title.clone()))
+            .collect();
         Catalog {
             intents,
             frameworks,
+            owners,
+            entries,
         }
     }
 

@@ -3,6 +3,7 @@
 
 pub mod crosswalk;
 pub mod findings;
+pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod oscal;
@@ -382,17 +383,20 @@ pub enum Format {
     Markdown,
     /// OSCAL assessment results (JSON).
     Oscal,
+    /// One self-contained HTML page: summary, controls table, details.
+    Html,
 }
 
 impl Format {
     /// Every format, in the order help texts list them.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Text,
         Format::Json,
         Format::Sarif,
         Format::Junit,
         Format::Markdown,
         Format::Oscal,
+        Format::Html,
     ];
 
     /// The name used on the command line and in the API.
@@ -404,6 +408,7 @@ impl Format {
             Format::Junit => "junit",
             Format::Markdown => "markdown",
             Format::Oscal => "oscal",
+            Format::Html => "html",
         }
     }
 
@@ -433,6 +438,8 @@ pub struct ReportInput<'a> {
     pub baseline: Option<&'a Baseline>,
     /// The root facts file, where a missing root fact belongs.
     pub root_facts: Option<&'a str>,
+    /// Coverage of each crosswalk target derived from the results (HTML).
+    pub crosswalks: &'a [crosswalk::CrosswalkReport],
 }
 
 /// Renders one format.
@@ -485,6 +492,7 @@ pub fn write(
             input.inputs,
             input.catalog,
         ),
+        Format::Html => html::render(input),
     };
     out.write_all(text.as_bytes())
 }

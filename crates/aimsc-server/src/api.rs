@@ -29,7 +29,7 @@ pub struct EvalRequest {
     /// Only these frameworks.
     #[serde(default)]
     pub frameworks: Vec<String>,
-    /// Report format: json (default), sarif, junit, markdown, oscal or text.
+    /// Report format: json (default), sarif, junit, markdown, oscal, html or text.
     #[serde(default)]
     pub format: Option<Format>,
 }
@@ -271,6 +271,7 @@ fn content_type(format: Format) -> &'static str {
         Format::Junit => "application/xml",
         Format::Markdown => "text/markdown; charset=utf-8",
         Format::Text => "text/plain; charset=utf-8",
+        Format::Html => "text/html; charset=utf-8",
     }
 }
 

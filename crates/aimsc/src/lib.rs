@@ -508,8 +508,16 @@ impl Engine {
             .filter(|d| d.code == crate::codes::FACTS_SKIPPED)
             .filter_map(|d| d.location.as_ref().map(|l| l.file.clone()))
             .collect();
+        let crosswalks = crosswalk_targets(&model)
+            .iter()
+            .map(|t| {
+                let outcomes = results.iter().map(|r| (r.id.clone(), r.outcome)).collect();
+                crosswalk::CrosswalkReport::derive(&model, &outcomes, t, &options.as_of.to_string())
+            })
+            .collect();
         Ok(Evaluation {
             as_of: options.as_of,
+            crosswalks,
             results,
             diagnostics,
             report_diagnostics,
@@ -588,6 +596,18 @@ impl Engine {
             .collect();
         Error::placed(diagnostics, placed)
     }
+}
+
+/// The frameworks crosswalk lines map into, in name order.
+fn crosswalk_targets(model: &aimsc_eval::model::Model) -> Vec<Arc<str>> {
+    let mut targets: Vec<Arc<str>> = model
+        .mappings
+        .iter()
+        .filter_map(|m| model.framework_of(&m.target).cloned())
+        .collect();
+    targets.sort();
+    targets.dedup();
+    targets
 }
 
 /// The diagnostic for a framework name the rules do not declare (dashes already read as
@@ -683,6 +703,7 @@ pub struct Evaluation {
     inputs: Inputs,
     catalog: Catalog,
     root_facts: Option<Arc<str>>,
+    crosswalks: Vec<crosswalk::CrosswalkReport>,
 }
 
 impl Evaluation {
@@ -745,6 +766,7 @@ impl Evaluation {
             verbose: options.verbose,
             baseline: options.baseline.as_ref(),
             root_facts: self.root_facts.as_deref(),
+            crosswalks: &self.crosswalks,
         }
     }
 }

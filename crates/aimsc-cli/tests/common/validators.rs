@@ -106,3 +106,30 @@ pub fn python(script: &str, args: &[&Path]) -> String {
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
+
+/// Opens an HTML report in Debian's chromium, headless and offline, through playwright-core
+/// (`tests/tools/browse-html.mjs`); returns what the page showed, as JSON. With `shots`,
+/// also saves a screenshot of each level there.
+pub fn browse_html(report: &Path, shots: Option<&Path>) -> serde_json::Value {
+    need(&tools().join("node_modules/playwright-core"));
+    need(Path::new("/usr/bin/chromium"));
+    let mut cmd = Command::new("node");
+    cmd.arg(tools().join("browse-html.mjs")).arg(report);
+    if let Some(dir) = shots {
+        cmd.arg(dir);
+    }
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node: {e}"));
+    assert!(
+        out.status.success(),
+        "browse-html.mjs failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "browse-html.mjs printed no JSON ({e}): {}",
+            String::from_utf8_lossy(&out.stdout)
+        )
+    })
+}
