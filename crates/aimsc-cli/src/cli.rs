@@ -50,6 +50,41 @@ pub(crate) enum Command {
     Init(InitArgs),
     /// Evidence: record a document's digest in the facts, or verify every evidence item.
     Evidence(EvidenceArgs),
+    /// The organisation's compliance over its git history: every commit that changed the
+    /// project evaluated (on the commit's date), and each control's outcome over time with the
+    /// commits where it changed and why.
+    History(HistoryArgs),
+}
+
+/// The arguments of `aimsc history`.
+#[derive(clap::Args)]
+pub(crate) struct HistoryArgs {
+    /// Commits to evaluate: `REV` (its first-parent line, default HEAD) or `FROM..TO`.
+    #[arg(value_name = "REV_RANGE")]
+    pub(crate) range: Option<String>,
+    /// Only commits made on or after DATE (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    pub(crate) since: Option<String>,
+    /// Evaluate every commit on DATE instead of on the commit's own date.
+    #[arg(long = "as-of", value_name = "DATE")]
+    pub(crate) as_of: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
+    pub(crate) format: HistoryFormat,
+    /// Write to FILE instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub(crate) output: Option<PathBuf>,
+    /// The most commits a range may hold.
+    #[arg(long = "max-commits", value_name = "N", default_value_t = 10_000)]
+    pub(crate) max_commits: usize,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum HistoryFormat {
+    Text,
+    Json,
+    Markdown,
+    Html,
 }
 
 /// `aimsc evidence`.
@@ -220,13 +255,15 @@ pub(crate) struct EvalArgs {
     pub(crate) outputs: Vec<PathBuf>,
     /// Which outcomes fail the run with exit code 1: a comma-separated list of fail, error,
     /// waived, expired-waiver, nothing-checked (a pass with no record to check), attested (a
-    /// control met by attestation: self-declared), or none.
+    /// control met by attestation: self-declared), regression (a control met at the
+    /// `--baseline` now fails, errs or is waived), or none.
     #[arg(long = "fail-on", value_name = "LIST", default_value = "fail,error", value_parser = parse_fail_on)]
     pub(crate) fail_on: aimsc::FailOn,
-    /// An earlier JSON report (`--format json`); the Markdown summary then lists the
-    /// controls newly failing and newly passing since it.
-    #[arg(long, value_name = "FILE")]
-    pub(crate) baseline: Option<PathBuf>,
+    /// What to compare with: an earlier JSON report (`--format json`), or a revision of the
+    /// project's git repository (`origin/main`, a tag, a commit), evaluated on the same date.
+    /// The Markdown summary lists the controls newly failing and newly passing since it.
+    #[arg(long, value_name = "FILE_OR_REV")]
+    pub(crate) baseline: Option<String>,
     /// Explain passing requirements too (text format).
     #[arg(short, long)]
     pub(crate) verbose: bool,

@@ -2,6 +2,8 @@
 
 mod cli;
 mod commands;
+mod git;
+mod progress;
 mod project;
 mod render;
 mod watch;
@@ -83,6 +85,7 @@ fn run(cli: Cli) -> Result<u8, Vec<Diagnostic>> {
         Command::Fmt(args) => commands::fmt::run(args),
         Command::Init(args) => commands::init::run(args),
         Command::Evidence(args) => commands::evidence::run(args),
+        Command::History(args) => commands::history::run(args),
     }
 }
 

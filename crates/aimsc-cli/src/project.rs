@@ -45,6 +45,28 @@ impl Loaded {
     }
 
     /// The engine over these inputs, with evidence read under the project root.
+    /// Makes `engine` hold these inputs instead of its own, keeping the cached work of every
+    /// file that did not change: what `aimsc history` does from one commit to the next.
+    pub fn update(self, engine: &mut aimsc::Engine) {
+        let project = engine.project_mut();
+        project.set_limits(self.limits);
+        for old in project.rule_paths() {
+            if !self.rules.iter().any(|(p, _)| *p == old) {
+                project.remove_rule(&old);
+            }
+        }
+        for (path, text) in self.rules {
+            project.upsert_rule(&path, text);
+        }
+        project.replace_facts(self.facts);
+        project.set_load_diagnostics(self.skipped);
+        project.set_evidence_reported(self.evidence_reported);
+        engine.set_evidence_root(self.evidence_root);
+        // Files at the same paths may hold other bytes from one commit to the next, within
+        // the modification time's resolution.
+        engine.forget_evidence_digests();
+    }
+
     pub fn into_engine(self, as_of: jiff::civil::Date) -> aimsc::Engine {
         let root = self.evidence_root.clone();
         let reported = self.evidence_reported.clone();

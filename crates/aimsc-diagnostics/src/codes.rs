@@ -471,8 +471,11 @@ catalogue! {
         "`--as-of` is not a date."
         "Write it as YYYY-MM-DD.";
     USAGE_BASELINE "aimsc::usage::baseline"
-        "The `--baseline` file is not an aimsc JSON report."
-        "Give a report written by `aimsc eval --format json`.";
+        "The `--baseline` is neither an aimsc JSON report nor a revision of the project's repository."
+        "Give a report written by `aimsc eval --format json`, or a branch, tag or commit (`--baseline origin/main`).";
+    USAGE_HISTORY "aimsc::usage::history"
+        "`aimsc history` cannot read the history asked for: no git repository holds the project, a revision does not resolve, or the range is too long."
+        "Run it in a clone of the project's repository, with a range such as `main`, `v1..HEAD` or `--since 2026-01-01`.";
     USAGE_EVIDENCE "aimsc::usage::evidence"
         "`aimsc evidence` cannot do what was asked: the file is outside the project, there is no facts folder, or an option is malformed."
         "Evidence is recorded from a file inside the project into a facts folder (one file per item); see `aimsc evidence add --help`.";

@@ -13,7 +13,7 @@ use aimsc_eval::outcome::{CheckResult, Explanation, Finding, Outcome, Truth};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-const STYLE: &str = include_str!("html/style.css");
+pub(crate) const STYLE: &str = include_str!("html/style.css");
 const SCRIPT: &str = include_str!("html/script.js");
 
 /// How many records of one quantifier a detail lists; the JSON report has them all.

@@ -3,6 +3,7 @@
 
 pub mod crosswalk;
 pub mod findings;
+pub mod history;
 pub mod html;
 pub mod junit;
 pub mod markdown;

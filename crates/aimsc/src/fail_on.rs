@@ -20,6 +20,9 @@ pub struct FailOn {
     pub nothing_checked: bool,
     /// A control is met with a requirement by attestation: self-declared, not shown by facts.
     pub attested: bool,
+    /// A control met at the baseline (`--baseline`) now fails, errs or is waived
+    /// ([`crate::history::is_regression`]); judged against a baseline, not by [`FailOn::fails`].
+    pub regression: bool,
 }
 
 impl Default for FailOn {
@@ -31,19 +34,21 @@ impl Default for FailOn {
             expired_waiver: false,
             nothing_checked: false,
             attested: false,
+            regression: false,
         }
     }
 }
 
 impl FailOn {
     /// The names `--fail-on` accepts.
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 8] = [
         "fail",
         "error",
         "waived",
         "expired-waiver",
         "nothing-checked",
         "attested",
+        "regression",
         "none",
     ];
 
@@ -56,6 +61,7 @@ impl FailOn {
             expired_waiver: false,
             nothing_checked: false,
             attested: false,
+            regression: false,
         }
     }
 
@@ -102,6 +108,7 @@ impl FromStr for FailOn {
                 "expired-waiver" | "expired_waiver" => f.expired_waiver = true,
                 "nothing-checked" | "nothing_checked" => f.nothing_checked = true,
                 "attested" => f.attested = true,
+                "regression" => f.regression = true,
                 "none" => {}
                 other => return Err(FailOnParseError(other.to_string())),
             }

@@ -49,7 +49,8 @@ pub use aimsc_eval::validate::FactLoc;
 pub use aimsc_facts as facts;
 pub use aimsc_facts::SourceRole;
 pub use aimsc_report::{
-    Baseline, Format, Overrides, ReportData, Summary, crosswalk, findings, render_text, soa,
+    Baseline, Format, Overrides, ReportData, Summary, crosswalk, findings, history, render_text,
+    soa,
 };
 #[doc(no_inline)]
 pub use aimsc_rulesets as rulesets;
@@ -397,6 +398,13 @@ impl Engine {
     /// given as JSON or text have none, and their file evidence is unverifiable (no file read).
     pub fn set_evidence_root(&mut self, root: impl AsRef<Path>) {
         self.evidence_root = Some(root.as_ref().to_path_buf());
+    }
+
+    /// Forgets the digests of evidence files already read, so that the next evaluation reads
+    /// every file again (its size and modification time are not enough when files are
+    /// rewritten faster than the clock's resolution, as `aimsc history` does).
+    pub fn forget_evidence_digests(&mut self) {
+        self.digests = evidence::DigestCache::default();
     }
 
     /// Looks again at every evidence file the facts name (a file unchanged in size and time is

@@ -22,11 +22,27 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8, Vec<Diagnostic>> {
         formats,
         outputs.into_iter().map(|o| absolute(Some(o))).collect(),
     )?;
-    let baseline_path = baseline.map(|p| absolute(Some(p)).unwrap_or_default());
-    let baseline = match &baseline_path {
-        Some(path) => Some(read_baseline(path)?),
-        None => None,
+    if fail_on.regression && baseline.is_none() {
+        return Err(vec![
+            Diagnostic::error(
+                aimsc::diagnostics::codes::USAGE_BASELINE,
+                "`--fail-on regression` needs a `--baseline` to compare with",
+                None,
+            )
+            .with_help("e.g. `--baseline origin/main --fail-on fail,error,regression`"),
+        ]);
+    }
+    // A baseline that is a file is a JSON report; anything else names a revision.
+    let baseline_file = baseline
+        .as_deref()
+        .map(|b| absolute(Some(PathBuf::from(b))).unwrap_or_default())
+        .filter(|p| p.is_file());
+    let baseline = match (&baseline_file, baseline.as_deref()) {
+        (Some(path), _) => Some(read_baseline(path)?),
+        (None, Some(rev)) => Some(commands::history::baseline_at(rev, as_of)?),
+        (None, None) => None,
     };
+    let baseline_path = baseline_file;
     let loaded = project::load(&rules, facts.as_deref(), true)?;
     let mut engine = loaded.into_engine(as_of);
     let options = aimsc::Options {
@@ -66,10 +82,28 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8, Vec<Diagnostic>> {
             || project::load(&rules, facts.as_deref(), true).map(|l| l.into_project(as_of));
         return watch::run(project, &reload, &select);
     }
+    let regressed: Vec<String> = match &render_options.baseline {
+        Some(b) if fail_on.regression => evaluation
+            .results
+            .iter()
+            .filter_map(|r| {
+                let before = *b.outcomes.get(&*r.id)?;
+                aimsc::history::is_regression(before, r.outcome)
+                    .then(|| format!("{} ({} → {})", r.id, before.as_str(), r.outcome.as_str()))
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    if !regressed.is_empty() {
+        eprintln!(
+            "regressed since the baseline: {}",
+            aimsc::diagnostics::printable(&regressed.join(", "))
+        );
+    }
     let code = if evaluation.has_errors() {
         2
     } else {
-        u8::from(evaluation.fails(&fail_on))
+        u8::from(evaluation.fails(&fail_on) || !regressed.is_empty())
     };
     // The process ends here: freeing the database, the facts and the reports value by value
     // took a tenth of `aimsc eval` on a large organisation, for memory the exit returns anyway.

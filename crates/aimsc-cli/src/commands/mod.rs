@@ -6,6 +6,7 @@ pub(crate) mod eval;
 pub(crate) mod evidence;
 pub(crate) mod explain;
 pub(crate) mod fmt;
+pub(crate) mod history;
 pub(crate) mod init;
 pub(crate) mod lsp;
 pub(crate) mod serve;
