@@ -98,7 +98,7 @@ fn make(name: &str) -> Made {
         org: org.clone(),
         commits: Vec::new(),
     };
-    let mut step = |made: &mut Made, date: &str, name: &str, change: &dyn Fn()| {
+    let step = |made: &mut Made, date: &str, name: &str, change: &dyn Fn()| {
         change();
         git(&root, &["add", "-A"], date);
         git(&root, &["commit", "-q", "--allow-empty", "-m", name], date);
