@@ -17,3 +17,15 @@ pub(crate) fn bar(len: u64, what: &'static str) -> ProgressBar {
     bar.set_message(what);
     bar
 }
+
+/// A spinner for work of unknown length (loading and evaluating a large organisation), on
+/// the same terms as [`bar`].
+pub(crate) fn spinner(what: &'static str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() || std::env::var_os("NO_PROGRESS").is_some() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+    bar.set_message(what);
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
+}

@@ -435,6 +435,8 @@ pub struct ReportInput<'a> {
     pub catalog: &'a Catalog,
     /// Explain passing requirements too (text).
     pub verbose: bool,
+    /// ANSI colours in the text report (for a terminal).
+    pub colour: bool,
     /// An earlier run's outcomes, for the Markdown summary's changes.
     pub baseline: Option<&'a Baseline>,
     /// The root facts file, where a missing root fact belongs.
@@ -459,7 +461,16 @@ pub fn write(
     out: &mut dyn std::io::Write,
 ) -> std::io::Result<()> {
     let text = match format {
-        Format::Text => text::render_with(input.results, input.overrides, input.verbose),
+        Format::Text => text::render_with(
+            input.results,
+            input.overrides,
+            &text::Layout {
+                verbose: input.verbose,
+                colour: input.colour,
+                as_of: input.as_of,
+                catalog: input.catalog,
+            },
+        ),
         Format::Json => {
             return write_json(
                 out,

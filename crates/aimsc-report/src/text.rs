@@ -2,6 +2,7 @@ use aimsc_eval::outcome::{CheckResult, Explanation, Outcome, Truth};
 use std::fmt::Write as _;
 
 use crate::Summary;
+use std::sync::Arc;
 
 /// Every text a report takes from rules or facts passes through this: no control character
 /// or bidirectional override reaches the terminal.
@@ -32,18 +33,121 @@ fn truth(t: Truth) -> &'static str {
 /// Renders results as plain text: one line per control, and the explanation of every
 /// requirement that did not pass. `verbose` also explains passing requirements.
 pub fn render_text(results: &[CheckResult], verbose: bool) -> String {
-    render_with(results, &crate::Overrides::default(), verbose)
-}
-
-/// [`render_text`], with the overrides listed before the summary line.
-pub(crate) fn render_with(
-    results: &[CheckResult],
-    overrides: &crate::Overrides,
-    verbose: bool,
-) -> String {
     let mut out = String::new();
     for r in results {
         render_check(&mut out, r, verbose);
+    }
+    out.push('\n');
+    summary_line(&mut out, results);
+    out
+}
+
+/// How the text report is laid out for people.
+pub(crate) struct Layout<'a> {
+    /// Explain passing requirements too.
+    pub verbose: bool,
+    /// ANSI colours (a terminal that wants them).
+    pub colour: bool,
+    /// The as-of date.
+    pub as_of: &'a str,
+    /// Framework titles.
+    pub catalog: &'a crate::Catalog,
+}
+
+fn paint(colour: bool, o: Outcome, text: &str) -> String {
+    if !colour {
+        return text.to_string();
+    }
+    let code = match o {
+        Outcome::Pass => "32",
+        Outcome::Attested => "34",
+        Outcome::Fail | Outcome::Error => "1;31",
+        Outcome::Waived => "33",
+        Outcome::Excluded => "35",
+        Outcome::NotApplicable => "2",
+    };
+    format!("\x1b[{code}m{text}\x1b[0m")
+}
+
+fn failing(o: Outcome) -> bool {
+    matches!(o, Outcome::Fail | Outcome::Error)
+}
+
+/// The eval text report, for people: the summary first, then what fails, grouped by
+/// framework, then every other result a line each, the overrides, and what to do next.
+pub(crate) fn render_with(
+    results: &[CheckResult],
+    overrides: &crate::Overrides,
+    layout: &Layout<'_>,
+) -> String {
+    let mut out = String::new();
+    let s = Summary::of(results);
+    let failing_n = s.fail + s.error;
+    let head = if failing_n == 0 {
+        format!("aimsc: nothing fails, as of {}", layout.as_of)
+    } else {
+        format!(
+            "aimsc: {failing_n} of {} controls and rules failing, as of {}",
+            results.len(),
+            layout.as_of
+        )
+    };
+    let worst = if failing_n > 0 {
+        Outcome::Fail
+    } else {
+        Outcome::Pass
+    };
+    let _ = writeln!(out, "{}", paint(layout.colour, worst, &head));
+    summary_line(&mut out, results);
+    let mut frameworks: Vec<&Arc<str>> = results.iter().map(|r| &r.framework).collect();
+    frameworks.sort();
+    frameworks.dedup();
+    for f in &frameworks {
+        let rs: Vec<CheckResult> = results
+            .iter()
+            .filter(|r| r.framework == **f)
+            .cloned()
+            .collect();
+        let fs = Summary::of(&rs);
+        let parts: Vec<String> = [
+            (fs.pass, "pass"),
+            (fs.attested, "attested"),
+            (fs.fail, "fail"),
+            (fs.error, "error"),
+            (fs.waived, "waived"),
+            (fs.excluded, "excluded"),
+            (fs.not_applicable, "not applicable"),
+        ]
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, w)| format!("{n} {w}"))
+        .collect();
+        let _ = writeln!(out, "  {:<12} {}", p(f), parts.join(", "));
+    }
+    for f in &frameworks {
+        let bad: Vec<&CheckResult> = results
+            .iter()
+            .filter(|r| r.framework == **f && failing(r.outcome))
+            .collect();
+        if bad.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "\n── failing in {} ({}) ──",
+            p(&layout.catalog.framework_title(f)),
+            p(f)
+        );
+        for r in bad {
+            render_check_painted(&mut out, r, layout.verbose, layout.colour);
+        }
+    }
+    let rest: Vec<&CheckResult> = results.iter().filter(|r| !failing(r.outcome)).collect();
+    if !rest.is_empty() {
+        out.push_str("\n── the others ──\n");
+    }
+    for r in rest {
+        render_check_painted(&mut out, r, layout.verbose, layout.colour);
     }
     if !overrides.is_empty() {
         let _ = writeln!(out, "\noverrides:");
@@ -51,8 +155,31 @@ pub(crate) fn render_with(
             let _ = writeln!(out, "  {}", p(&line));
         }
     }
-    summary_line(&mut out, results);
+    let next = match results.iter().find(|r| failing(r.outcome)) {
+        Some(r) => format!(
+            "\nnext: `aimsc explain {}` for what a failing control asks; `aimsc eval --format html -o report.html` for the auditor's report",
+            p(&r.id)
+        ),
+        None => "\nnext: `aimsc eval --format html -o report.html` for the auditor's report; `aimsc soa` for the Statement of Applicability".to_string(),
+    };
+    let _ = writeln!(out, "{next}");
     out
+}
+
+fn render_check_painted(out: &mut String, r: &CheckResult, verbose: bool, colour: bool) {
+    if !colour {
+        render_check(out, r, verbose);
+        return;
+    }
+    let mut one = String::new();
+    render_check(&mut one, r, verbose);
+    let b = badge(r.outcome);
+    if let Some(rest) = one.strip_prefix(b) {
+        out.push_str(&paint(true, r.outcome, b));
+        out.push_str(rest);
+    } else {
+        out.push_str(&one);
+    }
 }
 
 /// One control's lines: its verdict, and the explanation of what did not pass.
@@ -112,7 +239,7 @@ fn summary_line(out: &mut String, results: &[CheckResult]) {
     let empty = results.iter().filter(|r| r.nothing_checked).count();
     let _ = writeln!(
         out,
-        "\n{} controls and rules: {} pass{}{}, {} fail, {} not applicable, {} excluded, {} waived, {} error",
+        "{} controls and rules: {} pass{}{}, {} fail, {} not applicable, {} excluded, {} waived, {} error",
         results.len(),
         s.pass,
         if empty > 0 {

@@ -247,6 +247,8 @@ impl Options {
 pub struct RenderOptions {
     /// Explain passing requirements too (text).
     pub verbose: bool,
+    /// ANSI colours in the text report, for a terminal.
+    pub colour: bool,
     /// An earlier run's outcomes, for the Markdown summary's changes.
     pub baseline: Option<Baseline>,
 }
@@ -772,6 +774,7 @@ impl Evaluation {
             diagnostics: &self.report_diagnostics,
             catalog: &self.catalog,
             verbose: options.verbose,
+            colour: options.colour,
             baseline: options.baseline.as_ref(),
             root_facts: self.root_facts.as_deref(),
             crosswalks: &self.crosswalks,

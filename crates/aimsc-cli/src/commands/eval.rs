@@ -2,6 +2,7 @@
 
 use crate::cli::EvalArgs;
 use crate::*;
+use std::io::IsTerminal as _;
 
 pub(crate) fn run(args: EvalArgs) -> Result<u8, Vec<Diagnostic>> {
     let EvalArgs {
@@ -32,17 +33,18 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8, Vec<Diagnostic>> {
             .with_help("e.g. `--baseline origin/main --fail-on fail,error,regression`"),
         ]);
     }
-    // A baseline that is a file is a JSON report; anything else names a revision.
+    // A baseline that exists on disk is a JSON report; anything else names a revision.
     let baseline_file = baseline
         .as_deref()
         .map(|b| absolute(Some(PathBuf::from(b))).unwrap_or_default())
-        .filter(|p| p.is_file());
+        .filter(|p| p.exists());
     let baseline = match (&baseline_file, baseline.as_deref()) {
         (Some(path), _) => Some(read_baseline(path)?),
         (None, Some(rev)) => Some(commands::history::baseline_at(rev, as_of)?),
         (None, None) => None,
     };
     let baseline_path = baseline_file;
+    let working = crate::progress::spinner("loading and evaluating");
     let loaded = project::load(&rules, facts.as_deref(), true)?;
     let mut engine = loaded.into_engine(as_of);
     let options = aimsc::Options {
@@ -53,8 +55,19 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8, Vec<Diagnostic>> {
     let evaluation = engine
         .evaluate(&options)
         .map_err(aimsc::Error::into_diagnostics)?;
+    working.finish_and_clear();
     let project = engine.project().clone();
-    let render_options = aimsc::RenderOptions { verbose, baseline };
+    // Colour only for text on a terminal that has not asked for none.
+    let colour = targets
+        .iter()
+        .any(|(f, o)| *f == aimsc::Format::Text && o.is_none())
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let render_options = aimsc::RenderOptions {
+        verbose,
+        colour,
+        baseline,
+    };
     let outputs: Vec<&std::path::Path> = targets.iter().filter_map(|(_, o)| o.as_deref()).collect();
     let mut read = input_paths(&project);
     if let Some(b) = &baseline_path {
@@ -66,9 +79,18 @@ pub(crate) fn run(args: EvalArgs) -> Result<u8, Vec<Diagnostic>> {
         &evaluation.diagnostics,
         &render::Sources::for_diagnostics(&project, &evaluation.diagnostics),
     );
+    let plain = aimsc::RenderOptions {
+        colour: false,
+        ..render_options.clone()
+    };
     for (format, output) in &targets {
+        let options = if output.is_none() {
+            &render_options
+        } else {
+            &plain
+        };
         emit_streamed(output.as_deref(), &mut |out| {
-            evaluation.write(*format, &render_options, out)
+            evaluation.write(*format, options, out)
         })?;
     }
     if watch {
