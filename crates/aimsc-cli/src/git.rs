@@ -44,12 +44,10 @@ fn usage(message: String, help: &str) -> Vec<Diagnostic> {
 impl Repo {
     /// The repository holding `project_root` (an absolute path).
     pub fn open(project_root: &Path) -> Result<Repo, Vec<Diagnostic>> {
-        let repo = gix::discover(project_root).map_err(|e| {
+        // gix's error names the absolute path searched: the sentence says enough without it.
+        let repo = gix::discover(project_root).map_err(|_| {
             usage(
-                format!(
-                    "`{}` is not in a git repository: {e}",
-                    project_root.display()
-                ),
+                "the project is not in a git repository (none in its folder or above)".into(),
                 "run it in a clone of the repository that holds the organisation's aims.toml",
             )
         })?;
