@@ -492,7 +492,7 @@ fn formats_and_outputs_go_in_pairs() {
     );
     assert_eq!(code(&o), 2);
     assert!(
-        stderr(&o).contains("cannot read the baseline"),
+        stderr(&o).contains("is neither a file nor a revision"),
         "{}",
         stderr(&o)
     );

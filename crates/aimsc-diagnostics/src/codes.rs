@@ -473,9 +473,6 @@ catalogue! {
     USAGE_BASELINE "aimsc::usage::baseline"
         "The `--baseline` is neither an aimsc JSON report nor a revision of the project's repository."
         "Give a report written by `aimsc eval --format json`, or a branch, tag or commit (`--baseline origin/main`).";
-    USAGE_HISTORY "aimsc::usage::history"
-        "`aimsc history` cannot read the history asked for: no git repository holds the project, a revision does not resolve, or the range is too long."
-        "Run it in a clone of the project's repository, with a range such as `main`, `v1..HEAD` or `--since 2026-01-01`.";
     USAGE_EVIDENCE "aimsc::usage::evidence"
         "`aimsc evidence` cannot do what was asked: the file is outside the project, there is no facts folder, or an option is malformed."
         "Evidence is recorded from a file inside the project into a facts folder (one file per item); see `aimsc evidence add --help`.";
@@ -485,6 +482,9 @@ catalogue! {
     USAGE_FORMAT_OUTPUT "aimsc::usage::format_output"
         "`--format` and `-o` are not given in pairs."
         "Give one `-o` per `--format`, in the same order.";
+    USAGE_HISTORY "aimsc::usage::history"
+        "`aimsc history` cannot read the history asked for: no git repository holds the project, a revision does not resolve, or the range is too long."
+        "Run it in a clone of the project's repository, with a range such as `main`, `v1..HEAD` or `--since 2026-01-01`.";
     USAGE_LIMIT "aimsc::usage::limit"
         "A `--limit` is not NAME=VALUE with a known name and a positive number."
         "E.g. `--limit max-steps=1000000`; SECURITY.md lists the limits.";

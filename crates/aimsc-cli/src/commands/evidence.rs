@@ -25,12 +25,14 @@ fn pack(args: EvidencePackArgs) -> Result<u8, Vec<Diagnostic>> {
     // The output is named relative to where aimsc runs, before it moves to aims.toml's folder.
     let output = std::path::absolute(&output).unwrap_or(output);
     let as_of = crate::parse_as_of(inputs.as_of.as_deref())?;
+    let working = crate::progress::spinner("loading and hashing the evidence");
     let loaded = project::load(&inputs.rules, inputs.facts.as_deref(), true)?;
     let root = loaded.evidence_root().to_path_buf();
     let mut engine = loaded.into_engine(as_of);
     let evaluation = engine
         .evaluate(&aimsc::Options::new(as_of))
         .map_err(aimsc::Error::into_diagnostics)?;
+    working.finish_and_clear();
     let bytes = aimsc::pack::pack(&engine, &evaluation, &root)
         .map_err(|e| write_failed(format!("cannot build the package: {e}")))?;
     crate::write::bytes_atomically(&output, &bytes)
@@ -220,12 +222,14 @@ fn add(args: EvidenceAddArgs) -> Result<u8, Vec<Diagnostic>> {
 fn verify(args: EvidenceVerifyArgs) -> Result<u8, Vec<Diagnostic>> {
     let EvidenceVerifyArgs { inputs, json } = args;
     let as_of = crate::parse_as_of(inputs.as_of.as_deref())?;
+    let working = crate::progress::spinner("loading and hashing the evidence");
     let loaded = project::load(&inputs.rules, inputs.facts.as_deref(), true)?;
     let root = loaded.evidence_root().to_path_buf();
     let mut engine = loaded.into_engine(as_of);
     let evaluation = engine
         .evaluate(&aimsc::Options::new(as_of))
         .map_err(aimsc::Error::into_diagnostics)?;
+    working.finish_and_clear();
     let states = engine.evidence_states();
     let dangling: Vec<&str> = aimsc::evidence::dangling(&evaluation.diagnostics)
         .into_iter()
