@@ -2,7 +2,7 @@
 //! security policy that forbids every request) at three levels: a summary, a table of every
 //! control with filters, and each control's detail down to the facts' lines.
 //!
-//! Every text from rules or facts is escaped here and nowhere else ([`esc`]); nothing is read
+//! Every text from rules or facts passes through one escaping function (`esc`); nothing is read
 //! from the clock, so the same evaluation gives the same bytes.
 
 use crate::crosswalk::CrosswalkReport;
