@@ -62,9 +62,6 @@ impl Loaded {
         project.set_load_diagnostics(self.skipped);
         project.set_evidence_reported(self.evidence_reported);
         engine.set_evidence_root(self.evidence_root);
-        // Files at the same paths may hold other bytes from one commit to the next, within
-        // the modification time's resolution.
-        engine.forget_evidence_digests();
     }
 
     pub fn into_engine(self, as_of: jiff::civil::Date) -> aimsc::Engine {

@@ -58,6 +58,17 @@ pub fn unread(location: &str) -> FileCheck {
 }
 
 impl DigestCache {
+    /// Forgets what was read of `path`, wherever it leads.
+    pub fn forget(&mut self, path: &Path) {
+        match path.canonicalize() {
+            Ok(real) => {
+                self.seen.remove(&real);
+            }
+            // A file gone cannot be canonicalised: forget every entry of that name.
+            Err(_) => self.seen.retain(|k, _| k.file_name() != path.file_name()),
+        }
+    }
+
     /// What is at `location` under `root`.
     pub fn check(&mut self, root: &Path, location: &str) -> FileCheck {
         let path = match inside(root, location) {

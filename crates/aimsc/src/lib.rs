@@ -402,11 +402,13 @@ impl Engine {
         self.evidence_root = Some(root.as_ref().to_path_buf());
     }
 
-    /// Forgets the digests of evidence files already read, so that the next evaluation reads
-    /// every file again (its size and modification time are not enough when files are
-    /// rewritten faster than the clock's resolution, as `aimsc history` does).
-    pub fn forget_evidence_digests(&mut self) {
-        self.digests = evidence::DigestCache::default();
+    /// Forgets the digests of these files (paths as the evidence root makes them), so that
+    /// the next evaluation reads them again: their size and modification time are not enough
+    /// when files are rewritten faster than the clock's resolution, as `aimsc history` does.
+    pub fn forget_evidence_digests<P: AsRef<Path>>(&mut self, files: impl IntoIterator<Item = P>) {
+        for f in files {
+            self.digests.forget(f.as_ref());
+        }
     }
 
     /// Looks again at every evidence file the facts name (a file unchanged in size and time is

@@ -40,12 +40,14 @@ pub(crate) fn evaluate_at(
 ) -> Result<aimsc::Evaluation, String> {
     let mut skipped = Vec::new();
     let files = repo.files(tree, &mut skipped).map_err(first)?;
-    checkout.sync(repo, &files, &mut skipped).map_err(first)?;
+    let changed = checkout.sync(repo, &files, &mut skipped).map_err(first)?;
     std::env::set_current_dir(checkout.root()).map_err(|e| e.to_string())?;
     let loaded = project::load(&[], None, true).map_err(first)?;
     let eng = match engine {
         Some(e) => {
             loaded.update(e);
+            // A file rewritten at the same path may keep its size and modification time.
+            e.forget_evidence_digests(changed.iter().map(|p| checkout.root().join(p)));
             e
         }
         None => engine.insert(loaded.into_engine(as_of)),
