@@ -257,33 +257,47 @@ impl Checkout {
         let mut changed = Vec::new();
         let io =
             |p: &Path, e: std::io::Error| error(format!("cannot write `{}`: {e}", p.display()));
-        for path in self.written.keys() {
-            if !files.contains_key(path) {
-                let p = self.root.join(path);
-                let _ = std::fs::remove_file(&p);
-                changed.push(path.clone());
-            }
+        // `written` is kept true to the folder entry by entry, so that an error half-way
+        // leaves it right for the next commit.
+        let gone: Vec<String> = self
+            .written
+            .keys()
+            .filter(|p| !files.contains_key(*p))
+            .cloned()
+            .collect();
+        for path in gone {
+            let _ = std::fs::remove_file(self.root.join(&path));
+            self.written.remove(&path);
+            changed.push(path);
         }
-        let mut kept = BTreeMap::new();
         for (path, id) in files {
             if self.written.get(path) == Some(id) {
-                kept.insert(path.clone(), *id);
                 continue;
+            }
+            let p = self.root.join(path);
+            // A folder of the last commit may be a file of this one.
+            if p.is_dir() {
+                std::fs::remove_dir_all(&p).map_err(|e| io(&p, e))?;
             }
             let data = repo.blob(*id)?;
             if data.len() > MAX_BLOB {
                 skipped.push(format!("`{path}`: larger than 256 MiB, not written out"));
+                let _ = std::fs::remove_file(&p);
+                self.written.remove(path);
+                changed.push(path.clone());
                 continue;
             }
-            let p = self.root.join(path);
             if let Some(dir) = p.parent() {
+                if dir.is_file() {
+                    std::fs::remove_file(dir).map_err(|e| io(dir, e))?;
+                }
                 std::fs::create_dir_all(dir).map_err(|e| io(dir, e))?;
             }
+            self.written.remove(path);
             std::fs::write(&p, &data).map_err(|e| io(&p, e))?;
-            kept.insert(path.clone(), *id);
+            self.written.insert(path.clone(), *id);
             changed.push(path.clone());
         }
-        self.written = kept;
         changed.sort();
         Ok(changed)
     }

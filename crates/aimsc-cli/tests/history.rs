@@ -496,3 +496,55 @@ fn a_baseline_revision_gates_regressions() {
     );
     let _ = made.root;
 }
+
+#[test]
+fn a_commit_that_reaches_outside_its_folder_or_loses_it_is_a_point_that_says_why() {
+    let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("history-confined");
+    let _ = std::fs::remove_dir_all(&root);
+    let org = root.join("org");
+    copy(&repo().join("tests/orgs/acme"), &org);
+    std::fs::create_dir_all(root.join("secret")).unwrap();
+    std::fs::write(root.join("secret/x.aims"), "framework leak \"Leak\"\n").unwrap();
+    let toml = org.join("aims.toml");
+    let good = std::fs::read_to_string(&toml).unwrap();
+    std::fs::write(
+        &toml,
+        "rules = [\"rules\", \"../secret\"]\nfacts = \"facts\"\n",
+    )
+    .unwrap();
+    git(&root, &["init", "-q", "-b", "main"], "2026-09-01");
+    git(&root, &["add", "-A"], "2026-09-01");
+    git(
+        &root,
+        &["commit", "-q", "-m", "rules from outside"],
+        "2026-09-01",
+    );
+    std::fs::write(&toml, &good).unwrap();
+    git(
+        &root,
+        &["commit", "-q", "-am", "own rules only"],
+        "2026-09-02",
+    );
+    git(&root, &["rm", "-q", "-r", "org/facts"], "2026-09-03");
+    git(&root, &["commit", "-q", "-m", "facts gone"], "2026-09-03");
+    let o = run(&org, &["history", "--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let h: Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let points = h["points"].as_array().unwrap();
+    assert_eq!(points.len(), 3, "{h:#}");
+    let err = points[0]["error"].as_str().unwrap();
+    assert!(err.contains("`../secret`, outside the project"), "{err}");
+    // The first evaluated point is the start: its checks are new, and not counted as changes.
+    assert!(points[1]["error"].is_null());
+    assert!(h["checks"].as_object().unwrap().is_empty() || points[2]["error"].is_string());
+    let missing = points[2]["error"].as_str().unwrap_or_default();
+    assert!(
+        !missing.contains(env!("CARGO_TARGET_TMPDIR")) && !missing.contains("aimsc-history-"),
+        "{missing}"
+    );
+    let text = stdout(&run(&org, &["history"]));
+    assert!(
+        text.contains("0 regressed, 0 fixed, 0 new, 0 removed"),
+        "{text}"
+    );
+}

@@ -266,9 +266,11 @@ pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
     let facts = changed_keys(&before.facts, &after.facts);
     let found = |s: &Snapshot, id: &Arc<str>| s.evidence.get(id).map(|e| e.1.clone());
     let state = |s: &Snapshot, id: &Arc<str>| s.evidence.get(id).map(|e| e.0.clone());
-    let mut ids: Vec<&Arc<str>> = before.checks.keys().chain(after.checks.keys()).collect();
-    ids.sort_by(|a, b| natural_cmp(a, b));
-    ids.dedup();
+    // A set first: natural order holds ids equal that are not (`a1`, `a01`), and a sort by it
+    // would leave such duplicates apart.
+    let set: BTreeSet<&Arc<str>> = before.checks.keys().chain(after.checks.keys()).collect();
+    let mut ids: Vec<&Arc<str>> = set.into_iter().collect();
+    ids.sort_by(|a, b| natural_cmp(a, b).then_with(|| a.cmp(b)));
     let mut out = Vec::new();
     for id in ids {
         let (b, a) = (before.checks.get(id), after.checks.get(id));
@@ -280,7 +282,11 @@ pub fn compare(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
             (None, _) => ChangeKind::New,
             (_, None) => ChangeKind::Removed,
             (Some(f), Some(t)) if is_regression(f, t) => ChangeKind::Regressed,
-            (Some(f), Some(t)) if !f.is_met() && t.is_met() => ChangeKind::Fixed,
+            (Some(f), Some(t))
+                if matches!(f, Outcome::Fail | Outcome::Error | Outcome::Waived) && t.is_met() =>
+            {
+                ChangeKind::Fixed
+            }
             _ => ChangeKind::Changed,
         };
         let Some(c) = a.or(b) else { continue };
@@ -448,7 +454,8 @@ impl History {
         changes: Vec<Change>,
         after: &Snapshot,
     ) {
-        if !self.points.is_empty() {
+        if let Some(first) = self.first_evaluated() {
+            let start = self.points[first].commit.clone();
             for ch in &changes {
                 let t = self
                     .checks
@@ -456,13 +463,7 @@ impl History {
                     .or_insert_with(|| Timeline {
                         title: ch.title.clone(),
                         framework: ch.framework.clone(),
-                        runs: vec![(
-                            self.points
-                                .first()
-                                .map(|p| p.commit.clone())
-                                .unwrap_or_default(),
-                            ch.from,
-                        )],
+                        runs: vec![(start.clone(), ch.from)],
                     });
                 t.runs.push((commit.clone(), ch.to));
             }
@@ -497,11 +498,17 @@ impl History {
         });
     }
 
-    /// The changes after the first point, of one kind.
+    /// The first point that could be evaluated: its changes are the start, every check new.
+    pub fn first_evaluated(&self) -> Option<usize> {
+        self.points.iter().position(|p| p.error.is_none())
+    }
+
+    /// The changes after the first evaluated point, of one kind.
     pub fn count(&self, kind: ChangeKind) -> usize {
+        let start = self.first_evaluated().map_or(usize::MAX, |i| i + 1);
         self.points
             .iter()
-            .skip(1)
+            .skip(start)
             .flat_map(|p| &p.changes)
             .filter(|c| c.kind == kind)
             .count()
@@ -561,7 +568,7 @@ pub fn text(h: &History) -> String {
             let _ = writeln!(out, "    not evaluated: {}", p(e));
             continue;
         }
-        if i == 0 {
+        if Some(i) == h.first_evaluated() {
             let _ = writeln!(out, "    {} controls and rules", pt.changes.len());
             continue;
         }
@@ -632,7 +639,7 @@ pub fn markdown(h: &History) -> String {
         }
         let what = if let Some(e) = &pt.error {
             format!("not evaluated: {}", md(e))
-        } else if i == 0 {
+        } else if Some(i) == h.first_evaluated() {
             "start".to_string()
         } else {
             let n = |k| pt.changes.iter().filter(|c| c.kind == k).count();
@@ -653,7 +660,8 @@ pub fn markdown(h: &History) -> String {
     }
     out.push_str("\n### Changes\n\n");
     let mut any = false;
-    for pt in h.points.iter().skip(1) {
+    let start = h.first_evaluated().map_or(usize::MAX, |i| i + 1);
+    for pt in h.points.iter().skip(start) {
         for c in &pt.changes {
             any = true;
             let reasons: Vec<String> = c.reasons.iter().map(|r| md(&r.to_string())).collect();
@@ -697,7 +705,7 @@ pub fn html(h: &History) -> String {
     for (i, pt) in h.points.iter().enumerate() {
         let changes = if let Some(e) = &pt.error {
             format!("not evaluated: {}", esc(e))
-        } else if i == 0 {
+        } else if Some(i) == h.first_evaluated() {
             "start".to_string()
         } else {
             pt.changes

@@ -40,9 +40,19 @@ pub(crate) fn evaluate_at(
 ) -> Result<aimsc::Evaluation, String> {
     let mut skipped = Vec::new();
     let files = repo.files(tree, &mut skipped).map_err(first)?;
-    let changed = checkout.sync(repo, &files, &mut skipped).map_err(first)?;
-    std::env::set_current_dir(checkout.root()).map_err(|e| e.to_string())?;
-    let loaded = project::load(&[], None, true).map_err(first)?;
+    let root = checkout.root().to_path_buf();
+    // Messages name files inside the project, never the temporary folder they are read from.
+    let hide = |e: String| {
+        let shown = format!("{}/", root.display());
+        e.replace(&shown, "")
+            .replace(&root.display().to_string(), ".")
+    };
+    let changed = checkout
+        .sync(repo, &files, &mut skipped)
+        .map_err(|d| hide(first(d)))?;
+    confined(&root).map_err(&hide)?;
+    std::env::set_current_dir(&root).map_err(|e| e.to_string())?;
+    let loaded = project::load(&[], None, true).map_err(|d| hide(first(d)))?;
     let eng = match engine {
         Some(e) => {
             loaded.update(e);
@@ -53,7 +63,36 @@ pub(crate) fn evaluate_at(
         None => engine.insert(loaded.into_engine(as_of)),
     };
     eng.evaluate(&aimsc::Options::new(as_of))
-        .map_err(|e| first(e.into_diagnostics()))
+        .map_err(|e| hide(first(e.into_diagnostics())))
+}
+
+/// Whether the commit's aims.toml keeps the project inside its folder: it exists there (the
+/// loader would otherwise look for one above, outside the commit), and its rule and facts
+/// paths are relative ones that do not climb out.
+fn confined(root: &Path) -> Result<(), String> {
+    let toml = root.join("aims.toml");
+    if !toml.is_file() {
+        return Err("the project has no aims.toml at this commit".into());
+    }
+    let cfg = aimsc::db::config::read_config(&toml).map_err(first)?;
+    let inside = |p: &Path| {
+        p.to_string_lossy().starts_with(aimsc::rulesets::PREFIX)
+            || p.components().all(|c| {
+                matches!(
+                    c,
+                    std::path::Component::Normal(_) | std::path::Component::CurDir
+                )
+            })
+    };
+    for p in cfg.rules.iter().chain(cfg.facts.iter()) {
+        if !inside(p) {
+            return Err(format!(
+                "aims.toml names `{}`, outside the project: history reads only the commit's own files",
+                aimsc::diagnostics::printable(&p.to_string_lossy())
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The outcomes of the project at revision `rev`, evaluated on `as_of`: the baseline of
@@ -169,11 +208,25 @@ pub(crate) fn run(args: HistoryArgs) -> Result<u8, Vec<Diagnostic>> {
             tree,
             ..
         } = c;
-        // A commit that did not touch the project's folder has nothing new to evaluate.
-        let Some(tree) = tree.filter(|t| Some(*t) != last_tree) else {
-            history.unchanged_commits += 1;
+        let Some(tree) = tree else {
+            // The folder went away: say so once; before it first existed, nothing to say.
+            if last_tree.take().is_some() {
+                history.push_error(
+                    id,
+                    subject,
+                    fixed_as_of.unwrap_or(date).to_string(),
+                    "the project's folder does not exist at this commit".into(),
+                );
+            } else {
+                history.unchanged_commits += 1;
+            }
             continue;
         };
+        // A commit that did not touch the project's folder has nothing new to evaluate.
+        if Some(tree) == last_tree {
+            history.unchanged_commits += 1;
+            continue;
+        }
         last_tree = Some(tree);
         let as_of = fixed_as_of.unwrap_or(date);
         match evaluate_at(&repo, &mut checkout, &mut engine, tree, as_of) {

@@ -37,7 +37,8 @@
   }
   // A link to a control's detail opens it.
   var open = function () {
-    var id = decodeURIComponent(location.hash.slice(1));
+    var id;
+    try { id = decodeURIComponent(location.hash.slice(1)); } catch (e) { return; }
     var el = id && document.getElementById(id);
     if (el && el.tagName === "DETAILS") { el.open = true; }
   };
