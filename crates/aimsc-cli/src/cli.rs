@@ -371,6 +371,25 @@ pub(crate) struct ServeArgs {
     /// The header timeout in milliseconds, overriding --header-timeout (for tests).
     #[arg(long = "header-timeout-ms", hide = true)]
     pub(crate) header_timeout_ms: Option<u64>,
+    /// Ask every request but /healthz for `Authorization: Bearer TOKEN`, TOKEN one of the lines
+    /// of FILE (blank lines and `#` comments skipped; several tokens allow a rotation). FILE
+    /// should be readable by the server's user alone.
+    #[arg(long = "token-file", value_name = "FILE")]
+    pub(crate) token_file: Option<PathBuf>,
+    /// The request log on stderr: a line per request with its id, status and time.
+    #[arg(long, value_enum, default_value_t = ServeLog::Text)]
+    pub(crate) log: ServeLog,
+}
+
+/// The forms of `aimsc serve`'s request log.
+#[derive(Clone, Copy, ValueEnum)]
+pub(crate) enum ServeLog {
+    /// `aimsc serve: request id=… method=… path=… status=… ms=…`.
+    Text,
+    /// A JSON object per line.
+    Json,
+    /// None.
+    Off,
 }
 
 /// The arguments of `aimsc test`.

@@ -22,6 +22,26 @@ const AS_OF: &str = "2026-11-01";
 struct Server {
     child: Child,
     base: String,
+    /// What it has written to stderr since it listened.
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Server {
+    fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// The log once it holds `n` lines that contain `needle` (it is read on another thread).
+    fn log_with(&self, needle: &str, n: usize) -> Vec<String> {
+        for _ in 0..100 {
+            let log = self.log();
+            if log.iter().filter(|l| l.contains(needle)).count() >= n {
+                return log;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        self.log()
+    }
 }
 
 impl Drop for Server {
@@ -53,8 +73,14 @@ fn start(dir: &Path, args: &[&str]) -> Server {
         }
     };
     // Keep draining stderr so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Server { child, base }
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = log.clone();
+    std::thread::spawn(move || {
+        for line in lines.map_while(Result::ok) {
+            kept.lock().unwrap().push(line);
+        }
+    });
+    Server { child, base, log }
 }
 
 fn agent() -> ureq::Agent {
@@ -500,7 +526,7 @@ fn listening_beyond_loopback_is_warned_in_full() {
     let _ = child.wait();
     assert!(warning.contains("warning"), "{warning}");
     assert!(
-        warning.trim_end().ends_with("authenticates its callers"),
+        warning.trim_end().ends_with("authenticates them"),
         "{warning}"
     );
 }
@@ -670,4 +696,566 @@ fn posted_facts_with_a_dangling_evidence_id_are_refused_with_the_diagnostic() {
         "{text}"
     );
     assert_eq!(get(&s, "/healthz").0, 200);
+}
+
+/// A JSON body as a `facts` request; the others as `files`.
+fn facts_body(org: &str, extra: &[(&str, Value)]) -> String {
+    let mut body = json!({ "files": files(org), "as_of": AS_OF });
+    for (k, v) in extra {
+        body[*k] = v.clone();
+    }
+    body.to_string()
+}
+
+fn per_control(doc: &Value, list: &str, fields: &[&str]) -> Vec<Vec<String>> {
+    doc[list]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| fields.iter().map(|f| c[*f].to_string()).collect())
+        .collect()
+}
+
+#[test]
+fn the_soa_and_the_crosswalk_of_posted_facts_agree_with_the_command_line() {
+    let org = repo().join("tests/orgs/chatly");
+    let s = start(&org, &[]);
+    let cli = run(&org, &["soa", "--as-of", AS_OF, "--format", "json"]);
+    let local: Value = serde_json::from_str(&stdout(&cli)).unwrap();
+    let (status, ct, body) = post(&s, "/v1/soa", &facts_body("chatly", &[]));
+    assert_eq!((status, ct.as_str()), (200, "application/json"), "{body}");
+    let served: Value = serde_json::from_str(&body).unwrap();
+    let fields = ["id", "applicable", "justification", "status", "outcome"];
+    assert_eq!(
+        per_control(&served, "controls", &fields),
+        per_control(&local, "controls", &fields)
+    );
+    let annex_a = served["controls"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["id"].as_str().unwrap().starts_with("iso42001::A."))
+        .count();
+    assert_eq!(annex_a, 38, "every Annex A control in the SoA");
+    for (format, ct) in [
+        ("markdown", "text/markdown; charset=utf-8"),
+        ("csv", "text/csv; charset=utf-8"),
+    ] {
+        let (status, got, body) = post(
+            &s,
+            "/v1/soa",
+            &facts_body("chatly", &[("format", json!(format))]),
+        );
+        assert_eq!((status, got.as_str()), (200, ct), "{body}");
+        let cli = run(&org, &["soa", "--as-of", AS_OF, "--format", format]);
+        assert_eq!(
+            body.lines().count(),
+            stdout(&cli).lines().count(),
+            "{format}"
+        );
+    }
+    // The crosswalk of the facts, not the mapping alone.
+    let cli = run(
+        &org,
+        &[
+            "crosswalk",
+            "--to",
+            "eu-ai-act",
+            "--as-of",
+            AS_OF,
+            "--format",
+            "json",
+        ],
+    );
+    let local: Value = serde_json::from_str(&stdout(&cli)).unwrap();
+    let (status, _, body) = post(&s, "/v1/crosswalk/eu-ai-act", &facts_body("chatly", &[]));
+    assert_eq!(status, 200, "{body}");
+    let served: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(served["summary"], local["summary"]);
+    assert_eq!(
+        per_control(&served, "items", &["id", "status"]),
+        per_control(&local, "items", &["id", "status"])
+    );
+    let (_, mapping) = get(&s, "/v1/crosswalk/eu-ai-act");
+    let mapping: Value = serde_json::from_str(&mapping).unwrap();
+    assert_eq!(mapping["summary"]["covered"], 0);
+    assert!(
+        served["summary"]["covered"].as_u64().unwrap()
+            + served["summary"]["partial"].as_u64().unwrap()
+            > 0,
+        "{}",
+        served["summary"]
+    );
+    let (status, ct, text) = post(
+        &s,
+        "/v1/crosswalk/iso27001",
+        &facts_body("chatly", &[("format", json!("text"))]),
+    );
+    assert_eq!(
+        (status, ct.as_str()),
+        (200, "text/plain; charset=utf-8"),
+        "{text}"
+    );
+    // Unknown frameworks are named, in both.
+    let (status, _, body) = post(
+        &s,
+        "/v1/soa",
+        &facts_body("chatly", &[("framework", json!("iso9001"))]),
+    );
+    assert_eq!(status, 404, "{body}");
+    assert_eq!(error_code(&body), "aimsc::usage::unknown_framework");
+    let (status, _, body) = post(&s, "/v1/crosswalk/iso9001", &facts_body("chatly", &[]));
+    assert_eq!(status, 404, "{body}");
+    let (status, _, body) = post(&s, "/v1/soa", r#"{"facts": {}, "format": "pdf"}"#);
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(error_code(&body), "aimsc::serve::json");
+}
+
+fn with_headers(
+    s: &Server,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (u16, BTreeMap<String, String>, String) {
+    let url = format!("{}{path}", s.base);
+    let mut r = match (method, body) {
+        ("GET", _) => {
+            let mut req = agent().get(&url);
+            for (k, v) in headers {
+                req = req.header(*k, *v);
+            }
+            req.call().unwrap()
+        }
+        (_, b) => {
+            let mut req = agent()
+                .post(&url)
+                .header("content-type", "application/json");
+            for (k, v) in headers {
+                req = req.header(*k, *v);
+            }
+            req.send(b.unwrap_or("")).unwrap()
+        }
+    };
+    let heads = r
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_string(), v.to_str().unwrap_or("").to_string()))
+        .collect();
+    let text = r
+        .body_mut()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_string()
+        .unwrap();
+    (r.status().as_u16(), heads, text)
+}
+
+fn token_file(dir: &Path, text: &str) -> std::path::PathBuf {
+    let p = dir.join("tokens.txt");
+    std::fs::write(&p, text).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    p
+}
+
+const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+const OTHER: &str = "fedcba9876543210fedcba9876543210";
+
+#[test]
+fn a_token_file_guards_every_endpoint_but_the_health_check() {
+    let dir = scratch().join("tokens");
+    std::fs::create_dir_all(&dir).unwrap();
+    let tokens = token_file(
+        &dir,
+        &format!("# rotation: the old and the new\n{OTHER}\n\n{TOKEN}\n"),
+    );
+    let s = start(&scratch(), &["--token-file", tokens.to_str().unwrap()]);
+    let bearer = format!("Bearer {TOKEN}");
+    let wrong = format!("Bearer {TOKEN}x");
+    let old = format!("Bearer {OTHER}");
+    for path in [
+        "/v1/controls",
+        "/v1/frameworks",
+        "/v1/crosswalk/eu-ai-act",
+        "/metrics",
+        "/v1/openapi.json",
+    ] {
+        let (status, heads, body) = with_headers(&s, "GET", path, &[], None);
+        assert_eq!(status, 401, "{path}: {body}");
+        assert_eq!(
+            heads.get("www-authenticate").map(String::as_str),
+            Some("Bearer realm=\"aimsc\"")
+        );
+        assert_eq!(
+            with_headers(&s, "GET", path, &[("authorization", &wrong)], None).0,
+            401,
+            "{path}"
+        );
+        assert_eq!(
+            with_headers(&s, "GET", path, &[("authorization", &bearer)], None).0,
+            200,
+            "{path}"
+        );
+        assert_eq!(
+            with_headers(&s, "GET", path, &[("authorization", &old)], None).0,
+            200,
+            "{path}"
+        );
+    }
+    let (status, _, body) = with_headers(&s, "POST", "/v1/eval", &[], Some(&eval_body("chatly")));
+    assert_eq!(status, 401);
+    insta::assert_snapshot!("serve_unauthorized", body);
+    let (status, _, _) = with_headers(
+        &s,
+        "POST",
+        "/v1/eval",
+        &[("authorization", &bearer)],
+        Some(&eval_body("chatly")),
+    );
+    assert_eq!(status, 200);
+    // Load balancers probe without a token.
+    assert_eq!(with_headers(&s, "GET", "/healthz", &[], None).0, 200);
+    let (_, _, metrics) = with_headers(&s, "GET", "/metrics", &[("authorization", &bearer)], None);
+    assert!(
+        metrics.contains("aimsc_unauthorized_total 11\n"),
+        "{metrics}"
+    );
+    // Beyond loopback with a token, no warning about authentication.
+    let o = run(
+        &scratch(),
+        &[
+            "serve",
+            "--bind",
+            "192.0.2.1:9",
+            "--token-file",
+            tokens.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&o), 2);
+    assert!(
+        !common::stderr(&o).contains("token"),
+        "{}",
+        common::stderr(&o)
+    );
+}
+
+#[test]
+fn request_ids_are_kept_or_made_and_every_request_is_logged_once() {
+    let s = start(&scratch(), &[]);
+    let (_, heads, _) = with_headers(
+        &s,
+        "GET",
+        "/v1/frameworks",
+        &[("x-request-id", "build-42.a:b_c")],
+        None,
+    );
+    assert_eq!(heads["x-request-id"], "build-42.a:b_c");
+    let long = "a".repeat(65);
+    let mut made = Vec::new();
+    for given in [None, Some(long.as_str()), Some("two words"), Some("")] {
+        let h: Vec<(&str, &str)> = given.map(|g| ("x-request-id", g)).into_iter().collect();
+        let (_, heads, _) = with_headers(&s, "GET", "/healthz", &h, None);
+        let id = heads["x-request-id"].clone();
+        let (start, n) = id.split_once('-').unwrap();
+        assert!(
+            u64::from_str_radix(start, 16).is_ok() && n.parse::<u64>().is_ok(),
+            "{id}"
+        );
+        made.push(id);
+    }
+    made.sort();
+    made.dedup();
+    assert_eq!(made.len(), 4, "each request its own id: {made:?}");
+    let path = format!("/{}\u{7}", "x".repeat(300));
+    let (status, heads, _) = with_headers(&s, "GET", &path.replace('\u{7}', "%07"), &[], None);
+    assert_eq!(status, 404);
+    let id = heads["x-request-id"].clone();
+    let log = s.log_with("request id=", 6);
+    let lines: Vec<&String> = log.iter().filter(|l| l.contains("request id=")).collect();
+    assert_eq!(lines.len(), 6, "{log:#?}");
+    assert!(
+        lines[0].starts_with(
+            "aimsc serve: request id=build-42.a:b_c method=GET path=/v1/frameworks status=200 ms="
+        ),
+        "{}",
+        lines[0]
+    );
+    let last = lines[5];
+    assert!(
+        last.contains(&format!("id={id} method=GET path=/xxx")),
+        "{last}"
+    );
+    assert!(
+        last.contains("…") && last.len() < 250,
+        "a long path is cut: {last}"
+    );
+}
+
+#[test]
+fn the_request_log_can_be_json_lines_or_off() {
+    let s = start(&scratch(), &["--log", "json"]);
+    let (_, heads, _) = with_headers(&s, "GET", "/healthz", &[], None);
+    let log = s.log_with("\"request_id\"", 1);
+    let line = log.iter().find(|l| l.starts_with('{')).unwrap();
+    let v: Value = serde_json::from_str(line).unwrap();
+    assert_eq!(v["request_id"], heads["x-request-id"].as_str());
+    assert_eq!(
+        (
+            v["method"].as_str(),
+            v["path"].as_str(),
+            v["status"].as_u64()
+        ),
+        (Some("GET"), Some("/healthz"), Some(200))
+    );
+    let s = start(&scratch(), &["--log", "off"]);
+    assert_eq!(get(&s, "/healthz").0, 200);
+    assert_eq!(get(&s, "/healthz").0, 200);
+    assert!(
+        s.log().iter().all(|l| !l.contains("/healthz")),
+        "{:?}",
+        s.log()
+    );
+}
+
+#[test]
+fn metrics_count_requests_evaluations_and_cache_hits_in_the_prometheus_format() {
+    // One worker, so the second identical request meets the facts the first left.
+    let s = start(&scratch(), &["--workers", "1"]);
+    let same = eval_body("chatly");
+    assert_eq!(post(&s, "/v1/eval", &same).0, 200);
+    assert_eq!(post(&s, "/v1/eval", &same).0, 200);
+    assert_eq!(post(&s, "/v1/eval", &eval_body("kestrel")).0, 200);
+    assert_eq!(post(&s, "/v1/eval", "{").0, 400);
+    assert_eq!(get(&s, "/nowhere").0, 404);
+    let (status, ct, text) = {
+        let (st, heads, text) = with_headers(&s, "GET", "/metrics", &[], None);
+        (st, heads["content-type"].clone(), text)
+    };
+    assert_eq!(
+        (status, ct.as_str()),
+        (200, "text/plain; version=0.0.4; charset=utf-8")
+    );
+    let scratch = scratch().join("metrics.txt");
+    std::fs::write(&scratch, &text).unwrap();
+    // The Prometheus project's own parser reads every family and sample.
+    let parsed = common::validators::python(
+        r#"
+import sys, json
+from prometheus_client.parser import text_string_to_metric_families
+out = {}
+for fam in text_string_to_metric_families(open(sys.argv[1]).read()):
+    for s in fam.samples:
+        labels = ",".join(f"{k}={v}" for k, v in sorted(s.labels.items()))
+        out[f"{s.name}{{{labels}}}"] = s.value
+print(json.dumps(out, sort_keys=True))
+"#,
+        &[&scratch],
+    );
+    let m: BTreeMap<String, f64> = serde_json::from_str(&parsed).unwrap();
+    let at = |k: &str| {
+        *m.get(k)
+            .unwrap_or_else(|| panic!("no sample {k} in {m:#?}"))
+    };
+    assert_eq!(
+        at("aimsc_requests_total{endpoint=/v1/eval,status=200}"),
+        3.0
+    );
+    assert_eq!(
+        at("aimsc_requests_total{endpoint=/v1/eval,status=400}"),
+        1.0
+    );
+    assert_eq!(at("aimsc_requests_total{endpoint=other,status=404}"), 1.0);
+    assert_eq!(at("aimsc_evaluations_total{}"), 3.0);
+    assert_eq!(at("aimsc_cache_hits_total{}"), 1.0);
+    assert_eq!(at("aimsc_cache_misses_total{}"), 2.0);
+    assert_eq!(
+        at("aimsc_request_duration_seconds_count{endpoint=/v1/eval}"),
+        4.0
+    );
+    assert_eq!(
+        at("aimsc_request_duration_seconds_bucket{endpoint=/v1/eval,le=+Inf}"),
+        4.0
+    );
+    assert!(at("aimsc_request_duration_seconds_sum{endpoint=/v1/eval}") > 0.0);
+    assert_eq!(at("aimsc_workers{}"), 1.0);
+    assert_eq!(at("aimsc_workers_idle{}"), 1.0);
+}
+
+#[test]
+fn every_answer_is_as_the_openapi_description_says() {
+    let dir = scratch().join("openapi");
+    std::fs::create_dir_all(&dir).unwrap();
+    let tokens = token_file(&dir, &format!("{TOKEN}\n"));
+    let s = start(
+        &repo().join("tests/orgs/chatly"),
+        &[
+            "--token-file",
+            tokens.to_str().unwrap(),
+            "--max-body",
+            "4000000",
+        ],
+    );
+    let auth = format!("Bearer {TOKEN}");
+    let ok = [("authorization", auth.as_str())];
+    let spec_file = repo().join("crates/aimsc-server/openapi.json");
+    let (status, _, served) = with_headers(&s, "GET", "/v1/openapi.json", &ok, None);
+    assert_eq!(status, 200);
+    assert_eq!(
+        served,
+        std::fs::read_to_string(&spec_file).unwrap(),
+        "the server serves the file in the repository"
+    );
+    let body = |extra: &[(&str, Value)]| facts_body("chatly", extra);
+    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], Option<String>);
+    let cases: Vec<Case> = vec![
+        ("GET", "/healthz", &[], None),
+        ("GET", "/metrics", &ok, None),
+        ("GET", "/metrics", &[], None),
+        ("GET", "/v1/openapi.json", &ok, None),
+        ("GET", "/v1/controls", &ok, None),
+        ("GET", "/v1/frameworks", &ok, None),
+        ("GET", "/v1/crosswalk/eu-ai-act", &ok, None),
+        ("GET", "/v1/crosswalk/iso9001", &ok, None),
+        ("POST", "/v1/eval", &ok, Some(body(&[]))),
+        (
+            "POST",
+            "/v1/eval",
+            &ok,
+            Some(body(&[("format", json!("markdown"))])),
+        ),
+        (
+            "POST",
+            "/v1/eval",
+            &ok,
+            Some(body(&[("format", json!("sarif"))])),
+        ),
+        (
+            "POST",
+            "/v1/eval",
+            &ok,
+            Some(json!({"facts": {"organisation": {"name": 3}}, "as_of": AS_OF}).to_string()),
+        ),
+        ("POST", "/v1/eval", &ok, Some("{".to_string())),
+        ("POST", "/v1/eval", &[], Some(body(&[]))),
+        ("POST", "/v1/soa", &ok, Some(body(&[]))),
+        (
+            "POST",
+            "/v1/soa",
+            &ok,
+            Some(body(&[("format", json!("csv"))])),
+        ),
+        (
+            "POST",
+            "/v1/soa",
+            &ok,
+            Some(body(&[("framework", json!("iso9001"))])),
+        ),
+        ("POST", "/v1/crosswalk/iso27001", &ok, Some(body(&[]))),
+        (
+            "POST",
+            "/v1/crosswalk/eu-ai-act",
+            &ok,
+            Some(body(&[("format", json!("markdown"))])),
+        ),
+    ];
+    let mut recorded = Vec::new();
+    for (i, (method, path, headers, body)) in cases.iter().enumerate() {
+        let (status, heads, text) = with_headers(&s, method, path, headers, body.as_deref());
+        let file = dir.join(format!("answer-{i}"));
+        std::fs::write(&file, &text).unwrap();
+        recorded.push(json!({
+            "method": method, "path": path, "status": status,
+            "content_type": heads.get("content-type").cloned().unwrap_or_default(),
+            "body": file,
+        }));
+    }
+    // A body over the limit, declared: refused before it is sent.
+    let addr = s.base.trim_start_matches("http://");
+    let mut c = std::net::TcpStream::connect(addr).unwrap();
+    {
+        use std::io::{Read as _, Write as _};
+        write!(c, "POST /v1/eval HTTP/1.1\r\nhost: x\r\nauthorization: {auth}\r\ncontent-type: application/json\r\ncontent-length: 4000001\r\nconnection: close\r\n\r\n").unwrap();
+        let mut answer = String::new();
+        c.read_to_string(&mut answer).unwrap();
+        let (head, text) = answer.split_once("\r\n\r\n").unwrap();
+        assert!(head.starts_with("HTTP/1.1 413"), "{head}");
+        let file = dir.join("answer-413");
+        std::fs::write(&file, text).unwrap();
+        recorded.push(json!({
+            "method": "POST", "path": "/v1/eval", "status": 413,
+            "content_type": "application/json", "body": file,
+        }));
+        assert!(
+            head.to_ascii_lowercase()
+                .contains("content-type: application/json"),
+            "{head}"
+        );
+    }
+    let statuses: Vec<u64> = recorded
+        .iter()
+        .map(|c| c["status"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            200, 200, 401, 200, 200, 200, 200, 404, 200, 200, 200, 400, 400, 401, 200, 200, 404,
+            200, 200, 413
+        ]
+    );
+    let cases_file = dir.join("cases.json");
+    std::fs::write(&cases_file, serde_json::to_string(&recorded).unwrap()).unwrap();
+    let problems = common::validators::openapi(&spec_file, &cases_file);
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_lets_the_request_under_way_finish_then_stops() {
+    use std::io::{Read as _, Write as _};
+    let s = start(&scratch(), &[]);
+    let addr = s.base.trim_start_matches("http://").to_string();
+    // A request under way: its headers sent, half its body still to come.
+    let body = eval_body("chatly");
+    let (first, rest) = body.as_bytes().split_at(body.len() / 2);
+    let mut c = std::net::TcpStream::connect(&addr).unwrap();
+    write!(c, "POST /v1/eval HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n", body.len()).unwrap();
+    c.write_all(first).unwrap();
+    // An idle kept-alive connection is closed at once.
+    let idle = std::net::TcpStream::connect(&addr).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    let killed = Command::new("kill")
+        .args(["-TERM", &s.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert!(
+        std::net::TcpStream::connect(&addr).is_err(),
+        "no new connection once stopping"
+    );
+    c.write_all(rest).unwrap();
+    let mut answer = String::new();
+    c.read_to_string(&mut answer).unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 200 OK"),
+        "{}",
+        &answer[..answer.len().min(300)]
+    );
+    assert!(answer.contains("\"summary\""), "the whole report came");
+    assert!(closed_within(&idle, std::time::Duration::from_secs(2)));
+    let mut s = s;
+    let status = s.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert!(
+        s.log()
+            .iter()
+            .any(|l| l == "aimsc serve: stopped; every request under way was answered"),
+        "{:#?}",
+        s.log()
+    );
 }

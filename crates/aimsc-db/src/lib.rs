@@ -500,11 +500,12 @@ impl Project {
     }
 
     /// Replaces the whole set of facts files, keeping the inputs (and their cached work) of
-    /// files whose path, role and text did not change.
-    pub fn replace_facts(&mut self, facts: Vec<FactInput>) {
+    /// files whose path, role and text did not change. Returns whether anything changed.
+    pub fn replace_facts(&mut self, facts: Vec<FactInput>) -> bool {
         let facts = canonical_order(facts);
         let old = self.ws.facts(&self.db).clone();
         let mut files = Vec::with_capacity(facts.len());
+        let mut changed_text = false;
         for (i, f) in facts.into_iter().enumerate() {
             let index = u32::try_from(i).unwrap_or(u32::MAX);
             let reuse = old.iter().copied().find(|o| {
@@ -516,6 +517,7 @@ impl Project {
                 Some(o) => {
                     if *o.text(&self.db) != f.text {
                         o.set_text(&mut self.db).to(f.text);
+                        changed_text = true;
                     }
                     files.push(o);
                 }
@@ -529,9 +531,11 @@ impl Project {
                 )),
             }
         }
+        let changed = files != old || changed_text;
         if files != old {
             self.ws.set_facts(&mut self.db).to(files);
         }
+        changed
     }
 
     /// Replaces what was found at the evidence locations (see [`aimsc_eval::evidence`]); only

@@ -421,13 +421,19 @@ catalogue! {
         "See the API in the README.";
     SERVE_NOT_FOUND "aimsc::serve::not_found"
         "(HTTP) No endpoint has this path."
-        "The endpoints are POST /v1/eval, GET /v1/controls, GET /v1/frameworks, GET /v1/crosswalk/{target} and GET /healthz.";
+        "The endpoints are listed in the message; GET /v1/openapi.json describes each.";
     SERVE_TIMEOUT "aimsc::serve::timeout"
         "(HTTP) The evaluation took longer than the server's time limit, and was stopped."
         "Send less work, or raise `--timeout` on the server.";
+    SERVE_TOKEN "aimsc::serve::token"
+        "`aimsc serve --token-file` names a file that cannot be read, or holds no token, or a token too short to be safe."
+        "Write one token per line (at least 16 characters) in a file only the server's user can read (chmod 600).";
     SERVE_TOO_LARGE "aimsc::serve::too_large"
         "(HTTP) The request body is larger than the server's limit."
         "Send less, or raise `--max-body` on the server.";
+    SERVE_UNAUTHORIZED "aimsc::serve::unauthorized"
+        "(HTTP) The server was started with `--token-file`, and the request has no valid bearer token."
+        "Send `Authorization: Bearer TOKEN` with one of the server's tokens.";
     // test: `aimsc test` files.
     TEST_AS_OF "aimsc::test::as_of"
         "A rule test file has no valid `as_of` date."

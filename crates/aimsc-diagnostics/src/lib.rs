@@ -190,6 +190,72 @@ impl Diagnostic {
     }
 }
 
+impl std::fmt::Display for Diagnostic {
+    /// A plain form for logs and other tools' messages: `error[CODE]: message`, then where
+    /// (as a byte range: the text is not at hand here; [`Diagnostic::at`] takes the line and
+    /// column), the related places and the help, a line each.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.at(None).fmt(f)
+    }
+}
+
+/// A diagnostic shown with the line and column of its location (see [`Diagnostic::at`]).
+pub struct Placed<'a> {
+    diagnostic: &'a Diagnostic,
+    line_col: Option<(usize, usize)>,
+}
+
+impl Diagnostic {
+    /// Displays the diagnostic with its location as `file:line:column` (1-based, as an
+    /// engine's `line_col` gives it) instead of a byte range.
+    pub fn at(&self, line_col: Option<(usize, usize)>) -> Placed<'_> {
+        Placed {
+            diagnostic: self,
+            line_col,
+        }
+    }
+}
+
+impl std::fmt::Display for Placed<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let d = self.diagnostic;
+        let severity = match d.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{severity}[{}]: {}", d.code, d.message)?;
+        if let Some(l) = &d.location {
+            match self.line_col {
+                Some((line, col)) => write!(f, "\n  --> {}:{line}:{col}", l.file)?,
+                None => write!(
+                    f,
+                    "\n  --> {} (bytes {}..{})",
+                    l.file,
+                    l.span.start(),
+                    l.span.end()
+                )?,
+            }
+            if !d.label.is_empty() {
+                write!(f, ": {}", d.label)?;
+            }
+        }
+        for r in &d.related {
+            write!(
+                f,
+                "\n  = note: {} ({} bytes {}..{})",
+                r.message,
+                r.location.file,
+                r.location.span.start(),
+                r.location.span.end()
+            )?;
+        }
+        if let Some(h) = &d.help {
+            write!(f, "\n  = help: {h}")?;
+        }
+        Ok(())
+    }
+}
+
 /// Sorts diagnostics by file, position and code so output is deterministic.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
@@ -219,6 +285,26 @@ pub fn did_you_mean<'a>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_diagnostic_displays_its_code_place_and_help() {
+        let file: std::sync::Arc<str> = "facts/aims.yaml".into();
+        let d = super::Diagnostic::error(
+            crate::codes::FACTS_BLANK,
+            "`ai_systems[0].risk` should be text",
+            Some(super::Location::new(&file, super::Span::new(10, 14))),
+        )
+        .with_label("a number")
+        .with_help("quote it");
+        assert_eq!(
+            d.to_string(),
+            "error[aimsc::facts::blank]: `ai_systems[0].risk` should be text\n  --> facts/aims.yaml (bytes 10..14): a number\n  = help: quote it"
+        );
+        assert_eq!(
+            d.at(Some((3, 7))).to_string(),
+            "error[aimsc::facts::blank]: `ai_systems[0].risk` should be text\n  --> facts/aims.yaml:3:7: a number\n  = help: quote it"
+        );
+    }
+
     use super::*;
 
     #[test]

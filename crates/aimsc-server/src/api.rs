@@ -34,6 +34,78 @@ pub struct EvalRequest {
     pub format: Option<Format>,
 }
 
+/// The body of `POST /v1/soa`: the facts as for `POST /v1/eval`, and the framework and form of
+/// the Statement of Applicability.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SoaRequest {
+    /// The root mapping of the fact schema, collections inline.
+    #[serde(default)]
+    pub facts: Option<serde_json::Value>,
+    /// Facts files, as for `POST /v1/eval`.
+    #[serde(default)]
+    pub files: Option<Vec<FactFile>>,
+    /// `YYYY-MM-DD`; default: today (UTC).
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// The framework; default `iso42001`.
+    #[serde(default)]
+    pub framework: Option<String>,
+    /// json (default), markdown or csv.
+    #[serde(default)]
+    pub format: Option<SoaFormat>,
+}
+
+/// The forms of a Statement of Applicability.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SoaFormat {
+    /// As `aimsc soa --format json`.
+    Json,
+    /// As `aimsc soa --format markdown`.
+    Markdown,
+    /// As `aimsc soa --format csv`.
+    Csv,
+}
+
+/// The body of `POST /v1/crosswalk/{target}`: the facts as for `POST /v1/eval`; the answer is the
+/// coverage of the target framework derived from their outcomes.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CrosswalkRequest {
+    /// The root mapping of the fact schema, collections inline.
+    #[serde(default)]
+    pub facts: Option<serde_json::Value>,
+    /// Facts files, as for `POST /v1/eval`.
+    #[serde(default)]
+    pub files: Option<Vec<FactFile>>,
+    /// `YYYY-MM-DD`; default: today (UTC).
+    #[serde(default)]
+    pub as_of: Option<String>,
+    /// json (default), markdown or text.
+    #[serde(default)]
+    pub format: Option<CrosswalkFormat>,
+}
+
+/// The forms of a crosswalk report.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CrosswalkFormat {
+    /// As `aimsc crosswalk --format json`.
+    Json,
+    /// As `aimsc crosswalk --format markdown`.
+    Markdown,
+    /// As `aimsc crosswalk --format text`.
+    Text,
+}
+
+/// What a request asks of its evaluation.
+enum Job {
+    Eval(Format),
+    Soa(String, SoaFormat),
+    Crosswalk(String, CrosswalkFormat),
+}
+
 /// One facts file in a request.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -143,12 +215,7 @@ pub(crate) async fn crosswalk(
     let answer = tokio::task::spawn_blocking(move || catalog.crosswalk_json(&target, None)).await;
     match answer {
         Ok(Ok(body)) => json_response(StatusCode::OK, body),
-        Ok(Err(e)) => error_with(
-            StatusCode::NOT_FOUND,
-            aimsc::codes::USAGE_UNKNOWN_FRAMEWORK.id,
-            e.to_string(),
-            Some(diagnostics_json(&e)),
-        ),
+        Ok(Err(e)) => unknown_framework(&e),
         Err(_) => internal(),
     }
 }
@@ -161,13 +228,16 @@ fn internal() -> Response {
     )
 }
 
+/// Every endpoint, for the 404's message.
+const ENDPOINTS: &str = "POST /v1/eval, POST /v1/soa, POST /v1/crosswalk/{target}, GET /v1/crosswalk/{target}, GET /v1/controls, GET /v1/frameworks, GET /v1/openapi.json, GET /metrics and GET /healthz";
+
 pub(crate) async fn not_found(req: Request) -> Response {
     error(
         StatusCode::NOT_FOUND,
         aimsc::codes::SERVE_NOT_FOUND.id,
         format!(
-            "no endpoint `{}`; there are POST /v1/eval, GET /v1/controls, GET /v1/frameworks, GET /v1/crosswalk/{{target}} and GET /healthz",
-            req.uri().path()
+            "no endpoint `{}`; there are {ENDPOINTS} (GET /v1/openapi.json describes them)",
+            crate::http::loggable(req.uri().path())
         ),
     )
 }
@@ -179,7 +249,7 @@ pub(crate) async fn method_not_allowed(req: Request) -> Response {
         format!(
             "`{}` is not allowed on `{}`",
             req.method(),
-            req.uri().path()
+            crate::http::loggable(req.uri().path())
         ),
     )
 }
@@ -207,12 +277,12 @@ async fn body(state: &State, req: Request) -> Result<Bytes, Response> {
         .map_err(|_| too_large())
 }
 
-fn parse_request(bytes: &[u8]) -> Result<EvalRequest, Response> {
+fn parse_request<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, Response> {
     serde_json::from_slice(bytes).map_err(|e| {
         error(
             StatusCode::BAD_REQUEST,
             aimsc::codes::SERVE_JSON.id,
-            format!("the request is not a valid eval request: {e}"),
+            format!("the request is not a valid {what} request: {e}"),
         )
     })
 }
@@ -224,38 +294,52 @@ fn today() -> Date {
         .date()
 }
 
-/// Turns a request into engine inputs, or a 400.
-fn prepare(req: &EvalRequest) -> Result<(Vec<aimsc::FactInput>, Options, Format), Response> {
-    let as_of = match &req.as_of {
+/// The request's date, or a 400.
+fn as_of(given: Option<&str>) -> Result<Date, Response> {
+    match given {
         Some(s) => s.parse::<Date>().map_err(|_| {
             error(
                 StatusCode::BAD_REQUEST,
                 aimsc::codes::USAGE_AS_OF.id,
-                format!("`as_of` must be a date written YYYY-MM-DD, not `{s}`"),
+                format!(
+                    "`as_of` must be a date written YYYY-MM-DD, not `{}`",
+                    aimsc::diagnostics::printable(&s.chars().take(40).collect::<String>())
+                ),
             )
-        })?,
-        None => today(),
-    };
-    let facts = match (&req.facts, &req.files) {
+        }),
+        None => Ok(today()),
+    }
+}
+
+/// A request's facts as engine inputs, or a 400.
+fn facts_of(
+    facts: Option<&serde_json::Value>,
+    files: Option<&[FactFile]>,
+) -> Result<Vec<aimsc::FactInput>, Response> {
+    match (facts, files) {
         (Some(v), None) => {
-            let text = serde_json::to_string_pretty(v).unwrap_or_default();
-            vec![aimsc::FactInput::root(aimsc::JSON_FACTS_PATH, &text)]
+            let text = aimsc::canonical_json(v).map_err(|e| bad_request(&e))?;
+            Ok(vec![aimsc::FactInput::root(aimsc::JSON_FACTS_PATH, &text)])
         }
         (None, Some(files)) => {
             let mut out = Vec::with_capacity(files.len());
             for f in files {
                 out.push(aimsc::fact_input(&f.path, f.text.clone()).map_err(|e| bad_request(&e))?);
             }
-            out
+            Ok(out)
         }
-        _ => {
-            return Err(error(
-                StatusCode::BAD_REQUEST,
-                aimsc::codes::SERVE_FACTS.id,
-                "give the facts as `facts` (one JSON value) or as `files` (path and text), one of the two",
-            ));
-        }
-    };
+        _ => Err(error(
+            StatusCode::BAD_REQUEST,
+            aimsc::codes::SERVE_FACTS.id,
+            "give the facts as `facts` (one JSON value) or as `files` (path and text), one of the two",
+        )),
+    }
+}
+
+/// Turns an eval request into engine inputs, or a 400.
+fn prepare(req: &EvalRequest) -> Result<(Vec<aimsc::FactInput>, Options, Format), Response> {
+    let as_of = as_of(req.as_of.as_deref())?;
+    let facts = facts_of(req.facts.as_ref(), req.files.as_deref())?;
     let options = Options {
         as_of,
         controls: req.controls.clone(),
@@ -277,15 +361,25 @@ fn content_type(format: Format) -> &'static str {
 
 /// The work of one request, on a worker's engine.
 fn evaluate(
+    state: &State,
     engine: &mut Engine,
     facts: Vec<aimsc::FactInput>,
     options: &Options,
-    format: Format,
+    job: &Job,
 ) -> Response {
     // A shared server reads no files (posted facts have no root): their file evidence is
     // unverifiable and judged by its dates alone; `aimsc evidence verify` in the project
     // checks the files.
-    engine.set_facts(facts);
+    let counter = if engine.set_facts(facts) {
+        &state.metrics.cache_misses
+    } else {
+        &state.metrics.cache_hits
+    };
+    counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    state
+        .metrics
+        .evaluations
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let evaluation = match engine.evaluate(options) {
         Ok(e) => e,
         Err(e) => return bad_request(&e),
@@ -348,13 +442,54 @@ fn evaluate(
         };
         return error_with(status, code, message, Some(serde_json::Value::Array(diags)));
     }
-    let body = evaluation.render(format, &RenderOptions::default());
+    let (body, content_type) = match job {
+        Job::Eval(format) => (
+            evaluation.render(*format, &RenderOptions::default()),
+            content_type(*format),
+        ),
+        Job::Soa(framework, format) => {
+            let soa = match engine.soa(framework, &evaluation) {
+                Ok(s) => s,
+                Err(e) => return unknown_framework(&e),
+            };
+            match format {
+                SoaFormat::Json => (aimsc::soa::json(&soa), "application/json"),
+                SoaFormat::Markdown => (aimsc::soa::markdown(&soa), "text/markdown; charset=utf-8"),
+                SoaFormat::Csv => (aimsc::soa::csv(&soa), "text/csv; charset=utf-8"),
+            }
+        }
+        Job::Crosswalk(target, format) => {
+            let report = match engine.crosswalk(target, Some(&evaluation)) {
+                Ok(r) => r,
+                Err(e) => return unknown_framework(&e),
+            };
+            match format {
+                CrosswalkFormat::Json => (aimsc::crosswalk::json(&report), "application/json"),
+                CrosswalkFormat::Markdown => (
+                    aimsc::crosswalk::markdown(&report),
+                    "text/markdown; charset=utf-8",
+                ),
+                CrosswalkFormat::Text => {
+                    (aimsc::crosswalk::text(&report), "text/plain; charset=utf-8")
+                }
+            }
+        }
+    };
     (
         StatusCode::OK,
-        [(header::CONTENT_TYPE, content_type(format))],
+        [(header::CONTENT_TYPE, content_type)],
         Body::from(body),
     )
         .into_response()
+}
+
+fn unknown_framework(e: &Error) -> Response {
+    error_with(
+        StatusCode::NOT_FOUND,
+        aimsc::codes::USAGE_UNKNOWN_FRAMEWORK.id,
+        e.to_string(),
+        Some(diagnostics_json(e)),
+    )
 }
 
 pub(crate) async fn eval(Shared(state): Shared<Arc<State>>, req: Request) -> Response {
@@ -362,14 +497,95 @@ pub(crate) async fn eval(Shared(state): Shared<Arc<State>>, req: Request) -> Res
         Ok(b) => b,
         Err(r) => return r,
     };
-    let request = match parse_request(&bytes) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
-    let (facts, options, format) = match prepare(&request) {
+    let prepared = parse_request::<EvalRequest>(&bytes, "eval").and_then(|r| prepare(&r));
+    let (facts, options, format) = match prepared {
         Ok(x) => x,
         Err(r) => return r,
     };
+    on_a_worker(state, facts, options, Job::Eval(format)).await
+}
+
+pub(crate) async fn soa(Shared(state): Shared<Arc<State>>, req: Request) -> Response {
+    let bytes = match body(&state, req).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let prepared = parse_request::<SoaRequest>(&bytes, "soa").and_then(|r| {
+        let options = Options::new(as_of(r.as_of.as_deref())?);
+        let facts = facts_of(r.facts.as_ref(), r.files.as_deref())?;
+        let framework = r.framework.unwrap_or_else(|| "iso42001".to_string());
+        Ok((
+            facts,
+            options,
+            Job::Soa(framework, r.format.unwrap_or(SoaFormat::Json)),
+        ))
+    });
+    match prepared {
+        Ok((facts, options, job)) => on_a_worker(state, facts, options, job).await,
+        Err(r) => r,
+    }
+}
+
+pub(crate) async fn crosswalk_assessed(
+    Shared(state): Shared<Arc<State>>,
+    Path(target): Path<String>,
+    req: Request,
+) -> Response {
+    let bytes = match body(&state, req).await {
+        Ok(b) => b,
+        Err(r) => return r,
+    };
+    let prepared = parse_request::<CrosswalkRequest>(&bytes, "crosswalk").and_then(|r| {
+        let options = Options::new(as_of(r.as_of.as_deref())?);
+        let facts = facts_of(r.facts.as_ref(), r.files.as_deref())?;
+        let format = r.format.unwrap_or(CrosswalkFormat::Json);
+        Ok((facts, options, Job::Crosswalk(target, format)))
+    });
+    match prepared {
+        Ok((facts, options, job)) => on_a_worker(state, facts, options, job).await,
+        Err(r) => r,
+    }
+}
+
+pub(crate) async fn metrics(Shared(state): Shared<Arc<State>>) -> Response {
+    let idle = state.pool.lock().map_or(0, |p| p.len());
+    let body = state.metrics.render(state.config.workers.max(1), idle);
+    (
+        StatusCode::OK,
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        Body::from(body),
+    )
+        .into_response()
+}
+
+pub(crate) async fn openapi() -> Response {
+    json_response(StatusCode::OK, crate::OPENAPI.to_string())
+}
+
+/// 401, with the scheme the client should use.
+pub(crate) fn unauthorized() -> Response {
+    let mut r = error(
+        StatusCode::UNAUTHORIZED,
+        aimsc::codes::SERVE_UNAUTHORIZED.id,
+        "this server asks for a bearer token: send `Authorization: Bearer TOKEN`",
+    );
+    r.headers_mut().insert(
+        header::WWW_AUTHENTICATE,
+        axum::http::HeaderValue::from_static("Bearer realm=\"aimsc\""),
+    );
+    r
+}
+
+/// Runs a job on an idle worker's engine, within the request time limit.
+async fn on_a_worker(
+    state: Arc<State>,
+    facts: Vec<aimsc::FactInput>,
+    options: Options,
+    job: Job,
+) -> Response {
     let deadline = state.config.timeout;
     // Set at the deadline: the evaluation stops within a few thousand steps, and its engine,
     // whose results it cut short, is replaced by a fresh one.
@@ -390,11 +606,15 @@ pub(crate) async fn eval(Shared(state): Shared<Arc<State>>, req: Request) -> Res
         let task = tokio::task::spawn_blocking(move || {
             let response = aimsc::with_interrupt(flag.clone(), || {
                 std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    evaluate(&mut engine, facts, &options, format)
+                    evaluate(&shared, &mut engine, facts, &options, &job)
                 }))
             });
             if flag.load(std::sync::atomic::Ordering::Relaxed) {
                 engine = crate::worker(&shared.rules, shared.config.limits);
+                shared
+                    .metrics
+                    .workers_replaced
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
             if let Ok(mut pool) = shared.pool.lock() {
                 pool.push(engine);

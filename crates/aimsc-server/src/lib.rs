@@ -1,8 +1,14 @@
 //! `aimsc serve`: the engine as an HTTP/JSON rules backend.
 //!
-//! Endpoints: `POST /v1/eval`, `GET /v1/controls`, `GET /v1/frameworks`,
-//! `GET /v1/crosswalk/{target}`, `GET /healthz`. Every error is JSON:
-//! `{"error": {"status", "code", "message", "diagnostics"?}}`.
+//! Endpoints: `POST /v1/eval`, `POST /v1/soa`, `POST /v1/crosswalk/{target}`,
+//! `GET /v1/controls`, `GET /v1/frameworks`, `GET /v1/crosswalk/{target}`, `GET /v1/openapi.json`,
+//! `GET /metrics`, `GET /healthz` (the OpenAPI description, [`OPENAPI`], is the reference).
+//! Every error is JSON: `{"error": {"status", "code", "message", "diagnostics"?}}`.
+//!
+//! Each request gets an id (the client's `x-request-id` when it is short and plain, else one of
+//! the server's), sent back in `x-request-id` and written in the request log on stderr. With
+//! [`Config::tokens`] every endpoint but `/healthz` asks for `Authorization: Bearer TOKEN`.
+//! SIGTERM or Ctrl-C stops taking connections, lets the requests under way finish, and returns.
 //!
 //! The rules are loaded and checked once. Each worker owns an [`Engine`] (its own salsa
 //! database), so requests evaluate in parallel without cancelling each other, and each
@@ -10,8 +16,11 @@
 //! No endpoint reads a path: facts arrive in the body, and the rules are fixed at start.
 
 mod api;
+mod http;
+mod metrics;
 
-pub use api::{EvalRequest, FactFile};
+pub use api::{CrosswalkRequest, EvalRequest, FactFile, SoaRequest};
+pub use http::LogFormat;
 
 use aimsc::Engine;
 use axum::Router;
@@ -42,6 +51,10 @@ pub struct Config {
     pub header_timeout: Duration,
     /// Connections open at once; past it a new connection is closed at once. Default 512.
     pub max_connections: usize,
+    /// Bearer tokens a request may present; empty (the default): no authentication.
+    pub tokens: Vec<String>,
+    /// The request log on stderr: a line per request. Default text.
+    pub log: LogFormat,
 }
 
 impl Default for Config {
@@ -54,6 +67,8 @@ impl Default for Config {
             limits: aimsc::Limits::default(),
             header_timeout: Duration::from_secs(10),
             max_connections: 512,
+            tokens: Vec::new(),
+            log: LogFormat::Text,
         }
     }
 }
@@ -76,7 +91,12 @@ pub(crate) struct State {
     /// The rules, to build a fresh worker engine in place of one whose evaluation was
     /// interrupted (its database may hold results cut short).
     pub rules: Vec<(Arc<str>, String)>,
+    /// What `/metrics` reports.
+    pub metrics: metrics::Metrics,
 }
+
+/// The OpenAPI 3.1 description of the API, as served at `GET /v1/openapi.json`.
+pub const OPENAPI: &str = include_str!("../openapi.json");
 
 /// A worker engine over `rules`, its rules checked now rather than on the first request.
 pub(crate) fn worker(rules: &[(Arc<str>, String)], limits: aimsc::Limits) -> Engine {
@@ -105,15 +125,26 @@ pub fn router(engine: &Engine, config: Config) -> Router {
         frameworks,
         config,
         rules,
+        metrics: metrics::Metrics::default(),
     });
     Router::new()
         .route("/healthz", get(api::healthz))
+        .route("/metrics", get(api::metrics))
+        .route("/v1/openapi.json", get(api::openapi))
         .route("/v1/eval", post(api::eval))
+        .route("/v1/soa", post(api::soa))
         .route("/v1/controls", get(api::controls))
         .route("/v1/frameworks", get(api::frameworks))
-        .route("/v1/crosswalk/{target}", get(api::crosswalk))
+        .route(
+            "/v1/crosswalk/{target}",
+            get(api::crosswalk).post(api::crosswalk_assessed),
+        )
         .fallback(api::not_found)
         .method_not_allowed_fallback(api::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            http::around,
+        ))
         .with_state(state)
 }
 
@@ -121,23 +152,31 @@ fn aimsc_db_project(rules: Vec<(Arc<str>, String)>) -> aimsc::Project {
     aimsc::Project::new(rules, Vec::new(), aimsc::Date::constant(2000, 1, 1))
 }
 
-/// Serves until Ctrl-C. `ready` is called with the bound address (useful with port 0).
+/// Serves until SIGTERM or Ctrl-C, then stops taking connections and lets the requests under
+/// way finish (up to the request time limit and 5 s more). `ready` is called with the bound
+/// address (useful with port 0).
 pub async fn serve(
     engine: &Engine,
     config: Config,
     ready: impl FnOnce(SocketAddr),
 ) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(config.addr).await?;
-    ready(listener.local_addr()?);
-    let (header_timeout, max_connections) = (config.header_timeout, config.max_connections);
-    let app = router(engine, config);
-    let connections = Arc::new(Semaphore::new(max_connections.max(1)));
-    let stop = tokio::signal::ctrl_c();
+    let stop = http::stop_signal();
     tokio::pin!(stop);
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let (header_timeout, max_connections) = (config.header_timeout, config.max_connections);
+    let grace = config.timeout + Duration::from_secs(5);
+    let log = config.log;
+    let local = listener.local_addr()?;
+    // Ready once the workers are warm: a client told the address is answered at once.
+    let app = router(engine, config);
+    ready(local);
+    let max_connections = u32::try_from(max_connections.max(1)).unwrap_or(u32::MAX);
+    let connections = Arc::new(Semaphore::new(max_connections as usize));
+    let (stopping, stopped) = tokio::sync::watch::channel(false);
     loop {
         let accepted = tokio::select! {
             a = listener.accept() => a,
-            _ = &mut stop => return Ok(()),
+            _ = &mut stop => break,
         };
         let stream = match accepted {
             Ok((stream, _)) => stream,
@@ -154,15 +193,40 @@ pub async fn serve(
             continue;
         };
         let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let mut stopped = stopped.clone();
         tokio::spawn(async move {
             let mut http = hyper::server::conn::http1::Builder::new();
             http.timer(hyper_util::rt::TokioTimer::new())
                 .header_read_timeout(header_timeout);
             let io = hyper_util::rt::TokioIo::new(stream);
-            let _ = http.serve_connection(io, service).await;
+            let connection = http.serve_connection(io, service);
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = async { stopped.wait_for(|s| *s).await.map(|_| ()) } => {
+                    // Finish the request under way, then close instead of keeping alive.
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
             drop(permit);
         });
     }
+    drop(listener);
+    let _ = stopping.send(true);
+    // Every connection gives its permit back when it has closed.
+    let drained = tokio::time::timeout(grace, connections.acquire_many(max_connections)).await;
+    if log != LogFormat::Off {
+        eprintln!(
+            "aimsc serve: {}",
+            if drained.is_ok() {
+                "stopped; every request under way was answered"
+            } else {
+                "stopped; some requests were still under way after the grace period"
+            }
+        );
+    }
+    Ok(())
 }
 
 /// [`serve`] on a runtime of its own, for a command-line shell. Prints the address it
@@ -174,7 +238,10 @@ pub fn run(engine: &Engine, config: Config) -> std::io::Result<()> {
         .thread_stack_size(STACK_BYTES)
         .enable_all()
         .build()?;
-    runtime.block_on(serve(engine, config, |addr| {
+    let served = runtime.block_on(serve(engine, config, |addr| {
         eprintln!("aimsc serve: listening on http://{addr}");
-    }))
+    }));
+    // An evaluation cut short by the deadline may still be winding down on a blocking thread.
+    runtime.shutdown_timeout(Duration::from_secs(5));
+    served
 }

@@ -382,15 +382,11 @@ impl Engine {
     }
 
     /// Replaces the facts with a JSON value: the root mapping of the fact schema, with
-    /// collections inline. Diagnostics point into it as [`JSON_FACTS_PATH`], pretty-printed.
+    /// collections inline. A value has no lines of its own: the lines and columns of
+    /// diagnostics and explanations (file [`JSON_FACTS_PATH`]) are those of its canonical text,
+    /// [`canonical_json`], which the caller can show or store beside the report.
     pub fn set_facts_json(&mut self, facts: &serde_json::Value) -> Result<(), Error> {
-        let text = serde_json::to_string_pretty(facts).map_err(|e| {
-            Error::new(vec![Diagnostic::error(
-                crate::codes::FACTS_JSON,
-                format!("the facts cannot be written as JSON: {e}"),
-                None,
-            )])
-        })?;
+        let text = canonical_json(facts)?;
         self.set_facts(vec![FactInput::root(JSON_FACTS_PATH, &text)]);
         Ok(())
     }
@@ -451,9 +447,10 @@ impl Engine {
         results
     }
 
-    /// Replaces the facts with the given files.
-    pub fn set_facts(&mut self, facts: Vec<FactInput>) {
-        self.project.replace_facts(facts);
+    /// Replaces the facts with the given files. Returns whether they differ from the facts
+    /// held: when they do not, the next evaluation reuses every result that reads them.
+    pub fn set_facts(&mut self, facts: Vec<FactInput>) -> bool {
+        self.project.replace_facts(facts)
     }
 
     /// Evaluates the selected controls against the facts last set. Fails on a selection of
@@ -596,6 +593,13 @@ impl Engine {
         ))
     }
 
+    /// A diagnostic as plain text with its `file:line:column`, for a log or another tool's
+    /// message (the CLI draws its own, with the source excerpt).
+    pub fn describe(&self, diagnostic: &Diagnostic) -> String {
+        let line_col = diagnostic.location.as_ref().and_then(|l| self.line_col(l));
+        diagnostic.at(line_col).to_string()
+    }
+
     /// 1-based line and column of a location in a loaded file.
     pub fn line_col(&self, loc: &Location) -> Option<(usize, usize)> {
         self.project.line_col(loc)
@@ -608,6 +612,19 @@ impl Engine {
             .collect();
         Error::placed(diagnostics, placed)
     }
+}
+
+/// The canonical text of facts given as a JSON value: pretty-printed with two spaces, keys in
+/// the value's order, a line per key. [`Engine::set_facts_json`] evaluates this text, so every
+/// `line:column` it reports for [`JSON_FACTS_PATH`] is a place in it.
+pub fn canonical_json(facts: &serde_json::Value) -> Result<String, Error> {
+    serde_json::to_string_pretty(facts).map_err(|e| {
+        Error::new(vec![Diagnostic::error(
+            crate::codes::FACTS_JSON,
+            format!("the facts cannot be written as JSON: {e}"),
+            None,
+        )])
+    })
 }
 
 /// The frameworks crosswalk lines map into, in name order.

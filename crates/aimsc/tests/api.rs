@@ -51,9 +51,17 @@ fn rules_from_a_string_and_facts_from_json() {
         .findings;
     assert_eq!(findings.len(), 1);
     assert_eq!(&*findings[0].record, "systems[id=b]");
-    // The failing record is placed in the pretty-printed JSON facts.
+    // The failing record is placed in the canonical text of the value, which the caller can
+    // have: line 7 of it opens the record `b`.
     let at = findings[0].at.as_ref().unwrap();
     assert_eq!((&*at.file, at.line), (aimsc::JSON_FACTS_PATH, 7));
+    let text = aimsc::canonical_json(&serde_json::json!({
+        "systems": [{"id": "a", "owner": "ann"}, {"id": "b"}]
+    }))
+    .unwrap();
+    let line = text.lines().nth(at.line - 1).unwrap();
+    assert_eq!(line.trim(), "{", "{text}");
+    assert_eq!(text.lines().nth(at.line).unwrap().trim(), r#""id": "b""#);
     // New facts: the same engine, the rules not checked again.
     engine
         .set_facts_json(&serde_json::json!({"systems": [{"id": "b", "owner": "bo"}]}))
@@ -61,6 +69,31 @@ fn rules_from_a_string_and_facts_from_json() {
     let ev = engine.evaluate(&Options::new(as_of())).unwrap();
     assert_eq!(ev.summary().pass, 1);
     assert!(!ev.fails(&aimsc::FailOn::default()));
+}
+
+#[test]
+fn a_diagnostic_is_told_with_its_line_in_the_canonical_json() {
+    let mut engine = Engine::builder()
+        .rules_source("demo.aims", RULES)
+        .build()
+        .unwrap();
+    let facts = serde_json::json!({"systems": [{"id": "a", "owner": 7}]});
+    engine.set_facts_json(&facts).unwrap();
+    let ev = engine.evaluate(&Options::new(as_of())).unwrap();
+    let d = ev.diagnostics.iter().find(|d| d.is_error()).unwrap();
+    let told = engine.describe(d);
+    let first = told.lines().next().unwrap();
+    assert!(first.starts_with(&format!("error[{}]: ", d.code)), "{told}");
+    // Line 5 of the canonical text is `"owner": 7`; the place is its value.
+    let text = aimsc::canonical_json(&facts).unwrap();
+    assert_eq!(
+        text.lines().nth(4).unwrap().trim(),
+        r#""owner": 7"#,
+        "{text}"
+    );
+    assert!(told.contains("--> facts.json:5:"), "{told}");
+    // Without the text, a byte range; Display needs no engine.
+    assert!(d.to_string().contains("--> facts.json (bytes "), "{d}");
 }
 
 #[test]

@@ -85,6 +85,37 @@ pub fn json_schema(schema: &Path, documents: &[&Path]) -> Vec<String> {
     violations
 }
 
+/// Checks an OpenAPI document with swagger-parser, and the answers listed in `cases` (a JSON
+/// array of method, path, status, content_type and the file holding the body) against it
+/// (`tests/tools/check-openapi.mjs`); returns the problems (empty when all is as documented).
+pub fn openapi(spec: &Path, cases: &Path) -> Vec<String> {
+    need(&tools().join("node_modules/@apidevtools/swagger-parser"));
+    let out = Command::new("node")
+        .arg(tools().join("check-openapi.mjs"))
+        .arg(need(spec))
+        .arg(cases)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run node: {e}"));
+    let text = String::from_utf8_lossy(&out.stdout);
+    let problems: Vec<String> = text
+        .lines()
+        .filter(|l| !l.ends_with(": as documented") && !l.contains(": valid OpenAPI"))
+        .map(str::to_string)
+        .collect();
+    assert!(
+        text.contains(": valid OpenAPI") || !problems.is_empty(),
+        "the checker said nothing: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        out.status.success(),
+        problems.is_empty(),
+        "checker exit status disagrees with its output: {text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    problems
+}
+
 /// NIST's OSCAL assessment-results schema.
 pub fn oscal_schema() -> PathBuf {
     need(&tools().join("oscal/oscal_assessment-results_schema.json"))
