@@ -319,6 +319,9 @@ pub(crate) struct ExplainArgs {
     /// List the shipped rulesets.
     #[arg(long, conflicts_with = "id")]
     pub(crate) rulesets: bool,
+    /// Print a shipped rule file, e.g. `@aimsc/iso42001/annex_a.aims` (as `--rulesets` lists them).
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["id", "schema", "params", "rulesets"])]
+    pub(crate) ruleset: Option<String>,
     /// Explain a diagnostic code, e.g. `aimsc::facts::future_date` (as rustc --explain).
     #[arg(long, value_name = "CODE", conflicts_with_all = ["id", "schema", "params", "rulesets", "codes"])]
     pub(crate) code: Option<String>,

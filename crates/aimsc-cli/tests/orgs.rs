@@ -287,9 +287,24 @@ fn init_starts_an_organisation_that_evaluates_at_once() {
         "rules/organisation.aims",
         "facts/organisation.yaml",
         "facts/ai_systems/assistant.yaml",
+        "rules/organisation.test.yaml",
+        ".gitignore",
     ] {
         assert!(dir.join(f).is_file(), "{f} not created");
     }
+    // The sample test of the organisation's own rule runs, and proves it both ways.
+    let out = run(&dir, &["test"]);
+    assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    assert!(
+        stdout(&out).contains("2 tests: 2 passed"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("proven to pass and to fail by cases one fact apart: 1 of 1"),
+        "{}",
+        stdout(&out)
+    );
     let out = run(&dir, &["check", "--as-of", AS_OF]);
     assert_eq!(
         code(&out),
@@ -309,6 +324,26 @@ fn init_starts_an_organisation_that_evaluates_at_once() {
         text.contains("`ai_systems[id=assistant].used_per_instructions` is missing"),
         "{text}"
     );
+    // The first run reads as a to-do list: the facts to add first, by where they go, each
+    // with its type, description and the controls waiting for it; then each failure in brief.
+    let to_add = text
+        .find("── facts to add:")
+        .expect("a facts-to-add section");
+    let failures = text.find("── failing in").unwrap();
+    assert!(to_add < failures, "{text}");
+    assert!(
+        text.contains("  organisation.aims_scope  string?  Which units, sites, activities and AI systems the AIMS covers (4.3).  → iso42001::4.3"),
+        "{text}"
+    );
+    assert!(
+        text.contains("each told in brief; `aimsc eval -v`"),
+        "{text}"
+    );
+    insta::assert_snapshot!("init_first_run", text);
+    // Verbose tells every explanation tree, as before.
+    let verbose = stdout(&run(&dir, &["eval", "--as-of", AS_OF, "-v"]));
+    assert!(verbose.lines().count() > 2 * text.lines().count());
+    assert!(!verbose.contains("each told in brief"));
     // Never overwrites.
     let out = run(
         Path::new(env!("CARGO_TARGET_TMPDIR")),

@@ -518,6 +518,9 @@ catalogue! {
     USAGE_UNKNOWN_ID "aimsc::usage::unknown_id"
         "`aimsc explain` was given an id that no control, rule or entry has."
         "Check the id; the message suggests the nearest.";
+    USAGE_UNKNOWN_RULESET "aimsc::usage::unknown_ruleset"
+        "`aimsc explain --ruleset` was given a name that no shipped rule file has."
+        "`aimsc explain --rulesets` lists the shipped rule files.";
 }
 
 #[cfg(test)]

@@ -81,7 +81,9 @@ pub struct TargetStatus {
     pub title: Arc<str>,
     /// Derived coverage.
     pub status: Coverage,
-    /// The item's own outcome, when it is itself an evaluated check.
+    /// The outcome of the item's own control, when the rules also check the item directly
+    /// (`eu_ai_act::Art.4` is a control of the shipped rules): a verdict independent of the
+    /// derived status, shown as "checked directly".
     #[serde(skip_serializing_if = "Option::is_none")]
     pub own_outcome: Option<Outcome>,
     /// Every map into it, in declaration order.

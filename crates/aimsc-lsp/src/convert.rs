@@ -70,8 +70,7 @@ pub fn diagnostic(
     }
 }
 
-/// Protocol locations of targets in files the editor can open (shipped rulesets are embedded
-/// in the binary and have none).
+/// Protocol locations of targets (a shipped rule file's is its read-only copy on disk).
 pub fn locations(p: &Project, targets: &[Target]) -> Vec<lsp::Location> {
     targets
         .iter()
@@ -213,11 +212,10 @@ pub fn fold(f: Fold, text: &str, map: &LineMap) -> lsp::FoldingRange {
     }
 }
 
-/// The document of a project path; `None` for files the editor cannot open (shipped
-/// rulesets, embedded in the binary).
+/// The document of a project path: a shipped rule file is its read-only copy on disk.
 pub fn uri_of(path: &str) -> Option<Uri> {
     if path.starts_with(aimsc_rulesets_prefix()) {
-        return None;
+        return Uri::from_file_path(crate::shipped::file_of(path)?);
     }
     if Path::new(path).is_absolute() {
         return Uri::from_file_path(path);

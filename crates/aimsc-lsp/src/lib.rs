@@ -1,13 +1,15 @@
 //! The aimsc language server (`aimsc lsp`): tower-lsp-server over [`aimsc_ide`] and the salsa
 //! database of [`aimsc_db`].
 //!
-//! One [`Project`] holds the rule files and facts files of the workspace (from `aims.toml`, with
-//! the editor's unsaved text laid over them). Edits are applied to it in arrival order under a
+//! The workspace holds a [`Project`] per project found in it: one per `aims.toml` (its rule
+//! files and facts files), one per folder of `.aims` files outside them, and one for open rule
+//! files that belong to none; the editor's unsaved text is laid over the disk's. Edits are applied to it in arrival order under a
 //! short lock; every request runs on a snapshot (a cheap clone) on a blocking worker, and is
 //! answered "content modified" when an edit cancels it. A snapshot never lives across an
 //! `.await`.
 
 mod convert;
+mod shipped;
 mod workspace;
 
 use aimsc_db::Project;
@@ -20,7 +22,7 @@ use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::notification::Notification;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer, LspService, Server};
-use workspace::State;
+use workspace::Workspace;
 
 mod framing;
 
@@ -95,16 +97,22 @@ pub struct OutcomesParams {
     pub generation: u64,
 }
 
+/// The command of every code lens: explain a control's live outcome. Its argument is the
+/// control's id; the answer is the explanation as text, also shown to the user.
+pub const EXPLAIN_COMMAND: &str = "aimsc.explainOutcome";
+
 /// A request on one document: the snapshot, the document's path, text and line map.
 type DocumentQuery<T> = Box<dyn FnOnce(&Project, &str, &str, &LineMap) -> Option<T> + Send>;
 
 /// The language server.
 pub struct Backend {
     client: Client,
-    state: Arc<Mutex<State>>,
+    state: Arc<Mutex<Workspace>>,
+    /// Files that currently have diagnostics in the editor.
+    published: Arc<Mutex<HashSet<String>>>,
 }
 
-fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+fn lock(state: &Mutex<Workspace>) -> MutexGuard<'_, Workspace> {
     // A panic while holding the lock leaves plain data behind; keep serving.
     state
         .lock()
@@ -123,17 +131,25 @@ impl Backend {
     fn new(client: Client) -> Backend {
         Backend {
             client,
-            state: Arc::new(Mutex::new(State::default())),
+            state: Arc::new(Mutex::new(Workspace::default())),
+            published: Arc::new(Mutex::new(HashSet::new())),
         }
     }
 
-    /// Runs `f` on a snapshot of the project, on a blocking worker, answering
-    /// ContentModified when an edit cancels it.
+    /// Runs `f` on a snapshot of the project `path` belongs to (the primary project without
+    /// one), on a blocking worker, answering ContentModified when an edit cancels it.
     async fn on_snapshot<T: Send + 'static>(
         &self,
+        path: Option<&str>,
         f: impl FnOnce(&Project) -> T + Send + 'static,
     ) -> Result<T> {
-        let snapshot = lock(&self.state).project.clone();
+        let snapshot = {
+            let ws = lock(&self.state);
+            match path {
+                Some(p) => ws.unit(p).project.clone(),
+                None => ws.primary().project.clone(),
+            }
+        };
         let joined = tokio::task::spawn_blocking(move || {
             aimsc_db::catch_cancelled(AssertUnwindSafe(|| f(&snapshot)))
         })
@@ -153,7 +169,7 @@ impl Backend {
         f: DocumentQuery<T>,
     ) -> Result<Option<T>> {
         let path = self.path_of(uri);
-        self.on_snapshot(move |p| {
+        self.on_snapshot(Some(&path.clone()), move |p| {
             let text = p.source_text(&path)?;
             let map = LineMap::new(&text);
             f(p, &path, &text, &map)
@@ -166,54 +182,83 @@ impl Backend {
     /// `touched` is the document the change was made in: it always gets a publication, empty
     /// when it has no diagnostics, because clients wait for one after each change.
     async fn publish(&self, touched: Option<String>) {
-        let (generation, previously) = {
-            let st = lock(&self.state);
-            (st.generation, st.published.clone())
+        let (generation, units, outcomes_of) = {
+            let ws = lock(&self.state);
+            let units: Vec<(Project, String)> = ws
+                .units
+                .iter()
+                .map(|u| {
+                    let root = u
+                        .root
+                        .as_ref()
+                        .map_or_else(|| "\u{0}".to_string(), |r| format!("{}/", r.display()));
+                    (u.project.clone(), root)
+                })
+                .collect();
+            let of = touched.as_deref().map_or_else(
+                || {
+                    ws.units
+                        .iter()
+                        .position(|u| u.kind == workspace::Kind::Config)
+                        .unwrap_or(0)
+                },
+                |t| ws.index_of(t),
+            );
+            (ws.generation, units, of)
         };
-        let root = self.root_prefix();
-        let computed = self
-            .on_snapshot(move |p| {
-                let mut diags = p.diagnostics();
-                diags.extend(aimsc::evidence::diagnostics(p));
-                let results = p.results_shared();
+        let previously = self.published.lock().map(|p| p.clone()).unwrap_or_default();
+        let computed = tokio::task::spawn_blocking(move || {
+            aimsc_db::catch_cancelled(AssertUnwindSafe(|| {
                 let mut by_file: BTreeMap<String, Vec<Diagnostic>> = BTreeMap::new();
-                let mut maps: BTreeMap<String, (String, LineMap)> = BTreeMap::new();
-                for d in &diags {
-                    let Some(loc) = &d.location else { continue };
-                    let file = loc.file.to_string();
-                    if !maps.contains_key(&file) {
-                        let text = p.source_text(&file).unwrap_or_default();
-                        let map = LineMap::new(&text);
-                        maps.insert(file.clone(), (text, map));
-                    }
-                    let Some((text, map)) = maps.get(&file) else {
-                        continue;
-                    };
-                    by_file
-                        .entry(file)
-                        .or_default()
-                        .push(convert::diagnostic(d, text, map, &root));
-                }
                 let mut totals = BTreeMap::new();
                 let mut failing = Vec::new();
-                for r in &results {
-                    *totals.entry(r.outcome.as_str().to_string()).or_insert(0) += 1;
-                    if r.outcome == aimsc_eval::outcome::Outcome::Fail {
-                        failing.push(r.id.to_string());
+                for (i, (p, root)) in units.iter().enumerate() {
+                    let mut diags = p.diagnostics();
+                    diags.extend(aimsc::evidence::diagnostics(p));
+                    let mut maps: BTreeMap<String, (String, LineMap)> = BTreeMap::new();
+                    for d in &diags {
+                        let Some(loc) = &d.location else { continue };
+                        let file = loc.file.to_string();
+                        // The shipped rules are checked by their tests, and read-only here.
+                        if shipped::is_shipped(&file) {
+                            continue;
+                        }
+                        if !maps.contains_key(&file) {
+                            let text = p.source_text(&file).unwrap_or_default();
+                            let map = LineMap::new(&text);
+                            maps.insert(file.clone(), (text, map));
+                        }
+                        let Some((text, map)) = maps.get(&file) else {
+                            continue;
+                        };
+                        by_file
+                            .entry(file)
+                            .or_default()
+                            .push(convert::diagnostic(d, text, map, root));
+                    }
+                    if i == outcomes_of {
+                        for r in &p.results_shared() {
+                            *totals.entry(r.outcome.as_str().to_string()).or_insert(0) += 1;
+                            if r.outcome == aimsc_eval::outcome::Outcome::Fail {
+                                failing.push(r.id.to_string());
+                            }
+                        }
                     }
                 }
                 (by_file, totals, failing)
-            })
-            .await;
-        let Ok((by_file, totals, failing)) = computed else {
+            }))
+        })
+        .await;
+        let Ok(Ok((by_file, totals, failing))) = computed else {
             return; // cancelled by a newer edit, which publishes in turn
         };
         {
-            let mut st = lock(&self.state);
-            if st.generation != generation {
+            if lock(&self.state).generation != generation {
                 return;
             }
-            st.published = by_file.keys().cloned().collect();
+            if let Ok(mut p) = self.published.lock() {
+                *p = by_file.keys().cloned().collect();
+            }
         }
         let mut cleared: Vec<String> = previously
             .into_iter()
@@ -253,7 +298,7 @@ impl Backend {
     }
 
     async fn eval_summary(&self, _: serde_json::Value) -> Result<serde_json::Value> {
-        self.on_snapshot(|p| {
+        self.on_snapshot(None, |p| {
             let results = p.results_shared();
             serde_json::json!({
                 "text": aimsc_report::render_text(
@@ -265,9 +310,10 @@ impl Backend {
         .await
     }
 
-    /// `root/`, for showing paths relative to the workspace in text.
-    fn root_prefix(&self) -> String {
+    /// `root/` of the project `path` belongs to, for showing paths relative to it in text.
+    fn root_prefix(&self, path: &str) -> String {
         lock(&self.state)
+            .unit(path)
             .root
             .as_ref()
             .map_or_else(|| "\u{0}".to_string(), |r| format!("{}/", r.display()))
@@ -275,6 +321,47 @@ impl Backend {
 
     fn path_of(&self, uri: &Uri) -> String {
         workspace::path_of(uri)
+    }
+
+    /// Asks the client to watch each project's rule files, `aims.toml` and facts folders, and
+    /// nothing else: a client that watched every YAML and JSON file of the workspace would
+    /// wake the server for files no project reads.
+    async fn watch(&self) {
+        let (dynamic, globs) = {
+            let ws = lock(&self.state);
+            (ws.dynamic_watch, ws.watched())
+        };
+        if !dynamic {
+            return;
+        }
+        let watchers = globs
+            .into_iter()
+            .map(|g| FileSystemWatcher {
+                glob_pattern: GlobPattern::String(g),
+                kind: None,
+            })
+            .collect();
+        let options = DidChangeWatchedFilesRegistrationOptions { watchers };
+        let Ok(options) = serde_json::to_value(options) else {
+            return;
+        };
+        let client = self.client.clone();
+        // The client answers in its own time; nothing waits on it.
+        tokio::spawn(async move {
+            let _ = client
+                .unregister_capability(vec![Unregistration {
+                    id: "aimsc-watch".into(),
+                    method: "workspace/didChangeWatchedFiles".into(),
+                }])
+                .await;
+            let _ = client
+                .register_capability(vec![Registration {
+                    id: "aimsc-watch".into(),
+                    method: "workspace/didChangeWatchedFiles".into(),
+                    register_options: Some(options),
+                }])
+                .await;
+        });
     }
 }
 
@@ -303,6 +390,13 @@ impl LanguageServer for Backend {
             .and_then(|w| w.code_lens.as_ref())
             .and_then(|c| c.refresh_support)
             .unwrap_or(false);
+        let dynamic_watch = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|c| c.dynamic_registration)
+            .unwrap_or(false);
         let as_of = params
             .initialization_options
             .as_ref()
@@ -310,12 +404,13 @@ impl LanguageServer for Backend {
             .and_then(|d| d.as_str())
             .and_then(aimsc_eval::dates::parse_date);
         {
-            let mut st = lock(&self.state);
-            st.lens_refresh = lens_refresh;
+            let mut ws = lock(&self.state);
+            ws.lens_refresh = lens_refresh;
+            ws.dynamic_watch = dynamic_watch;
             if let Some(d) = as_of {
-                st.as_of = Some(d);
+                ws.as_of = Some(d);
             }
-            st.open_root(root);
+            ws.open_root(root);
         }
         let legend = SemanticTokensLegend {
             token_types: aimsc_ide::SemKind::ALL
@@ -363,6 +458,12 @@ impl LanguageServer for Backend {
                 code_lens_provider: Some(CodeLensOptions {
                     resolve_provider: Some(false),
                 }),
+                // Clicking a lens runs this on the server: every client can, none needs a
+                // command of its own.
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![EXPLAIN_COMMAND.into()],
+                    work_done_progress_options: WorkDoneProgressOptions::default(),
+                }),
                 ..ServerCapabilities::default()
             },
             server_info: Some(ServerInfo {
@@ -374,10 +475,11 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
-        let problem = lock(&self.state).load_problem.take();
-        if let Some(msg) = problem {
+        let problems = lock(&self.state).take_load_problems();
+        for msg in problems {
             self.client.show_message(MessageType::WARNING, msg).await;
         }
+        self.watch().await;
         self.publish(None).await;
     }
 
@@ -403,9 +505,9 @@ impl LanguageServer for Backend {
     /// them again (a file unchanged in size and time is not read again). Not on every
     /// keystroke: hashing a newly named large file would hold up every request.
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
-        lock(&self.state).refresh_evidence();
-        self.publish(Some(self.path_of(&params.text_document.uri)))
-            .await;
+        let path = self.path_of(&params.text_document.uri);
+        lock(&self.state).refresh_evidence(&path);
+        self.publish(Some(path)).await;
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
@@ -417,12 +519,13 @@ impl LanguageServer for Backend {
 
     async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
         lock(&self.state).reload();
+        self.watch().await;
         self.publish(None).await;
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let (uri, pos) = position_params(&params.text_document_position_params);
-        let root = self.root_prefix();
+        let root = self.root_prefix(&self.path_of(uri));
         self.on_document(
             uri,
             Box::new(move |p, path, text, map| {
@@ -456,7 +559,7 @@ impl LanguageServer for Backend {
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
         let (uri, pos) = position_params(&params.text_document_position_params);
-        let root = lock(&self.state).root.clone();
+        let root = lock(&self.state).unit(&self.path_of(uri)).root.clone();
         self.on_document(
             uri,
             Box::new(move |p, path, text, map| {
@@ -499,7 +602,7 @@ impl LanguageServer for Backend {
         let (uri, pos) = position_params(&params);
         let path = self.path_of(uri);
         let answer = self
-            .on_snapshot(move |p| {
+            .on_snapshot(Some(&path.clone()), move |p| {
                 let text = p.source_text(&path).unwrap_or_default();
                 let map = LineMap::new(&text);
                 Analysis::new(p)
@@ -520,11 +623,17 @@ impl LanguageServer for Backend {
         let path = self.path_of(uri);
         let new_name = params.new_name;
         let answer = self
-            .on_snapshot(move |p| {
+            .on_snapshot(Some(&path.clone()), move |p| {
                 let text = p.source_text(&path).unwrap_or_default();
                 let map = LineMap::new(&text);
                 let edits =
                     Analysis::new(p).rename(&path, offset_at(&text, &map, pos), &new_name)?;
+                if let Some((t, _)) = edits.iter().find(|(t, _)| shipped::is_shipped(&t.path)) {
+                    return Err(aimsc_ide::RenameError(format!(
+                        "cannot rename: the shipped rules use it ({}), and they are read-only",
+                        t.path
+                    )));
+                }
                 let mut changes: std::collections::HashMap<Uri, Vec<TextEdit>> =
                     std::collections::HashMap::new();
                 let mut maps: BTreeMap<String, (String, LineMap)> = BTreeMap::new();
@@ -592,7 +701,7 @@ impl LanguageServer for Backend {
         &self,
         params: WorkspaceSymbolParams,
     ) -> Result<Option<WorkspaceSymbolResponse>> {
-        self.on_snapshot(move |p| {
+        self.on_snapshot(None, move |p| {
             let found = Analysis::new(p).workspace_symbols(&params.query);
             Some(WorkspaceSymbolResponse::Flat(convert::workspace_symbols(
                 p, found,
@@ -649,6 +758,50 @@ impl LanguageServer for Backend {
         .await
     }
 
+    async fn execute_command(
+        &self,
+        params: ExecuteCommandParams,
+    ) -> Result<Option<serde_json::Value>> {
+        if params.command != EXPLAIN_COMMAND {
+            return Err(Error::invalid_params(format!(
+                "aimsc lsp has no command `{}`",
+                aimsc_diagnostics::printable(&params.command.chars().take(80).collect::<String>())
+            )));
+        }
+        let Some(id) = params
+            .arguments
+            .first()
+            .and_then(|a| a.as_str())
+            .map(str::to_string)
+        else {
+            return Err(Error::invalid_params(
+                "aimsc.explainOutcome takes a control's id",
+            ));
+        };
+        let wanted = id.clone();
+        let text = self
+            .on_snapshot(None, move |p| {
+                let results = p.results_shared();
+                results
+                    .iter()
+                    .find(|r| *r.id == *wanted)
+                    .map(|r| aimsc_report::render_text(std::slice::from_ref(&**r), true))
+            })
+            .await?;
+        let Some(text) = text else {
+            return Err(Error::invalid_params(format!(
+                "no control `{}` in this project",
+                aimsc_diagnostics::printable(&id.chars().take(80).collect::<String>())
+            )));
+        };
+        let first = text.lines().next().unwrap_or_default().to_string();
+        self.client.show_message(MessageType::INFO, first).await;
+        self.client
+            .log_message(MessageType::INFO, text.clone())
+            .await;
+        Ok(Some(serde_json::json!({ "id": id, "text": text })))
+    }
+
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         self.on_document(
             &params.text_document.uri,
@@ -661,7 +814,7 @@ impl LanguageServer for Backend {
                             range: range_of(text, map, l.span),
                             command: Some(Command {
                                 title: l.title,
-                                command: "aimsc.showOutcome".into(),
+                                command: EXPLAIN_COMMAND.into(),
                                 arguments: Some(vec![serde_json::json!(l.check)]),
                             }),
                             data: None,

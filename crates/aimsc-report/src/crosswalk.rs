@@ -90,13 +90,20 @@ fn relation(c: &aimsc_eval::crosswalk::Contribution) -> String {
     }
 }
 
+/// What the two verdicts of an item are, told once above the items: the derived status and the
+/// item's own check read as contradictory without it ("GAP … pass").
+const LEGEND: &str = "The status (COVERED, PARTIAL, GAP) is derived through the crosswalk from the outcomes of\nthe controls mapped to the item (the ← lines). `[checked directly: …]` is the outcome of the\nitem's own control in the shipped rules, evaluated on the facts, where it has one (e.g.\neu_ai_act::Art.4): a second, independent verdict. A derived GAP beside a direct pass means\nthe mapped controls fail while the item's own requirements hold.";
+
 /// Plain text: one block per item with its derivation.
 pub fn text(r: &CrosswalkReport) -> String {
     let mut out = String::new();
+    if r.items.iter().any(|i| i.own_outcome.is_some()) {
+        let _ = writeln!(out, "{LEGEND}\n");
+    }
     for i in &r.items {
         let own = i
             .own_outcome
-            .map(|o| format!("  [own rules: {}]", o.as_str()))
+            .map(|o| format!("  [checked directly: {}]", o.as_str()))
             .unwrap_or_default();
         let _ = writeln!(
             out,
@@ -146,7 +153,21 @@ pub fn markdown(r: &CrosswalkReport) -> String {
         r.as_of, s.covered, s.partial, s.gap, s.not_assessed
     );
     let _ = writeln!(out);
-    let _ = writeln!(out, "| Item | Title | Status | Own rules | Derived from |");
+    if r.items.iter().any(|i| i.own_outcome.is_some()) {
+        let _ = writeln!(
+            out,
+            "{}",
+            LEGEND
+                .replace('\n', " ")
+                .replace("`[checked directly: …]`", "*Checked directly*")
+                .replace(" (the ← lines)", " (*Derived from*)")
+        );
+        let _ = writeln!(out);
+    }
+    let _ = writeln!(
+        out,
+        "| Item | Title | Status | Checked directly | Derived from |"
+    );
     let _ = writeln!(out, "|---|---|---|---|---|");
     for i in &r.items {
         let from: Vec<String> = i

@@ -388,7 +388,7 @@ fn crosswalks(out: &mut String, input: &ReportInput<'_>) {
 }
 
 fn eu_readiness(out: &mut String, eu: &CrosswalkReport) {
-    out.push_str("<h3>EU AI Act readiness by article</h3>\n<p class=\"muted\"><em>Own control</em>: the article's own executable control in the shipped rules, where it has one. <em>Through the crosswalk</em>: what the evaluated controls mapped to it show.</p>\n<table id=\"eu-ai-act\">\n<thead><tr><th scope=\"col\">Article</th><th scope=\"col\">Title</th><th scope=\"col\">Own control</th><th scope=\"col\">Through the crosswalk</th><th scope=\"col\" class=\"n\">Mapped controls</th></tr></thead>\n<tbody>\n");
+    out.push_str("<h3>EU AI Act readiness by article</h3>\n<p class=\"muted\"><em>Checked directly</em>: the outcome of the article's own control in the shipped rules, evaluated on the facts, where it has one. <em>Through the crosswalk</em>: what the ISO/IEC 42001 controls mapped to it show. The two are independent: a gap through the crosswalk beside a direct pass means the mapped controls fail while the article's own requirements hold.</p>\n<table id=\"eu-ai-act\">\n<thead><tr><th scope=\"col\">Article</th><th scope=\"col\">Title</th><th scope=\"col\">Checked directly</th><th scope=\"col\">Through the crosswalk</th><th scope=\"col\" class=\"n\">Mapped controls</th></tr></thead>\n<tbody>\n");
     for item in &eu.items {
         let own = item
             .own_outcome

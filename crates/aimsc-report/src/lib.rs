@@ -12,6 +12,7 @@ pub mod overrides;
 pub mod sarif;
 pub mod soa;
 pub(crate) mod text;
+pub mod to_add;
 
 pub use findings::Catalog;
 pub use markdown::Baseline;
@@ -443,6 +444,8 @@ pub struct ReportInput<'a> {
     pub root_facts: Option<&'a str>,
     /// Coverage of each crosswalk target derived from the results (HTML).
     pub crosswalks: &'a [crosswalk::CrosswalkReport],
+    /// The facts the failing controls found missing (text).
+    pub to_add: &'a [to_add::Group],
 }
 
 /// Renders one format.
@@ -469,6 +472,7 @@ pub fn write(
                 colour: input.colour,
                 as_of: input.as_of,
                 catalog: input.catalog,
+                to_add: input.to_add,
             },
         ),
         Format::Json => {

@@ -52,7 +52,16 @@ pub(crate) struct Layout<'a> {
     pub as_of: &'a str,
     /// Framework titles.
     pub catalog: &'a crate::Catalog,
+    /// The facts the failing controls found missing.
+    pub to_add: &'a [crate::to_add::Group],
 }
+
+/// Past this many failing controls, each is told in brief (its requirements and why, no
+/// explanation tree) unless asked for verbose: a first run should read as a to-do list.
+const BRIEF_PAST: usize = 20;
+
+/// Facts listed per group, the ones most controls wait for first.
+const FACTS_SHOWN: usize = 8;
 
 fn paint(colour: bool, o: Outcome, text: &str) -> String {
     if !colour {
@@ -124,6 +133,8 @@ pub(crate) fn render_with(
         .collect();
         let _ = writeln!(out, "  {:<12} {}", p(f), parts.join(", "));
     }
+    let brief = !layout.verbose && failing_n > BRIEF_PAST;
+    facts_to_add(&mut out, layout.to_add);
     for f in &frameworks {
         let bad: Vec<&CheckResult> = results
             .iter()
@@ -139,8 +150,18 @@ pub(crate) fn render_with(
             p(f)
         );
         for r in bad {
-            render_check_painted(&mut out, r, layout.verbose, layout.colour);
+            if brief {
+                render_brief(&mut out, r, layout.colour);
+            } else {
+                render_check_painted(&mut out, r, layout.verbose, layout.colour);
+            }
         }
+    }
+    if brief {
+        let _ = writeln!(
+            out,
+            "\n({failing_n} failing: each told in brief; `aimsc eval -v` explains every requirement, `aimsc explain ID` what a control asks)"
+        );
     }
     let rest: Vec<&CheckResult> = results.iter().filter(|r| !failing(r.outcome)).collect();
     if !rest.is_empty() {
@@ -164,6 +185,90 @@ pub(crate) fn render_with(
     };
     let _ = writeln!(out, "{next}");
     out
+}
+
+/// The facts to add, by where they go: the to-do list of a new organisation.
+fn facts_to_add(out: &mut String, groups: &[crate::to_add::Group]) {
+    if groups.is_empty() {
+        return;
+    }
+    let facts: usize = groups.iter().map(|g| g.facts.len()).sum();
+    let mut controls: Vec<&Arc<str>> = groups.iter().flat_map(|g| &g.controls).collect();
+    controls.sort();
+    controls.dedup();
+    let _ = writeln!(
+        out,
+        "\n── facts to add: {facts} missing fact(s) hold back {} failing control(s) ──",
+        controls.len()
+    );
+    for g in groups {
+        let file = g
+            .facts
+            .iter()
+            .find_map(|f| f.at.as_ref())
+            .map(|at| format!("  (e.g. {}:{})", p(&at.file), at.line))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{}: {} fact(s) for {} control(s){file}",
+            p(&g.root),
+            g.facts.len(),
+            g.controls.len()
+        );
+        for f in g.facts.iter().take(FACTS_SHOWN) {
+            let ids: Vec<String> = f
+                .controls
+                .iter()
+                .take(3)
+                .map(|c| p(c).into_owned())
+                .collect();
+            let more = if f.controls.len() > 3 {
+                format!(" +{}", f.controls.len() - 3)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "  {}  {}{}  → {}{more}",
+                p(&f.path),
+                p(&f.ty),
+                f.doc
+                    .as_ref()
+                    .map(|d| format!("  {}", p(d)))
+                    .unwrap_or_default(),
+                ids.join(", ")
+            );
+        }
+        if g.facts.len() > FACTS_SHOWN {
+            let _ = writeln!(
+                out,
+                "  … and {} more (`aimsc explain --schema` lists every field)",
+                g.facts.len() - FACTS_SHOWN
+            );
+        }
+    }
+}
+
+/// A failing control in brief: its verdict, and each requirement that did not pass with why.
+fn render_brief(out: &mut String, r: &CheckResult, colour: bool) {
+    let _ = writeln!(
+        out,
+        "{}  {}  {}",
+        paint(colour, r.outcome, badge(r.outcome)),
+        p(&r.id),
+        p(&r.title)
+    );
+    let failed: Vec<_> = r
+        .requirements
+        .iter()
+        .filter(|q| !q.outcome.is_met())
+        .collect();
+    if failed.is_empty() {
+        let _ = writeln!(out, "          {}", p(&r.message));
+    }
+    for req in failed {
+        let _ = writeln!(out, "          ✗ {}: {}", p(&req.name), p(&req.message));
+    }
 }
 
 fn render_check_painted(out: &mut String, r: &CheckResult, verbose: bool, colour: bool) {

@@ -361,13 +361,68 @@ fn syntax_error(
         format!("expected {}, found `{found}`", join_or(&expected))
     };
     let end = rest[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    let (message, help) = match hint(&rest[..at.min(rest.len())], &found) {
+        Some((message, help)) => (
+            message,
+            format!("{help}; the rest of this item was skipped"),
+        ),
+        None => (
+            message,
+            "the rest of this item was skipped; other items were still checked".to_string(),
+        ),
+    };
     Diagnostic::error(
         aimsc_diagnostics::codes::PARSE_SYNTAX,
         message,
         Some(Location::new(path, Span::new(offset + at, offset + end))),
     )
     .with_label("the item stops parsing here")
-    .with_help("the rest of this item was skipped; other items were still checked")
+    .with_help(help)
+}
+
+/// What the writer most likely meant, for the mistakes people make most: `=` for `==`, and a
+/// quantifier's `:` left out. `before` is the item's text up to the error.
+fn hint(before: &str, found: &str) -> Option<(String, String)> {
+    if found.starts_with('=') && !found.starts_with("==") && !found.starts_with("=>") {
+        return Some((
+            "`=` is not a comparison here".to_string(),
+            "compare with `==` (and `!=`); `=` only gives a value, in `set NAME = …` and `let`"
+                .to_string(),
+        ));
+    }
+    // The quantifier the error is in: `all s in ai_systems where …` with no `:` since.
+    let words: Vec<&str> = before.split_whitespace().collect();
+    let q = words
+        .iter()
+        .rposition(|w| matches!(w.trim_start_matches('('), "all" | "any" | "none" | "one"))?;
+    let header = words.get(q..)?;
+    let [first, binder, keyword, collection, ..] = header else {
+        return None;
+    };
+    if *keyword != "in" || header.iter().any(|w| w.contains(':')) {
+        return None;
+    }
+    let quantifier = first.trim_start_matches('(');
+    if header.get(4) == Some(&"where") {
+        Some((
+            format!("expected `:` after the quantifier's `where` condition, found `{found}`"),
+            format!(
+                "write `{quantifier} {binder} in {collection} where CONDITION: REQUIREMENT`, with a `:` before what each {binder} must satisfy"
+            ),
+        ))
+    } else if header.len() == 4 {
+        // `all s in systems` and then the requirement, with neither `:` nor `where`.
+        Some((
+            format!(
+                "expected `:` or `where` after `{quantifier} {binder} in {collection}`, found `{found}`"
+            ),
+            format!(
+                "write `{quantifier} {binder} in {collection}: REQUIREMENT`, or `{quantifier} {binder} in {collection} where CONDITION: REQUIREMENT`"
+            ),
+        ))
+    } else {
+        None
+    }
 }
 
 fn join_or(items: &[&str]) -> String {

@@ -92,14 +92,33 @@ pub fn item(model: &Model, id: &str) -> Result<String, Vec<Diagnostic>> {
             format!("no control, rule or entry has the id `{id}`"),
             None,
         );
-        let ids = model
-            .checks
-            .keys()
-            .chain(model.entries.keys())
-            .map(|k| &**k);
-        d = match did_you_mean(id, ids) {
-            Some(s) => d.with_help(format!("did you mean `{s}`?")),
-            None => d.with_help("ids are written with their framework, e.g. `iso42001::A.5.2`"),
+        let ids = || {
+            model
+                .checks
+                .keys()
+                .chain(model.entries.keys())
+                .map(|k| &**k)
+        };
+        // `A.9.2` is `iso42001::A.9.2` without its framework: every framework that has it.
+        let mut same: Vec<&str> = ids()
+            .filter(|k| {
+                k.split_once("::")
+                    .is_some_and(|(_, local)| local.eq_ignore_ascii_case(id))
+            })
+            .collect();
+        same.sort_unstable();
+        same.dedup();
+        d = if !same.is_empty() {
+            let shown: Vec<String> = same.iter().take(4).map(|s| format!("`{s}`")).collect();
+            d.with_help(format!(
+                "did you mean {}? ids are written with their framework",
+                shown.join(" or ")
+            ))
+        } else {
+            match did_you_mean(id, ids()) {
+                Some(s) => d.with_help(format!("did you mean `{s}`?")),
+                None => d.with_help("ids are written with their framework, e.g. `iso42001::A.5.2`"),
+            }
         };
         return Err(vec![d]);
     }
@@ -196,7 +215,34 @@ pub fn rulesets() -> String {
     for (path, text) in aimsc_rulesets::FILES {
         let _ = writeln!(out, "  {path}  ({} lines)", text.lines().count());
     }
+    out.push_str("\nPrint one with `aimsc explain --ruleset PATH`, e.g. `aimsc explain --ruleset @aimsc/iso42001/annex_a.aims`.\n");
     out
+}
+
+/// The text of a shipped rule file, named as `--rulesets` lists it (`@aimsc/` may be left
+/// out).
+pub fn ruleset(name: &str) -> Result<&'static str, Vec<Diagnostic>> {
+    let wanted = name.strip_prefix("@aimsc/").unwrap_or(name);
+    if let Some((_, text)) = aimsc_rulesets::FILES
+        .iter()
+        .find(|(path, _)| path.strip_prefix("@aimsc/") == Some(wanted))
+    {
+        return Ok(text);
+    }
+    let shown =
+        aimsc_diagnostics::printable(&name.chars().take(80).collect::<String>()).into_owned();
+    let d = Diagnostic::error(
+        aimsc_diagnostics::codes::USAGE_UNKNOWN_RULESET,
+        format!("aimsc ships no rule file `{shown}`"),
+        None,
+    );
+    let names = aimsc_rulesets::FILES.iter().map(|(p, _)| *p);
+    Err(vec![
+        match did_you_mean(&format!("@aimsc/{wanted}"), names) {
+            Some(s) => d.with_help(format!("did you mean `{s}`?")),
+            None => d.with_help("`aimsc explain --rulesets` lists the shipped rule files"),
+        },
+    ])
 }
 
 /// A diagnostic code's entry in the catalogue.

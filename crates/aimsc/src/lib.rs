@@ -524,9 +524,11 @@ impl Engine {
                 crosswalk::CrosswalkReport::derive(&model, &outcomes, t, &options.as_of.to_string())
             })
             .collect();
+        let to_add = aimsc_report::to_add::collect(&model, &results);
         Ok(Evaluation {
             as_of: options.as_of,
             crosswalks,
+            to_add,
             results,
             diagnostics,
             report_diagnostics,
@@ -733,9 +735,16 @@ pub struct Evaluation {
     catalog: Catalog,
     root_facts: Option<Arc<str>>,
     crosswalks: Vec<crosswalk::CrosswalkReport>,
+    to_add: Vec<aimsc_report::to_add::Group>,
 }
 
 impl Evaluation {
+    /// The facts the failing controls found missing, grouped by where they go, with their
+    /// types and descriptions: a new organisation's to-do list.
+    pub fn facts_to_add(&self) -> &[aimsc_report::to_add::Group] {
+        &self.to_add
+    }
+
     /// Counts of outcomes.
     pub fn summary(&self) -> Summary {
         Summary::of(&self.results)
@@ -797,6 +806,7 @@ impl Evaluation {
             baseline: options.baseline.as_ref(),
             root_facts: self.root_facts.as_deref(),
             crosswalks: &self.crosswalks,
+            to_add: &self.to_add,
         }
     }
 }

@@ -9,12 +9,17 @@ pub(crate) fn run(args: ExplainArgs) -> Result<u8, Vec<Diagnostic>> {
         schema,
         params,
         rulesets,
+        ruleset,
         code,
         codes,
         rules,
     } = args;
     if rulesets {
         emit(&aimsc::explain::rulesets(), None)?;
+        return Ok(0);
+    }
+    if let Some(name) = ruleset {
+        emit(aimsc::explain::ruleset(&name)?, None)?;
         return Ok(0);
     }
     if codes {

@@ -93,13 +93,41 @@ eu_role: deployer
 risk_tier: limited
 "#;
 
+const RULE_TEST: &str = r#"# Unit tests of your own rules: `aimsc test` runs every *.test.yaml in the rule folders.
+# Each case gives facts and the outcomes it expects. Keep a failing case beside each passing
+# one, one fact apart: it proves the rule can fail, and catches the day it cannot.
+as_of: 2026-11-01
+tests:
+  - name: every AI system's owner has a role
+    facts: ../facts
+    expect:
+      org::systems_have_owner_roles: pass
+
+  - name: an owner without a role fails the rule
+    from: every AI system's owner has a role
+    remove: ["people[id=owner].role"]
+    expect:
+      org::systems_have_owner_roles:
+        outcome: fail
+        failing: ["ai_systems[id=assistant]"]
+"#;
+
+const GITIGNORE: &str = r#"# What aimsc writes and can write again: keep the facts, rules and evidence in git, not these.
+/reports/
+report.html
+*.sarif
+evidence-pack*.zip
+"#;
+
 /// Writes the files; never overwrites one.
 fn init_in(dir: Option<&Path>) -> Result<u8, Vec<Diagnostic>> {
     let root = dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
     let record = evidence_record();
-    let files: [(&str, &str); 6] = [
+    let files: [(&str, &str); 8] = [
         ("aims.toml", AIMS_TOML),
+        (".gitignore", GITIGNORE),
         ("rules/organisation.aims", RULES),
+        ("rules/organisation.test.yaml", RULE_TEST),
         ("facts/organisation.yaml", ORGANISATION),
         ("facts/ai_systems/assistant.yaml", AI_SYSTEM),
         ("facts/evidence/EV-1.yaml", &record),
@@ -141,7 +169,9 @@ fn init_in(dir: Option<&Path>) -> Result<u8, Vec<Diagnostic>> {
     let cd = dir
         .map(|d| format!("cd {} && ", d.display()))
         .unwrap_or_default();
-    eprintln!("\nnext: {cd}aimsc eval   (the failures name the facts to fill in)");
+    eprintln!(
+        "\nnext: {cd}aimsc eval   (it lists the facts to add, and the controls each one holds back)\n      {cd}aimsc test   (the sample test of your own rule, in rules/organisation.test.yaml)"
+    );
     Ok(0)
 }
 

@@ -214,6 +214,23 @@ impl<'a> ExprChecker<'a> {
                         format!("cannot compare `{}` with `{}`", ca.ty, cb.ty),
                         format!("`{}` is {}, `{}` is {}", ca.text, ca.ty, cb.text, cb.ty),
                     );
+                    // `d >= "2026-01-01"`: a date in quotes is a string.
+                    let quoted_date = |t: &TypedExpr, other: &TypedExpr| {
+                        matches!(other.ty, Ty::Date)
+                            && matches!(t.ty, Ty::Str)
+                            && t.text
+                                .strip_prefix('"')
+                                .and_then(|x| x.strip_suffix('"'))
+                                .is_some_and(|x| crate::dates::parse_date(x).is_some())
+                    };
+                    if (quoted_date(&cb, &ca) || quoted_date(&ca, &cb))
+                        && let Some(d) = self.diags.last_mut()
+                    {
+                        d.help = Some(
+                            "write dates without quotes: `2026-01-01` is a date, `\"2026-01-01\"` a string"
+                                .to_string(),
+                        );
+                    }
                 } else if ordered
                     && !matches!(
                         ca.ty,
