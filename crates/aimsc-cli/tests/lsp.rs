@@ -75,8 +75,31 @@ fn parse_fixture(text: &str) -> Fixture {
 /// Replaces the scratch folder's URIs and paths with workspace-relative ones.
 fn relative(root_uri: &str, root: &Path, v: &Value) -> String {
     let s = serde_json::to_string_pretty(v).unwrap();
-    s.replace(&format!("{root_uri}/"), "")
-        .replace(&format!("{}/", root.display()), "")
+    without_ruleset_digest(
+        &s.replace(&format!("{root_uri}/"), "")
+            .replace(&format!("{}/", root.display()), ""),
+    )
+}
+
+/// The shipped rules' read-only copies live in a folder named for the version and their
+/// digest, which changes with every edit of a shipped rule: shown as `VERSION`.
+fn without_ruleset_digest(s: &str) -> String {
+    let marker = ".cache/rulesets/";
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find(marker) {
+        out.push_str(&rest[..i + marker.len()]);
+        rest = &rest[i + marker.len()..];
+        match rest.find('/') {
+            Some(j) => {
+                out.push_str("VERSION");
+                rest = &rest[j..];
+            }
+            None => break,
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn show_range(r: &Value) -> String {
@@ -223,6 +246,7 @@ fn step(c: &mut Client, texts: &mut BTreeMap<String, String>, line: &str) -> Str
                     .unwrap()
                     .replace(&format!("{root_uri}/"), "");
                 let text = texts.get(&f).cloned().unwrap_or_else(|| file_text(c, &f));
+                let f = without_ruleset_digest(&f);
                 out.push_str(&format!(
                     "  {f}:{} `{}`\n",
                     show_range(&loc["range"]),
@@ -412,6 +436,22 @@ fn step(c: &mut Client, texts: &mut BTreeMap<String, String>, line: &str) -> Str
                     line_of(&text, &l["range"]),
                     l["command"]["title"].as_str().unwrap()
                 ));
+            }
+            out
+        }
+        "execute" => {
+            // `execute COMMAND ARG`: the file slot holds the command.
+            let r = c.request(
+                "workspace/executeCommand",
+                json!({"command": file, "arguments": [rest]}),
+            );
+            let text = r["text"].as_str().unwrap_or("");
+            let mut out = format!("  id {}\n", r["id"]);
+            for l in text.lines().take(3) {
+                out.push_str(&format!("  | {l}\n"));
+            }
+            if r.get("text").is_none() {
+                out.push_str(&format!("  {}\n", relative(&root_uri, &root, &r)));
             }
             out
         }

@@ -779,6 +779,13 @@ impl LanguageServer for Backend {
             ));
         };
         let wanted = id.clone();
+        let root = {
+            let ws = lock(&self.state);
+            ws.primary()
+                .root
+                .as_ref()
+                .map(|r| format!("{}/", r.display()))
+        };
         let text = self
             .on_snapshot(None, move |p| {
                 let results = p.results_shared();
@@ -788,6 +795,11 @@ impl LanguageServer for Backend {
                     .map(|r| aimsc_report::render_text(std::slice::from_ref(&**r), true))
             })
             .await?;
+        // Paths as the project names them, not the machine's.
+        let text = text.map(|t| match &root {
+            Some(r) => t.replace(r.as_str(), ""),
+            None => t,
+        });
         let Some(text) = text else {
             return Err(Error::invalid_params(format!(
                 "no control `{}` in this project",

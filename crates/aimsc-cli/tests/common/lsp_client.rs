@@ -49,6 +49,8 @@ impl Client {
     pub fn start(bin: &str, root: &Path, as_of: &str) -> Client {
         let mut child = Command::new(bin)
             .arg("lsp")
+            // The read-only copies of the shipped rules go inside the test's own folder.
+            .env("AIMSC_CACHE_DIR", root.join(".cache"))
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
