@@ -818,12 +818,17 @@ impl LanguageServer for Backend {
         self.on_document(
             &params.text_document.uri,
             Box::new(move |p, path, text, map| {
+                // One lens a line: a rule whose body is its one requirement would show its
+                // verdict twice, and clients that run "the lens on this line" would ask which.
+                let mut lines = HashSet::new();
                 Some(
                     Analysis::new(p)
                         .lenses(path)
                         .into_iter()
-                        .map(|l| CodeLens {
-                            range: range_of(text, map, l.span),
+                        .map(|l| (range_of(text, map, l.span), l))
+                        .filter(|(r, _)| lines.insert(r.start.line))
+                        .map(|(range, l)| CodeLens {
+                            range,
                             command: Some(Command {
                                 title: l.title,
                                 command: EXPLAIN_COMMAND.into(),

@@ -62,9 +62,8 @@ async function start(context: vscode.ExtensionContext): Promise<void> {
       { scheme: "file", language: "aims" },
       { scheme: "file", pattern: "**/*.{yaml,yml,json,toml}" },
     ],
-    synchronize: {
-      fileEvents: vscode.workspace.createFileSystemWatcher("**/{*.aims,aims.toml,*.yaml,*.yml,*.json,*.toml}"),
-    },
+    // No watcher of our own: the server registers one for the files its projects read (their
+    // rule files, aims.toml and facts folders), not every YAML and JSON file of the workspace.
     initializationOptions: asOf ? { asOf } : {},
   };
   client = new LanguageClient("aimsc", "aimsc", serverOptions, clientOptions);
