@@ -39,7 +39,11 @@ fn neovim_gets_diagnostics_hover_definition_lenses_and_formatting_from_the_serve
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("neovim-org");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(dir.join("rules")).unwrap();
-    std::fs::write(dir.join("aims.toml"), "rules = [\"rules\"]\nfacts = \"facts.yaml\"\n").unwrap();
+    std::fs::write(
+        dir.join("aims.toml"),
+        "rules = [\"rules\"]\nfacts = \"facts.yaml\"\n",
+    )
+    .unwrap();
     std::fs::write(dir.join("rules/acme.aims"), RULES).unwrap();
     std::fs::write(
         dir.join("facts.yaml"),
@@ -90,17 +94,22 @@ fn neovim_gets_diagnostics_hover_definition_lenses_and_formatting_from_the_serve
         "{got:#}"
     );
     assert!(
-        got["hover"].as_str().unwrap().contains("Who answers for the system."),
+        got["hover"]
+            .as_str()
+            .unwrap()
+            .contains("Who answers for the system."),
         "{got:#}"
     );
     // `systems` is declared in the facts block, and has its values in facts.yaml.
     let defs = got["definition"].as_array().unwrap();
     assert!(
-        defs.iter().any(|d| d["uri"].as_str().unwrap().ends_with("/rules/acme.aims") && d["line"] == 3),
+        defs.iter()
+            .any(|d| d["uri"].as_str().unwrap().ends_with("/rules/acme.aims") && d["line"] == 3),
         "{got:#}"
     );
     assert!(
-        defs.iter().any(|d| d["uri"].as_str().unwrap().ends_with("/facts.yaml") && d["line"] == 1),
+        defs.iter()
+            .any(|d| d["uri"].as_str().unwrap().ends_with("/facts.yaml") && d["line"] == 1),
         "{got:#}"
     );
     // A lens per control, never two on a line (Neovim would ask which to run).

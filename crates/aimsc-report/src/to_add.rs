@@ -70,18 +70,24 @@ fn emptied_list(ex: &Explanation) -> Option<&str> {
         .then_some(inner)
 }
 
+/// The facts missing where they decided the result: a `false` is decided by the parts that
+/// are false, an `unknown` by those unknown (three-valued logic), so a missing fact in a part
+/// that did not decide (`false and unknown`) is not what holds the control back.
 fn walk(ex: &Explanation, found: &mut Vec<(String, Option<FactLoc>)>) {
+    if ex.result == Truth::True {
+        return;
+    }
     if let Some(m) = &ex.missing {
         found.push((m.clone(), ex.at.clone()));
     } else if let Some(list) = emptied_list(ex) {
         found.push((list.to_string(), ex.at.clone()));
     }
     if let Some(r) = &ex.records {
-        for f in &r.findings {
+        for f in r.findings.iter().filter(|f| f.result == ex.result) {
             walk(&f.explanation, found);
         }
     }
-    for c in &ex.children {
+    for c in ex.children.iter().filter(|c| c.result == ex.result) {
         walk(c, found);
     }
 }
