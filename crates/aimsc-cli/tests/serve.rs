@@ -917,11 +917,36 @@ fn a_token_file_guards_every_endpoint_but_the_health_check() {
         Some(&eval_body("chatly")),
     );
     assert_eq!(status, 200);
+    // The scheme's case does not matter (RFC 9110); the token's does.
+    let lower = format!("bearer {TOKEN}");
+    let upper = format!("Bearer {}", TOKEN.to_uppercase());
+    assert_eq!(
+        with_headers(
+            &s,
+            "GET",
+            "/v1/controls",
+            &[("authorization", &lower)],
+            None
+        )
+        .0,
+        200
+    );
+    assert_eq!(
+        with_headers(
+            &s,
+            "GET",
+            "/v1/controls",
+            &[("authorization", &upper)],
+            None
+        )
+        .0,
+        401
+    );
     // Load balancers probe without a token.
     assert_eq!(with_headers(&s, "GET", "/healthz", &[], None).0, 200);
     let (_, _, metrics) = with_headers(&s, "GET", "/metrics", &[("authorization", &bearer)], None);
     assert!(
-        metrics.contains("aimsc_unauthorized_total 11\n"),
+        metrics.contains("aimsc_unauthorized_total 12\n"),
         "{metrics}"
     );
     // Beyond loopback with a token, no warning about authentication.

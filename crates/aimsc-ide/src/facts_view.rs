@@ -103,7 +103,18 @@ pub fn show(v: &FactValue) -> String {
         FactValue::Enum(e, _) => e.to_string(),
         FactValue::Ref(r) => format!("→ {}", r.id),
         FactValue::List(items) => format!("[{} item(s)]", items.len()),
-        FactValue::Rec(r) => format!("{{{}}}", r.path),
+        FactValue::Rec(r) => {
+            let set = r
+                .fields
+                .iter()
+                .filter(|f| !matches!(f, FactValue::Missing))
+                .count();
+            format!(
+                "a `{}` record, {set} of {} field(s) set",
+                r.ty,
+                r.fields.len()
+            )
+        }
     }
 }
 

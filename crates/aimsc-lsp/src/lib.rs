@@ -110,6 +110,8 @@ pub struct Backend {
     state: Arc<Mutex<Workspace>>,
     /// Files that currently have diagnostics in the editor.
     published: Arc<Mutex<HashSet<String>>>,
+    /// Held while the file watchers are registered anew.
+    watch_order: Arc<tokio::sync::Mutex<()>>,
 }
 
 fn lock(state: &Mutex<Workspace>) -> MutexGuard<'_, Workspace> {
@@ -133,6 +135,7 @@ impl Backend {
             client,
             state: Arc::new(Mutex::new(Workspace::default())),
             published: Arc::new(Mutex::new(HashSet::new())),
+            watch_order: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 
@@ -328,8 +331,13 @@ impl Backend {
     /// wake the server for files no project reads.
     async fn watch(&self) {
         let (dynamic, globs) = {
-            let ws = lock(&self.state);
-            (ws.dynamic_watch, ws.watched())
+            let mut ws = lock(&self.state);
+            let globs = ws.watched();
+            if globs == ws.registered {
+                return;
+            }
+            ws.registered.clone_from(&globs);
+            (ws.dynamic_watch, globs)
         };
         if !dynamic {
             return;
@@ -346,8 +354,11 @@ impl Backend {
             return;
         };
         let client = self.client.clone();
-        // The client answers in its own time; nothing waits on it.
+        let order = self.watch_order.clone();
+        // The client answers in its own time; nothing waits on it, and registrations go out
+        // one after another.
         tokio::spawn(async move {
+            let _turn = order.lock().await;
             let _ = client
                 .unregister_capability(vec![Unregistration {
                     id: "aimsc-watch".into(),
@@ -517,8 +528,25 @@ impl LanguageServer for Backend {
         }
     }
 
-    async fn did_change_watched_files(&self, _: DidChangeWatchedFilesParams) {
-        lock(&self.state).reload();
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        // An aims.toml that came or went changes which projects there are.
+        let projects_changed = params
+            .changes
+            .iter()
+            .any(|c| c.uri.as_str().ends_with("/aims.toml") && c.typ != FileChangeType::CHANGED);
+        let problems = {
+            let mut ws = lock(&self.state);
+            if projects_changed {
+                let root = ws.root.clone();
+                ws.open_root(root);
+            } else {
+                ws.reload();
+            }
+            ws.take_load_problems()
+        };
+        for msg in problems {
+            self.client.show_message(MessageType::WARNING, msg).await;
+        }
         self.watch().await;
         self.publish(None).await;
     }
@@ -779,15 +807,23 @@ impl LanguageServer for Backend {
             ));
         };
         let wanted = id.clone();
+        // The document the lens is in names the project; without one, the primary project.
+        let path = params
+            .arguments
+            .get(1)
+            .and_then(|u| u.as_str())
+            .and_then(|u| u.parse::<Uri>().ok())
+            .map(|u| self.path_of(&u));
         let root = {
             let ws = lock(&self.state);
-            ws.primary()
-                .root
-                .as_ref()
-                .map(|r| format!("{}/", r.display()))
+            let unit = match &path {
+                Some(p) => ws.unit(p),
+                None => ws.primary(),
+            };
+            unit.root.as_ref().map(|r| format!("{}/", r.display()))
         };
         let text = self
-            .on_snapshot(None, move |p| {
+            .on_snapshot(path.as_deref(), move |p| {
                 let results = p.results_shared();
                 results
                     .iter()
@@ -815,6 +851,7 @@ impl LanguageServer for Backend {
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let lens_uri = params.text_document.uri.clone();
         self.on_document(
             &params.text_document.uri,
             Box::new(move |p, path, text, map| {
@@ -832,7 +869,11 @@ impl LanguageServer for Backend {
                             command: Some(Command {
                                 title: l.title,
                                 command: EXPLAIN_COMMAND.into(),
-                                arguments: Some(vec![serde_json::json!(l.check)]),
+                                // The document too: the control is explained in its project.
+                                arguments: Some(vec![
+                                    serde_json::json!(l.check),
+                                    serde_json::json!(lens_uri.as_str()),
+                                ]),
                             }),
                             data: None,
                         })

@@ -16,11 +16,18 @@ pub fn is_shipped(path: &str) -> bool {
 /// The folder the copies go in: `$AIMSC_CACHE_DIR`, else `$XDG_CACHE_HOME/aimsc`, else
 /// `~/.cache/aimsc` (`%LOCALAPPDATA%\aimsc` on Windows), then `rulesets/VERSION-DIGEST`.
 fn folder() -> Option<PathBuf> {
+    static FOLDER: OnceLock<Option<PathBuf>> = OnceLock::new();
+    FOLDER.get_or_init(find_folder).clone()
+}
+
+fn find_folder() -> Option<PathBuf> {
     let base = std::env::var_os("AIMSC_CACHE_DIR")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("aimsc")))
         .or_else(|| std::env::var_os("LOCALAPPDATA").map(|d| PathBuf::from(d).join("aimsc")))
         .or_else(|| std::env::var_os("HOME").map(|d| PathBuf::from(d).join(".cache/aimsc")))?;
+    // A relative folder would name different places as the server's folder changed.
+    let base = std::path::absolute(&base).ok()?;
     let mut all = Vec::new();
     for (name, text) in aimsc_rulesets::FILES {
         all.extend_from_slice(name.as_bytes());

@@ -30,6 +30,11 @@ pub struct State {
     pub kind: Kind,
     /// Folders inside a ruleset's that are projects of their own.
     pub exclude: Vec<PathBuf>,
+    /// A ruleset of the workspace folder itself takes only its own files, not every folder
+    /// below (which may hold anything).
+    pub shallow: bool,
+    /// The facts folder or file aims.toml names.
+    pub facts_root: Option<PathBuf>,
     /// The rules and facts.
     pub project: Project,
     /// The folder of `aims.toml`, when there is one.
@@ -57,6 +62,8 @@ impl Default for State {
         State {
             kind: Kind::Loose,
             exclude: Vec::new(),
+            shallow: false,
+            facts_root: None,
             project: Project::new(Vec::new(), Vec::new(), today()),
             root: None,
             open: HashMap::new(),
@@ -78,10 +85,22 @@ fn today() -> Date {
 }
 
 /// A path without `.` components, so that paths from aims.toml and from the editor agree.
+/// A path without `.` and `..` components (resolved in the text, not on disk), so that the
+/// paths of aims.toml (`rules = ["../shared"]`) and of the editor name a file the same way.
 fn clean(p: &Path) -> PathBuf {
-    p.components()
-        .filter(|c| !matches!(c, Component::CurDir))
-        .collect()
+    let mut out = PathBuf::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// The project path of a document: a shipped rule file the server wrote out for reading is
@@ -104,13 +123,30 @@ impl State {
         let mut facts: Vec<FactInput> = Vec::new();
         let mut problems = Vec::new();
         if let (Kind::Ruleset, Some(root)) = (self.kind, &self.root) {
-            match rule_files(root) {
-                Ok(found) => {
-                    rules.extend(found.into_iter().filter(|(p, _)| {
-                        !self.exclude.iter().any(|x| Path::new(&**p).starts_with(x))
-                    }))
+            if self.shallow {
+                // The workspace folder's own rule files only: below it may be anything.
+                let mut own: Vec<PathBuf> = std::fs::read_dir(root)
+                    .map(|d| {
+                        d.flatten()
+                            .map(|e| e.path())
+                            .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "aims"))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                own.sort();
+                for p in own {
+                    match std::fs::read_to_string(&p) {
+                        Ok(text) => rules.push((Arc::from(p.to_string_lossy().as_ref()), text)),
+                        Err(e) => problems.push(format!("cannot read {}: {e}", p.display())),
+                    }
                 }
-                Err(d) => problems.push(d.message),
+            } else {
+                match rule_files(root) {
+                    Ok(found) => rules.extend(found.into_iter().filter(|(p, _)| {
+                        !self.exclude.iter().any(|x| Path::new(&**p).starts_with(x))
+                    })),
+                    Err(d) => problems.push(d.message),
+                }
             }
         } else if let Some(root) = &self.root {
             match read_config(&root.join("aims.toml")) {
@@ -134,6 +170,7 @@ impl State {
                             Err(d) => problems.push(d.message),
                         }
                     }
+                    self.facts_root = cfg.facts.as_ref().map(|f| clean(&root.join(f)));
                     if let Some(f) = &cfg.facts {
                         let limits = cfg.limits.facts();
                         match aimsc_facts::discover(&clean(&root.join(f)), &limits) {
@@ -327,6 +364,10 @@ pub struct Workspace {
     pub as_of: Option<Date>,
     /// Whether the client takes file watchers from the server.
     pub dynamic_watch: bool,
+    /// The workspace folder, to look for projects again when an `aims.toml` comes or goes.
+    pub root: Option<PathBuf>,
+    /// The watchers last registered, so that they are registered again only when they change.
+    pub registered: Vec<String>,
 }
 
 impl Default for Workspace {
@@ -337,6 +378,8 @@ impl Default for Workspace {
             lens_refresh: false,
             as_of: None,
             dynamic_watch: false,
+            root: None,
+            registered: Vec::new(),
         }
     }
 }
@@ -381,6 +424,7 @@ impl Workspace {
                 });
             }
             for r in outer {
+                let shallow = r == root;
                 let exclude = units
                     .iter()
                     .filter_map(|u: &State| u.root.clone())
@@ -390,10 +434,12 @@ impl Workspace {
                     kind: Kind::Ruleset,
                     root: Some(r),
                     exclude,
+                    shallow,
                     ..State::default()
                 });
             }
         }
+        self.root = root;
         units.push(State::default());
         for u in &mut units {
             u.lens_refresh = self.lens_refresh;

@@ -152,7 +152,7 @@ pub fn collect(model: &Model, results: &[CheckResult]) -> Vec<Group> {
     };
     let mut kept: Vec<Group> = Vec::new();
     for g in groups.into_values() {
-        if g.facts.len() == 1 && g.facts[0].path == g.root {
+        if g.facts.len() == 1 && g.facts[0].path == g.root && g.facts[0].ty.starts_with('[') {
             lists.controls.extend(g.controls.iter().cloned());
             lists.facts.extend(g.facts);
         } else {

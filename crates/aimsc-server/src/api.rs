@@ -248,7 +248,7 @@ pub(crate) async fn method_not_allowed(req: Request) -> Response {
         aimsc::codes::SERVE_METHOD.id,
         format!(
             "`{}` is not allowed on `{}`",
-            req.method(),
+            crate::http::loggable(req.method().as_str()),
             crate::http::loggable(req.uri().path())
         ),
     )
@@ -272,9 +272,20 @@ async fn body(state: &State, req: Request) -> Result<Bytes, Response> {
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    axum::body::to_bytes(req.into_body(), limit)
-        .await
-        .map_err(|_| too_large())
+    // A body that trickles in is cut off like slow headers: it would hold a connection (and,
+    // on stopping, the grace period) for as long as the client liked.
+    let wait = state.config.header_timeout.max(state.config.timeout);
+    match tokio::time::timeout(wait, axum::body::to_bytes(req.into_body(), limit)).await {
+        Ok(read) => read.map_err(|_| too_large()),
+        Err(_) => Err(error(
+            StatusCode::REQUEST_TIMEOUT,
+            aimsc::codes::SERVE_BAD_REQUEST.id,
+            format!(
+                "the request body did not arrive within {} s",
+                wait.as_secs_f64()
+            ),
+        )),
+    }
 }
 
 fn parse_request<T: serde::de::DeserializeOwned>(bytes: &[u8], what: &str) -> Result<T, Response> {
@@ -609,7 +620,8 @@ async fn on_a_worker(
                     evaluate(&shared, &mut engine, facts, &options, &job)
                 }))
             });
-            if flag.load(std::sync::atomic::Ordering::Relaxed) {
+            // An engine whose evaluation was cut short or panicked may hold half-done results.
+            if flag.load(std::sync::atomic::Ordering::Relaxed) || response.is_err() {
                 engine = crate::worker(&shared.rules, shared.config.limits);
                 shared
                     .metrics

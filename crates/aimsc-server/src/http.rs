@@ -90,11 +90,18 @@ pub(crate) fn loggable(path: &str) -> String {
 /// Whether the request carries one of the tokens. Each comparison takes the same time
 /// whatever the bytes, so the answer's timing says nothing about how much of a token matched.
 fn authorized(req: &Request, tokens: &[String]) -> bool {
-    let Some(given) = req
+    let Some(value) = req
         .headers()
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return false;
+    };
+    // The scheme is case-insensitive (RFC 9110).
+    let Some(given) = value
+        .get(..7)
+        .filter(|s| s.eq_ignore_ascii_case("bearer "))
+        .and_then(|_| value.get(7..))
     else {
         return false;
     };
@@ -105,11 +112,17 @@ fn authorized(req: &Request, tokens: &[String]) -> bool {
     ok
 }
 
-fn same(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
+/// Compares every byte given with the token's (cycled), so the time taken depends on the
+/// length sent alone, never on the token's length or on how much of it matched.
+fn same(given: &[u8], token: &[u8]) -> bool {
+    if token.is_empty() {
         return false;
     }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    let mut diff = u8::from(given.len() != token.len());
+    for (i, g) in given.iter().enumerate() {
+        diff |= g ^ token.get(i % token.len()).copied().unwrap_or(0);
+    }
+    diff == 0 && !given.is_empty()
 }
 
 /// Gives the request an id, refuses it without a token when tokens are set, and logs and
@@ -142,14 +155,15 @@ pub(crate) async fn around(
     match state.config.log {
         LogFormat::Off => {}
         LogFormat::Text => eprintln!(
-            "aimsc serve: request id={id} method={method} path={} status={status} ms={ms:.1}",
+            "aimsc serve: request id={id} method={} path={} status={status} ms={ms:.1}",
+            loggable(method.as_str()),
             loggable(&path)
         ),
         LogFormat::Json => eprintln!(
             "{}",
             serde_json::json!({
                 "request_id": id,
-                "method": method.as_str(),
+                "method": loggable(method.as_str()),
                 "path": loggable(&path),
                 "endpoint": endpoint,
                 "status": status,

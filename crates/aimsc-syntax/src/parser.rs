@@ -361,7 +361,7 @@ fn syntax_error(
         format!("expected {}, found `{found}`", join_or(&expected))
     };
     let end = rest[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-    let (message, help) = match hint(&rest[..at.min(rest.len())], &found) {
+    let (message, help) = match hint(&rest[..at.min(rest.len())], &found, &expected) {
         Some((message, help)) => (
             message,
             format!("{help}; the rest of this item was skipped"),
@@ -382,8 +382,13 @@ fn syntax_error(
 
 /// What the writer most likely meant, for the mistakes people make most: `=` for `==`, and a
 /// quantifier's `:` left out. `before` is the item's text up to the error.
-fn hint(before: &str, found: &str) -> Option<(String, String)> {
-    if found.starts_with('=') && !found.starts_with("==") && !found.starts_with("=>") {
+fn hint(before: &str, found: &str, expected: &[&str]) -> Option<(String, String)> {
+    // Only where a comparison could come: not in `param p = 5` or a field's type.
+    if found.starts_with('=')
+        && !found.starts_with("==")
+        && !found.starts_with("=>")
+        && expected.contains(&"a comparison")
+    {
         return Some((
             "`=` is not a comparison here".to_string(),
             "compare with `==` (and `!=`); `=` only gives a value, in `set NAME = …` and `let`"
@@ -403,6 +408,15 @@ fn hint(before: &str, found: &str) -> Option<(String, String)> {
         return None;
     }
     let quantifier = first.trim_start_matches('(');
+    // The usual slip: a complete condition, then the requirement on the same record (`s.x`),
+    // with no `:` between. An error inside the condition itself is not this.
+    let binder_word = found
+        .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .next()
+        .unwrap_or_default();
+    if binder_word != *binder {
+        return None;
+    }
     if header.get(4) == Some(&"where") {
         Some((
             format!("expected `:` after the quantifier's `where` condition, found `{found}`"),
