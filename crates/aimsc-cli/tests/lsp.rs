@@ -439,6 +439,16 @@ fn step(c: &mut Client, texts: &mut BTreeMap<String, String>, line: &str) -> Str
             }
             out
         }
+        "watchers" => {
+            let mut out = String::new();
+            for g in c.watchers() {
+                out.push_str(&format!(
+                    "  {}\n",
+                    g.replace(&format!("{}/", root.display()), "")
+                ));
+            }
+            out
+        }
         "execute" => {
             // `execute COMMAND ARG`: the file slot holds the command.
             let r = c.request(

@@ -22,6 +22,8 @@ pub struct Client {
     pending: Vec<Value>,
     /// The workspace folder.
     pub root: PathBuf,
+    /// The `client/registerCapability` requests the server sent, in order.
+    registrations: Vec<Value>,
 }
 
 fn read_message(r: &mut impl BufRead) -> Option<Value> {
@@ -74,6 +76,7 @@ impl Client {
             next_id: 1,
             pending: Vec::new(),
             root: root.to_path_buf(),
+            registrations: Vec::new(),
         };
         let root_uri = c.uri(".");
         let result = c.request(
@@ -82,7 +85,10 @@ impl Client {
                 "processId": null,
                 "rootUri": root_uri,
                 "workspaceFolders": [{"uri": root_uri, "name": "ws"}],
-                "capabilities": {"workspace": {"codeLens": {"refreshSupport": true}}},
+                "capabilities": {"workspace": {
+                    "codeLens": {"refreshSupport": true},
+                    "didChangeWatchedFiles": {"dynamicRegistration": true}
+                }},
                 "initializationOptions": {"asOf": as_of}
             }),
         );
@@ -145,8 +151,11 @@ impl Client {
             .incoming
             .recv_timeout(TIMEOUT)
             .unwrap_or_else(|_| panic!("no message from the server within {TIMEOUT:?}"));
-        // Requests from the server (code lens refresh) get an empty success.
+        // Requests from the server (code lens refresh, file watchers) get an empty success.
         if msg.get("method").is_some() && msg.get("id").is_some() {
+            if msg["method"] == "client/registerCapability" {
+                self.registrations.push(msg["params"].clone());
+            }
             let id = msg["id"].clone();
             self.send(&json!({"jsonrpc": "2.0", "id": id, "result": null}));
         }
@@ -170,6 +179,24 @@ impl Client {
                 self.pending.push(msg);
             }
         }
+    }
+
+    /// The file watchers the server registered last, waiting for a registration if none came.
+    pub fn watchers(&mut self) -> Vec<String> {
+        while self.registrations.is_empty() {
+            let msg = self.recv();
+            if msg.get("id").is_none() {
+                self.pending.push(msg);
+            }
+        }
+        let last = self.registrations.last().cloned().unwrap_or_default();
+        last["registrations"][0]["registerOptions"]["watchers"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|w| w["globPattern"].as_str().unwrap_or_default().to_string())
+            .collect()
     }
 
     /// Waits for the `aimsc/outcomes` notification that follows a change, returning it with
