@@ -450,10 +450,15 @@ fn step(c: &mut Client, texts: &mut BTreeMap<String, String>, line: &str) -> Str
             out
         }
         "execute" => {
-            // `execute COMMAND ARG`: the file slot holds the command.
+            // `execute COMMAND ARG [FILE]`: the file slot holds the command; a FILE after the
+            // argument is the document the lens was in.
+            let arguments = match rest.split_once(' ') {
+                Some((arg, doc)) => json!([arg, c.uri(doc)]),
+                None => json!([rest]),
+            };
             let r = c.request(
                 "workspace/executeCommand",
-                json!({"command": file, "arguments": [rest]}),
+                json!({"command": file, "arguments": arguments}),
             );
             let text = r["text"].as_str().unwrap_or("");
             let mut out = format!("  id {}\n", r["id"]);
