@@ -73,22 +73,46 @@ fn emptied_list(ex: &Explanation) -> Option<&str> {
 /// The facts missing where they decided the result: a `false` is decided by the parts that
 /// are false, an `unknown` by those unknown (three-valued logic), so a missing fact in a part
 /// that did not decide (`false and unknown`) is not what holds the control back.
-fn walk(ex: &Explanation, found: &mut Vec<(String, Option<FactLoc>)>) {
+fn walk(
+    ex: &Explanation,
+    bound: &mut Vec<(String, Arc<str>)>,
+    found: &mut Vec<(String, Option<FactLoc>)>,
+) {
     if ex.result == Truth::True {
         return;
     }
     if let Some(m) = &ex.missing {
         found.push((m.clone(), ex.at.clone()));
     } else if let Some(list) = emptied_list(ex) {
-        found.push((list.to_string(), ex.at.clone()));
+        found.push((in_facts(list, bound), ex.at.clone()));
     }
     if let Some(r) = &ex.records {
+        // `all s in ai_systems …`: inside, `s.risks` is the finding's record's.
+        let binder = ex
+            .expr
+            .split_whitespace()
+            .nth(1)
+            .map(str::to_string)
+            .unwrap_or_default();
         for f in r.findings.iter().filter(|f| f.result == ex.result) {
-            walk(&f.explanation, found);
+            bound.push((binder.clone(), f.record.clone()));
+            walk(&f.explanation, bound, found);
+            bound.pop();
         }
     }
     for c in ex.children.iter().filter(|c| c.result == ex.result) {
-        walk(c, found);
+        walk(c, bound, found);
+    }
+}
+
+/// A path as the expression wrote it (`s.risks`) as a path in the facts
+/// (`ai_systems[id=x].risks`), through the quantifiers' bindings, innermost first.
+fn in_facts(path: &str, bound: &[(String, Arc<str>)]) -> String {
+    let (head, rest) = path.split_once('.').unwrap_or((path, ""));
+    match bound.iter().rev().find(|(b, _)| b == head) {
+        Some((_, record)) if rest.is_empty() => record.to_string(),
+        Some((_, record)) => format!("{record}.{rest}"),
+        None => path.to_string(),
     }
 }
 
@@ -99,10 +123,10 @@ pub fn collect(model: &Model, results: &[CheckResult]) -> Vec<Group> {
     for r in results.iter().filter(|r| r.outcome == Outcome::Fail) {
         let mut found = Vec::new();
         if let Some(a) = &r.applies {
-            walk(a, &mut found);
+            walk(a, &mut Vec::new(), &mut found);
         }
         for req in r.requirements.iter().filter(|q| q.outcome == Outcome::Fail) {
-            walk(&req.explanation, &mut found);
+            walk(&req.explanation, &mut Vec::new(), &mut found);
         }
         for (path, at) in found {
             let Some(field) = model.field_at(&path) else {
@@ -183,6 +207,24 @@ pub fn collect(model: &Model, results: &[CheckResult]) -> Vec<Group> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_binder_is_read_as_the_record_it_is_bound_to() {
+        let bound = vec![
+            ("s".to_string(), Arc::from("ai_systems[id=a]")),
+            (
+                "p".to_string(),
+                Arc::from("ai_systems[id=a].resources.people[id=x]"),
+            ),
+        ];
+        assert_eq!(in_facts("s.risks", &bound), "ai_systems[id=a].risks");
+        assert_eq!(
+            in_facts("p.trainings", &bound),
+            "ai_systems[id=a].resources.people[id=x].trainings"
+        );
+        assert_eq!(in_facts("risks", &bound), "risks");
+        assert_eq!(in_facts("q.x", &bound), "q.x");
+    }
 
     #[test]
     fn record_selectors_become_brackets() {
