@@ -524,17 +524,17 @@ impl Engine {
                 crosswalk::CrosswalkReport::derive(&model, &outcomes, t, &options.as_of.to_string())
             })
             .collect();
-        let to_add = aimsc_report::to_add::collect(&model, &results);
         Ok(Evaluation {
             as_of: options.as_of,
             crosswalks,
-            to_add,
+            to_add: std::sync::OnceLock::new(),
             results,
             diagnostics,
             report_diagnostics,
             overrides,
             inputs,
             catalog: Catalog::of(&model),
+            model,
             root_facts: self.project.root_fact_paths().into_iter().next(),
         })
     }
@@ -735,14 +735,17 @@ pub struct Evaluation {
     catalog: Catalog,
     root_facts: Option<Arc<str>>,
     crosswalks: Vec<crosswalk::CrosswalkReport>,
-    to_add: Vec<aimsc_report::to_add::Group>,
+    /// Computed when first asked for: only the text report shows it.
+    to_add: std::sync::OnceLock<Vec<aimsc_report::to_add::Group>>,
+    model: Arc<aimsc_eval::model::Model>,
 }
 
 impl Evaluation {
     /// The facts the failing controls found missing, grouped by where they go, with their
     /// types and descriptions: a new organisation's to-do list.
     pub fn facts_to_add(&self) -> &[aimsc_report::to_add::Group] {
-        &self.to_add
+        self.to_add
+            .get_or_init(|| aimsc_report::to_add::collect(&self.model, &self.results))
     }
 
     /// Counts of outcomes.
@@ -778,7 +781,7 @@ impl Evaluation {
     /// Renders a report.
     pub fn render(&self, format: Format, options: &RenderOptions) -> String {
         let as_of = self.as_of.to_string();
-        aimsc_report::render(format, &self.report_input(&as_of, options))
+        aimsc_report::render(format, &self.report_input(format, &as_of, options))
     }
 
     /// Writes a report to `out` as it is rendered: a large JSON report is never whole in
@@ -790,10 +793,15 @@ impl Evaluation {
         out: &mut dyn std::io::Write,
     ) -> std::io::Result<()> {
         let as_of = self.as_of.to_string();
-        aimsc_report::write(format, &self.report_input(&as_of, options), out)
+        aimsc_report::write(format, &self.report_input(format, &as_of, options), out)
     }
 
-    fn report_input<'a>(&'a self, as_of: &'a str, options: &'a RenderOptions) -> ReportInput<'a> {
+    fn report_input<'a>(
+        &'a self,
+        format: Format,
+        as_of: &'a str,
+        options: &'a RenderOptions,
+    ) -> ReportInput<'a> {
         ReportInput {
             as_of,
             inputs: &self.inputs,
@@ -806,7 +814,11 @@ impl Evaluation {
             baseline: options.baseline.as_ref(),
             root_facts: self.root_facts.as_deref(),
             crosswalks: &self.crosswalks,
-            to_add: &self.to_add,
+            to_add: if format == Format::Text {
+                self.facts_to_add()
+            } else {
+                &[]
+            },
         }
     }
 }
