@@ -11,7 +11,7 @@ use aimsc_eval::evaluate::{
 use aimsc_eval::join::JoinIndex;
 use aimsc_eval::model::Model;
 use aimsc_eval::outcome::CheckResult;
-use aimsc_eval::validate::{FactLoc, FactValue, Record, collections};
+use aimsc_eval::validate::{FactLoc, FactValue, Part, Record, collections};
 use aimsc_eval::view::{CHUNK, FactsView};
 use std::sync::Arc;
 
@@ -62,6 +62,26 @@ pub fn check_parts<'db>(db: &'db dyn salsa::Database, key: CheckKey<'db>) -> Opt
         w.location = nowhere();
     }
     Some(parts)
+}
+
+/// What a check's sites evaluate: its conditions and framework, without the texts that only
+/// a report shows (title, intent, domain, requirement names, supported controls), so that
+/// rewording a check does not evaluate its records again.
+#[salsa::tracked(returns(ref))]
+pub fn check_logic<'db>(
+    db: &'db dyn salsa::Database,
+    key: CheckKey<'db>,
+) -> Option<aimsc_eval::model::Check> {
+    let mut check = check_parts(db, key).as_ref()?.check.clone();
+    let none: Arc<str> = Arc::from("");
+    check.title = none.clone();
+    check.intent = None;
+    check.domain = None;
+    check.supports = Vec::new();
+    for r in &mut check.requires {
+        r.name = none.clone();
+    }
+    Some(check)
 }
 
 /// One check's result, without rule locations (added by [`all_results`]). Re-runs only when
@@ -238,12 +258,40 @@ pub struct DbFacts<'db> {
     ws: Workspace,
     /// The check being evaluated, whose sites are answered by [`site_chunk`].
     check: Option<CheckKey<'db>>,
+    /// The chunk read last: a quantifier reads its records in order, and interning the key
+    /// again for each (a lock and a hash) was a tenth of re-evaluating a chunk.
+    last_chunk: std::cell::Cell<Option<(u32, u32, ChunkKey<'db>)>>,
 }
 
 impl<'db> DbFacts<'db> {
     /// A view for evaluating `check` (or a site's chunk, with `None`).
     pub fn new(db: &'db dyn salsa::Database, ws: Workspace, check: Option<CheckKey<'db>>) -> Self {
-        DbFacts { db, ws, check }
+        DbFacts {
+            db,
+            ws,
+            check,
+            last_chunk: std::cell::Cell::new(None),
+        }
+    }
+
+    /// Chunk `k` of collection `field`.
+    fn chunk_part(&self, field: u32, k: u32) -> &'db Part {
+        let key = match self.last_chunk.get() {
+            Some((f, c, key)) if f == field && c == k => key,
+            _ => {
+                let key = ChunkKey::new(self.db, self.ws, field, k);
+                self.last_chunk.set(Some((field, k, key)));
+                key
+            }
+        };
+        &chunk(self.db, key).part
+    }
+
+    fn part(&self, home: Home) -> &'db Part {
+        match home {
+            Home::Root => &root_part(self.db, self.ws).part,
+            Home::Chunk(field, k) => self.chunk_part(field, k),
+        }
     }
 
     fn collection(&self, field: usize) -> Option<u32> {
@@ -278,11 +326,9 @@ impl FactsView for DbFacts<'_> {
     }
 
     fn item(&self, field: usize, pos: usize) -> Option<FactValue> {
-        self.collection(field)?;
-        chunk_at(self.db, self.ws, field, pos / CHUNK)
-            .items
-            .get(pos % CHUNK)
-            .cloned()
+        let field = self.collection(field)?;
+        let k = u32::try_from(pos / CHUNK).ok()?;
+        self.chunk_part(field, k).items.get(pos % CHUNK).cloned()
     }
 
     fn index(&self, _: &Model, field: usize, by: &Arc<str>) -> Option<Arc<JoinIndex>> {
@@ -293,12 +339,13 @@ impl FactsView for DbFacts<'_> {
 
     fn by_id(&self, ty: &Arc<str>, id: &Arc<str>) -> Option<Arc<Record>> {
         let key = (ty.clone(), id.clone());
-        let home = *id_homes(self.db, self.ws).get(&key)?;
-        part_at(self.db, self.ws, home)
-            .ids
-            .iter()
-            .find(|(k, _)| *k == key)
-            .map(|(_, r)| r.clone())
+        let (home, place) = *id_homes(self.db, self.ws).get(&key)?;
+        let (k, r) = self.part(home).ids.get(place as usize)?;
+        (*k == key).then(|| r.clone())
+    }
+
+    fn has_id(&self, ty: &Arc<str>, id: &Arc<str>) -> bool {
+        id_homes(self.db, self.ws).contains_key(&(ty.clone(), id.clone()))
     }
 
     fn evidence_file(&self, location: &str) -> Option<aimsc_eval::evidence::FileCheck> {
@@ -375,7 +422,7 @@ pub struct SiteKey<'db> {
 pub fn site_chunk<'db>(db: &'db dyn salsa::Database, key: SiteKey<'db>) -> Option<Partial> {
     let check = key.check(db);
     let ws = *check.ws(db);
-    let parts = check_parts(db, check).as_ref()?;
+    let logic = check_logic(db, check).as_ref()?;
     let view = DbFacts::new(db, ws, None);
     let locate = |_: &Location| None;
     let env = Env {
@@ -384,11 +431,11 @@ pub fn site_chunk<'db>(db: &'db dyn salsa::Database, key: SiteKey<'db>) -> Optio
         today: ws.as_of(db),
         locate_rule: &locate,
         max_steps: ws.limits(db).max_steps,
-        evidence_required: !ws.evidence_reported(db).contains(&parts.check.framework),
+        evidence_required: !ws.evidence_reported(db).contains(&logic.framework),
     };
     aimsc_eval::evaluate::site_chunk(
         &env,
-        &parts.check,
+        logic,
         key.part(db) as usize,
         key.site(db) as usize,
         key.chunk(db) as usize,
@@ -452,10 +499,9 @@ pub fn def_chunk<'db>(
 pub fn check_model<'db>(db: &'db dyn salsa::Database, key: CheckKey<'db>) -> Arc<Model> {
     let ws = *key.ws(db);
     let shared = eval_shared(db, ws);
-    let Some(parts) = check_parts(db, key).as_ref() else {
+    let Some(check) = check_logic(db, key).as_ref() else {
         return shared.clone();
     };
-    let check = &parts.check;
     let exprs = check
         .applies
         .iter()

@@ -367,17 +367,22 @@ pub fn chunk_ids<'db>(
         .collect()
 }
 
-/// Where each record with an id is (the first, when ids repeat).
+/// Where each record with an id is (the first, when ids repeat): its part, and its place in
+/// that part's ids. The place changes only with the part's ids, which re-run this anyway.
 #[salsa::tracked(returns(ref))]
-pub fn id_homes(db: &dyn salsa::Database, ws: Workspace) -> HashMap<(Arc<str>, Arc<str>), Home> {
+pub fn id_homes(
+    db: &dyn salsa::Database,
+    ws: Workspace,
+) -> HashMap<(Arc<str>, Arc<str>), (Home, u32)> {
     let mut out = HashMap::new();
-    for (key, _) in &root_part(db, ws).part.ids {
-        out.entry(key.clone()).or_insert(Home::Root);
+    let place = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+    for (i, (key, _)) in root_part(db, ws).part.ids.iter().enumerate() {
+        out.entry(key.clone()).or_insert((Home::Root, place(i)));
     }
     for chunk in all_chunks(db, ws) {
         let home = Home::Chunk(chunk.field(db), chunk.chunk(db));
-        for key in chunk_ids(db, chunk) {
-            out.entry(key.clone()).or_insert(home);
+        for (i, key) in chunk_ids(db, chunk).iter().enumerate() {
+            out.entry(key.clone()).or_insert((home, place(i)));
         }
     }
     out
@@ -402,7 +407,7 @@ fn relate(db: &dyn salsa::Database, ws: Workspace, home: Home) -> Vec<Diagnostic
     for (i, (key, rec)) in part.ids.iter().enumerate() {
         // The first record with this id, when it is not this one.
         let first = match homes.get(key) {
-            Some(h) if *h != home => part_at(db, ws, *h).ids.iter().find(|(k, _)| k == key),
+            Some((h, _)) if *h != home => part_at(db, ws, *h).ids.iter().find(|(k, _)| k == key),
             _ => part.ids[..i].iter().find(|(k, _)| k == key),
         };
         if let Some((_, prev)) = first {

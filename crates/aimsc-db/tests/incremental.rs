@@ -179,3 +179,48 @@ fn a_set_of_a_param_reruns_only_the_checks_that_read_it() {
     // One month makes impact assessments stale: the verdicts of those checks moved.
     assert!(before != after, "the set changed no result");
 }
+
+/// Rewording a rule (its title) re-runs the rule's result and none of its records: a check's
+/// sites read its conditions alone.
+#[test]
+fn rewording_a_rule_evaluates_none_of_its_records_again() {
+    let counts: Counts = Arc::default();
+    let sink = counts.clone();
+    let db = Database::with_execution_log(move |name| {
+        if let Ok(mut c) = sink.lock() {
+            *c.entry(name.to_string()).or_default() += 1;
+        }
+    });
+    let rule = |title: &str| {
+        format!(
+            "framework acme \"Acme\"\n\
+             rule acme::owned \"{title}\" supports iso42001::A.6.2.4 {{\n  \
+             all s in ai_systems where s.risk_tier == high:\n    s.owner != \"nobody\"\n}}\n"
+        )
+    };
+    let mut rules = rules();
+    rules.push((Arc::from("org.aims"), rule("Owned systems")));
+    let facts = org(200);
+    let mut project = Project::new_in(db, rules.clone(), facts.clone(), as_of());
+    let before = project.results();
+    if let Ok(mut c) = counts.lock() {
+        c.clear();
+    }
+    assert!(project.set_rule_text("org.aims", rule("Systems with owners")));
+    let after = project.results();
+    let reran = counts.lock().map(|c| c.clone()).unwrap_or_default();
+    assert_eq!(reran.get("site_chunk"), None, "{reran:?}");
+    assert_eq!(reran.get("check_result"), Some(&1), "{reran:?}");
+    let title = |rs: &[aimsc_eval::outcome::CheckResult]| {
+        rs.iter()
+            .find(|r| &*r.id == "acme::owned")
+            .map(|r| r.title.to_string())
+    };
+    assert_eq!(title(&before).as_deref(), Some("Owned systems"));
+    assert_eq!(title(&after).as_deref(), Some("Systems with owners"));
+    if let Some(r) = rules.last_mut() {
+        r.1 = rule("Systems with owners");
+    }
+    let fresh = Project::new(rules, facts, as_of());
+    assert!(after == fresh.results(), "incremental results differ");
+}

@@ -28,6 +28,11 @@ pub trait FactsView {
     fn index(&self, model: &Model, field: usize, by: &Arc<str>) -> Option<Arc<JoinIndex>>;
     /// The record of type `ty` with id `id`.
     fn by_id(&self, ty: &Arc<str>, id: &Arc<str>) -> Option<Arc<Record>>;
+    /// Whether a record of type `ty` has id `id`: what a ref's validity needs, without
+    /// reaching the record.
+    fn has_id(&self, ty: &Arc<str>, id: &Arc<str>) -> bool {
+        self.by_id(ty, id).is_some()
+    }
     /// Line and column of a span in a facts file.
     fn locate(&self, file: u32, span: Span) -> Option<FactLoc>;
     /// What the shell found at an evidence location (see [`crate::evidence`]); `None` when it

@@ -191,10 +191,13 @@ impl<'a> Eval<'a> {
             FactValue::Dec(f) => Value::D(*f),
             FactValue::Str(s) => Value::S(s.clone()),
             // A ref whose id names no record was diagnosed by validation: it is no evidence.
-            FactValue::Ref(r) => match self.env.facts.by_id(&r.ty, &r.id) {
-                Some(_) => Value::Ref(r.ty.clone(), r.id.clone()),
-                None => Value::Invalid(path()),
-            },
+            FactValue::Ref(r) => {
+                if self.env.facts.has_id(&r.ty, &r.id) {
+                    Value::Ref(r.ty.clone(), r.id.clone())
+                } else {
+                    Value::Invalid(path())
+                }
+            }
             FactValue::Date(d) => Value::Date(*d),
             FactValue::Dur(d) => Value::Dur(*d),
             FactValue::Enum(m, i) => Value::E(m.clone(), *i as usize),
