@@ -9,7 +9,7 @@ use aimsc_eval::evaluate::{
     CheckParts, DefVerdict, Env, Partial, UNBOUNDED, evaluate_parts_within,
 };
 use aimsc_eval::join::JoinIndex;
-use aimsc_eval::model::Model;
+use aimsc_eval::model::{Def, Model};
 use aimsc_eval::outcome::CheckResult;
 use aimsc_eval::validate::{FactLoc, FactValue, Part, Record, collections};
 use aimsc_eval::view::{CHUNK, FactsView};
@@ -494,20 +494,21 @@ pub fn def_chunk<'db>(
 
 /// The shared model as check `key` evaluates it: only the defs it calls, transitively, have
 /// their bodies (see [`aimsc_eval::model::Model::narrowed`]), so that a `set` of a param, or an
-/// edit to a def, re-runs the checks that read it and no other.
+/// edit to a def, re-runs the checks that read it and no other. It reads the bodies of the
+/// defs it reaches one by one, so that it does not even re-run for an edit elsewhere (cloning
+/// the model for each of 360 checks was most of the time of a `set` in the editor).
 #[salsa::tracked(returns(ref))]
 pub fn check_model<'db>(db: &'db dyn salsa::Database, key: CheckKey<'db>) -> Arc<Model> {
     let ws = *key.ws(db);
-    let shared = eval_shared(db, ws);
     let Some(check) = check_logic(db, key).as_ref() else {
-        return shared.clone();
+        return eval_shared(db, ws).clone();
     };
     let exprs = check
         .applies
         .iter()
         .map(|(e, _)| e)
         .chain(check.requires.iter().map(|r| &r.expr));
-    Arc::new(shared.narrowed(exprs))
+    Arc::new(narrowed(db, ws, exprs, None))
 }
 
 /// One def, as a query key.
@@ -519,15 +520,55 @@ pub struct DefKey<'db> {
     pub def: u32,
 }
 
+/// Def `key` as evaluation reads it: equal after an edit elsewhere.
+#[salsa::tracked(returns(ref))]
+pub fn def_body<'db>(db: &'db dyn salsa::Database, key: DefKey<'db>) -> Option<Def> {
+    eval_shared(db, key.ws(db))
+        .defs
+        .get(key.def(db) as usize)
+        .cloned()
+}
+
+/// The shared model with every def's body left out: equal after an edit to a def's body or a
+/// `set`.
+#[salsa::tracked(returns(ref))]
+pub fn eval_frame(db: &dyn salsa::Database, ws: Workspace) -> Arc<Model> {
+    let shared = eval_shared(db, ws);
+    Arc::new(Model {
+        defs: shared.defs.iter().map(Def::stub).collect(),
+        ..(**shared).clone()
+    })
+}
+
+/// The frame with the bodies of the defs `exprs` reach (and of def `own`).
+fn narrowed<'db>(
+    db: &'db dyn salsa::Database,
+    ws: Workspace,
+    exprs: impl IntoIterator<Item = &'db aimsc_eval::model::TypedExpr>,
+    own: Option<usize>,
+) -> Model {
+    let frame = eval_frame(db, ws);
+    let body_of = |i: usize| -> Option<&'db Def> {
+        def_body(db, DefKey::new(db, ws, u32::try_from(i).ok()?)).as_ref()
+    };
+    let reached =
+        aimsc_eval::model::reached_defs(frame.defs.len(), exprs, |i| body_of(i).map(|d| &d.body));
+    let mut model = (**frame).clone();
+    for (i, slot) in model.defs.iter_mut().enumerate() {
+        if (reached.get(i).copied().unwrap_or(false) || own == Some(i))
+            && let Some(d) = body_of(i)
+        {
+            *slot = d.clone();
+        }
+    }
+    model
+}
+
 /// The shared model as def `key` evaluates it: only the defs it calls keep their bodies.
 #[salsa::tracked(returns(ref))]
 pub fn def_model<'db>(db: &'db dyn salsa::Database, key: DefKey<'db>) -> Arc<Model> {
-    let shared = eval_shared(db, key.ws(db));
-    let def = shared.defs.get(key.def(db) as usize);
-    let mut model = shared.narrowed(def.map(|d| &d.body));
-    // The def itself is evaluated here (its body is not reached from itself).
-    if let (Some(d), Some(slot)) = (def, model.defs.get_mut(key.def(db) as usize)) {
-        *slot = d.clone();
-    }
-    Arc::new(model)
+    let ws = key.ws(db);
+    let own = key.def(db) as usize;
+    let body = def_body(db, key).as_ref().map(|d| &d.body);
+    Arc::new(narrowed(db, ws, body, Some(own)))
 }

@@ -171,6 +171,8 @@ fn a_set_of_a_param_reruns_only_the_checks_that_read_it() {
     // A.5.3, 8.4 and Art. 27); the 95 others keep their results without evaluating.
     assert_eq!(reran.get("check_result"), Some(&4), "{reran:?}");
     assert_eq!(reran.get("def_chunk"), None, "{reran:?}");
+    // Nor is the model of any other check narrowed again.
+    assert_eq!(reran.get("check_model"), Some(&4), "{reran:?}");
     if let Some(r) = rules.last_mut() {
         r.1 = set(1);
     }

@@ -675,56 +675,71 @@ impl Model {
     /// def keeps its name and parameters and gets an empty body, so that def numbers hold. A
     /// query that evaluates with it then compares equal after an edit to a def (or a `set` of
     /// a param) it never calls, and is not re-run for it.
-    pub fn narrowed<'e>(&self, exprs: impl IntoIterator<Item = &'e TypedExpr>) -> Model {
-        let mut reached = vec![false; self.defs.len()];
-        let mut todo: Vec<usize> = Vec::new();
-        let note = |e: &TypedExpr, todo: &mut Vec<usize>| {
-            e.visit(&mut |x| {
-                if let TypedKind::Call(i, _) = &x.kind {
-                    todo.push(*i);
-                }
-            });
-        };
-        for e in exprs {
-            note(e, &mut todo);
-        }
-        while let Some(i) = todo.pop() {
-            match reached.get_mut(i) {
-                Some(r) if !*r => *r = true,
-                _ => continue,
-            }
-            if let Some(d) = self.defs.get(i) {
-                note(&d.body, &mut todo);
-            }
-        }
+    pub fn narrowed<'e>(&'e self, exprs: impl IntoIterator<Item = &'e TypedExpr>) -> Model {
+        let reached = reached_defs(self.defs.len(), exprs, |i| {
+            self.defs.get(i).map(|d| &d.body)
+        });
         let defs = self
             .defs
             .iter()
             .zip(&reached)
-            .map(|(d, reached)| {
-                if *reached {
-                    d.clone()
-                } else {
-                    Def {
-                        name: d.name.clone(),
-                        params: d.params.clone(),
-                        body: TypedExpr {
-                            kind: TypedKind::Lit(Lit::Bool(false)),
-                            ty: Ty::Bool,
-                            text: Arc::from(""),
-                        },
-                        slots: 0,
-                        location: d.location.clone(),
-                        broken: None,
-                    }
-                }
-            })
+            .map(|(d, reached)| if *reached { d.clone() } else { d.stub() })
             .collect();
         Model {
             defs,
             ..self.clone()
         }
     }
+}
+
+impl Def {
+    /// This def with an empty body: what a model keeps of a def its evaluation never calls,
+    /// so that def numbers hold.
+    pub fn stub(&self) -> Def {
+        Def {
+            name: self.name.clone(),
+            params: self.params.clone(),
+            body: TypedExpr {
+                kind: TypedKind::Lit(Lit::Bool(false)),
+                ty: Ty::Bool,
+                text: Arc::from(""),
+            },
+            slots: 0,
+            location: self.location.clone(),
+            broken: None,
+        }
+    }
+}
+
+/// Which of `count` defs `exprs` call, transitively; `body(i)` is def `i`'s body, asked for
+/// only of the defs reached.
+pub fn reached_defs<'e>(
+    count: usize,
+    exprs: impl IntoIterator<Item = &'e TypedExpr>,
+    body: impl Fn(usize) -> Option<&'e TypedExpr>,
+) -> Vec<bool> {
+    let mut reached = vec![false; count];
+    let mut todo: Vec<usize> = Vec::new();
+    let note = |e: &TypedExpr, todo: &mut Vec<usize>| {
+        e.visit(&mut |x| {
+            if let TypedKind::Call(i, _) = &x.kind {
+                todo.push(*i);
+            }
+        });
+    };
+    for e in exprs {
+        note(e, &mut todo);
+    }
+    while let Some(i) = todo.pop() {
+        match reached.get_mut(i) {
+            Some(r) if !*r => *r = true,
+            _ => continue,
+        }
+        if let Some(b) = body(i) {
+            note(b, &mut todo);
+        }
+    }
+    reached
 }
 
 #[cfg(test)]
