@@ -259,8 +259,14 @@ pub struct DbFacts<'db> {
     /// The check being evaluated, whose sites are answered by [`site_chunk`].
     check: Option<CheckKey<'db>>,
     /// The chunk read last: a quantifier reads its records in order, and interning the key
-    /// again for each (a lock and a hash) was a tenth of re-evaluating a chunk.
-    last_chunk: std::cell::Cell<Option<(u32, u32, ChunkKey<'db>)>>,
+    /// and reading the query again for each (a lock, two hashes and a recorded read) was a
+    /// tenth of re-evaluating a chunk. A view lives within one query's execution, which has
+    /// recorded its read of the chunk the first time.
+    last_chunk: std::cell::Cell<Option<(u32, u32, &'db Part)>>,
+    /// Where each id is, once read (see `last_chunk`).
+    homes: std::cell::OnceCell<&'db IdHomes>,
+    /// The root fields that are collections of records, once read.
+    collections: std::cell::OnceCell<Vec<usize>>,
 }
 
 impl<'db> DbFacts<'db> {
@@ -271,20 +277,21 @@ impl<'db> DbFacts<'db> {
             ws,
             check,
             last_chunk: std::cell::Cell::new(None),
+            homes: std::cell::OnceCell::new(),
+            collections: std::cell::OnceCell::new(),
         }
     }
 
     /// Chunk `k` of collection `field`.
     fn chunk_part(&self, field: u32, k: u32) -> &'db Part {
-        let key = match self.last_chunk.get() {
-            Some((f, c, key)) if f == field && c == k => key,
+        match self.last_chunk.get() {
+            Some((f, c, part)) if f == field && c == k => part,
             _ => {
-                let key = ChunkKey::new(self.db, self.ws, field, k);
-                self.last_chunk.set(Some((field, k, key)));
-                key
+                let part = &chunk(self.db, ChunkKey::new(self.db, self.ws, field, k)).part;
+                self.last_chunk.set(Some((field, k, part)));
+                part
             }
-        };
-        &chunk(self.db, key).part
+        }
     }
 
     fn part(&self, home: Home) -> &'db Part {
@@ -294,10 +301,17 @@ impl<'db> DbFacts<'db> {
         }
     }
 
+    fn homes(&self) -> &'db IdHomes {
+        self.homes.get_or_init(|| id_homes(self.db, self.ws))
+    }
+
     fn collection(&self, field: usize) -> Option<u32> {
-        let model = schema_model(self.db, self.ws);
-        collections(model)
-            .any(|(i, _, _)| i == field)
+        let all = self.collections.get_or_init(|| {
+            collections(schema_model(self.db, self.ws))
+                .map(|(i, _, _)| i)
+                .collect()
+        });
+        all.contains(&field)
             .then(|| u32::try_from(field).ok())
             .flatten()
     }
@@ -339,13 +353,13 @@ impl FactsView for DbFacts<'_> {
 
     fn by_id(&self, ty: &Arc<str>, id: &Arc<str>) -> Option<Arc<Record>> {
         let key = (ty.clone(), id.clone());
-        let (home, place) = *id_homes(self.db, self.ws).get(&key)?;
+        let (home, place) = *self.homes().get(&key)?;
         let (k, r) = self.part(home).ids.get(place as usize)?;
         (*k == key).then(|| r.clone())
     }
 
     fn has_id(&self, ty: &Arc<str>, id: &Arc<str>) -> bool {
-        id_homes(self.db, self.ws).contains_key(&(ty.clone(), id.clone()))
+        self.homes().contains_key(&(ty.clone(), id.clone()))
     }
 
     fn evidence_file(&self, location: &str) -> Option<aimsc_eval::evidence::FileCheck> {

@@ -367,14 +367,14 @@ pub fn chunk_ids<'db>(
         .collect()
 }
 
+/// Where each record with an id is: see [`id_homes`].
+pub type IdHomes = HashMap<(Arc<str>, Arc<str>), (Home, u32), foldhash::fast::RandomState>;
+
 /// Where each record with an id is (the first, when ids repeat): its part, and its place in
 /// that part's ids. The place changes only with the part's ids, which re-run this anyway.
 #[salsa::tracked(returns(ref))]
-pub fn id_homes(
-    db: &dyn salsa::Database,
-    ws: Workspace,
-) -> HashMap<(Arc<str>, Arc<str>), (Home, u32)> {
-    let mut out = HashMap::new();
+pub fn id_homes(db: &dyn salsa::Database, ws: Workspace) -> IdHomes {
+    let mut out = IdHomes::default();
     let place = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
     for (i, (key, _)) in root_part(db, ws).part.ids.iter().enumerate() {
         out.entry(key.clone()).or_insert((Home::Root, place(i)));

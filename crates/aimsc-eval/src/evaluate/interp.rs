@@ -83,6 +83,46 @@ pub(super) struct Eval<'a> {
     /// Elements the innermost quantifiers ranged over, summed over their evaluations: zero
     /// means a pass checked nothing.
     pub(super) leaf_seen: usize,
+    /// Field reads resolved (see [`Eval::field_index`]).
+    fields_seen: Seen<(Arc<str>, &'a crate::model::RecordType, Option<usize>)>,
+    /// Enum literals resolved: the enum's name and the member's index.
+    enums_seen: Seen<(Arc<str>, usize)>,
+    /// Root fields resolved: their index in the schema's `facts` block.
+    roots_seen: Seen<Option<usize>>,
+}
+
+/// Names the expressions hold, resolved against the model once per evaluation rather than
+/// by a hashed lookup at every record: a quantifier asks the same few names for each of its
+/// records, and those lookups were a sixth of evaluating one. Found by the address of the
+/// name's text (a requirement reads a few dozen names at most, and comparing addresses is
+/// cheaper than any hash); each entry keeps its name, so that the address cannot be reused
+/// while it is remembered.
+pub(super) struct Seen<V> {
+    entries: Vec<(Arc<str>, V)>,
+}
+
+/// How many names a [`Seen`] remembers; past that, names are looked up in the model again.
+const SEEN: usize = 64;
+
+impl<V> Seen<V> {
+    fn new() -> Self {
+        Seen {
+            entries: Vec::new(),
+        }
+    }
+
+    fn get(&self, name: &Arc<str>) -> Option<&V> {
+        self.entries
+            .iter()
+            .find(|(n, _)| Arc::ptr_eq(n, name))
+            .map(|(_, v)| v)
+    }
+
+    fn put(&mut self, name: &Arc<str>, v: V) {
+        if self.entries.len() < SEEN {
+            self.entries.push((name.clone(), v));
+        }
+    }
 }
 
 pub(super) fn explain(expr: &TypedExpr, result: Truth) -> Explanation {
@@ -116,7 +156,56 @@ impl<'a> Eval<'a> {
             leaves: Vec::new(),
             owner: None,
             leaf_seen: 0,
+            fields_seen: Seen::new(),
+            enums_seen: Seen::new(),
+            roots_seen: Seen::new(),
         }
+    }
+
+    /// The record type named `ty` and the index of `field` in it (see [`Seen`]).
+    fn field_index(
+        &mut self,
+        ty: &Arc<str>,
+        field: &Arc<str>,
+    ) -> Option<(&'a crate::model::RecordType, Option<usize>)> {
+        if let Some((t, rt, index)) = self.fields_seen.get(field)
+            && (Arc::ptr_eq(t, ty) || **t == **ty)
+        {
+            return Some((rt, *index));
+        }
+        let rt = self.env.model.records.get(ty)?;
+        let index = rt.fields.get_index_of(field);
+        self.fields_seen.put(field, (ty.clone(), rt, index));
+        Some((rt, index))
+    }
+
+    /// The index of member `member` of enum `en` (0 when the model has no such member, which
+    /// the checker does not let through).
+    fn enum_index(&mut self, en: &Arc<str>, member: &Arc<str>) -> usize {
+        if let Some((e, i)) = self.enums_seen.get(member)
+            && (Arc::ptr_eq(e, en) || **e == **en)
+        {
+            return *i;
+        }
+        let i = self
+            .env
+            .model
+            .enums
+            .get(en)
+            .and_then(|e| e.members.iter().position(|x| x == member))
+            .unwrap_or(0);
+        self.enums_seen.put(member, (en.clone(), i));
+        i
+    }
+
+    /// The index of root field `name` in the schema's `facts` block.
+    fn root_index(&mut self, name: &Arc<str>) -> Option<usize> {
+        if let Some(i) = self.roots_seen.get(name) {
+            return *i;
+        }
+        let i = self.env.model.root.get_index_of(name);
+        self.roots_seen.put(name, i);
+        i
     }
 
     /// Counts a step; false once the budget is spent (and the requirement then an error).
@@ -262,13 +351,7 @@ impl<'a> Eval<'a> {
                 Lit::Date(d) => Value::Date(*d),
                 Lit::Duration(d) => Value::Dur(*d),
                 Lit::Enum(en, m) => {
-                    let idx = self
-                        .env
-                        .model
-                        .enums
-                        .get(en)
-                        .and_then(|e| e.members.iter().position(|x| x == m))
-                        .unwrap_or(0);
+                    let idx = self.enum_index(en, m);
                     Value::E(m.clone(), idx)
                 }
             },
@@ -280,7 +363,7 @@ impl<'a> Eval<'a> {
                 .unwrap_or_else(|| Value::Missing(name.clone(), None)),
             TypedKind::Root(name) => {
                 let facts = self.env.facts;
-                let Some(i) = self.env.model.root.get_index_of(name) else {
+                let Some(i) = self.root_index(name) else {
                     return Value::Missing(name.clone(), None);
                 };
                 if let Some(file) = facts.unreadable(i) {
@@ -486,12 +569,11 @@ impl<'a> Eval<'a> {
             Value::Invalid(p) => return Value::Invalid(p),
             _ => return Value::Missing(Arc::from(format!("{}.{field}", base_expr.text)), None),
         };
-        let Some(rt) = self.env.model.records.get(&rec.ty) else {
+        let Some((rt, index)) = self.field_index(&rec.ty, field) else {
             return Value::Missing(field.clone(), None);
         };
         // The path is shown only for what is missing or invalid; most reads never format it.
         let path = || -> Arc<str> { Arc::from(format!("{}.{field}", rec.path)) };
-        let index = rt.fields.get_index_of(field);
         match index.and_then(|i| rec.fields.get(i)) {
             // A date of something done that lies after the as-of date is a mistake in the
             // facts (diagnosed as `aimsc::facts::future_date`), never current evidence.
