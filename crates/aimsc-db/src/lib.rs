@@ -35,6 +35,9 @@ mod rules;
 pub mod config;
 mod limits;
 
+/// For a long-lived shell that parses files again after each edit (the language server):
+/// see [`aimsc_syntax::remember_items`].
+pub use aimsc_syntax::remember_items;
 pub use inputs::{Database, FactFile, RuleFile, Workspace};
 pub use limits::{LIMIT_NAMES, Limits};
 

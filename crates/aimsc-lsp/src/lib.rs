@@ -33,6 +33,9 @@ static SHUT_DOWN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool:
 /// after the client's `shutdown`, 1 when the input ended (or `exit` came) without one, as the
 /// protocol says, so that a supervisor can tell a crash of the client from a clean stop.
 pub fn run_stdio() -> u8 {
+    // Each keystroke parses its file again: items the edit did not touch are moved into
+    // place rather than parsed.
+    aimsc_db::remember_items(true);
     // Evaluation recurses over the rules' trees: its threads get a known, ample stack.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

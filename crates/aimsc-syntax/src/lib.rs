@@ -9,8 +9,9 @@
 pub mod ast;
 pub mod format;
 mod parser;
+mod shift;
 
-pub use parser::{MAX_NESTING, MAX_RULE_FILE_BYTES, parse, parse_expr};
+pub use parser::{MAX_NESTING, MAX_RULE_FILE_BYTES, parse, parse_expr, remember_items};
 
 /// Words that cannot name anything (they are operators or literals in expressions).
 pub const RESERVED: &[&str] = &[

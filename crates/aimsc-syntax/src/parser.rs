@@ -71,10 +71,17 @@ pub fn parse(path: &Arc<str>, text: &str) -> (SourceFile, Vec<Diagnostic>) {
             pos = skip_trivia(text, end_guess);
             continue;
         }
+        let key = reuse::Key::at(text, pos, end_guess);
+        if let Some((item, end)) = key.as_ref().and_then(|k| reuse::recall(k, pos)) {
+            items.push(item);
+            pos = skip_trivia(text, end);
+            continue;
+        }
         match AimsParser::parse(Rule::item_at, rest) {
             Ok(mut pairs) => {
                 let Some(pair) = pairs.next() else { break };
                 let end = pos + pair.as_span().end();
+                let before = diags.len();
                 let mut b = Builder {
                     path,
                     offset: pos,
@@ -82,6 +89,12 @@ pub fn parse(path: &Arc<str>, text: &str) -> (SourceFile, Vec<Diagnostic>) {
                     depth: 0,
                 };
                 if let Some(item) = b.item_or_error(pair) {
+                    if let Some(k) = key
+                        && diags.len() == before
+                        && end <= end_guess
+                    {
+                        reuse::remember(k, &item, pos, end);
+                    }
                     items.push(item);
                 }
                 pos = skip_trivia(text, end);
@@ -93,6 +106,99 @@ pub fn parse(path: &Arc<str>, text: &str) -> (SourceFile, Vec<Diagnostic>) {
         }
     }
     (SourceFile { items }, diags)
+}
+
+/// Items parsed before, found again after an edit elsewhere in their file (see
+/// [`remember_items`]).
+mod reuse {
+    use crate::ast::Item;
+    use crate::shift::Shift;
+    use std::collections::HashMap;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{LazyLock, Mutex};
+
+    static ON: AtomicBool = AtomicBool::new(false);
+
+    /// Items remembered, by [`Key`]: each as parsed, where it was, and where it ended.
+    static ITEMS: LazyLock<Mutex<Remembered>> = LazyLock::new(|| Mutex::new(Remembered::default()));
+
+    #[derive(Default)]
+    struct Remembered {
+        items: HashMap<Key, (Item, usize, usize)>,
+        bytes: usize,
+    }
+
+    /// Bytes of item text remembered at most; past that, everything is forgotten at once.
+    const MAX_BYTES: usize = 32 * 1024 * 1024;
+
+    /// Bytes of text after an item's slice that are part of its key: what the parser looks
+    /// at past the item's end (the next item keyword's first letters, as it tries whether an
+    /// expression goes on), with room to spare.
+    const LOOKAHEAD: usize = 16;
+
+    /// What an item's parse depends on: the text from its start to the next line that starts
+    /// an item, where that next line is, and the first bytes of that line.
+    #[derive(Clone, PartialEq, Eq, Hash)]
+    pub(super) struct Key {
+        slice: usize,
+        text: Box<str>,
+    }
+
+    impl Key {
+        /// The key of the item at `pos`, whose slice ends at `end_guess`; `None` when items
+        /// are not remembered.
+        pub(super) fn at(text: &str, pos: usize, end_guess: usize) -> Option<Key> {
+            if !ON.load(Ordering::Relaxed) {
+                return None;
+            }
+            let mut end = end_guess.saturating_add(LOOKAHEAD).min(text.len());
+            while !text.is_char_boundary(end) {
+                end += 1;
+            }
+            Some(Key {
+                slice: end_guess.checked_sub(pos)?,
+                text: Box::from(text.get(pos..end)?),
+            })
+        }
+    }
+
+    pub(super) fn remember(key: Key, item: &Item, at: usize, end: usize) {
+        let Ok(mut r) = ITEMS.lock() else { return };
+        if r.bytes + key.text.len() > MAX_BYTES {
+            *r = Remembered::default();
+        }
+        r.bytes += key.text.len();
+        r.items.insert(key, (item.clone(), at, end));
+    }
+
+    /// The item remembered under `key`, moved to `pos`, and where it ends there.
+    pub(super) fn recall(key: &Key, pos: usize) -> Option<(Item, usize)> {
+        let r = ITEMS.lock().ok()?;
+        let (item, at, end) = r.items.get(key)?;
+        let by = i64::try_from(pos).ok()? - i64::try_from(*at).ok()?;
+        let mut item = item.clone();
+        item.shift(by);
+        Some((item, end - at + pos))
+    }
+
+    pub(super) fn set(on: bool) {
+        ON.store(on, Ordering::Relaxed);
+        if !on && let Ok(mut r) = ITEMS.lock() {
+            *r = Remembered::default();
+        }
+    }
+}
+
+/// Whether [`parse`] remembers the items it parses, so that parsing a file again after an
+/// edit parses only the items the edit touched and moves the others into place: for an
+/// editor, where one file is parsed again at every keystroke. The result is the same either
+/// way; a command that parses each file once leaves it off and spends nothing on it.
+///
+/// An item is found again only when its own text, where the next item starts, and the first
+/// bytes of that next item are all unchanged, and only items that parsed without a
+/// diagnostic are remembered. At most 32 MiB of item text is kept.
+pub fn remember_items(on: bool) {
+    reuse::set(on);
 }
 
 /// Parses `text` as one whole expression: the conditions aimsc writes itself (an attested

@@ -79,6 +79,8 @@ fn main() -> std::io::Result<()> {
     rules.extend(aimsc_db::config::rule_files(&root.join("rules")).unwrap_or_default());
     let facts = read_facts(&root.join("facts"));
     let as_of = jiff::civil::date(2026, 11, 1);
+    // As the language server does (`AIMSC_PARSE_AFRESH=1`: parse every item again, to compare).
+    aimsc_db::remember_items(std::env::var_os("AIMSC_PARSE_AFRESH").is_none());
     let started = Instant::now();
     let mut p = aimsc_db::Project::new(rules, facts, as_of);
     let mut digests = aimsc::evidence::DigestCache::default();
