@@ -128,8 +128,9 @@ mod reuse {
         bytes: usize,
     }
 
-    /// Bytes of item text remembered at most; past that, everything is forgotten at once.
-    const MAX_BYTES: usize = 32 * 1024 * 1024;
+    /// Bytes remembered at most (an item's text, and its tree counted as three times that);
+    /// past that, everything is forgotten at once.
+    const MAX_BYTES: usize = 64 * 1024 * 1024;
 
     /// Bytes of text after an item's slice that are part of its key: what the parser looks
     /// at past the item's end (the next item keyword's first letters, as it tries whether an
@@ -164,11 +165,13 @@ mod reuse {
 
     pub(super) fn remember(key: Key, item: &Item, at: usize, end: usize) {
         let Ok(mut r) = ITEMS.lock() else { return };
-        if r.bytes + key.text.len() > MAX_BYTES {
+        let cost = key.text.len().saturating_mul(4);
+        if r.bytes.saturating_add(cost) > MAX_BYTES {
             *r = Remembered::default();
         }
-        r.bytes += key.text.len();
-        r.items.insert(key, (item.clone(), at, end));
+        if r.items.insert(key, (item.clone(), at, end)).is_none() {
+            r.bytes += cost;
+        }
     }
 
     /// The item remembered under `key`, moved to `pos`, and where it ends there.
@@ -196,7 +199,7 @@ mod reuse {
 ///
 /// An item is found again only when its own text, where the next item starts, and the first
 /// bytes of that next item are all unchanged, and only items that parsed without a
-/// diagnostic are remembered. At most 32 MiB of item text is kept.
+/// diagnostic are remembered. Memory is bounded (about 64 MiB).
 pub fn remember_items(on: bool) {
     reuse::set(on);
 }

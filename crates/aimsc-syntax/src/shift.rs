@@ -42,108 +42,177 @@ impl<T: Shift> Shift for Box<T> {
 
 impl Shift for Ident {
     fn shift(&mut self, by: i64) {
-        self.span.shift(by);
+        let Ident { name: _, span } = self;
+        span.shift(by);
     }
 }
 
 impl Shift for QualId {
     fn shift(&mut self, by: i64) {
-        self.span.shift(by);
+        let QualId {
+            text: _,
+            namespace: _,
+            span,
+        } = self;
+        span.shift(by);
     }
 }
 
 impl Shift for StrLit {
     fn shift(&mut self, by: i64) {
-        self.span.shift(by);
+        let StrLit { value: _, span } = self;
+        span.shift(by);
     }
 }
 
 impl Shift for Item {
+    // Every struct is taken apart whole (no `..`), so that a span field added to the syntax
+    // tree fails to compile here until it is moved too.
     fn shift(&mut self, by: i64) {
         match self {
-            Item::Framework(i) => {
-                i.name.shift(by);
-                i.title.shift(by);
-                i.excludable.shift(by);
-                i.waivable.shift(by);
-                i.span.shift(by);
+            Item::Framework(Framework {
+                name,
+                title,
+                excludable,
+                waivable,
+                span,
+            }) => {
+                name.shift(by);
+                title.shift(by);
+                excludable.shift(by);
+                waivable.shift(by);
+                span.shift(by);
             }
-            Item::Enum(i) => {
-                i.name.shift(by);
-                i.members.shift(by);
-                i.span.shift(by);
+            Item::Enum(EnumDecl {
+                name,
+                members,
+                span,
+            }) => {
+                name.shift(by);
+                members.shift(by);
+                span.shift(by);
             }
-            Item::Record(i) => {
-                i.name.shift(by);
-                i.fields.shift(by);
-                i.span.shift(by);
+            Item::Record(RecordDecl { name, fields, span }) => {
+                name.shift(by);
+                fields.shift(by);
+                span.shift(by);
             }
-            Item::Facts(i) => {
-                i.fields.shift(by);
-                i.span.shift(by);
+            Item::Facts(FactsDecl { fields, span }) => {
+                fields.shift(by);
+                span.shift(by);
             }
-            Item::Def(i) => {
-                i.name.shift(by);
-                i.params.shift(by);
-                i.body.shift(by);
-                i.span.shift(by);
+            Item::Def(DefDecl {
+                name,
+                params,
+                body,
+                span,
+            }) => {
+                name.shift(by);
+                params.shift(by);
+                body.shift(by);
+                span.shift(by);
             }
-            Item::Check(i) => {
-                i.id.shift(by);
-                i.title.shift(by);
-                i.domain.shift(by);
-                i.intent.shift(by);
-                i.applies.shift(by);
-                i.requires.shift(by);
-                i.supports.shift(by);
-                i.span.shift(by);
+            Item::Check(CheckDecl {
+                kind: _,
+                id,
+                title,
+                domain,
+                intent,
+                applies,
+                requires,
+                supports,
+                excludable: _,
+                span,
+            }) => {
+                id.shift(by);
+                title.shift(by);
+                domain.shift(by);
+                intent.shift(by);
+                applies.shift(by);
+                requires.shift(by);
+                supports.shift(by);
+                span.shift(by);
             }
-            Item::Map(i) => {
-                i.source.shift(by);
-                i.target.shift(by);
-                i.relation.shift(by);
-                i.provenance.shift(by);
-                i.note.shift(by);
-                i.span.shift(by);
+            Item::Map(MapDecl {
+                source,
+                target,
+                relation,
+                provenance,
+                note,
+                span,
+            }) => {
+                source.shift(by);
+                target.shift(by);
+                relation.shift(by);
+                provenance.shift(by);
+                note.shift(by);
+                span.shift(by);
             }
-            Item::Exclude(i) => {
-                i.target.shift(by);
-                i.justification.shift(by);
-                i.span.shift(by);
+            Item::Exclude(ExcludeDecl {
+                target,
+                justification,
+                span,
+            }) => {
+                target.shift(by);
+                justification.shift(by);
+                span.shift(by);
             }
-            Item::Waive(i) => {
-                i.target.shift(by);
-                if let Some((_, at)) = &mut i.until {
+            Item::Waive(WaiveDecl {
+                target,
+                until,
+                owner,
+                justification,
+                span,
+            }) => {
+                target.shift(by);
+                if let Some((_, at)) = until {
                     at.shift(by);
                 }
-                i.owner.shift(by);
-                i.justification.shift(by);
-                i.span.shift(by);
+                owner.shift(by);
+                justification.shift(by);
+                span.shift(by);
             }
-            Item::Entry(i) => {
-                i.id.shift(by);
-                i.title.shift(by);
-                i.domain.shift(by);
-                i.span.shift(by);
+            Item::Entry(EntryDecl {
+                id,
+                title,
+                domain,
+                span,
+            }) => {
+                id.shift(by);
+                title.shift(by);
+                domain.shift(by);
+                span.shift(by);
             }
-            Item::Param(i) => {
-                i.name.shift(by);
-                i.ty.shift(by);
-                i.default.shift(by);
-                i.min.shift(by);
-                i.max.shift(by);
-                i.doc.shift(by);
-                i.span.shift(by);
+            Item::Param(ParamDecl {
+                name,
+                ty,
+                default,
+                min,
+                max,
+                doc,
+                span,
+            }) => {
+                name.shift(by);
+                ty.shift(by);
+                default.shift(by);
+                min.shift(by);
+                max.shift(by);
+                doc.shift(by);
+                span.shift(by);
             }
-            Item::Set(i) => {
-                i.name.shift(by);
-                i.value.shift(by);
-                i.span.shift(by);
+            Item::Set(SetDecl { name, value, span }) => {
+                name.shift(by);
+                value.shift(by);
+                span.shift(by);
             }
-            Item::Assign(i) => {
-                i.target.shift(by);
-                i.owner.shift(by);
-                i.span.shift(by);
+            Item::Assign(AssignDecl {
+                target,
+                owner,
+                span,
+            }) => {
+                target.shift(by);
+                owner.shift(by);
+                span.shift(by);
             }
         }
     }
@@ -151,50 +220,71 @@ impl Shift for Item {
 
 impl Shift for ScopePolicy {
     fn shift(&mut self, by: i64) {
-        self.patterns.shift(by);
-        self.span.shift(by);
+        let ScopePolicy { patterns, span } = self;
+        patterns.shift(by);
+        span.shift(by);
     }
 }
 
 impl Shift for FieldDecl {
     fn shift(&mut self, by: i64) {
-        self.name.shift(by);
-        self.ty.shift(by);
-        self.past.shift(by);
-        self.doc.shift(by);
+        let FieldDecl {
+            name,
+            ty,
+            past,
+            doc,
+        } = self;
+        name.shift(by);
+        ty.shift(by);
+        past.shift(by);
+        doc.shift(by);
     }
 }
 
 impl Shift for TypeExpr {
     fn shift(&mut self, by: i64) {
-        match &mut self.kind {
+        let TypeExpr {
+            kind,
+            optional: _,
+            span,
+        } = self;
+        match kind {
             TypeKind::Named(i) | TypeKind::Ref(i) => i.shift(by),
             TypeKind::List(t) => t.shift(by),
         }
-        self.span.shift(by);
+        span.shift(by);
     }
 }
 
 impl Shift for Param {
     fn shift(&mut self, by: i64) {
-        self.name.shift(by);
-        self.ty.shift(by);
+        let Param { name, ty } = self;
+        name.shift(by);
+        ty.shift(by);
     }
 }
 
 impl Shift for Require {
     fn shift(&mut self, by: i64) {
-        self.name.shift(by);
-        self.body.shift(by);
-        self.attested.shift(by);
-        self.practice.shift(by);
-        self.span.shift(by);
+        let Require {
+            name,
+            body,
+            attested,
+            practice,
+            span,
+        } = self;
+        name.shift(by);
+        body.shift(by);
+        attested.shift(by);
+        practice.shift(by);
+        span.shift(by);
     }
 }
 
 impl Shift for Expr {
     fn shift(&mut self, by: i64) {
-        match &mut self.kind {
+        let Expr { kind, span } = self;
+        match kind {
             ExprKind::Bool(_)
             | ExprKind::Int(_)
             | ExprKind::Decimal(_)
@@ -246,6 +336,6 @@ impl Shift for Expr {
                 body.shift(by);
             }
         }
-        self.span.shift(by);
+        span.shift(by);
     }
 }

@@ -119,7 +119,9 @@ impl<V> Seen<V> {
     }
 
     fn put(&mut self, name: &Arc<str>, v: V) {
-        if self.entries.len() < SEEN {
+        if let Some((_, old)) = self.entries.iter_mut().find(|(n, _)| Arc::ptr_eq(n, name)) {
+            *old = v;
+        } else if self.entries.len() < SEEN {
             self.entries.push((name.clone(), v));
         }
     }
