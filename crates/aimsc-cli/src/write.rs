@@ -38,6 +38,19 @@ fn write_through_temporary(
     path: &Path,
     fill: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    // Only a regular file is replaced: a device (`-o /dev/null`, `-o /dev/stdout`), a named
+    // pipe or a socket is written to as it is. Renaming a temporary file over `/dev/null`
+    // turned it, for a root user (a CI container), into a plain file that every later program
+    // read back: cargo's compiler probe read other programs' errors from it as source.
+    if let Ok(meta) = std::fs::metadata(path)
+        && !meta.is_file()
+        && !meta.is_dir()
+    {
+        let file = std::fs::OpenOptions::new().write(true).open(path)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        fill(&mut out)?;
+        return out.flush();
+    }
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())

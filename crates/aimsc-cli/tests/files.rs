@@ -238,6 +238,51 @@ fn a_new_report_has_the_users_file_mode_and_a_replaced_one_keeps_its_own() {
     assert_eq!(mode("new.json"), 0o640, "a replaced report keeps its mode");
 }
 
+/// A report written to something that is not a regular file (a named pipe here; `/dev/null`,
+/// `/dev/stdout`) is written into it, never replaced: renaming the temporary file over
+/// `/dev/null` had made it, for root, a plain file that later programs read back.
+#[cfg(unix)]
+#[test]
+fn a_report_to_a_named_pipe_is_written_into_it_and_the_pipe_stays() {
+    use std::os::unix::fs::FileTypeExt as _;
+    let dir = scratch("report-fifo");
+    let fifo = dir.join("report.pipe");
+    let _ = std::fs::remove_file(&fifo);
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success(), "mkfifo failed");
+    // The reader waits in `open` until a writer opens the pipe; were the pipe replaced, it
+    // would wait for ever, so its text comes through a channel with a deadline.
+    let (tx, rx) = std::sync::mpsc::channel();
+    {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || tx.send(std::fs::read_to_string(fifo)));
+    }
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_aimsc"))
+        .args(["eval", "--as-of", "2026-11-01", "--format", "json", "-o"])
+        .arg(&fifo)
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1, "{}", String::from_utf8_lossy(&o.stderr));
+    let text = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("nothing was written into the pipe")
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(report["results"].as_array().is_some_and(|r| !r.is_empty()));
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the pipe was replaced: {kind:?}");
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".aimsc-"))
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
 /// A diagnostic shows a bounded excerpt of its input: a long line is cut around the place, and
 /// control characters in the source never reach the terminal.
 #[test]

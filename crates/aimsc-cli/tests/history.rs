@@ -440,7 +440,16 @@ fn a_baseline_revision_gates_regressions() {
     let gate = |baseline: &str, fail_on: &str| {
         let mut args = vec!["eval", "--baseline", baseline, "--fail-on", fail_on];
         args.extend(as_of);
-        run(org, &args)
+        let o = run(org, &args);
+        // The report went into the device, which is still one (it was once replaced by a
+        // plain file, which every later program on the machine read back).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt as _;
+            let kind = std::fs::symlink_metadata("/dev/null").unwrap().file_type();
+            assert!(kind.is_char_device(), "/dev/null was replaced: {kind:?}");
+        }
+        o
     };
     // At HEAD the AI policy's evidence is altered: A.2.2 passed at the import and no longer does.
     let start = made.id("import northbank");
