@@ -7,45 +7,15 @@
 //! `cargo build --profile profiling -p aimsc-bench && target/profiling/edit-times 1000 31 [rule|set|facts]`
 
 use aimsc_bench::read_facts;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Generated organisation rules, as the editor benchmark writes them.
-fn org_rules(n: usize) -> String {
-    let mut s =
-        String::from("// Generated benchmark rules.\nframework bench \"Benchmark rules\"\n\n");
-    for i in 0..n {
-        s.push_str(&format!(
-            "rule bench::r{i} \"Benchmark rule {i}\" supports iso42001::A.6.2.4 {{\n  \
-             all s in ai_systems where in_use(s) and s.risk_tier == high:\n    \
-             s.verification.passed\n    \
-             and s.owner != \"nobody-{i}\"\n    \
-             and count(s.datasets) >= 1\n    \
-             and (s.monitoring.last_review is set\n      \
-             or s.lifecycle != operation)\n    \
-             and s.id != \"\"\n\
-             }}\n\n"
-        ));
-    }
-    s
-}
-
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(to)?;
-    for entry in std::fs::read_dir(from)? {
-        let entry = entry?;
-        let target = to.join(entry.file_name());
-        if entry.file_type()?.is_dir() {
-            copy_tree(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), &target)?;
-        }
-    }
-    Ok(())
-}
+// The workspace of the editor benchmark, written by its own code.
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#[path = "../../../aimsc-cli/benches/common/editor_workspace.rs"]
+mod editor_workspace;
 
 /// One edit, made and unmade by turns: `from` ↔ `to` in the file at `path`.
 struct Series {
@@ -55,26 +25,14 @@ struct Series {
     to: &'static str,
 }
 
-fn main() -> std::io::Result<()> {
+fn main() {
     let mut args = std::env::args().skip(1);
     let systems: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1000);
     let samples: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(31);
     // `rule`, `set` or `facts`: that edit alone (all three when absent).
     let only = args.next();
     let root = std::env::temp_dir().join(format!("aimsc-edit-times-{systems}"));
-    let _ = std::fs::remove_dir_all(&root);
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let northbank = repo.join("tests/orgs/northbank");
-    copy_tree(&northbank, &root)?;
-    std::fs::write(root.join("rules/org.aims"), org_rules(260))?;
-    let system = std::fs::read_to_string(northbank.join("facts/ai_systems/credit-score.yaml"))?;
-    for i in 1..systems {
-        let id = format!("model-{i:05}");
-        let text = system
-            .replacen("id: credit-score", &format!("id: {id}"), 1)
-            .replace("id: IA-7", &format!("id: IA-G{i}"));
-        std::fs::write(root.join(format!("facts/ai_systems/{id}.yaml")), text)?;
-    }
+    editor_workspace::write_workspace(&root, systems);
     let mut rules = aimsc_bench::shipped_rules();
     rules.extend(aimsc_db::config::rule_files(&root.join("rules")).unwrap_or_default());
     let facts = read_facts(&root.join("facts"));
@@ -97,10 +55,12 @@ fn main() -> std::io::Result<()> {
         .join("rules/northbank.aims")
         .to_string_lossy()
         .into_owned();
+    // The editor bench's file at 1,000 systems; the middle one at other sizes.
+    let middle = format!("model-{:05}.yaml", (systems / 2).max(1));
     let fact_file = p
         .fact_paths()
         .iter()
-        .find(|f| f.ends_with("model-00500.yaml"))
+        .find(|f| f.ends_with(&middle))
         .map(|f| f.to_string())
         .unwrap_or_default();
     let series = [
@@ -163,7 +123,6 @@ fn main() -> std::io::Result<()> {
             median(phases[3].clone()),
         );
     }
-    Ok(())
 }
 
 /// One edit and the publication after it, timed phase by phase. Not inlined, so that
